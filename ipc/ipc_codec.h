@@ -1,0 +1,70 @@
+/* Pure encoder and decoder for caisson messages (no syscalls, no globals).
+ * Every length, type, direction, state, id and fd-count check lives in
+ * ipc_decode(); handlers only ever see the typed struct ipc_msg.
+ * Error convention: ipc_decode returns IPC_OK (0) or a positive enum ipc_err. */
+#ifndef CAISSON_IPC_CODEC_H
+#define CAISSON_IPC_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_proto.h"
+
+enum ipc_err {
+	IPC_OK = 0,
+	IPC_E_SHORT,  /* fewer bytes than a header */
+	IPC_E_MAGIC,  /* wrong magic or protocol version */
+	IPC_E_TYPE,   /* unknown message type */
+	IPC_E_DIR,    /* type not sent in this direction */
+	IPC_E_FLAGS,  /* reserved header bits set */
+	IPC_E_LENGTH, /* header length disagrees with bytes received */
+	IPC_E_BOUNDS, /* payload shorter or longer than the table allows */
+	IPC_E_FDS,    /* wrong number of descriptors for this type */
+	IPC_E_STATE,  /* legal type, illegal in the receiver's state */
+	IPC_E_ID,     /* request id does not match the request in flight */
+	IPC_E_FIELD,  /* a payload field is out of range */
+};
+
+struct ipc_text {
+	char s[IPC_TEXT_MAX + 1]; /* printable ASCII only, NUL-terminated */
+};
+
+struct ipc_msg {
+	enum ipc_type type;
+	uint64_t id;
+	uint32_t len;
+	const uint8_t *payload; /* into the caller's buffer; len bytes */
+	int fds[IPC_MAX_FDS];   /* owned by the caller, exactly the table's count */
+	unsigned nfds;
+	union {
+		struct { uint32_t slot; } spawn;
+		struct { uint32_t pid; uint32_t host_uid; } spawned;
+		struct { uint32_t step; int32_t err; struct ipc_text text; } fail;
+		struct { uint32_t pid; int32_t status; uint64_t maxrss_kb, utime_us, stime_us; } exited;
+		struct { uint64_t size; } memfd;
+		struct { int32_t rc; struct ipc_text text; } done;
+	} u;
+};
+
+/* What the receiver expects: its direction, its state, and (when match_id)
+ * the id of the request in flight. */
+struct ipc_expect {
+	enum ipc_dir dir;
+	unsigned state;
+	bool match_id;
+	uint64_t id;
+};
+
+int ipc_decode(const uint8_t *buf, size_t len, const int *fds, unsigned nfds,
+	       const struct ipc_expect *ex, struct ipc_msg *out);
+const char *ipc_strerror(int err);
+const char *ipc_type_name(unsigned type);
+const char *ipc_step_name(unsigned step);
+
+/* Writes the header for a message of type t; returns IPC_HDR_LEN. */
+size_t ipc_encode_hdr(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint64_t id, uint32_t len);
+/* Copies s into dst as a wire text (at most IPC_TEXT_MAX bytes); returns its length. */
+size_t ipc_text_put(uint8_t *dst, const char *s);
+
+#endif

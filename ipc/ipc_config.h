@@ -1,0 +1,41 @@
+/* The worker configuration: the plain, validated settings the supervisor
+ * sends the zygote once (Z_CONFIG). The worker never sees a profile file.
+ * Pure encode/decode with every count and length bounded; -1 with errno
+ * (EINVAL/EMSGSIZE) on failure. */
+#ifndef CAISSON_IPC_CONFIG_H
+#define CAISSON_IPC_CONFIG_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WK_PATH_MAX 1024u  /* including the NUL */
+#define WK_MAX_INSNS 4096u /* BPF_MAXINSNS */
+#define WK_MAX_DEPS 64u
+#define WK_MAX_BINDS 32u
+#define WK_MAX_ARGS 32u
+
+struct wk_config {
+	/* Identity. Root supervisor: slot N runs as host uid/gid base + N.
+	 * base 0: unprivileged, the worker maps the supervisor's own ids. */
+	uint32_t uid_base, gid_base, max_slots;
+	/* Limits applied inside the worker (the supervisor enforces the rest). */
+	uint64_t cpu_ms, memory_bytes, output_bytes, input_bytes;
+	uint32_t open_files;
+	/* The one seccomp program every worker loads (compiled once). */
+	uint32_t ninsns;
+	struct sock_filter insns[WK_MAX_INSNS];
+	/* Plugin, its resolved dependencies in load order, data binds, args. */
+	char plugin[WK_PATH_MAX];
+	uint32_t ndeps, nbinds, nargs;
+	char deps[WK_MAX_DEPS][WK_PATH_MAX];
+	char binds[WK_MAX_BINDS][WK_PATH_MAX];
+	char args[WK_MAX_ARGS][WK_PATH_MAX];
+};
+
+/* Encodes into buf (cap bytes); returns the length or -1. */
+ssize_t wk_config_encode(const struct wk_config *c, uint8_t *buf, size_t cap);
+/* Decodes and validates (absolute paths, no "..", bounds); 0 or -1. */
+int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *c);
+
+#endif

@@ -1,0 +1,142 @@
+/* SOCK_SEQPACKET framing with SCM_RIGHTS; see ipc_io.h. Runs in every
+ * caisson process. The receive side treats the peer as hostile: control
+ * data is parsed by length, and anything unexpected closes what arrived. */
+#include "ipc_io.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ipc_codec.h"
+
+void ipc_close_fds(int *fds, unsigned nfds)
+{
+	for (unsigned i = 0; i < nfds; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
+	      int iovcnt, const int *fds, unsigned nfds)
+{
+	uint8_t hdr[IPC_HDR_LEN];
+	struct iovec v[8];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
+		struct cmsghdr align;
+	} cm;
+	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 1 };
+	size_t len = 0;
+	ssize_t n;
+
+	if (iovcnt < 0 || iovcnt > 7 || nfds > IPC_MAX_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		v[1 + i] = iov[i];
+		len += iov[i].iov_len;
+	}
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	v[0].iov_base = hdr;
+	v[0].iov_len = ipc_encode_hdr(hdr, t, id, (uint32_t)len);
+	mh.msg_iovlen = (size_t)iovcnt + 1;
+	if (nfds) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != len + IPC_HDR_LEN) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,
+	     uint32_t len, const int *fds, unsigned nfds)
+{
+	struct iovec iov = { .iov_base = (void *)payload, .iov_len = len };
+	return ipc_sendv(sock, t, id, &iov, len ? 1 : 0, fds, nfds);
+}
+
+/* Collects SCM_RIGHTS descriptors; any other control message is refused. */
+static int ipc_take_fds(struct msghdr *mh, int *fds, unsigned *nfds)
+{
+	int bad = 0;
+
+	*nfds = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t n;
+		int *p = (int *)CMSG_DATA(c);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+			bad = 1;
+			continue;
+		}
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, p + i, sizeof(fd));
+			if (*nfds < IPC_MAX_FDS)
+				fds[(*nfds)++] = fd;
+			else {
+				close(fd);
+				bad = 1;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
+	     unsigned *nfds, int flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (IPC_MAX_FDS + 1))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	ssize_t n;
+	int bad;
+
+	*nfds = 0;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	bad = ipc_take_fds(&mh, fds, nfds);
+	if (bad || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		ipc_close_fds(fds, *nfds);
+		*nfds = 0;
+		errno = (mh.msg_flags & MSG_TRUNC) ? EMSGSIZE : EPROTO;
+		return -1;
+	}
+	if (n == 0 && *nfds == 0) {
+		/* A zero-length SEQPACKET read is end of stream: headers are never empty. */
+		return 0;
+	}
+	*len = (size_t)n;
+	return 1;
+}

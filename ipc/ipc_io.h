@@ -1,0 +1,29 @@
+/* Sending and receiving framed messages on SOCK_SEQPACKET sockets, with
+ * SCM_RIGHTS descriptors. Used by the supervisor, the zygote and the worker.
+ * Returns -1 with errno on failure; never prints, never exits. */
+#ifndef CAISSON_IPC_IO_H
+#define CAISSON_IPC_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "ipc_proto.h"
+
+/* Sends one message: header + the iovecs as payload, plus nfds descriptors. */
+int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
+	      int iovcnt, const int *fds, unsigned nfds);
+int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,
+	     uint32_t len, const int *fds, unsigned nfds);
+
+/* Receives one message into buf (cap bytes). Returns 1 with *len and the
+ * received descriptors (close-on-exec) on a message, 0 on end of stream, -1
+ * with errno otherwise. A message larger than cap, truncated control data,
+ * more than IPC_MAX_FDS descriptors or any control message other than
+ * SCM_RIGHTS is EMSGSIZE/EPROTO, with every received descriptor closed. */
+int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
+	     unsigned *nfds, int flags);
+
+void ipc_close_fds(int *fds, unsigned nfds);
+
+#endif

@@ -1,0 +1,101 @@
+/* The caisson wire protocol, on one screen. Included by the supervisor, the
+ * zygote and the worker. Every message type is declared once in IPC_MESSAGES;
+ * the enum, the names used in logs and the decoder's limits all come from it.
+ * Changing the table (a row, a bound, a state) bumps IPC_VERSION. */
+#ifndef CAISSON_IPC_PROTO_H
+#define CAISSON_IPC_PROTO_H
+
+#include <stdint.h>
+
+#define IPC_VERSION 1u
+#define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
+#define IPC_HDR_LEN 24u
+#define IPC_INLINE_MAX (60u * 1024u) /* larger request payloads travel in a sealed memfd */
+#define IPC_TEXT_MAX 256u            /* error texts, NUL added by the decoder */
+#define IPC_CONFIG_MAX (192u * 1024u)
+#define IPC_MAX_FDS 4u
+
+/* Who sends a message to whom. S = supervisor, W = worker, Z = zygote,
+ * C = a worker child still in trusted lockdown, talking to its zygote. */
+enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
+
+/* Receiver states in which a message is legal (bit mask). For W2S these are
+ * the supervisor's view of the worker; the other directions have one state. */
+#define ST_SPAWNING 0x1u /* locked, plugin loading and initialising */
+#define ST_IDLE 0x2u     /* sealed, waiting for a request */
+#define ST_BUSY 0x4u     /* handling the request with the current id */
+#define ST_ANY 0x7u
+
+/* X(name, id, direction, min payload, max payload, fds carried, legal states)
+ * "fds carried" is exact: a message with a different number of fds is
+ * malformed. Only supervisor- and zygote-sent rows carry fds; a worker can
+ * never hand the supervisor a descriptor. */
+#define IPC_MESSAGES(X)                                                        \
+	/* supervisor -> zygote: worker configuration, once, before any spawn */ \
+	X(Z_CONFIG, 1, IPC_S2Z, 16, IPC_CONFIG_MAX, 0, ST_ANY)                 \
+	/* supervisor -> zygote: spawn a worker for slot N (u32 slot, u32 0) */ \
+	X(Z_SPAWN, 2, IPC_S2Z, 8, 8, 0, ST_ANY)                                \
+	/* zygote -> supervisor: locked worker; fds pidfd, ipc, notify, log */ \
+	X(Z_SPAWNED, 3, IPC_Z2S, 8, 8, 4, ST_ANY)                              \
+	/* zygote -> supervisor: lockdown step failed (u32 step, i32 errno, text) */ \
+	X(Z_SPAWN_FAILED, 4, IPC_Z2S, 8, 8 + IPC_TEXT_MAX, 0, ST_ANY)          \
+	/* zygote -> supervisor: a worker was reaped (pid, status, rusage) */  \
+	X(Z_EXITED, 5, IPC_Z2S, 32, 32, 0, ST_ANY)                             \
+	/* child -> zygote: lockdown done; carries the seccomp listener fd */  \
+	X(Z_LOCKED, 6, IPC_C2Z, 0, 0, 1, ST_ANY)                               \
+	/* child -> zygote: lockdown step failed (u32 step, i32 errno, text) */ \
+	X(Z_LOCK_FAILED, 7, IPC_C2Z, 8, 8 + IPC_TEXT_MAX, 0, ST_ANY)           \
+	/* worker -> supervisor: plugin loaded, init returned 0; seal now */   \
+	X(W_READY, 16, IPC_W2S, 0, 0, 0, ST_SPAWNING)                          \
+	/* worker -> supervisor: plugin load or init failed (u32 step, i32 rc, text) */ \
+	X(W_INIT_FAILED, 17, IPC_W2S, 8, 8 + IPC_TEXT_MAX, 0, ST_SPAWNING)     \
+	/* supervisor -> worker: request bytes inline */                       \
+	X(W_REQUEST, 18, IPC_S2W, 0, IPC_INLINE_MAX, 0, ST_IDLE)               \
+	/* supervisor -> worker: request in a sealed memfd (u64 length) */     \
+	X(W_REQUEST_MEMFD, 19, IPC_S2W, 8, 8, 1, ST_IDLE)                      \
+	/* worker -> supervisor: a chunk of the answer to the current request */ \
+	X(W_OUTPUT, 20, IPC_W2S, 1, IPC_INLINE_MAX, 0, ST_BUSY)                \
+	/* worker -> supervisor: request finished (i32 rc, error text) */      \
+	X(W_DONE, 21, IPC_W2S, 4, 4 + IPC_TEXT_MAX, 0, ST_BUSY)
+
+enum ipc_type {
+#define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,
+	IPC_MESSAGES(IPC_ENUM)
+#undef IPC_ENUM
+};
+
+/* Lockdown and load steps, named in SPAWN_FAILED errors. One table, so the
+ * worker sends a number and the supervisor prints the name. */
+#define IPC_STEPS(X)                                 \
+	X(STEP_CLONE, "clone namespaces")            \
+	X(STEP_DEATHSIG, "die with parent")          \
+	X(STEP_USERMAP, "write uid/gid map")         \
+	X(STEP_SYNC, "wait for zygote")              \
+	X(STEP_MOUNT_PRIVATE, "make mounts private") \
+	X(STEP_MOUNT_TMPFS, "mount empty root")      \
+	X(STEP_BIND, "bind read-only file")          \
+	X(STEP_PIVOT, "pivot_root")                  \
+	X(STEP_DETACH, "detach old root")            \
+	X(STEP_REMOUNT_RO, "remount root read-only") \
+	X(STEP_HOSTNAME, "set hostname")             \
+	X(STEP_IDENTITY, "switch uid/gid")           \
+	X(STEP_SECUREBITS, "lock securebits")        \
+	X(STEP_CAPS, "drop capabilities")            \
+	X(STEP_NNP, "set no_new_privs")              \
+	X(STEP_RLIMITS, "set resource limits")       \
+	X(STEP_ENV, "clear environment")             \
+	X(STEP_FDS, "close descriptors")             \
+	X(STEP_SECCOMP, "load seccomp filter")       \
+	X(STEP_LISTENER, "hand over seccomp listener") \
+	X(STEP_LOAD_DEP, "load dependency")          \
+	X(STEP_LOAD_PLUGIN, "load plugin")           \
+	X(STEP_PLUGIN_INIT, "plugin init")
+
+enum ipc_step {
+#define IPC_STEP_ENUM(id, text) IPC_##id,
+	IPC_STEPS(IPC_STEP_ENUM)
+#undef IPC_STEP_ENUM
+	IPC_STEP_COUNT
+};
+
+#endif

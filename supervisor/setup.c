@@ -1,0 +1,113 @@
+/* Worker configuration assembly; see setup.h. Runs in the supervisor. */
+#include "setup.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elfdeps.h"
+#include "policy.h"
+#include "profile.h"
+#include "zyg.h"
+
+static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
+{
+	if (strlen(src) >= WK_PATH_MAX) {
+		snprintf(err, errlen, "%s too long: %.60s...", what, src);
+		return -1;
+	}
+	strcpy(dst, src);
+	return 0;
+}
+
+static int resolve_deps(const char *plugin, struct wk_config *cfg, char *err, size_t errlen)
+{
+	char zygote[PATH_MAX];
+	struct elf_deps deps, loaded;
+	int rc = -1;
+
+	memset(&deps, 0, sizeof(deps));
+	memset(&loaded, 0, sizeof(loaded));
+	/* Libraries the worker image already has are matched by soname and
+	 * need no bind: resolve the zygote's own closure to know which. */
+	if (zyg_path(zygote, sizeof(zygote)) < 0) {
+		snprintf(err, errlen, "caisson-zygote not found");
+		return -1;
+	}
+	if (elf_loaded_sonames(zygote, &loaded, err, errlen) < 0)
+		goto out;
+	if (elf_resolve_deps(plugin, (const char *const *)loaded.sonames, &deps, err, errlen) < 0)
+		goto out;
+	if (deps.n > WK_MAX_DEPS) {
+		snprintf(err, errlen, "%s needs %zu libraries, more than %u", plugin, deps.n, WK_MAX_DEPS);
+		goto out;
+	}
+	for (size_t i = 0; i < deps.n; i++)
+		if (copy_str(cfg->deps[i], deps.paths[i], "library path", err, errlen) < 0)
+			goto out;
+	cfg->ndeps = (uint32_t)deps.n;
+	rc = 0;
+out:
+	elf_deps_free(&deps);
+	elf_deps_free(&loaded);
+	return rc;
+}
+
+int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
+			char *const *extra_args, size_t nextra, struct wk_config *cfg,
+			char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!realpath(plugin, real)) {
+		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
+		return -1;
+	}
+	if (copy_str(cfg->plugin, real, "plugin path", err, errlen) < 0 ||
+	    resolve_deps(real, cfg, err, errlen) < 0)
+		return -1;
+	if (geteuid() == 0) {
+		cfg->uid_base = SETUP_ID_BASE;
+		cfg->gid_base = SETUP_ID_BASE;
+	}
+	cfg->max_slots = SETUP_MAX_SLOTS;
+	cfg->cpu_ms = prof->limits.cpu_ms;
+	cfg->memory_bytes = prof->limits.memory_bytes;
+	cfg->output_bytes = prof->limits.output_bytes;
+	cfg->input_bytes = prof->limits.input_bytes;
+	cfg->open_files = prof->limits.open_files;
+	if (pol->ninsns > WK_MAX_INSNS) {
+		snprintf(err, errlen, "seccomp program has %zu instructions, more than %u", pol->ninsns,
+			 WK_MAX_INSNS);
+		return -1;
+	}
+	cfg->ninsns = (uint32_t)pol->ninsns;
+	memcpy(cfg->insns, pol->insns, pol->ninsns * sizeof(pol->insns[0]));
+	if (prof->nbinds > WK_MAX_BINDS || prof->nplugin_args + nextra > WK_MAX_ARGS) {
+		snprintf(err, errlen, "too many binds or plugin arguments");
+		return -1;
+	}
+	for (size_t i = 0; i < prof->nbinds; i++)
+		if (copy_str(cfg->binds[cfg->nbinds++], prof->binds[i], "bind path", err, errlen) < 0)
+			return -1;
+	for (size_t i = 0; i < prof->nplugin_args; i++)
+		if (copy_str(cfg->args[cfg->nargs++], prof->plugin_args[i], "plugin argument", err, errlen) < 0)
+			return -1;
+	for (size_t i = 0; i < nextra; i++)
+		if (copy_str(cfg->args[cfg->nargs++], extra_args[i], "plugin argument", err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+void setup_limits(const struct profile *prof, struct sv_limits *lim)
+{
+	lim->wall_ms = prof->limits.wall_ms;
+	lim->cpu_ms = prof->limits.cpu_ms;
+	lim->memory_bytes = prof->limits.memory_bytes;
+	lim->output_bytes = prof->limits.output_bytes;
+	lim->input_bytes = prof->limits.input_bytes;
+}

@@ -1,0 +1,26 @@
+/* Turns a loaded profile, a plugin path and a built policy into the plain
+ * worker configuration the zygote receives (ipc_config.h): resolves the
+ * plugin's libraries (never running its code), picks the identity scheme
+ * and copies limits, binds and args. Runs in the supervisor; -1 with a
+ * one-line message in err on failure. */
+#ifndef CAISSON_SETUP_H
+#define CAISSON_SETUP_H
+
+#include <stddef.h>
+
+#include "ipc_config.h"
+#include "sv.h"
+
+struct profile;
+struct policy;
+
+/* Root supervisors give slot N the host uid/gid SETUP_ID_BASE + N. */
+#define SETUP_ID_BASE 0x60000000u
+#define SETUP_MAX_SLOTS 4096u
+
+int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
+			char *const *extra_args, size_t nextra, struct wk_config *cfg,
+			char *err, size_t errlen);
+void setup_limits(const struct profile *prof, struct sv_limits *lim);
+
+#endif

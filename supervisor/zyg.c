@@ -1,0 +1,190 @@
+/* Zygote control channel, supervisor side; see zyg.h. Runs in the
+ * supervisor. The zygote is trusted (clean image, never runs plugin code),
+ * but its messages still go through the one decoder. */
+#include "zyg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipc_io.h"
+#include "wire.h"
+
+#ifndef CAISSON_LIBEXECDIR
+#error "CAISSON_LIBEXECDIR must be defined by the build"
+#endif
+
+#define ZYG_BUF (IPC_HDR_LEN + IPC_CONFIG_MAX)
+
+int zyg_path(char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if ((size_t)snprintf(out, len, "%s/caisson-zygote", self) < len &&
+			    access(out, X_OK) == 0)
+				return 0;
+		}
+	}
+	if ((size_t)snprintf(out, len, "%s/caisson-zygote", CAISSON_LIBEXECDIR) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return access(out, X_OK);
+}
+
+static void zyg_lost(struct zyg *z, const char *why)
+{
+	if (z->ev)
+		event_del(z->ev);
+	z->ops.lost(z->arg, why);
+}
+
+static void zyg_readable(evutil_socket_t fd, short what, void *arg)
+{
+	const struct ipc_expect ex = { .dir = IPC_Z2S, .state = ST_ANY };
+	struct zyg *z = arg;
+	int fds[IPC_MAX_FDS];
+	unsigned nfds;
+	size_t len;
+	struct ipc_msg m;
+	int r;
+
+	for (;;) {
+		r = ipc_recv(fd, z->buf, ZYG_BUF, &len, fds, &nfds, MSG_DONTWAIT);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r <= 0) {
+			zyg_lost(z, r == 0 ? "zygote exited" : "zygote channel error");
+			return;
+		}
+		if (ipc_decode(z->buf, len, fds, nfds, &ex, &m) != IPC_OK) {
+			ipc_close_fds(fds, nfds);
+			zyg_lost(z, "zygote broke the protocol");
+			return;
+		}
+		switch (m.type) {
+		case IPC_Z_SPAWNED:
+			z->ops.spawned(z->arg, m.id, (pid_t)m.u.spawned.pid, m.u.spawned.host_uid, m.fds);
+			break;
+		case IPC_Z_SPAWN_FAILED:
+			z->ops.spawn_failed(z->arg, m.id, m.u.fail.step, m.u.fail.err, m.u.fail.text.s);
+			break;
+		case IPC_Z_EXITED:
+			z->ops.exited(z->arg, (pid_t)m.u.exited.pid, m.u.exited.status, m.u.exited.maxrss_kb,
+				      m.u.exited.utime_us + m.u.exited.stime_us);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
+{
+	char path[PATH_MAX], ppid[16];
+	char *argv[] = { "caisson-zygote", ppid, NULL };
+	char *envp[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	if (zyg_path(path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "caisson-zygote not found next to this binary or in %s",
+			 CAISSON_LIBEXECDIR);
+		return -1;
+	}
+	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+	/* fd map of the zygote: 0,1 /dev/null, 2 our stderr, 3 control; the
+	 * caller's other descriptors are closed before exec. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, child_end, 3);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	rc = posix_spawn(&z->pid, path, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		snprintf(err, errlen, "start %s: %s", path, strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg,
+	      const struct zyg_ops *ops, void *arg, char *err, size_t errlen)
+{
+	int sv[2];
+	ssize_t n;
+
+	memset(z, 0, sizeof(*z));
+	z->ctl = -1;
+	z->ops = *ops;
+	z->arg = arg;
+	z->buf = malloc(ZYG_BUF);
+	if (!z->buf || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "zygote channel: %s", strerror(errno));
+		goto fail;
+	}
+	z->ctl = sv[0];
+	if (zyg_exec(z, sv[1], err, errlen) < 0) {
+		close(sv[1]);
+		goto fail;
+	}
+	close(sv[1]);
+	n = wk_config_encode(cfg, z->buf, ZYG_BUF);
+	if (n < 0 || ipc_send(z->ctl, IPC_Z_CONFIG, 0, z->buf, (uint32_t)n, NULL, 0) < 0) {
+		snprintf(err, errlen, "send worker configuration: %s", strerror(errno));
+		goto fail;
+	}
+	z->ev = event_new(base, z->ctl, EV_READ | EV_PERSIST, zyg_readable, z);
+	if (!z->ev || event_add(z->ev, NULL) < 0) {
+		snprintf(err, errlen, "zygote event: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	zyg_stop(z);
+	return -1;
+}
+
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id)
+{
+	uint8_t p[8];
+
+	wire_put32(p, slot);
+	wire_put32(p + 4, 0);
+	return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
+}
+
+void zyg_stop(struct zyg *z)
+{
+	if (z->ev)
+		event_free(z->ev);
+	z->ev = NULL;
+	if (z->ctl >= 0)
+		close(z->ctl);
+	z->ctl = -1;
+	/* Closing the channel ends the zygote; its workers die with it
+	 * (PDEATHSIG). Reap it so no zombie is left behind. */
+	if (z->pid > 0) {
+		kill(z->pid, SIGKILL);
+		waitpid(z->pid, NULL, 0);
+	}
+	z->pid = 0;
+	free(z->buf);
+	z->buf = NULL;
+}

@@ -1,0 +1,41 @@
+/* The supervisor's side of the zygote: starts caisson-zygote with
+ * posix_spawn (never a fork of the calling process), sends it the worker
+ * configuration once, asks it for workers and dispatches what it reports.
+ * Runs in the supervisor, on the caller's event_base. Returns -1 with a
+ * message in err on failure; never exits. */
+#ifndef CAISSON_ZYG_H
+#define CAISSON_ZYG_H
+
+#include <event2/event.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipc_codec.h"
+#include "ipc_config.h"
+
+struct zyg_ops {
+	/* fds: pidfd, ipc socket, seccomp listener, log pipe; ownership passes. */
+	void (*spawned)(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4]);
+	void (*spawn_failed)(void *arg, uint64_t id, uint32_t step, int err, const char *text);
+	void (*exited)(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us);
+	/* The zygote died or broke protocol: every worker is gone with it. */
+	void (*lost)(void *arg, const char *why);
+};
+
+struct zyg {
+	pid_t pid;
+	int ctl;
+	struct event *ev;
+	struct zyg_ops ops;
+	void *arg;
+	uint8_t *buf;
+};
+
+int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg,
+	      const struct zyg_ops *ops, void *arg, char *err, size_t errlen);
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id);
+void zyg_stop(struct zyg *z);
+/* Path of caisson-zygote: next to the running binary, else the libexec dir. */
+int zyg_path(char *out, size_t len);
+
+#endif

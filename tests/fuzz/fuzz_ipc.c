@@ -1,0 +1,37 @@
+/* libFuzzer target: the IPC decoder and the config decoder on arbitrary
+ * bytes, in every direction and state. They must never read out of bounds
+ * and must keep their invariants on success. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc_codec.h"
+#include "ipc_config.h"
+
+static struct wk_config cfg;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fds[IPC_MAX_FDS] = { 100, 101, 102, 103 };
+	struct ipc_msg m;
+
+	if (size < 2)
+		return 0;
+	for (unsigned dir = IPC_S2W; dir <= IPC_C2Z; dir++) {
+		for (unsigned st = 1; st <= ST_BUSY; st <<= 1) {
+			struct ipc_expect ex = { .dir = dir, .state = st, .match_id = data[0] & 1, .id = data[1] };
+			unsigned nfds = data[0] >> 1 & 7;
+			if (nfds > IPC_MAX_FDS)
+				nfds = IPC_MAX_FDS;
+			if (ipc_decode(data + 2, size - 2, fds, nfds, &ex, &m) == IPC_OK) {
+				if (m.len != size - 2 - IPC_HDR_LEN || m.nfds != nfds)
+					abort();
+				if (m.type == IPC_W_DONE && strlen(m.u.done.text.s) > IPC_TEXT_MAX)
+					abort();
+			}
+		}
+	}
+	if (wk_config_decode(data, size, &cfg) == 0 && (cfg.ninsns == 0 || cfg.ninsns > WK_MAX_INSNS))
+		abort();
+	return 0;
+}

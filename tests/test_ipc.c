@@ -1,0 +1,180 @@
+/* Boundary tests for the pure IPC decoder and the config codec. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ipc_codec.h"
+#include "ipc_config.h"
+#include "wire.h"
+
+static uint8_t buf[IPC_HDR_LEN + IPC_CONFIG_MAX + 16];
+
+static size_t msg(enum ipc_type t, uint64_t id, size_t plen)
+{
+	ipc_encode_hdr(buf, t, id, (uint32_t)plen);
+	memset(buf + IPC_HDR_LEN, 'x', plen);
+	return IPC_HDR_LEN + plen;
+}
+
+static int dec(size_t len, unsigned nfds, enum ipc_dir dir, unsigned st, uint64_t id, struct ipc_msg *m)
+{
+	int fds[IPC_MAX_FDS] = { 10, 11, 12, 13 };
+	struct ipc_expect ex = { .dir = dir, .state = st, .match_id = 1, .id = id };
+	return ipc_decode(buf, len, fds, nfds, &ex, m);
+}
+
+static void test_header(void)
+{
+	struct ipc_msg m;
+	size_t n = msg(IPC_W_READY, 0, 0);
+
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_OK);
+	CHECK_INT(m.type, IPC_W_READY);
+	for (size_t cut = 0; cut < IPC_HDR_LEN; cut++)
+		CHECK_INT(dec(cut, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_SHORT);
+	buf[3] ^= 1; /* version byte */
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_MAGIC);
+	msg(IPC_W_READY, 0, 0);
+	wire_put16(buf + 4, 999);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_TYPE);
+	wire_put16(buf + 4, 0);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_TYPE);
+	msg(IPC_W_READY, 0, 0);
+	wire_put16(buf + 6, 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_FLAGS);
+	msg(IPC_W_READY, 0, 0);
+	wire_put32(buf + 20, 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_FLAGS);
+	/* Length field must equal what arrived, in both directions. */
+	msg(IPC_W_READY, 0, 0);
+	wire_put32(buf + 16, 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_LENGTH);
+	wire_put32(buf + 16, 0xffffffffu);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_LENGTH);
+	msg(IPC_W_READY, 0, 0);
+	CHECK_INT(dec(n + 1, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_LENGTH);
+}
+
+static void test_bounds_and_state(void)
+{
+	struct ipc_msg m;
+	size_t n;
+
+	/* W_OUTPUT: 1 .. IPC_INLINE_MAX bytes, BUSY only, id must match. */
+	n = msg(IPC_W_OUTPUT, 7, 0);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
+	n = msg(IPC_W_OUTPUT, 7, 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	CHECK_INT(m.len, 1);
+	n = msg(IPC_W_OUTPUT, 7, IPC_INLINE_MAX);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	n = msg(IPC_W_OUTPUT, 7, IPC_INLINE_MAX + 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
+	n = msg(IPC_W_OUTPUT, 7, 10);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 7, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 7, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 8, &m), IPC_E_ID);
+	/* A worker can never pass a descriptor. */
+	CHECK_INT(dec(n, 1, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FDS);
+	/* Direction: a worker cannot send supervisor or zygote messages. */
+	n = msg(IPC_W_REQUEST, 7, 10);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
+	n = msg(IPC_Z_SPAWNED, 7, 8);
+	CHECK_INT(dec(n, 4, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
+	/* READY twice: legal only while spawning. */
+	n = msg(IPC_W_READY, 0, 0);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 0, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 0, &m), IPC_E_STATE);
+	/* Memfd request: exactly one fd. */
+	n = msg(IPC_W_REQUEST_MEMFD, 3, 8);
+	wire_put64(buf + IPC_HDR_LEN, 4096);
+	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 3, &m), IPC_OK);
+	CHECK_INT(m.u.memfd.size, 4096);
+	CHECK_INT(m.fds[0], 10);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FDS);
+	wire_put64(buf + IPC_HDR_LEN, 0);
+	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FIELD);
+}
+
+static void test_texts(void)
+{
+	struct ipc_msg m;
+	size_t n = msg(IPC_W_DONE, 5, 4 + IPC_TEXT_MAX);
+
+	wire_put32(buf + IPC_HDR_LEN, 3);
+	buf[IPC_HDR_LEN + 4] = '\n';
+	buf[IPC_HDR_LEN + 5] = 0x1b;
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 5, &m), IPC_OK);
+	CHECK_INT(m.u.done.rc, 3);
+	CHECK_INT(strlen(m.u.done.text.s), IPC_TEXT_MAX);
+	CHECK(m.u.done.text.s[0] == '?' && m.u.done.text.s[1] == '?' && m.u.done.text.s[2] == 'x');
+	n = msg(IPC_W_DONE, 5, 5 + IPC_TEXT_MAX);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 5, &m), IPC_E_BOUNDS);
+	n = msg(IPC_W_DONE, 5, 3);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 5, &m), IPC_E_BOUNDS);
+	/* INIT_FAILED may only name the load steps, not forge a lockdown step. */
+	n = msg(IPC_W_INIT_FAILED, 0, 8);
+	wire_put32(buf + IPC_HDR_LEN, IPC_STEP_SECCOMP);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_FIELD);
+	wire_put32(buf + IPC_HDR_LEN, IPC_STEP_PLUGIN_INIT);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_OK);
+	wire_put32(buf + IPC_HDR_LEN, 0xffffffffu);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_FIELD);
+	CHECK_STR(ipc_type_name(IPC_W_DONE), "W_DONE");
+	CHECK_STR(ipc_type_name(12345), "unknown");
+	CHECK_STR(ipc_step_name(IPC_STEP_PIVOT), "pivot_root");
+}
+
+static void test_config(void)
+{
+	static struct wk_config a, b;
+	static uint8_t enc[IPC_CONFIG_MAX];
+	ssize_t n;
+
+	memset(&a, 0, sizeof(a));
+	a.uid_base = a.gid_base = 0x60000000u;
+	a.max_slots = 16;
+	a.cpu_ms = 1000;
+	a.memory_bytes = 1 << 26;
+	a.output_bytes = a.input_bytes = 4096;
+	a.open_files = 16;
+	a.ninsns = 2;
+	a.insns[0] = (struct sock_filter){ 0x20, 0, 0, 4 };
+	a.insns[1] = (struct sock_filter){ 0x06, 0, 0, 0x7fff0000 };
+	strcpy(a.plugin, "/usr/lib/x.so");
+	a.ndeps = 1;
+	strcpy(a.deps[0], "/usr/lib/libz.so.1");
+	a.nargs = 1;
+	strcpy(a.args[0], "thumb=64");
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK(n > 0);
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK_STR(b.plugin, a.plugin);
+	CHECK_STR(b.deps[0], a.deps[0]);
+	CHECK_STR(b.args[0], "thumb=64");
+	CHECK_INT(b.insns[1].k, 0x7fff0000);
+	/* Every truncation is refused, as is trailing garbage. */
+	for (ssize_t cut = 0; cut < n; cut++)
+		CHECK_INT(wk_config_decode(enc, (size_t)cut, &b), -1);
+	CHECK_INT(wk_config_decode(enc, (size_t)n + 1, &b), -1);
+	/* Relative or dot-dot paths never reach a worker. */
+	strcpy(a.deps[0], "/usr/../etc/passwd");
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	strcpy(a.deps[0], "lib.so");
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.ninsns = WK_MAX_INSNS + 1;
+	CHECK_INT(wk_config_encode(&a, enc, sizeof(enc)), -1);
+}
+
+int main(void)
+{
+	test_header();
+	test_bounds_and_state();
+	test_texts();
+	test_config();
+	return check_done("test_ipc");
+}

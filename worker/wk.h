@@ -1,0 +1,48 @@
+/* Worker-side lockdown steps, one per file (wk_*.c), and the checklist that
+ * runs them in order (wk_lockdown.c). Runs in the freshly cloned worker child
+ * of the zygote, before any plugin code. Error convention: every step
+ * returns 0 or -1 with errno and fills *detail; wk_lockdown() turns the first
+ * failure into one Z_LOCK_FAILED message naming the step, then _exits. */
+#ifndef CAISSON_WK_H
+#define CAISSON_WK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ipc_config.h"
+
+/* The worker's descriptor map, the only fds it holds once locked:
+ *   2  log pipe (write end, non-blocking, bounded by the supervisor's reader)
+ *   3  IPC socket (SOCK_SEQPACKET to the supervisor)
+ * plus, only until the listener is handed over, WK_FD_SYNC to the zygote. */
+#define WK_FD_LOG 2
+#define WK_FD_IPC 3
+#define WK_FD_SYNC 4
+
+#define WK_INNER_ID 1000u /* uid and gid inside every worker's namespace */
+
+struct wk_detail {
+	char text[256];
+};
+
+/* wk_userns.c */
+int wk_userns_write_maps(pid_t child, const struct wk_config *cfg, uint32_t slot,
+			 uint32_t *host_uid, struct wk_detail *d);
+int wk_userns_switch(struct wk_detail *d);
+/* wk_mount.c */
+int wk_mount_root(const struct wk_config *cfg, int *step, struct wk_detail *d);
+/* wk_caps.c */
+int wk_caps_lock_securebits(struct wk_detail *d);
+int wk_caps_drop(struct wk_detail *d);
+/* wk_rlimit.c */
+int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d);
+/* wk_fds.c */
+int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
+/* wk_seccomp.c */
+int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
+/* wk_lockdown.c: runs every step; returns only on success. */
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log);
+/* wk_runtime.c: loads the plugin and serves requests; never returns. */
+void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,48 @@
+/* The worker's descriptor map (see wk.h): moves the three inherited fds to
+ * their fixed numbers and closes everything else. Runs in the worker child
+ * before seccomp. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+
+#include "wk.h"
+
+/* Moves fd to want without clobbering the others (they are above 4 or
+ * already in place because the zygote passes them high). */
+static int place(int fd, int want, struct wk_detail *d)
+{
+	if (fd == want)
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(fd, want) < 0) {
+		snprintf(d->text, sizeof(d->text), "dup2(%d, %d)", fd, want);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d)
+{
+	if (ipc <= WK_FD_SYNC || sync <= WK_FD_SYNC || log <= WK_FD_SYNC) {
+		snprintf(d->text, sizeof(d->text), "inherited fds %d/%d/%d too low", ipc, sync, log);
+		errno = EBADF;
+		return -1;
+	}
+	if (place(ipc, WK_FD_IPC, d) < 0 || place(sync, WK_FD_SYNC, d) < 0 ||
+	    place(log, WK_FD_LOG, d) < 0)
+		return -1;
+	if (syscall(SYS_close_range, WK_FD_SYNC + 1, ~0u, 0) < 0) {
+		snprintf(d->text, sizeof(d->text), "close_range(%d, ~0)", WK_FD_SYNC + 1);
+		return -1;
+	}
+	close(0);
+	close(1);
+	if (fcntl(WK_FD_LOG, F_SETFL, O_WRONLY | O_NONBLOCK) < 0) {
+		snprintf(d->text, sizeof(d->text), "log pipe O_NONBLOCK");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,140 @@
+/* The confinement checklist. Runs in the worker child right after clone3
+ * has put it in new user, pid, mount, net, ipc, uts and cgroup namespaces
+ * (atomically, in the zygote). It holds full capabilities over those
+ * namespaces only, and has run no plugin code. Every step is fatal: the
+ * first failure sends Z_LOCK_FAILED (step, errno, detail) to the zygote,
+ * which relays it to the supervisor as SPAWN_FAILED, and the child _exits. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "ipc_codec.h"
+#include "ipc_io.h"
+#include "wire.h"
+#include "wk.h"
+
+extern char **environ;
+
+static void __attribute__((noreturn)) die(int step, const struct wk_detail *d)
+{
+	uint8_t p[8];
+	struct iovec iov[2] = { { p, 8 }, { (void *)d->text, strnlen(d->text, IPC_TEXT_MAX) } };
+
+	wire_put32(p, (uint32_t)step);
+	wire_put32(p + 4, (uint32_t)errno);
+	ipc_sendv(WK_FD_SYNC, IPC_Z_LOCK_FAILED, 0, iov, 2, NULL, 0);
+	_exit(127);
+}
+
+#define STEP(id, call)                        \
+	do {                                  \
+		if ((call) < 0)               \
+			die(IPC_##id, &d);    \
+	} while (0)
+
+static int wait_for_maps(struct wk_detail *d)
+{
+	char go;
+
+	/* The zygote writes our uid/gid maps, then sends one byte. EOF means
+	 * it died or gave up: stop here. */
+	if (read(WK_FD_SYNC, &go, 1) != 1) {
+		if (errno == 0)
+			errno = EPIPE;
+		strcpy(d->text, "zygote closed the sync socket");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_hostname(struct wk_detail *d)
+{
+	strcpy(d->text, "sethostname(caisson)");
+	return sethostname("caisson", 7);
+}
+
+static int no_new_privs(struct wk_detail *d)
+{
+	strcpy(d->text, "PR_SET_NO_NEW_PRIVS");
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+static int die_with_parent(struct wk_detail *d)
+{
+	strcpy(d->text, "PR_SET_PDEATHSIG SIGKILL");
+	return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+}
+
+static int clear_env(struct wk_detail *d)
+{
+	strcpy(d->text, "clearenv");
+	return environ && environ[0] ? clearenv() : 0;
+}
+
+static int hand_over_listener(int listener, struct wk_detail *d)
+{
+	int rc = ipc_send(WK_FD_SYNC, IPC_Z_LOCKED, 0, NULL, 0, &listener, 1);
+
+	strcpy(d->text, "send listener to zygote");
+	if (rc < 0)
+		return -1;
+	close(listener);
+	close(WK_FD_SYNC);
+	return 0;
+}
+
+/*
+ * The order, and why each step sits where it does:
+ *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
+ *  2  die with parent: before anything that can block, so no orphan survives
+ *     a dead zygote (the zygote itself dies with the supervisor).
+ *  3  wait for uid/gid maps: identity-dependent steps need the maps.
+ *  4  mounts (empty root, binds, pivot_root, detach, ro): need CAP_SYS_ADMIN
+ *     over our mount namespace, so before caps are dropped.
+ *  5  hostname: needs CAP_SYS_ADMIN over our uts namespace.
+ *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID.
+ *  7  securebits locked: needs CAP_SETPCAP.
+ *  8  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
+ *  9  no_new_privs: seccomp without CAP_SYS_ADMIN requires it.
+ * 10  rlimits: once caps are gone nothing can raise them back.
+ * 11  environment: empty (the zygote was started with none; verified here).
+ * 12  seccomp with a listener: last kernel step, irreversible.
+ * 13  hand the listener to the zygote and close the sync socket, leaving
+ *     exactly fds 2 and 3.
+ * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
+ * that is the first instruction of plugin code (its ELF constructors), and
+ * it runs under every layer above. The filter's init-only syscalls (the
+ * loader's openat and executable mappings) go to the supervisor, which
+ * allows them only until the worker reports READY after caisson_plugin_init;
+ * from READY on, every notification kills the worker (the seal).
+ */
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
+{
+	struct wk_detail d = { "" };
+	int step = 0, listener;
+
+	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
+		/* The sync socket may not be in place: report on whatever we have. */
+		if (sync != WK_FD_SYNC)
+			dup2(sync, WK_FD_SYNC);
+		die(IPC_STEP_FDS, &d);
+	}
+	STEP(STEP_DEATHSIG, die_with_parent(&d));
+	STEP(STEP_SYNC, wait_for_maps(&d));
+	if (wk_mount_root(cfg, &step, &d) < 0)
+		die(step, &d);
+	STEP(STEP_HOSTNAME, set_hostname(&d));
+	STEP(STEP_IDENTITY, wk_userns_switch(&d));
+	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
+	STEP(STEP_CAPS, wk_caps_drop(&d));
+	STEP(STEP_NNP, no_new_privs(&d));
+	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));
+	STEP(STEP_ENV, clear_env(&d));
+	listener = wk_seccomp_load(cfg, &d);
+	STEP(STEP_SECCOMP, listener);
+	STEP(STEP_LISTENER, hand_over_listener(listener, &d));
+}

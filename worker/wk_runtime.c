@@ -1,0 +1,175 @@
+/* The worker runtime: loads the plugin and serves requests. Runs in a fully
+ * locked worker (see the checklist in wk_lockdown.c); from the first dlopen
+ * on, this process is assumed hostile and nothing it sends is trusted. The
+ * runtime is the plugin ABI's implementation (caisson_out_*), exported to
+ * the plugin through the zygote binary's dynamic symbol table. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "caisson_plugin.h"
+#include "ipc_codec.h"
+#include "ipc_io.h"
+#include "wire.h"
+#include "wk.h"
+
+struct caisson_out {
+	uint64_t id;
+	uint64_t total, limit;
+	int over;
+	size_t used;
+	char error[IPC_TEXT_MAX + 1];
+	uint8_t buf[IPC_INLINE_MAX];
+};
+
+static struct caisson_out out_state;
+static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
+
+static int flush(struct caisson_out *o)
+{
+	if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
+		_exit(1);
+	o->used = 0;
+	return 0;
+}
+
+int caisson_out_write(caisson_out *o, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	if (!o || o->over)
+		return -1;
+	/* The supervisor counts too and kills the worker past the limit; this
+	 * check only tells a well-behaved plugin to stop early. */
+	if (len > o->limit - o->total) {
+		/* Forward exactly one byte past the limit so the overflow is seen. */
+		o->over = 1;
+		len = (size_t)(o->limit - o->total) + 1;
+	}
+	o->total += len;
+	while (len) {
+		size_t n = sizeof(o->buf) - o->used < len ? sizeof(o->buf) - o->used : len;
+		memcpy(o->buf + o->used, p, n);
+		o->used += n;
+		p += n;
+		len -= n;
+		if (o->used == sizeof(o->buf))
+			flush(o);
+	}
+	if (o->over) {
+		flush(o);
+		return -1;
+	}
+	return 0;
+}
+
+void caisson_out_error(caisson_out *o, const char *message)
+{
+	if (o && message)
+		snprintf(o->error, sizeof(o->error), "%s", message);
+}
+
+static void __attribute__((noreturn)) init_failed(unsigned step, int rc, const char *text)
+{
+	uint8_t p[8];
+	struct iovec iov[2] = { { p, 8 }, { (void *)text, strnlen(text, IPC_TEXT_MAX) } };
+
+	wire_put32(p, step);
+	wire_put32(p + 4, (uint32_t)rc);
+	ipc_sendv(WK_FD_IPC, IPC_W_INIT_FAILED, 0, iov, 2, NULL, 0);
+	_exit(126);
+}
+
+typedef int (*handle_fn)(const uint8_t *, size_t, caisson_out *);
+typedef int (*init_fn)(const char *const *);
+
+static handle_fn load_plugin(const struct wk_config *cfg)
+{
+	const char *args[WK_MAX_ARGS + 1];
+	void *h;
+	handle_fn handle;
+	init_fn init;
+	int rc;
+
+	/* Dependencies by absolute path, deepest first, so the plugin's own
+	 * DT_NEEDED entries are satisfied by soname without any search. */
+	for (uint32_t i = 0; i < cfg->ndeps; i++)
+		if (!dlopen(cfg->deps[i], RTLD_NOW | RTLD_GLOBAL))
+			init_failed(IPC_STEP_LOAD_DEP, 0, dlerror());
+	h = dlopen(cfg->plugin, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		init_failed(IPC_STEP_LOAD_PLUGIN, 0, dlerror());
+	handle = (handle_fn)dlsym(h, "caisson_plugin_handle");
+	if (!handle)
+		init_failed(IPC_STEP_LOAD_PLUGIN, 0, "plugin does not export caisson_plugin_handle");
+	init = (init_fn)dlsym(h, "caisson_plugin_init");
+	for (uint32_t i = 0; i < cfg->nargs; i++)
+		args[i] = cfg->args[i];
+	args[cfg->nargs] = NULL;
+	if (init && (rc = init(args)) != 0) {
+		char text[64];
+		snprintf(text, sizeof(text), "caisson_plugin_init returned %d", rc);
+		init_failed(IPC_STEP_PLUGIN_INIT, rc, text);
+	}
+	return handle;
+}
+
+static void serve_one(const struct wk_config *cfg, handle_fn handle, const struct ipc_msg *m)
+{
+	const uint8_t *in = m->payload;
+	size_t len = m->len;
+	void *map = NULL;
+	uint8_t rcbuf[4];
+	struct iovec iov[2];
+	int rc;
+
+	if (m->type == IPC_W_REQUEST_MEMFD) {
+		if (m->u.memfd.size > cfg->input_bytes)
+			_exit(1);
+		len = (size_t)m->u.memfd.size;
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, m->fds[0], 0);
+		close(m->fds[0]);
+		if (map == MAP_FAILED)
+			_exit(1);
+		in = map;
+	}
+	memset(&out_state, 0, offsetof(struct caisson_out, buf));
+	out_state.id = m->id;
+	out_state.limit = cfg->output_bytes;
+	rc = handle(in, len, &out_state);
+	flush(&out_state);
+	if (map)
+		munmap(map, len);
+	wire_put32(rcbuf, (uint32_t)rc);
+	iov[0] = (struct iovec){ rcbuf, 4 };
+	iov[1] = (struct iovec){ out_state.error, rc ? strnlen(out_state.error, IPC_TEXT_MAX) : 0 };
+	if (ipc_sendv(WK_FD_IPC, IPC_W_DONE, m->id, iov, 2, NULL, 0) < 0)
+		_exit(1);
+}
+
+void wk_runtime_main(const struct wk_config *cfg)
+{
+	const struct ipc_expect ex = { .dir = IPC_S2W, .state = ST_IDLE };
+	handle_fn handle = load_plugin(cfg);
+
+	if (ipc_send(WK_FD_IPC, IPC_W_READY, 0, NULL, 0, NULL, 0) < 0)
+		_exit(1);
+	for (;;) {
+		struct ipc_msg m;
+		int fds[IPC_MAX_FDS];
+		unsigned nfds;
+		size_t len;
+		int r = ipc_recv(WK_FD_IPC, rx, sizeof(rx), &len, fds, &nfds, 0);
+
+		if (r <= 0)
+			_exit(0);
+		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK)
+			_exit(1);
+		serve_one(cfg, handle, &m);
+	}
+}

@@ -1,0 +1,247 @@
+/* caisson-zygote: the clean, freshly exec'd image every worker is cloned
+ * from, so no worker ever holds a copy of the embedding service's memory.
+ * Started by the supervisor with posix_spawn (no fork of the caller), an
+ * empty environment and fd 3 = control socket; runs as the supervisor's
+ * user (root: it writes each worker's uid map to a distinct host uid). It
+ * never loads plugin code and never sees request data. It dies with the
+ * supervisor, and every worker dies with it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipc_codec.h"
+#include "ipc_config.h"
+#include "ipc_io.h"
+#include "wire.h"
+#include "wk.h"
+
+#define ZY_FD_CTL 3
+#define ZY_LOCK_TIMEOUT_MS 5000
+
+static struct wk_config cfg;
+static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
+
+static void __attribute__((noreturn)) fatal(const char *what)
+{
+	fprintf(stderr, "caisson-zygote: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
+{
+	uint8_t p[8 + IPC_TEXT_MAX];
+	size_t n;
+
+	wire_put32(p, step);
+	wire_put32(p + 4, (uint32_t)err);
+	n = ipc_text_put(p + 8, text);
+	if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0) < 0)
+		fatal("send SPAWN_FAILED");
+}
+
+/* In the child, between clone3 and the lockdown: only the three fds it
+ * needs survive (wk_fds_arrange closes the rest) and signals are reset. */
+static void __attribute__((noreturn)) child(int ipc, int sync, int log)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	wk_lockdown(&cfg, ipc, sync, log);
+	wk_runtime_main(&cfg);
+}
+
+static pid_t clone_worker(int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+			 CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* Waits for the child's verdict on the sync socket: Z_LOCKED with the
+ * listener, or Z_LOCK_FAILED. The child is still trusted code here. */
+static int await_lock(int sync, int *listener, struct ipc_msg *m)
+{
+	const struct ipc_expect ex = { .dir = IPC_C2Z, .state = ST_ANY };
+	struct pollfd pfd = { .fd = sync, .events = POLLIN };
+	static uint8_t buf[IPC_HDR_LEN + 8 + IPC_TEXT_MAX];
+	int fds[IPC_MAX_FDS];
+	unsigned nfds;
+	size_t len;
+	int r;
+
+	r = poll(&pfd, 1, ZY_LOCK_TIMEOUT_MS);
+	if (r <= 0) {
+		errno = r == 0 ? ETIMEDOUT : errno;
+		return -1;
+	}
+	r = ipc_recv(sync, buf, sizeof(buf), &len, fds, &nfds, 0);
+	if (r <= 0) {
+		errno = r == 0 ? ECHILD : errno;
+		return -1;
+	}
+	if (ipc_decode(buf, len, fds, nfds, &ex, m) != IPC_OK) {
+		ipc_close_fds(fds, nfds);
+		errno = EPROTO;
+		return -1;
+	}
+	*listener = m->type == IPC_Z_LOCKED ? m->fds[0] : -1;
+	return 0;
+}
+
+static void spawn(uint64_t id, uint32_t slot)
+{
+	int sv[2] = { -1, -1 }, sy[2] = { -1, -1 }, lg[2] = { -1, -1 };
+	int pidfd = -1, listener = -1;
+	uint32_t host_uid = 0;
+	struct wk_detail d = { "" };
+	struct ipc_msg m;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sy) < 0 ||
+	    pipe2(lg, O_CLOEXEC) < 0) {
+		report_fail(id, IPC_STEP_CLONE, errno, "socketpair/pipe");
+		goto out;
+	}
+	pid = clone_worker(&pidfd);
+	if (pid < 0) {
+		report_fail(id, IPC_STEP_CLONE, errno, "clone3 with 7 namespaces");
+		goto out;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(sy[0]);
+		close(lg[0]);
+		child(sv[1], sy[1], lg[1]);
+	}
+	close(sv[1]);
+	close(sy[1]);
+	close(lg[1]);
+	sv[1] = sy[1] = lg[1] = -1;
+	if (wk_userns_write_maps(pid, &cfg, slot, &host_uid, &d) < 0) {
+		report_fail(id, IPC_STEP_USERMAP, errno, d.text);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		goto out;
+	}
+	if (write(sy[0], "g", 1) != 1 || await_lock(sy[0], &listener, &m) < 0) {
+		report_fail(id, IPC_STEP_SYNC, errno, "worker died or stalled during lockdown");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		goto out;
+	}
+	if (m.type == IPC_Z_LOCK_FAILED) {
+		report_fail(id, m.u.fail.step, m.u.fail.err, m.u.fail.text.s);
+	} else {
+		uint8_t p[8];
+		int fds[4] = { pidfd, sv[0], listener, lg[0] };
+
+		wire_put32(p, (uint32_t)pid);
+		wire_put32(p + 4, host_uid);
+		if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4) < 0)
+			fatal("send SPAWNED");
+	}
+out:
+	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, -2 }; *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+}
+
+static void reap(int sfd)
+{
+	struct signalfd_siginfo si;
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si))
+		;
+	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+		uint8_t p[32];
+
+		wire_put32(p, (uint32_t)pid);
+		wire_put32(p + 4, (uint32_t)status);
+		wire_put64(p + 8, (uint64_t)ru.ru_maxrss);
+		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
+		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
+		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
+			fatal("send EXITED");
+	}
+}
+
+/* Returns 0 to go on, -1 when the supervisor closed the channel. */
+static int control(int *configured)
+{
+	const struct ipc_expect ex = { .dir = IPC_S2Z, .state = ST_ANY };
+	int fds[IPC_MAX_FDS];
+	unsigned nfds;
+	size_t len;
+	struct ipc_msg m;
+	int r = ipc_recv(ZY_FD_CTL, zbuf, sizeof(zbuf), &len, fds, &nfds, 0);
+
+	if (r == 0)
+		return -1;
+	if (r < 0 || ipc_decode(zbuf, len, fds, nfds, &ex, &m) != IPC_OK) {
+		errno = EPROTO;
+		fatal("bad control message");
+	}
+	if (m.type == IPC_Z_CONFIG && !*configured) {
+		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
+			fatal("bad worker configuration");
+		*configured = 1;
+	} else if (m.type == IPC_Z_SPAWN && *configured) {
+		spawn(m.id, m.u.spawn.slot);
+	} else {
+		errno = EPROTO;
+		fatal("control message out of order");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	sigset_t chld;
+	struct pollfd pfd[2];
+	int configured = 0;
+
+	/* Die with the supervisor, and make sure it did not die already. */
+	if (argc != 2 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		fatal("usage: started by caisson only");
+	if (getppid() != (pid_t)strtol(argv[1], NULL, 10))
+		exit(1);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
+		fatal("sigprocmask");
+	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
+	if (pfd[1].fd < 0)
+		fatal("signalfd");
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents)
+			reap(pfd[1].fd);
+		if (pfd[0].revents && control(&configured) < 0)
+			return 0;
+	}
+}
