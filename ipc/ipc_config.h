@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define WK_PATH_MAX 1024u  /* including the NUL */
 #define WK_MAX_INSNS 4096u /* BPF_MAXINSNS */

@@ -5,8 +5,8 @@
  * user (root: it writes each worker's uid map to a distinct host uid). It
  * never loads plugin code and never sees request data. It dies with the
  * supervisor, and every worker dies with it. */
-#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>

@@ -1,0 +1,47 @@
+# caisson: thin wrapper over CMake. `make demo` and `make test` install
+# missing Debian packages first when run as root.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
+DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
+       libpng-dev libxml2-dev zlib1g-dev util-linux
+FUZZ_DEPS = clang
+
+.PHONY: all deps build demo test asan fuzz clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEPS) $(EXTRA_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then \
+	    echo "installing: $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing packages (run as root or install them): $$missing" >&2; exit 1; fi; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j2
+
+demo: build
+	samples/demo.sh $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAISSON_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j2
+	cd $(ASAN_BUILD) && ctest --output-on-failure
+
+fuzz:
+	$(MAKE) deps EXTRA_DEPS="$(FUZZ_DEPS)"
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCAISSON_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j2
+	@for f in $(FUZZ_BUILD)/fuzz_*; do [ -x "$$f" ] || continue; \
+	  echo "== $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ_BUILD)/corpus/$$(basename $$f) || exit 1; done
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
