@@ -92,7 +92,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		caisson_out_error(out, "document too large");
 		goto out;
 	}
-	doc = xmlReadMemory((const char *)in, (int)len, "input.xml", NULL, XMLP_PARSE_OPTIONS);
+	doc = xmlReadMemory((const char *)in, (int)len, NULL, NULL, XMLP_PARSE_OPTIONS);
 	/* Namespace errors leave a document behind; they still fail the request. */
 	if (!doc || xmlp_error[0]) {
 		rc = xmlp_fail(out, "not well-formed");
