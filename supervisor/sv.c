@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -211,6 +212,26 @@ static ssize_t sv_read_mem(void *ctx, unsigned long long addr, void *buf, size_t
 	return n;
 }
 
+static const char *sv_signame(int sig)
+{
+	const char *n = sigabbrev_np(sig);
+	return n ? n : "?";
+}
+
+/* abort() and raise() are a signal to oneself: tgkill(1, 1, sig) or
+ * tkill(1, sig), the worker being pid 1 of its own pid namespace. The
+ * kernel hands us the call; report the crash it means, not a violation. */
+static int sv_raised_signal(const struct seccomp_data *sd)
+{
+	if (sd->arch != AUDIT_ARCH_X86_64)
+		return 0;
+	if (sd->nr == SYS_tgkill && sd->args[0] == 1 && sd->args[1] == 1 && sd->args[2] > 0 && sd->args[2] < 65)
+		return (int)sd->args[2];
+	if (sd->nr == SYS_tkill && sd->args[0] == 1 && sd->args[1] > 0 && sd->args[1] < 65)
+		return (int)sd->args[1];
+	return 0;
+}
+
 static void sv_notify_readable(evutil_socket_t fd, short what, void *arg)
 {
 	static struct seccomp_notif_sizes sz;
@@ -235,7 +256,12 @@ static void sv_notify_readable(evutil_socket_t fd, short what, void *arg)
 		goto out;
 	}
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-		if (errno != ENOENT && errno != EINTR)
+		/* ENOENT: the worker died meanwhile; its exit will say why. A
+		 * listener with no task left hangs up: stop watching it. */
+		if (errno == EINTR)
+			goto out;
+		event_del(w->ev_notify);
+		if (errno != ENOENT)
 			sv_decide(w, CS_VIOLATION, "notification receive failed: %s", strerror(errno));
 		goto out;
 	}
@@ -243,6 +269,10 @@ static void sv_notify_readable(evutil_socket_t fd, short what, void *arg)
 		resp->id = req->id;
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		goto out;
+	}
+	if (sv_raised_signal(&req->data) > 0) {
+		sv_decide(w, CS_CRASHED, "SIG%s (raised by the plugin)", sv_signame(sv_raised_signal(&req->data)));
 		goto out;
 	}
 	sysfmt_format(&req->data, sv_read_mem, &w->pid, text, sizeof(text));
@@ -311,12 +341,6 @@ static void sv_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, cons
 	if (!w || id != w->spawn_id || w->started)
 		return;
 	sv_decide(w, CS_SPAWN_FAILED, "%s: %s: %s", ipc_step_name(step), text, strerror(err));
-}
-
-static const char *sv_signame(int sig)
-{
-	const char *n = sigabbrev_np(sig);
-	return n ? n : "?";
 }
 
 /* Classifies a worker that ended without a decided status. */

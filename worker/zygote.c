@@ -7,6 +7,7 @@
  * supervisor, and every worker dies with it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -225,6 +226,11 @@ int main(int argc, char **argv)
 		fatal("usage: started by caisson only");
 	if (getppid() != (pid_t)strtol(argv[1], NULL, 10))
 		exit(1);
+	/* Supplementary groups survive into a user namespace as kernel gids
+	 * (shown as unmapped, still used for access checks) and a worker with
+	 * setgroups denied could never drop them: drop them here, as root. */
+	if (geteuid() == 0 && setgroups(0, NULL) < 0)
+		fatal("setgroups");
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
