@@ -58,6 +58,8 @@ static size_t bpf_eval_jump(const struct bpf_eval_vm *vm, const struct sock_filt
 	uint64_t next;
 	int taken;
 
+	if (f->code > 0xff || (BPF_OP(f->code) == BPF_JA && BPF_SRC(f->code) != BPF_K))
+		return n;
 	switch (BPF_OP(f->code)) {
 	case BPF_JA:
 		next = (uint64_t)pc + 1 + f->k;

@@ -1,0 +1,204 @@
+/* Builds the one seccomp filter from a profile; see policy.h. Runs in the
+ * supervisor, unprivileged: libseccomp only compiles here, never loads.
+ * The exported bytes are checked with bpf_eval before use, so a libseccomp
+ * surprise (x32 numbers, foreign arches, PROT_EXEC) fails the build instead
+ * of reaching a worker. */
+#include "policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bpf_eval.h"
+#include "sysgroups.h"
+
+#define POLICY_X32_BIT 0x40000000u
+
+_Static_assert(sizeof(((struct policy *)0)->init_set) == sizeof(((struct profile *)0)->init),
+	       "policy and profile syscall sets differ in size");
+
+/* The argument rule sysgroups.c attaches to native syscall nr; -1 if
+ * libseccomp has no name for it. */
+static int policy_rule_of(int nr)
+{
+	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	int rule;
+
+	if (!name)
+		return -1;
+	rule = (int)sysgroups_rule(name);
+	free(name);
+	return rule;
+}
+
+static int policy_add_run(scmp_filter_ctx ctx, int nr)
+{
+	int rc;
+
+	switch (policy_rule_of(nr)) {
+	case SYSGROUPS_RULE_NONE:
+		return seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 0);
+	case SYSGROUPS_RULE_PROT_NOEXEC:
+		return seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 1,
+					      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	case SYSGROUPS_RULE_FCNTL_QUERY:
+		rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_EQ, F_GETFD, 0));
+		return rc ? rc : seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 1,
+							SCMP_A1(SCMP_CMP_EQ, F_GETFL, 0));
+	}
+	return -ENOENT;
+}
+
+static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *err, size_t errlen)
+{
+	int rc;
+
+	/* Non-native arches notify too, so the supervisor can name an ia32
+	 * or foreign syscall; the worker sets no_new_privs itself before it
+	 * loads the exported program, and no TSYNC (single thread; and the
+	 * kernel refuses TSYNC together with a listener). */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY)) ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0))) {
+		snprintf(err, errlen, "seccomp filter attributes: %s", strerror(-rc));
+		return -1;
+	}
+	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
+		if (!profile_set_has(p->run, nr))
+			continue;
+		rc = policy_add_run(ctx, nr);
+		if (rc) {
+			snprintf(err, errlen, "seccomp rule for syscall %d: %s", nr, strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* seccomp_export_bpf() writes to a descriptor: export into a memfd and read
+ * the program back, so the bytes every worker loads are the bytes here. */
+static int policy_export(scmp_filter_ctx ctx, struct policy *out, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	fd = memfd_create("caisson-policy", MFD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create for the seccomp program: %s", strerror(errno));
+		return -1;
+	}
+	if ((rc = seccomp_export_bpf(ctx, fd)) != 0) {
+		snprintf(err, errlen, "seccomp_export_bpf: %s", strerror(-rc));
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		snprintf(err, errlen, "exported seccomp program has a bad size");
+		goto out;
+	}
+	out->ninsns = (size_t)st.st_size / sizeof(struct sock_filter);
+	out->insns = calloc(out->ninsns, sizeof(struct sock_filter));
+	if (!out->insns) {
+		snprintf(err, errlen, "out of memory for the seccomp program");
+		goto out;
+	}
+	if (pread(fd, out->insns, (size_t)st.st_size, 0) != st.st_size) {
+		snprintf(err, errlen, "reading back the seccomp program failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Asserts on the exported bytes what the design promises: for every
+ * allowed syscall, its x32 number and the same number on another arch are
+ * not allowed, and PROT_EXEC is never allowed where a rule forbids it. */
+static int policy_selfcheck(const struct policy *pol, const struct profile *p, char *err,
+			    size_t errlen)
+{
+	uint32_t foreign = pol->arch == AUDIT_ARCH_I386 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_I386;
+
+	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
+		struct seccomp_data x32 = { .nr = (int)(POLICY_X32_BIT | (unsigned)nr), .arch = pol->arch };
+		struct seccomp_data other = { .nr = nr, .arch = foreign };
+		struct seccomp_data exec = { .nr = nr, .arch = pol->arch,
+					     .args = { 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC } };
+
+		if (!profile_set_has(p->run, nr))
+			continue;
+		if (bpf_eval(pol->insns, pol->ninsns, &x32) == SECCOMP_RET_ALLOW ||
+		    bpf_eval(pol->insns, pol->ninsns, &other) == SECCOMP_RET_ALLOW ||
+		    (policy_rule_of(nr) == SYSGROUPS_RULE_PROT_NOEXEC &&
+		     bpf_eval(pol->insns, pol->ninsns, &exec) == SECCOMP_RET_ALLOW)) {
+			snprintf(err, errlen, "compiled seccomp program fails its self-check at syscall %d", nr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int policy_add_init(const char *sys, void *arg)
+{
+	struct policy *pol = arg;
+	int nr = seccomp_syscall_resolve_name(sys);
+
+	if (nr >= 0 && nr < POLICY_MAX_NR)
+		pol->init_set[nr / 64] |= 1ull << (nr % 64);
+	return 0;
+}
+
+int policy_build(const struct profile *p, struct policy *out, char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->arch = seccomp_arch_native();
+	ctx = seccomp_init(SCMP_ACT_NOTIFY);
+	if (!ctx) {
+		snprintf(err, errlen, "seccomp_init(SCMP_ACT_NOTIFY) failed: libseccomp or kernel "
+				      "without user notification");
+		return -1;
+	}
+	if (policy_compile(p, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
+	    policy_selfcheck(out, p, err, errlen) < 0)
+		goto out;
+	sha256(out->insns, out->ninsns * sizeof(out->insns[0]), out->digest);
+	memcpy(out->init_set, p->init, sizeof(out->init_set));
+	if (sysgroups_expand(SYSGROUPS_LOADER, policy_add_init, out) != 0) {
+		snprintf(err, errlen, "cannot expand %s: %s", SYSGROUPS_LOADER, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	seccomp_release(ctx);
+	if (rc < 0)
+		policy_free(out);
+	return rc;
+}
+
+bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd)
+{
+	/* An x32 number (bit 30 set) or a negative one is never below
+	 * POLICY_MAX_NR, so the range check also refuses x32. */
+	if (!pol->insns || sd->arch != pol->arch || sd->nr < 0 || sd->nr >= POLICY_MAX_NR)
+		return false;
+	return (pol->init_set[sd->nr / 64] >> (sd->nr % 64)) & 1;
+}
+
+void policy_free(struct policy *pol)
+{
+	free(pol->insns);
+	memset(pol, 0, sizeof(*pol));
+}

@@ -1,0 +1,76 @@
+/* Profiles: the INI files (parsed with inih) that say what a worker may do.
+ * Parsed only in the supervisor, into a staging struct accepted only when
+ * the whole file parses and passes the lint (lint.h); workers never see
+ * profiles. Every key is driven from one table in profile.c.
+ * Error convention: -1 with "FILE:LINE: message" in err (FILE as given;
+ * "FILE: message" when no line applies: open failure, not a regular file). */
+#ifndef CAISSON_PROFILE_H
+#define CAISSON_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROFILE_FILE_MAX (64u * 1024) /* bytes */
+#define PROFILE_NAME_MAX 63u
+#define PROFILE_DESC_MAX 200u
+#define PROFILE_PATH_MAX 1023u /* bind_ro and arg values, bytes */
+#define PROFILE_MAX_BINDS 32u
+#define PROFILE_MAX_ARGS 32u
+#define PROFILE_MAX_NR 512 /* native syscall numbers below this */
+#define PROFILE_SET_WORDS ((PROFILE_MAX_NR + 63) / 64)
+
+enum profile_ns {
+	PROFILE_NS_USER,
+	PROFILE_NS_PID,
+	PROFILE_NS_MOUNT,
+	PROFILE_NS_NETWORK,
+	PROFILE_NS_IPC,
+	PROFILE_NS_UTS,
+	PROFILE_NS_CGROUP,
+	PROFILE_NS_COUNT
+};
+
+struct profile_limits {
+	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
+	uint32_t open_files;
+};
+
+/* Where a syscall entered a set: the line naming it and, when it came
+ * through a group, that group's name (static storage). line 0: absent. */
+struct profile_origin {
+	uint32_t line;
+	const char *via;
+};
+
+struct profile {
+	char name[PROFILE_NAME_MAX + 1];
+	char description[PROFILE_DESC_MAX + 1];
+	/* [namespaces]: a loaded profile has every namespace on (the lint
+	 * refuses "off"); ns_line records where each was set, 0 if defaulted. */
+	bool ns_on[PROFILE_NS_COUNT];
+	uint32_t ns_line[PROFILE_NS_COUNT];
+	struct profile_limits limits;
+	char **binds; /* [filesystem] bind_ro: absolute, read-only, noexec */
+	size_t nbinds;
+	char **plugin_args; /* [plugin] arg */
+	size_t nplugin_args;
+	/* [seccomp], resolved to native syscall numbers. run: allowed by the
+	 * filter (argument rules from sysgroups_rule() apply); init: also
+	 * tolerated while the plugin initialises (see policy.h). */
+	uint64_t run[PROFILE_SET_WORDS], init[PROFILE_SET_WORDS];
+	struct profile_origin run_from[PROFILE_MAX_NR], init_from[PROFILE_MAX_NR];
+};
+
+extern const char *const profile_ns_names[PROFILE_NS_COUNT];
+
+/* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes. */
+int profile_load(const char *path, struct profile *out, char *err, size_t errlen);
+/* Parses len bytes of profile text; name is the FILE used in messages. */
+int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
+			 char *err, size_t errlen);
+void profile_free(struct profile *p);
+/* Whether native syscall nr is in set (run or init); false out of range. */
+bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);
+
+#endif

@@ -1,0 +1,276 @@
+/* The profile key table and a setter per value kind; see profile_keys.h.
+ * Runs in the supervisor on untrusted profile text: every value is checked
+ * (charset, length, range, units) before it reaches the staging profile. */
+#include "profile_keys.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysgroups.h"
+#include "units.h"
+
+#define MIB (1024ull * 1024)
+
+/* Control bytes from the file are replaced in the message so that it
+ * cannot drive a terminal. */
+int profile_fail(struct profile_parse *ps, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ps->err_line)
+		return 0;
+	ps->err_line = ps->line ? ps->line : 1;
+	if (!ps->errlen)
+		return 0;
+	n = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->file, ps->err_line);
+	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	for (char *c = ps->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return 0;
+}
+
+static int set_name(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	size_t len = strlen(v);
+
+	if (len < 1 || len > PROFILE_NAME_MAX || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							 "abcdefghijklmnopqrstuvwxyz0123456789_.-") != len)
+		return profile_fail(ps, "name: expected 1 to %u characters from [A-Za-z0-9_.-]",
+				    PROFILE_NAME_MAX);
+	memcpy(ps->p->name, v, len + 1);
+	return 1;
+}
+
+static int set_description(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	size_t len = strlen(v);
+
+	if (len > PROFILE_DESC_MAX)
+		return profile_fail(ps, "description: %zu bytes, more than %u", len, PROFILE_DESC_MAX);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return profile_fail(ps, "description: control character");
+	memcpy(ps->p->description, v, len + 1);
+	return 1;
+}
+
+static int set_namespace(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return profile_fail(ps, "%s: expected 'on' or 'off'", k->name);
+	ps->p->ns_on[k->arg] = strcmp(v, "on") == 0;
+	ps->p->ns_line[k->arg] = ps->line;
+	return 1;
+}
+
+/* bind_ro and arg values: bounded copies in a bounded array. */
+static int profile_push(struct profile_parse *ps, const struct profile_key *k, char ***arr,
+			size_t *n, size_t max, const char *v)
+{
+	if (strlen(v) > PROFILE_PATH_MAX)
+		return profile_fail(ps, "%s: value longer than %u bytes", k->name, PROFILE_PATH_MAX);
+	if (*n >= max)
+		return profile_fail(ps, "%s: more than %zu entries", k->name, max);
+	if (!*arr && !(*arr = calloc(max, sizeof(**arr))))
+		return profile_fail(ps, "out of memory");
+	if (!((*arr)[*n] = strdup(v)))
+		return profile_fail(ps, "out of memory");
+	(*n)++;
+	return 1;
+}
+
+static int set_bind(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	const char *c;
+
+	if (v[0] != '/')
+		return profile_fail(ps, "bind_ro: '%.100s' is not an absolute path", v);
+	if (strspn(v, "/") == strlen(v))
+		return profile_fail(ps, "bind_ro: '%s' would expose the whole host filesystem", v);
+	for (c = v; *c; c += strcspn(c, "/")) {
+		size_t len;
+
+		c += strspn(c, "/");
+		len = strcspn(c, "/");
+		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return profile_fail(ps, "bind_ro: '%.100s' has a '.' or '..' component", v);
+	}
+	return profile_push(ps, k, &ps->p->binds, &ps->p->nbinds, PROFILE_MAX_BINDS, v);
+}
+
+static int set_arg(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
+}
+
+static int set_duration(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	uint64_t us, ms;
+	enum units_err e = units_duration_us(v, &us);
+
+	if (e != UNITS_OK)
+		return profile_fail(ps, "%s: '%.40s': %s", k->name, v, units_strerror(e));
+	if (us % 1000)
+		return profile_fail(ps, "%s: '%.40s' is not a whole number of milliseconds", k->name, v);
+	ms = us / 1000;
+	if (ms < k->min || ms > k->max)
+		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
+	*(uint64_t *)((char *)&ps->p->limits + k->arg) = ms;
+	return 1;
+}
+
+static int set_size(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	uint64_t bytes;
+	enum units_err e = units_size_bytes(v, &bytes);
+
+	if (e == UNITS_E_UNIT)
+		return profile_fail(ps, "%s: '%.40s': unknown suffix (K, M, G, T or none)", k->name, v);
+	if (e != UNITS_OK)
+		return profile_fail(ps, "%s: '%.40s': %s", k->name, v, units_strerror(e));
+	if (bytes < k->min || bytes > k->max)
+		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
+	*(uint64_t *)((char *)&ps->p->limits + k->arg) = bytes;
+	return 1;
+}
+
+static int set_count(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	uint64_t n;
+	enum units_err e = units_uint(v, &n);
+
+	if (e != UNITS_OK)
+		return profile_fail(ps, "%s: '%.40s': %s", k->name, v, units_strerror(e));
+	if (n < k->min || n > k->max)
+		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
+	*(uint32_t *)((char *)&ps->p->limits + k->arg) = (uint32_t)n;
+	return 1;
+}
+
+/* Adds one syscall to the set set_syscalls() selected. Members of a group
+ * that do not exist on this architecture are skipped; a syscall named alone
+ * must exist. Returns 0, or 1 after profile_fail() (stops an expansion). */
+static int profile_add_syscall(const char *sys, void *arg)
+{
+	struct profile_parse *ps = arg;
+	int nr = seccomp_syscall_resolve_name(sys);
+	uint64_t *set = ps->init ? ps->p->init : ps->p->run;
+	struct profile_origin *from = ps->init ? ps->p->init_from : ps->p->run_from;
+
+	if (nr == __NR_SCMP_ERROR)
+		return !profile_fail(ps, "unknown syscall '%s'%s%s", sys, ps->via ? " in " : "",
+				     ps->via ? ps->via : "");
+	if (nr < 0)
+		return ps->via ? 0 : !profile_fail(ps, "syscall '%s' does not exist on this architecture", sys);
+	if (nr >= PROFILE_MAX_NR)
+		return !profile_fail(ps, "syscall '%s' has number %d, beyond this build's %d", sys, nr,
+				     PROFILE_MAX_NR);
+	if (!profile_set_has(set, nr)) {
+		set[nr / 64] |= 1ull << (nr % 64);
+		from[nr] = (struct profile_origin){ ps->line, ps->via };
+	}
+	return 0;
+}
+
+static int profile_add_token(struct profile_parse *ps, const struct profile_key *k, const char *tok)
+{
+	const struct sysgroups_group *g;
+	int rc;
+
+	if (tok[0] != '@') {
+		if (strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(tok))
+			return profile_fail(ps, "%s: '%s' is not a syscall name", k->name, tok);
+		ps->via = NULL;
+		return !profile_add_syscall(tok, ps);
+	}
+	g = sysgroups_find(tok);
+	if (!g)
+		return profile_fail(ps, "%s: unknown syscall group '%s' (vocabulary version %d)", k->name,
+				    tok, SYSGROUPS_VOCABULARY);
+	ps->via = g->name;
+	rc = sysgroups_expand(tok, profile_add_syscall, ps);
+	ps->via = NULL;
+	if (rc < 0)
+		return profile_fail(ps, "%s: group '%s' cannot be expanded: %s", k->name, tok,
+				    strerror(errno));
+	return rc == 0;
+}
+
+static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	char tok[SYSGROUPS_NAME_MAX];
+	size_t ntok = 0;
+
+	ps->init = k->arg == 1;
+	while (*v) {
+		size_t len = strcspn(v, " \t");
+
+		if (!len) {
+			v++;
+			continue;
+		}
+		if (len >= sizeof(tok))
+			return profile_fail(ps, "%s: name longer than %zu bytes", k->name, sizeof(tok) - 1);
+		memcpy(tok, v, len);
+		tok[len] = '\0';
+		v += len;
+		ntok++;
+		if (!profile_add_token(ps, k, tok))
+			return 0;
+	}
+	if (!ntok)
+		return profile_fail(ps, "%s: empty list", k->name);
+	return 1;
+}
+
+#define LIM(f) offsetof(struct profile_limits, f)
+
+/* Every key a profile may set. A section is known iff a key names it. */
+const struct profile_key profile_keys[] = {
+	{ "profile", "name", false, set_name, 0, 0, 0, NULL },
+	{ "profile", "description", false, set_description, 0, 0, 0, NULL },
+	{ "namespaces", "user", false, set_namespace, PROFILE_NS_USER, 0, 0, NULL },
+	{ "namespaces", "pid", false, set_namespace, PROFILE_NS_PID, 0, 0, NULL },
+	{ "namespaces", "mount", false, set_namespace, PROFILE_NS_MOUNT, 0, 0, NULL },
+	{ "namespaces", "network", false, set_namespace, PROFILE_NS_NETWORK, 0, 0, NULL },
+	{ "namespaces", "ipc", false, set_namespace, PROFILE_NS_IPC, 0, 0, NULL },
+	{ "namespaces", "uts", false, set_namespace, PROFILE_NS_UTS, 0, 0, NULL },
+	{ "namespaces", "cgroup", false, set_namespace, PROFILE_NS_CGROUP, 0, 0, NULL },
+	{ "filesystem", "bind_ro", true, set_bind, 0, 0, 0, NULL },
+	{ "seccomp", "allow", true, set_syscalls, 0, 0, 0, NULL },
+	{ "seccomp", "init_allow", true, set_syscalls, 1, 0, 0, NULL },
+	{ "limits", "wall_time", false, set_duration, LIM(wall_ms), 1, 3600000, "1ms..1h" },
+	{ "limits", "cpu_time", false, set_duration, LIM(cpu_ms), 1, 3600000, "1ms..1h" },
+	{ "limits", "memory", false, set_size, LIM(memory_bytes), 16 * MIB, 64 * 1024 * MIB, "16M..64G" },
+	{ "limits", "output", false, set_size, LIM(output_bytes), 1, 1024 * MIB, "1..1G" },
+	{ "limits", "input", false, set_size, LIM(input_bytes), 1, 1024 * MIB, "1..1G" },
+	{ "limits", "open_files", false, set_count, LIM(open_files), 4, 4096, "4..4096" },
+	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+};
+
+const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);
+_Static_assert(sizeof(profile_keys) / sizeof(profile_keys[0]) <= PROFILE_KEYS_MAX, "raise PROFILE_KEYS_MAX");
+
+void profile_defaults(struct profile *p)
+{
+	for (int i = 0; i < PROFILE_NS_COUNT; i++)
+		p->ns_on[i] = true;
+	p->limits = (struct profile_limits){
+		.wall_ms = 5000,
+		.cpu_ms = 5000,
+		.memory_bytes = 256 * MIB,
+		.output_bytes = 16 * MIB,
+		.input_bytes = 16 * MIB,
+		.open_files = 16,
+	};
+}

@@ -1,0 +1,50 @@
+/* Internal to profile parsing (profile.c, profile_keys.c): the parse state
+ * and the one table that drives every profile key. Runs in the supervisor. */
+#ifndef CAISSON_PROFILE_KEYS_H
+#define CAISSON_PROFILE_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+struct profile_key;
+
+struct profile_parse {
+	const char *file;
+	struct profile *p; /* staging copy, accepted only at the very end */
+	const char *data;
+	size_t len, pos;
+	uint32_t line;     /* line last handed to inih */
+	uint32_t *seen;    /* per key: line of a scalar's first setting */
+	bool init;         /* syscall list target: init (true) or run set */
+	const char *via;   /* group being expanded, for origins */
+	uint32_t err_line; /* first error; 0 while none */
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*profile_setter)(struct profile_parse *ps, const struct profile_key *k, const char *v);
+
+struct profile_key {
+	const char *section, *name;
+	bool repeat;        /* repeatable: values accumulate */
+	profile_setter set; /* returns 1, or 0 after profile_fail() */
+	size_t arg;         /* limits offset, namespace index, or 1 for the init set */
+	uint64_t min, max;  /* range, in the stored unit */
+	const char *range;  /* the same range as a profile writes it */
+};
+
+#define PROFILE_KEYS_MAX 32u /* bound for per-key state (profile_parse.seen) */
+
+extern const struct profile_key profile_keys[];
+extern const size_t profile_nkeys;
+
+/* Records the first error as "FILE:LINE: message" at ps->line; returns 0
+ * (inih's "error" from a handler). */
+int profile_fail(struct profile_parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Profile defaults for every limit and namespace. */
+void profile_defaults(struct profile *p);
+
+#endif

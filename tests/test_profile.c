@@ -1,0 +1,381 @@
+/* Profile parsing and lint (supervisor/profile.c, profile_keys.c, lint.c):
+ * the shipped default profile and a profile setting every key load with the
+ * expected values; every error class is refused with its exact
+ * "FILE:LINE: " prefix, from files in tests/profiles/ and from memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "profile.h"
+
+#define MIB (1024ull * 1024)
+
+static char err[1024];
+
+static void check_prefix(const char *file, int line, const char *needle)
+{
+	char prefix[PATH_MAX + 32];
+
+	if (line)
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", file, line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", file);
+	if (strncmp(err, prefix, strlen(prefix)) != 0) {
+		fprintf(stderr, "error \"%s\" does not start with \"%s\"\n", err, prefix);
+		check_failures++;
+	}
+	CHECK_CONTAINS(err, needle);
+}
+
+static void profile_path(char *path, size_t len, const char *rel)
+{
+	snprintf(path, len, "%s/%s", CAISSON_SOURCE_DIR, rel);
+}
+
+static void expect_file_error(const char *rel, int line, const char *needle)
+{
+	char path[PATH_MAX];
+	struct profile p;
+
+	profile_path(path, sizeof(path), rel);
+	err[0] = '\0';
+	CHECK_INT(profile_load(path, &p, err, sizeof(err)), -1);
+	CHECK(p.binds == NULL && p.nbinds == 0 && p.plugin_args == NULL);
+	check_prefix(path, line, needle);
+	profile_free(&p);
+}
+
+static void expect_len_error(const char *text, size_t len, int line, const char *needle)
+{
+	struct profile p;
+
+	err[0] = '\0';
+	CHECK_INT(profile_parse_buffer("mem.ini", text, len, &p, err, sizeof(err)), -1);
+	check_prefix("mem.ini", line, needle);
+	profile_free(&p);
+}
+
+static void expect_mem_error(const char *text, int line, const char *needle)
+{
+	expect_len_error(text, strlen(text), line, needle);
+}
+
+static int expect_mem_ok(const char *text, struct profile *p)
+{
+	int rc = profile_parse_buffer("mem.ini", text, strlen(text), p, err, sizeof(err));
+
+	if (rc != 0)
+		fprintf(stderr, "unexpected error: %s\n", err);
+	CHECK_INT(rc, 0);
+	return rc;
+}
+
+static bool in_run(const struct profile *p, const char *sys)
+{
+	return profile_set_has(p->run, seccomp_syscall_resolve_name(sys));
+}
+
+static bool in_init(const struct profile *p, const char *sys)
+{
+	return profile_set_has(p->init, seccomp_syscall_resolve_name(sys));
+}
+
+static void test_default(void)
+{
+	char path[PATH_MAX];
+	struct profile p;
+	static const char *const run[] = { "read", "write", "readv", "writev", "recvmsg", "sendmsg",
+					   "close", "mmap", "mprotect", "pkey_mprotect", "munmap",
+					   "mremap", "brk", "madvise", "futex", "sched_yield",
+					   "clock_gettime", "clock_getres", "gettimeofday", "time",
+					   "nanosleep", "clock_nanosleep", "exit", "exit_group",
+					   "getpid", "gettid", "rt_sigreturn", "rt_sigprocmask",
+					   "rt_sigaction", "sigaltstack", "restart_syscall", "getrandom" };
+	static const char *const not_run[] = { "openat", "open", "socket", "execve", "clone",
+					       "fcntl", "fstat", "ioctl", "set_robust_list", "rseq" };
+	size_t count = 0;
+
+	profile_path(path, sizeof(path), "profiles/default.ini");
+	if (profile_load(path, &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "default.ini: %s\n", err);
+		check_failures++;
+		return;
+	}
+	CHECK_STR(p.name, "default");
+	CHECK_STR(p.description, "Strict baseline for pure compute plugins (bytes in, bytes out)");
+	CHECK(p.limits.wall_ms == 5000 && p.limits.cpu_ms == 5000);
+	CHECK(p.limits.memory_bytes == 256 * MIB);
+	CHECK(p.limits.output_bytes == 16 * MIB && p.limits.input_bytes == 16 * MIB);
+	CHECK_INT(p.limits.open_files, 16);
+	CHECK_INT(p.nbinds, 0);
+	CHECK_INT(p.nplugin_args, 0);
+	for (int i = 0; i < PROFILE_NS_COUNT; i++)
+		CHECK(p.ns_on[i] && p.ns_line[i] > 0);
+	for (size_t i = 0; i < sizeof(run) / sizeof(run[0]); i++) {
+		if (!in_run(&p, run[i]))
+			fprintf(stderr, "default.ini: %s not in the run set\n", run[i]);
+		CHECK(in_run(&p, run[i]));
+	}
+	for (size_t i = 0; i < sizeof(not_run) / sizeof(not_run[0]); i++)
+		CHECK(!in_run(&p, not_run[i]));
+	for (int nr = 0; nr < PROFILE_MAX_NR; nr++) {
+		count += profile_set_has(p.run, nr);
+		CHECK(!profile_set_has(p.init, nr));
+	}
+	CHECK_INT(count, sizeof(run) / sizeof(run[0]));
+	CHECK_INT(p.run_from[seccomp_syscall_resolve_name("read")].line, 26);
+	CHECK_STR(p.run_from[seccomp_syscall_resolve_name("read")].via, "@default");
+	CHECK_STR(p.run_from[seccomp_syscall_resolve_name("futex")].via, "@default");
+	profile_free(&p);
+}
+
+static void test_full(void)
+{
+	char path[PATH_MAX];
+	struct profile p;
+
+	profile_path(path, sizeof(path), "tests/profiles/good_full.ini");
+	if (profile_load(path, &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "good_full.ini: %s\n", err);
+		check_failures++;
+		return;
+	}
+	CHECK_STR(p.name, "full-1.0_test");
+	CHECK_STR(p.description, "Every key set; values checked by test_profile");
+	CHECK(p.limits.wall_ms == 1500 && p.limits.cpu_ms == 120000);
+	CHECK(p.limits.memory_bytes == 1024 * MIB);
+	CHECK(p.limits.output_bytes == 512 * 1024 && p.limits.input_bytes == 1);
+	CHECK_INT(p.limits.open_files, 4);
+	CHECK_INT(p.nbinds, 2);
+	if (p.nbinds == 2) {
+		CHECK_STR(p.binds[0], "/usr/share/fonts");
+		CHECK_STR(p.binds[1], "/usr/share/zoneinfo/UTC");
+	}
+	CHECK_INT(p.nplugin_args, 3);
+	if (p.nplugin_args == 3) {
+		CHECK_STR(p.plugin_args[0], "--quality=90");
+		CHECK_STR(p.plugin_args[1], "");
+		CHECK_STR(p.plugin_args[2], "two words");
+	}
+	CHECK(in_run(&p, "read") && in_run(&p, "fcntl") && in_run(&p, "fstat") && in_run(&p, "lseek"));
+	CHECK(in_run(&p, "getppid"));
+	CHECK_INT(p.run_from[seccomp_syscall_resolve_name("getppid")].line, 23);
+	CHECK(p.run_from[seccomp_syscall_resolve_name("getppid")].via == NULL);
+	CHECK_STR(p.run_from[seccomp_syscall_resolve_name("fcntl")].via, "@fd-query");
+	CHECK(in_init(&p, "getdents64") && in_init(&p, "uname") && !in_init(&p, "read"));
+	CHECK_INT(p.init_from[seccomp_syscall_resolve_name("uname")].line, 24);
+	profile_free(&p);
+	CHECK(p.binds == NULL && p.nbinds == 0);
+}
+
+static void test_file_errors(void)
+{
+	expect_file_error("tests/profiles/bad_unknown_section.ini", 4, "unknown section [exception]");
+	expect_file_error("tests/profiles/bad_unknown_key.ini", 5, "unknown key 'stack' in [limits]");
+	expect_file_error("tests/profiles/bad_unknown_syscall.ini", 3, "unknown syscall 'no_such_syscall'");
+	expect_file_error("tests/profiles/bad_unknown_group.ini", 2,
+			  "allow: unknown syscall group '@network-io' (vocabulary version 1)");
+	expect_file_error("tests/profiles/bad_duplicate.ini", 4,
+			  "duplicate key 'memory' in [limits] (first set on line 2)");
+	expect_file_error("tests/profiles/bad_unit.ini", 2,
+			  "wall_time: '5': a unit is required (us, ms, s, min, h)");
+	expect_file_error("tests/profiles/bad_range.ini", 2, "memory: '15M' is out of range (16M..64G)");
+	expect_file_error("tests/profiles/bad_long_line.ini", 6,
+			  "line is 211 bytes long, more than the parser's 198");
+	expect_file_error("tests/profiles/bad_dangerous.ini", 4,
+			  "allow: syscall 'execve' is dangerous (replaces the process image) and needs an "
+			  "[exception], which this version does not support");
+	expect_file_error("tests/profiles/bad_dangerous_group.ini", 4,
+			  "allow: syscall 'open' (from @loader) is dangerous (opens files after the filter "
+			  "is sealed)");
+	expect_file_error("tests/profiles/bad_namespace_off.ini", 3,
+			  "namespace 'network' is off, which weakens the baseline and needs an [exception]");
+	expect_file_error("tests/profiles/bad_relative_bind.ini", 3,
+			  "bind_ro: 'usr/share/zoneinfo' is not an absolute path");
+	expect_file_error("tests/profiles/does_not_exist.ini", 0, "No such file or directory");
+	expect_file_error("tests/profiles", 0, "not a regular file");
+}
+
+static void test_big_and_special_files(void)
+{
+	char path[PATH_MAX], fifo[PATH_MAX];
+	struct profile p;
+	size_t len = PROFILE_FILE_MAX + 100;
+	char *big = malloc(len);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/test_profile_big.ini", CAISSON_TEST_TMP);
+	CHECK(big != NULL);
+	if (!big)
+		return;
+	/* 4096 lines of 15 bytes + 1 newline = exactly the limit. */
+	for (size_t i = 0; i < len; i++)
+		big[i] = i % 16 == 15 ? '\n' : ';';
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && write(fd, big, len) == (ssize_t)len);
+	close(fd);
+	CHECK_INT(profile_load(path, &p, err, sizeof(err)), -1);
+	check_prefix(path, 4097, "file is larger than 65536 bytes");
+	CHECK_INT(profile_parse_buffer("mem.ini", big, PROFILE_FILE_MAX, &p, err, sizeof(err)), 0);
+	profile_free(&p);
+	unlink(path);
+	free(big);
+
+	/* A FIFO is refused without blocking on open. */
+	snprintf(fifo, sizeof(fifo), "%s/test_profile_fifo.ini", CAISSON_TEST_TMP);
+	unlink(fifo);
+	CHECK_INT(mkfifo(fifo, 0600), 0);
+	CHECK_INT(profile_load(fifo, &p, err, sizeof(err)), -1);
+	check_prefix(fifo, 0, "not a regular file");
+	unlink(fifo);
+}
+
+static void test_syntax_errors(void)
+{
+	expect_mem_error("allow = read\n", 1, "key 'allow' outside any section");
+	expect_mem_error("[seccomp]\nallow read\n", 2,
+			 "syntax error: expected '[section]' or 'key = value'");
+	expect_mem_error("[profile]\nname = a\n  [limits]\n", 3, "indented line");
+	expect_mem_error("[limits]\nwall_time = 1s\n  memory = 1G\n", 3,
+			 "indented line (continuation lines are not supported; repeat the key)");
+	expect_mem_error("[seccomp]\n\tallow = read\n", 2, "indented line");
+	expect_mem_error("[limits\nmemory = 16M\n", 1, "unterminated section header");
+	expect_mem_error("[limits] memory = 16M\n", 1, "text after section header");
+	expect_mem_error("[pool]\n", 1, "unknown section [pool]");
+	expect_mem_error("[Limits]\nmemory = 16M\n", 1, "unknown section [Limits]");
+	expect_len_error("[profile]\nname = a\0b\n", 21, 2, "NUL byte");
+	expect_mem_error("[profile]\nName = a\n", 2, "unknown key 'Name' in [profile]");
+	expect_mem_error("[seccomp]\nallow = read\n[profile]\nallow = read\n", 4,
+			 "unknown key 'allow' in [profile]");
+}
+
+static void test_value_errors(void)
+{
+	expect_mem_error("[profile]\nname = a b\n", 2, "name: expected 1 to 63 characters");
+	expect_mem_error("[profile]\nname =\n", 2, "name: expected 1 to 63 characters");
+	expect_mem_error("[profile]\nname = "
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+			 2, "name: expected 1 to 63 characters");
+	expect_mem_error("[profile]\nname = a\nname = b\n", 3,
+			 "duplicate key 'name' in [profile] (first set on line 2)");
+	expect_mem_error("[profile]\ndescription = a\tb\n", 2, "description: control character");
+	expect_mem_error("[namespaces]\npid = yes\n", 2, "pid: expected 'on' or 'off'");
+	expect_mem_error("[namespaces]\nipc = on\nipc = on\n", 3, "duplicate key 'ipc'");
+	expect_mem_error("[limits]\nwall_time = 1500us\n", 2,
+			 "wall_time: '1500us' is not a whole number of milliseconds");
+	expect_mem_error("[limits]\nwall_time = 0ms\n", 2, "wall_time: '0ms' is out of range (1ms..1h)");
+	expect_mem_error("[limits]\ncpu_time = 61min\n", 2, "cpu_time: '61min' is out of range (1ms..1h)");
+	expect_mem_error("[limits]\ncpu_time = 2 s\n", 2, "cpu_time: '2 s': expected an unsigned integer");
+	expect_mem_error("[limits]\ncpu_time = -1s\n", 2, "cpu_time: '-1s': expected an unsigned integer");
+	expect_mem_error("[limits]\nwall_time = 3fortnights\n", 2, "wall_time: '3fortnights': unknown unit");
+	expect_mem_error("[limits]\nmemory = 65G\n", 2, "memory: '65G' is out of range (16M..64G)");
+	expect_mem_error("[limits]\nmemory = 99999999999999999999G\n", 2,
+			 "memory: '99999999999999999999G': number too large");
+	expect_mem_error("[limits]\nmemory = 17179869184G\n", 2, "number too large");
+	expect_mem_error("[limits]\noutput = 0\n", 2, "output: '0' is out of range (1..1G)");
+	expect_mem_error("[limits]\ninput = 1025M\n", 2, "input: '1025M' is out of range (1..1G)");
+	expect_mem_error("[limits]\ninput = 1MB\n", 2, "input: '1MB': unknown suffix (K, M, G, T or none)");
+	expect_mem_error("[limits]\nopen_files = 3\n", 2, "open_files: '3' is out of range (4..4096)");
+	expect_mem_error("[limits]\nopen_files = 4097\n", 2, "open_files: '4097' is out of range (4..4096)");
+	expect_mem_error("[limits]\nopen_files = 16K\n", 2, "open_files: '16K': expected an unsigned integer");
+	expect_mem_error("[filesystem]\nbind_ro = /\n", 2, "would expose the whole host filesystem");
+	expect_mem_error("[filesystem]\nbind_ro = ///\n", 2, "would expose the whole host filesystem");
+	expect_mem_error("[filesystem]\nbind_ro = /usr/../etc\n", 2, "has a '.' or '..' component");
+	expect_mem_error("[filesystem]\nbind_ro = /usr/./lib\n", 2, "has a '.' or '..' component");
+	expect_mem_error("[filesystem]\nbind_ro = /usr/lib/..\n", 2, "has a '.' or '..' component");
+	expect_mem_error("[seccomp]\nallow =\n", 2, "allow: empty list");
+	expect_mem_error("[seccomp]\nallow = read Write\n", 2, "allow: 'Write' is not a syscall name");
+	expect_mem_error("[seccomp]\nallow = socketcall\n", 2,
+			 "syscall 'socketcall' does not exist on this architecture");
+	expect_mem_error("[seccomp]\nallow = @\n", 2, "unknown syscall group '@'");
+	expect_mem_error("[seccomp]\nallow = @default\nallow = @nope\n", 3, "unknown syscall group '@nope'");
+}
+
+static void test_repeat_limits(void)
+{
+	char text[8192];
+	size_t off;
+
+	off = (size_t)snprintf(text, sizeof(text), "[filesystem]\n");
+	for (int i = 0; i <= (int)PROFILE_MAX_BINDS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "bind_ro = /data/%d\n", i);
+	expect_mem_error(text, PROFILE_MAX_BINDS + 2, "bind_ro: more than 32 entries");
+	off = (size_t)snprintf(text, sizeof(text), "[plugin]\n");
+	for (int i = 0; i <= (int)PROFILE_MAX_ARGS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "arg = %d\n", i);
+	expect_mem_error(text, PROFILE_MAX_ARGS + 2, "arg: more than 32 entries");
+}
+
+static void test_lint(void)
+{
+	struct profile p;
+
+	expect_mem_error("[seccomp]\nallow = @default\ninit_allow = execve\n", 3,
+			 "init_allow: syscall 'execve' is dangerous (replaces the process image)");
+	expect_mem_error("[seccomp]\nallow = openat\n", 2,
+			 "allow: syscall 'openat' is dangerous (opens files after the filter is sealed)");
+	expect_mem_error("[seccomp]\nallow = @default ioctl\n", 2, "allow: syscall 'ioctl' is dangerous");
+	expect_mem_error("[seccomp]\nallow = @default\nallow = socket\n", 3, "syscall 'socket' is dangerous");
+	expect_mem_error("[seccomp]\nallow = @default\nallow = io_uring_setup\n", 3,
+			 "syscall 'io_uring_setup' is dangerous");
+	/* The earliest finding is reported, whatever its kind. */
+	expect_mem_error("[seccomp]\nallow = ptrace\n[namespaces]\nuser = off\n", 2,
+			 "syscall 'ptrace' is dangerous");
+	expect_mem_error("[namespaces]\ncgroup = off\n[seccomp]\nallow = ptrace\n", 2,
+			 "namespace 'cgroup' is off");
+	/* Opening files is dangerous only after sealing. */
+	if (expect_mem_ok("[seccomp]\nallow = @default\ninit_allow = openat open @loader\n", &p) == 0) {
+		CHECK(in_init(&p, "openat") && !in_run(&p, "openat"));
+		profile_free(&p);
+	}
+}
+
+static void test_accepted_shapes(void)
+{
+	struct profile p;
+
+	/* BOM, CRLF, inline and indented comments, blank lines with spaces,
+	 * '#' comments, repeated sections. */
+	if (expect_mem_ok("\xef\xbb\xbf[profile]\r\nname = bom ; comment\r\n  # c\r\n \t\r\n[limits]\r\n"
+			  "memory = 64G\r\n[profile]\r\ndescription = x\r\n[limits]\r\nwall_time = 1h\r\n",
+			  &p) == 0) {
+		CHECK_STR(p.name, "bom");
+		CHECK_STR(p.description, "x");
+		CHECK(p.limits.memory_bytes == 64ull << 30 && p.limits.wall_ms == 3600000);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("", &p) == 0) {
+		CHECK_STR(p.name, "");
+		CHECK(p.limits.wall_ms == 5000 && p.limits.open_files == 16);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[limits]\nwall_time = 1ms\nmemory = 16M\noutput = 1G\nopen_files = 4096\n", &p) ==
+	    0) {
+		CHECK(p.limits.wall_ms == 1 && p.limits.memory_bytes == 16 * MIB);
+		CHECK(p.limits.output_bytes == 1024 * MIB && p.limits.open_files == 4096);
+		profile_free(&p);
+	}
+	/* A failed parse never leaves a half-filled profile behind, and an
+	 * error buffer of size 0 still fails the parse. */
+	CHECK_INT(profile_parse_buffer("m", "[profile]\nname = !\n", 19, &p, err, 0), -1);
+	CHECK(p.binds == NULL && p.name[0] == '\0');
+}
+
+int main(void)
+{
+	test_default();
+	test_full();
+	test_file_errors();
+	test_big_and_special_files();
+	test_syntax_errors();
+	test_value_errors();
+	test_repeat_limits();
+	test_lint();
+	test_accepted_shapes();
+	return check_done("test_profile");
+}
