@@ -45,9 +45,29 @@ static void lint_syscalls(const struct profile *p, struct lint_finding *best)
 	}
 }
 
+/* The worker runtime's own syscalls (wk_runtime.c): without them a worker
+ * blocks on its first message and can never serve. */
+static const char *const lint_runtime[] = { "recvmsg", "sendmsg", "close", "mmap", "munmap",
+					    "exit_group" };
+
+static int lint_runtime_needs(const struct profile *p, const char *file, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(lint_runtime) / sizeof(lint_runtime[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(lint_runtime[i]);
+
+		if (nr < 0 || nr >= PROFILE_MAX_NR || !profile_set_has(p->run, nr)) {
+			snprintf(err, errlen, "%s: [seccomp] allow lacks '%s', which the worker runtime needs "
+				 "(start from 'allow = @default')", file, lint_runtime[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int lint_profile(const struct profile *p, const char *file, char *err, size_t errlen)
 {
 	struct lint_finding best = { 0 };
+
 
 	for (int i = 0; i < PROFILE_NS_COUNT; i++)
 		if (!p->ns_on[i])
@@ -55,7 +75,7 @@ int lint_profile(const struct profile *p, const char *file, char *err, size_t er
 								 NULL, NULL });
 	lint_syscalls(p, &best);
 	if (!best.line)
-		return 0;
+		return lint_runtime_needs(p, file, err, errlen);
 	if (!best.key)
 		snprintf(err, errlen, "%s:%u: namespace '%s' is off, which weakens the baseline and " LINT_NEEDS,
 			 file, best.line, best.what);

@@ -72,7 +72,7 @@ static void sv_decide(struct sv_worker *w, enum cs_status st, const char *fmt, .
 		va_start(ap, fmt);
 		vsnprintf(w->res->detail, sizeof(w->res->detail), fmt, ap);
 		va_end(ap);
-		if (st == CS_PROTOCOL_ERROR || st == CS_VIOLATION || st == CS_SPAWN_FAILED)
+		if (w->sv->verbose && st != CS_OK)
 			fprintf(stderr, "caisson: worker %d killed: %s %s\n", (int)w->pid,
 				cs_status_name(st), w->res->detail);
 	}

@@ -133,7 +133,7 @@ static void check_root_and_fds(pid_t pid)
 	d = opendir(path);
 	CHECK(d != NULL);
 	while (d && (e = readdir(d))) {
-		char fdp[128];
+		char fdp[PATH_MAX];
 		ssize_t l;
 
 		if (e->d_name[0] == '.')

@@ -29,8 +29,13 @@ struct wk_detail {
 int wk_userns_write_maps(pid_t child, const struct wk_config *cfg, uint32_t slot,
 			 uint32_t *host_uid, struct wk_detail *d);
 int wk_userns_switch(struct wk_detail *d);
-/* wk_mount.c */
-int wk_mount_root(const struct wk_config *cfg, int *step, struct wk_detail *d);
+/* wk_mount.c: sources are cloned with the zygote's identity (which can
+ * reach what the supervisor resolved), the root is built after the switch
+ * to the worker's mapped uid (files cannot be created by an unmapped one).
+ * trees holds 1 + ndeps + nbinds detached mounts; the caller closes them. */
+#define WK_MAX_TREES (1 + WK_MAX_DEPS + WK_MAX_BINDS)
+int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d);
+int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
 /* wk_caps.c */
 int wk_caps_lock_securebits(struct wk_detail *d);
 int wk_caps_drop(struct wk_detail *d);

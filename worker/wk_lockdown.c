@@ -93,17 +93,22 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor).
  *  3  wait for uid/gid maps: identity-dependent steps need the maps.
- *  4  mounts (empty root, binds, pivot_root, detach, ro): need CAP_SYS_ADMIN
- *     over our mount namespace, so before caps are dropped.
- *  5  hostname: needs CAP_SYS_ADMIN over our uts namespace.
- *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID.
- *  7  securebits locked: needs CAP_SETPCAP.
- *  8  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
- *  9  no_new_privs: seccomp without CAP_SYS_ADMIN requires it.
- * 10  rlimits: once caps are gone nothing can raise them back.
- * 11  environment: empty (the zygote was started with none; verified here).
- * 12  seccomp with a listener: last kernel step, irreversible.
- * 13  hand the listener to the zygote and close the sync socket, leaving
+ *  4  private mounts, bind sources cloned (open_tree): still with the
+ *     zygote's host identity, which can reach the paths the supervisor
+ *     resolved; the new uid might lack search permission on them.
+ *  5  securebits locked (needs CAP_SETPCAP); NO_SETUID_FIXUP also keeps
+ *     our namespace capabilities across the next step.
+ *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID, and
+ *     must precede 7: an unmapped fsuid cannot create the mount points.
+ *  7  empty tmpfs root, read-only binds, pivot_root, old root detached,
+ *     root read-only: needs CAP_SYS_ADMIN over our mount namespace.
+ *  8  hostname: needs CAP_SYS_ADMIN over our uts namespace.
+ *  9  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
+ * 10  no_new_privs: seccomp without CAP_SYS_ADMIN requires it.
+ * 11  rlimits: once caps are gone nothing can raise them back.
+ * 12  environment: empty (the zygote was started with none; verified here).
+ * 13  seccomp with a listener: last kernel step, irreversible.
+ * 14  hand the listener to the zygote and close the sync socket, leaving
  *     exactly fds 2 and 3.
  * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
  * that is the first instruction of plugin code (its ELF constructors), and
@@ -115,7 +120,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
 void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
 {
 	struct wk_detail d = { "" };
-	int step = 0, listener;
+	int trees[WK_MAX_TREES];
+	int step = 0, listener, rc;
 
 	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
 		/* The sync socket may not be in place: report on whatever we have. */
@@ -125,11 +131,19 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
 	}
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));
-	if (wk_mount_root(cfg, &step, &d) < 0)
+	for (size_t i = 0; i < WK_MAX_TREES; i++)
+		trees[i] = -1;
+	if (wk_mount_clone_sources(cfg, trees, &step, &d) < 0)
+		die(step, &d);
+	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
+	STEP(STEP_IDENTITY, wk_userns_switch(&d));
+	rc = wk_mount_build_root(cfg, trees, &step, &d);
+	for (size_t i = 0; i < WK_MAX_TREES; i++)
+		if (trees[i] >= 0)
+			close(trees[i]);
+	if (rc < 0)
 		die(step, &d);
 	STEP(STEP_HOSTNAME, set_hostname(&d));
-	STEP(STEP_IDENTITY, wk_userns_switch(&d));
-	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
 	STEP(STEP_CAPS, wk_caps_drop(&d));
 	STEP(STEP_NNP, no_new_privs(&d));
 	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));

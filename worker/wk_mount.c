@@ -3,11 +3,13 @@
  * files (noexec), then pivot_root with the old root detached. Runs in the
  * worker child inside its own mount and user namespaces, with CAP_SYS_ADMIN
  * over them only. Staging happens on /tmp of the private copy of the host's
- * mount tree (as bubblewrap does); nothing is visible outside the namespace. */
+ * mount tree (as bubblewrap does); nothing is visible outside the namespace.
+ * Bind sources are cloned (open_tree) before the staging tmpfs hides them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,15 +40,27 @@ static int make_parents(char *target)
 	return 0;
 }
 
-static int bind_ro(const char *src, unsigned long extra, struct wk_detail *d)
+/* Clones src as a detached mount, resolved in the host's view (symlinks
+ * included) before anything is mounted over it. */
+static int clone_src(const char *src, struct wk_detail *d)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		fail(d, "open_tree", src);
+	return fd;
+}
+
+/* Attaches a cloned source at the same path inside the staging root, then
+ * makes it read-only (a bind ignores flags; that takes a remount). */
+static int attach_ro(int tree, const char *src, unsigned long extra, struct wk_detail *d)
 {
 	char target[WK_PATH_MAX + sizeof(WK_STAGE)];
+	struct stat st;
 	int fd;
 
-	struct stat st;
-
 	snprintf(target, sizeof(target), WK_STAGE "%s", src);
-	if (stat(src, &st) < 0)
+	if (fstat(tree, &st) < 0)
 		return fail(d, "stat", src);
 	if (make_parents(target) < 0)
 		return fail(d, "mkdir for", src);
@@ -55,37 +69,57 @@ static int bind_ro(const char *src, unsigned long extra, struct wk_detail *d)
 			return fail(d, "create mount point for", src);
 	} else {
 		fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
-		if (fd < 0 && errno != EEXIST)
+		if (fd < 0)
 			return fail(d, "create mount point for", src);
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 	}
-	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
-		return fail(d, "bind", src);
-	/* A bind ignores flags; read-only takes a second, remount call. */
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return fail(d, "move_mount", src);
 	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | extra,
 		  NULL) < 0)
 		return fail(d, "remount read-only", src);
 	return 0;
 }
 
-int wk_mount_root(const struct wk_config *cfg, int *step, struct wk_detail *d)
+/* Every bind in order: plugin, its libraries (exec allowed), data (noexec). */
+static const char *bind_path(const struct wk_config *cfg, uint32_t i, unsigned long *extra)
 {
+	*extra = 0;
+	if (i == 0)
+		return cfg->plugin;
+	if (--i < cfg->ndeps)
+		return cfg->deps[i];
+	*extra = MS_NOEXEC;
+	return cfg->binds[i - cfg->ndeps];
+}
+
+int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d)
+{
+	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
+	unsigned long extra = 0;
+
 	*step = IPC_STEP_MOUNT_PRIVATE;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(d, "mount --make-rprivate", "/");
+	*step = IPC_STEP_BIND;
+	for (uint32_t i = 0; i < n; i++)
+		if ((trees[i] = clone_src(bind_path(cfg, i, &extra), d)) < 0)
+			return -1;
+	return 0;
+}
+
+int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d)
+{
+	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
+	unsigned long extra = 0;
+
 	*step = IPC_STEP_MOUNT_TMPFS;
 	if (mount("caisson", WK_STAGE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=64k,nr_inodes=256,mode=0755") < 0)
 		return fail(d, "mount tmpfs on", WK_STAGE);
 	*step = IPC_STEP_BIND;
-	if (bind_ro(cfg->plugin, 0, d) < 0)
-		return -1;
-	for (uint32_t i = 0; i < cfg->ndeps; i++)
-		if (bind_ro(cfg->deps[i], 0, d) < 0)
-			return -1;
-	for (uint32_t i = 0; i < cfg->nbinds; i++)
-		if (bind_ro(cfg->binds[i], MS_NOEXEC, d) < 0)
+	for (uint32_t i = 0; i < n; i++)
+		if (attach_ro(trees[i], bind_path(cfg, i, &extra), extra, d) < 0)
 			return -1;
 	*step = IPC_STEP_PIVOT;
 	if (chdir(WK_STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
