@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elfdeps.h"
+#include "elfinfo.h"
 #include "policy.h"
 #include "profile.h"
 #include "zyg.h"

@@ -1,7 +1,7 @@
 # supervisor/: profiles and policy (caisson_policy), the ELF resolver
 # (caisson_elf), the supervisor core (caisson_sv) and the caisson CLI.
 include(${CMAKE_SOURCE_DIR}/supervisor/policy.cmake)
-include(${CMAKE_SOURCE_DIR}/supervisor/elfdeps.cmake)
+include(${CMAKE_SOURCE_DIR}/supervisor/elf.cmake)
 
 add_library(caisson_sv STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/sv.c

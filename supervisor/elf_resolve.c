@@ -1,0 +1,284 @@
+/* Shared-library resolution for plugins; see elfinfo.h. Runs in the supervisor
+ * with the caller's privileges. Searches like the glibc loader, minus the
+ * caller's environment: the object's DT_RUNPATH (or DT_RPATH) with $ORIGIN,
+ * the directories of /etc/ld.so.conf (and its includes), then the default
+ * multiarch and system directories. Files are mapped read-only and parsed
+ * by elf_parse(); nothing is executed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elfinfo.h"
+
+#define RES_MAX_DIRS 64
+#define RES_MAX_CONF 64
+
+static const char *const res_default_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+struct res {
+	const char *const *skip;
+	char *conf_dirs[RES_MAX_DIRS];
+	size_t nconf;
+	struct elf_deps *out;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int res_fail(struct res *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Maps path and parses it. 1 on success, 0 when it is not a usable ELF
+ * object (the search goes on, as ld.so does), -1 with errno otherwise. */
+static int res_load(const char *path, struct elf_info *info, char *perr, size_t perrlen)
+{
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ELF_FILE_MAX) {
+		close(fd);
+		snprintf(perr, perrlen, "%s", "not a regular file of at most 512 MiB");
+		return 0;
+	}
+	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (map == MAP_FAILED) {
+		snprintf(perr, perrlen, "%s", st.st_size ? strerror(errno) : "not an ELF file");
+		return 0;
+	}
+	rc = elf_parse(map, (size_t)st.st_size, info, perr, perrlen) == 0 ? 1 : 0;
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}
+
+static void res_conf_file(struct res *r, const char *file, int depth)
+{
+	char line[PATH_MAX];
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line + strspn(line, " \t");
+		s[strcspn(s, "#\n")] = '\0';
+		for (size_t n = strlen(s); n && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
+			s[n - 1] = '\0';
+		if (!strncmp(s, "include", 7) && (s[7] == ' ' || s[7] == '\t') && depth < 2) {
+			glob_t g;
+			if (glob(s + 8 + strspn(s + 8, " \t"), 0, NULL, &g) == 0) {
+				for (size_t i = 0; i < g.gl_pathc && i < RES_MAX_CONF; i++)
+					res_conf_file(r, g.gl_pathv[i], depth + 1);
+				globfree(&g);
+			}
+		} else if (s[0] == '/' && r->nconf < RES_MAX_DIRS) {
+			r->conf_dirs[r->nconf] = strdup(s);
+			if (r->conf_dirs[r->nconf])
+				r->nconf++;
+		}
+	}
+	fclose(f);
+}
+
+static bool res_skipped(const struct res *r, const char *name)
+{
+	for (size_t i = 0; r->skip && r->skip[i]; i++)
+		if (!strcmp(r->skip[i], name))
+			return true;
+	for (size_t i = 0; i < r->out->n; i++)
+		if (!strcmp(r->out->sonames[i], name))
+			return true;
+	return false;
+}
+
+static int res_append(struct res *r, const char *path, const char *name)
+{
+	struct elf_deps *d = r->out;
+	char **p = realloc(d->paths, (d->n + 1) * sizeof(*p));
+	char **s;
+
+	if (!p)
+		return res_fail(r, "out of memory");
+	d->paths = p;
+	s = realloc(d->sonames, (d->n + 2) * sizeof(*s));
+	if (!s)
+		return res_fail(r, "out of memory");
+	d->sonames = s;
+	d->paths[d->n] = strdup(path);
+	d->sonames[d->n] = strdup(name);
+	d->sonames[d->n + 1] = NULL;
+	if (!d->paths[d->n] || !d->sonames[d->n]) {
+		free(d->paths[d->n]);
+		free(d->sonames[d->n]);
+		d->sonames[d->n] = NULL;
+		return res_fail(r, "out of memory");
+	}
+	d->n++;
+	return 0;
+}
+
+/* Tries dir/name; on a usable ELF fills info and path and returns 1. */
+static int res_try(const char *dir, size_t dirlen, const char *name, char *path, struct elf_info *info)
+{
+	char perr[128];
+
+	if (dirlen == 0 || (size_t)snprintf(path, PATH_MAX, "%.*s/%s", (int)dirlen, dir, name) >= PATH_MAX)
+		return 0;
+	return res_load(path, info, perr, sizeof(perr)) == 1 && info->is_dyn;
+}
+
+/* Walks a ':'-separated runpath, expanding $ORIGIN to origin. */
+static int res_runpath(const char *runpath, const char *origin, const char *name, char *path,
+		       struct elf_info *info)
+{
+	char dir[PATH_MAX];
+
+	for (const char *s = runpath; *s;) {
+		size_t n = strcspn(s, ":");
+		int k;
+
+		if (!strncmp(s, "$ORIGIN", 7) && (n == 7 || s[7] == '/'))
+			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 7), s + 7);
+		else if (!strncmp(s, "${ORIGIN}", 9) && (n == 9 || s[9] == '/'))
+			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 9), s + 9);
+		else
+			k = snprintf(dir, sizeof(dir), "%.*s", (int)n, s);
+		if (k > 0 && (size_t)k < sizeof(dir) && dir[0] == '/' && res_try(dir, strlen(dir), name, path, info))
+			return 1;
+		s += n + (s[n] == ':');
+	}
+	return 0;
+}
+
+static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, char *path,
+		    struct elf_info *info)
+{
+	if (runpath[0] && res_runpath(runpath, origin, name, path, info))
+		return 1;
+	for (size_t i = 0; i < r->nconf; i++)
+		if (res_try(r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info))
+			return 1;
+	for (size_t i = 0; i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
+		if (res_try(res_default_dirs[i], strlen(res_default_dirs[i]), name, path, info))
+			return 1;
+	return 0;
+}
+
+/* Resolves everything obj needs, dependencies first (post-order). */
+static int res_walk(struct res *r, const char *objpath, const struct elf_info *obj, int depth)
+{
+	char origin[PATH_MAX];
+	const char *slash = strrchr(objpath, '/');
+
+	snprintf(origin, sizeof(origin), "%.*s", slash ? (int)(slash - objpath) : 0, objpath);
+	for (unsigned i = 0; i < obj->nneeded; i++) {
+		const char *name = obj->needed[i];
+		struct elf_info *info;
+		char path[PATH_MAX];
+		int rc;
+
+		if (res_skipped(r, name))
+			continue;
+		if (strchr(name, '/'))
+			return res_fail(r, "DT_NEEDED '%s' in %s is a path; only sonames are supported", name, objpath);
+		if (r->out->n >= ELF_MAX_LIBS || depth > 32)
+			return res_fail(r, "%s: more than %d libraries or nesting deeper than 32", objpath, ELF_MAX_LIBS);
+		info = malloc(sizeof(*info));
+		if (!info)
+			return res_fail(r, "out of memory");
+		if (!res_find(r, name, obj->runpath, origin, path, info)) {
+			free(info);
+			return res_fail(r, "%s (needed by %s): not found", name, objpath);
+		}
+		rc = res_walk(r, path, info, depth + 1);
+		free(info);
+		if (rc < 0 || (!res_skipped(r, name) && res_append(r, path, name) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int res_start(const char *path, const char *const *skip, struct elf_deps *out, bool plugin,
+		     char *err, size_t errlen)
+{
+	struct res r = { .skip = skip, .out = out, .err = err, .errlen = errlen };
+	struct elf_info *info = malloc(sizeof(*info));
+	char perr[200], real[PATH_MAX];
+	int rc = -1, l;
+
+	memset(out, 0, sizeof(*out));
+	if (!info) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	l = res_load(path, info, perr, sizeof(perr));
+	if (l < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (l == 0) {
+		snprintf(err, errlen, "%s: %s", path, perr);
+		goto out;
+	}
+	if (plugin && (!info->is_dyn || !info->has_handle)) {
+		snprintf(err, errlen, "%s: %s", path, !info->is_dyn ? "not a shared object (ELF type EXEC)"
+						 : "does not export caisson_plugin_handle");
+		goto out;
+	}
+	/* $ORIGIN is the object's real directory, as the loader sees it. */
+	if (!realpath(path, real)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	res_conf_file(&r, "/etc/ld.so.conf", 0);
+	rc = res_walk(&r, real, info, 0);
+	if (rc == 0 && !plugin && info->interp[0] && !res_skipped(&r, info->interp))
+		rc = res_append(&r, "", info->interp);
+out:
+	for (size_t i = 0; i < r.nconf; i++)
+		free(r.conf_dirs[i]);
+	free(info);
+	if (rc < 0)
+		elf_deps_free(out);
+	return rc;
+}
+
+int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out, char *err,
+		     size_t errlen)
+{
+	return res_start(plugin, skip, out, true, err, errlen);
+}
+
+int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen)
+{
+	return res_start(binary, NULL, out, false, err, errlen);
+}
+
+void elf_deps_free(struct elf_deps *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->paths[i]);
+		free(d->sonames[i]);
+	}
+	free(d->paths);
+	free(d->sonames);
+	memset(d, 0, sizeof(*d));
+}

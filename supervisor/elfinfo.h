@@ -1,0 +1,49 @@
+/* ELF inspection and shared-library resolution for plugins. The plugin is
+ * hostile input: it is parsed as bytes, every offset and count bounded, and
+ * never executed or dlopen'ed by the supervisor (no ldd). Runs in the
+ * supervisor. elf_parse.c is pure (a byte buffer in, a struct out);
+ * elf_resolve.c reads files and searches directories as ld.so would.
+ * Errors: -1 with a one-line message in err. */
+#ifndef CAISSON_ELFINFO_H
+#define CAISSON_ELFINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_MAX_NEEDED 64
+#define ELF_NAME_MAX 256
+#define ELF_RUNPATH_MAX 1024
+#define ELF_MAX_LIBS 128
+#define ELF_FILE_MAX (512u << 20)
+
+struct elf_info {
+	char needed[ELF_MAX_NEEDED][ELF_NAME_MAX];
+	unsigned nneeded;
+	char runpath[ELF_RUNPATH_MAX]; /* DT_RUNPATH, else DT_RPATH; "" if none */
+	char interp[ELF_NAME_MAX];     /* PT_INTERP basename; "" if none */
+	bool is_dyn;                   /* ET_DYN (shared object or PIE) */
+	bool has_handle, has_init;     /* defines caisson_plugin_handle / _init */
+};
+
+/* Pure: validates an ELF64 little-endian object for this machine and reads
+ * its dynamic section and exported symbols. */
+int elf_parse(const uint8_t *buf, size_t len, struct elf_info *out, char *err, size_t errlen);
+
+struct elf_deps {
+	char **paths;   /* libraries to load, dependencies first (post-order) */
+	char **sonames; /* the matching DT_NEEDED names; NULL-terminated */
+	size_t n;
+};
+
+/* Checks that plugin exports caisson_plugin_handle and resolves every
+ * library it needs, recursively, skipping the sonames in skip (already in
+ * the worker image) and never honouring LD_LIBRARY_PATH. */
+int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out,
+		     char *err, size_t errlen);
+/* The sonames a binary has loaded once started: its needed closure and its
+ * interpreter. */
+int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen);
+void elf_deps_free(struct elf_deps *d);
+
+#endif

@@ -1,0 +1,2 @@
+/* ELF test fixture: a library found only through $ORIGIN/sub. */
+int fix_dep_value(void) { return 42; }

@@ -1,0 +1,32 @@
+/* libFuzzer target: the plugin ELF reader on arbitrary bytes. It must never
+ * read out of bounds, and on success its strings must be terminated. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfinfo.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct elf_info info;
+	char err[128];
+	/* elf_parse wants an 8-aligned buffer, as mmap gives it. */
+	uint8_t *buf = aligned_alloc(8, (size + 8) & ~(size_t)7);
+
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	if (elf_parse(buf, size, &info, err, sizeof(err)) == 0) {
+		if (info.nneeded > ELF_MAX_NEEDED)
+			abort();
+		for (unsigned i = 0; i < info.nneeded; i++)
+			if (!memchr(info.needed[i], '\0', ELF_NAME_MAX))
+				abort();
+		if (!memchr(info.runpath, '\0', sizeof(info.runpath)) ||
+		    !memchr(info.interp, '\0', sizeof(info.interp)))
+			abort();
+	} else if (!memchr(err, '\0', sizeof(err)) || err[0] == '\0') {
+		abort();
+	}
+	free(buf);
+	return 0;
+}
