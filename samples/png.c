@@ -23,11 +23,16 @@ static const png_color pngp_white = { 255, 255, 255 };
 
 static int pngp_parse_arg(const char *arg)
 {
-	const char *num = arg + strlen("thumb=");
+	static const char key[] = "thumb=";
+	const char *num;
 	char *end;
 	unsigned long n;
 
-	if (strncmp(arg, "thumb=", strlen("thumb=")) != 0 || *num < '0' || *num > '9')
+	if (strncmp(arg, key, sizeof(key) - 1) != 0)
+		return -1;
+	/* strtoul would also take spaces, a sign or nothing at all. */
+	num = arg + sizeof(key) - 1;
+	if (*num < '0' || *num > '9')
 		return -1;
 	errno = 0;
 	n = strtoul(num, &end, 10);
@@ -38,7 +43,7 @@ static int pngp_parse_arg(const char *arg)
 }
 
 /* Runs before the run filter is sealed: stderr (the worker's log pipe) is
- * the only place to say why an argument was refused. */
+ * the only place to say why an argument was refused. The last thumb= wins. */
 int caisson_plugin_init(const char *const *args)
 {
 	for (; args && *args; args++) {
@@ -49,6 +54,15 @@ int caisson_plugin_init(const char *const *args)
 		}
 	}
 	return 0;
+}
+
+/* libpng's own message, attributed so it reads apart from png.so's own. */
+static void pngp_libpng_error(caisson_out *out, const png_image *img)
+{
+	char msg[16 + sizeof(img->message)];
+
+	snprintf(msg, sizeof(msg), "libpng: %s", img->message);
+	caisson_out_error(out, msg);
 }
 
 /* Checked in 64 bits before libpng's 32-bit size macros are used. */
@@ -156,7 +170,7 @@ static int pngp_write_thumb(const png_image *img, const uint8_t *src, caisson_ou
 	}
 	pngp_box(img, src, &t, pixels);
 	if (!png_image_write_to_memory(&t, png, &size, 0, pixels, 0, NULL)) {
-		caisson_out_error(out, t.message);
+		pngp_libpng_error(out, &t);
 		goto out;
 	}
 	if (caisson_out_write(out, png, size) < 0) {
@@ -179,7 +193,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 	memset(&img, 0, sizeof(img));
 	img.version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_memory(&img, in, len)) {
-		caisson_out_error(out, img.message);
+		pngp_libpng_error(out, &img);
 		goto out;
 	}
 	/* Thumbnails keep the source's channels (gray, alpha) at 8 bits. */
@@ -193,7 +207,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		goto out;
 	}
 	if (!png_image_finish_read(&img, &pngp_white, pixels, 0, NULL)) {
-		caisson_out_error(out, img.message);
+		pngp_libpng_error(out, &img);
 		goto out;
 	}
 	rc = pngp_thumb ? pngp_write_thumb(&img, pixels, out) : pngp_write_ppm(&img, pixels, out);

@@ -1,8 +1,8 @@
 /* xml.so: a sample plugin wrapping libxml2, a third-party parser with a long
  * CVE history. Runs inside a locked caisson worker; its request path makes no
- * system call but memory management, so the strict default groups suffice.
- * Answers the document's Canonical XML 1.0 form (without comments), which
- * doubles as a well-formedness check. Prefix xmlp_ (libxml2 owns xml). */
+ * system call but memory management and futex, so the strict default groups
+ * suffice. Answers the document's Canonical XML 1.0 form (without comments),
+ * which doubles as a well-formedness check. Prefix xmlp_ (libxml2 owns xml). */
 #include <iconv.h>
 #include <libxml/c14n.h>
 #include <libxml/catalog.h>
@@ -14,14 +14,18 @@
 
 #include "caisson_plugin.h"
 
-/* No XML_PARSE_NOENT: entities are never substituted into the tree. No
+/* No XML_PARSE_NOENT: entities are never substituted into the tree, so a
+ * document that references its own entities parses but is refused by C14N,
+ * which is defined on the expanded document; entity bombs are refused by the
+ * parser's own amplification check ("Detected an entity reference loop"). No
  * DTDLOAD/DTDVALID/DTDATTR: no external subset, no external entity is ever
  * fetched (the loader below refuses them anyway). No HUGE: libxml2's default
  * size and entity-amplification limits stay on. No NOBLANKS: whitespace is
  * content and a canonical form must not depend on a guess about it. */
 #define XMLP_PARSE_OPTIONS (XML_PARSE_NONET)
 
-/* First error of the current request, "line N: message". */
+/* First error of the current request, one line: "line N: message" from the
+ * parser, "canonicalisation: message" from C14N. */
 static char xmlp_error[256];
 
 static void xmlp_on_error(void *ctx, xmlErrorPtr e)
@@ -30,10 +34,18 @@ static void xmlp_on_error(void *ctx, xmlErrorPtr e)
 
 	if (xmlp_error[0] || e->level < XML_ERR_ERROR)
 		return;
-	snprintf(xmlp_error, sizeof(xmlp_error), "line %d: %s", e->line,
-		 e->message ? e->message : "unknown error");
+	if (e->domain == XML_FROM_C14N)
+		snprintf(xmlp_error, sizeof(xmlp_error), "canonicalisation: %s",
+			 e->message ? e->message : "unknown error");
+	else
+		snprintf(xmlp_error, sizeof(xmlp_error), "line %d: %s", e->line,
+			 e->message ? e->message : "unknown error");
+	/* libxml2 splits some messages over lines; the answer's error is one. */
+	for (char *c = xmlp_error; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
 	n = strlen(xmlp_error);
-	while (n && xmlp_error[n - 1] == '\n')
+	while (n && xmlp_error[n - 1] == ' ')
 		xmlp_error[--n] = '\0';
 }
 
@@ -47,10 +59,10 @@ static xmlParserInputPtr xmlp_no_entities(const char *url, const char *id, xmlPa
 }
 
 /* glibc reads its gconv module configuration once per process, on the first
- * iconv_open. Doing that here, while the init filter still allows opening
- * the files the worker can see, keeps requests free of file access: a
- * document in an encoding that needs a gconv module then fails with
- * "unsupported encoding" instead of an open() that the run filter kills. */
+ * iconv_open. Doing that here, under the init filter, keeps requests free of
+ * file access: the worker has no gconv files, so a document declaring, say,
+ * ISO-8859-2 later falls through to libxml2's ICU converters (tables inside
+ * libicudata, already mapped) instead of an open() that the run filter kills. */
 static void xmlp_warm_iconv(void)
 {
 	iconv_t cd = iconv_open("UTF-8", "ISO-8859-2");
@@ -88,8 +100,8 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 	int n, rc = 1;
 
 	xmlp_error[0] = '\0';
-	if (len > INT32_MAX) {
-		caisson_out_error(out, "document too large");
+	if (len == 0 || len > INT32_MAX) {
+		caisson_out_error(out, len ? "document too large" : "empty document");
 		goto out;
 	}
 	doc = xmlReadMemory((const char *)in, (int)len, NULL, NULL, XMLP_PARSE_OPTIONS);

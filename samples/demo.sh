@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# caisson demo, run by `make demo` from the repo root as
+# `samples/demo.sh BUILD_DIR`, unprivileged: runs the sample plugins over the
+# sample data through `caisson run`, one row per case with the status caisson
+# printed. Exits 1 only if caisson crashed, or refused to run (exit 2) where a
+# run was expected; other unexpected statuses are listed after the table.
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: samples/demo.sh BUILD_DIR" >&2
+	exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$1" 2>/dev/null && pwd) || { echo "demo: no build directory '$1'" >&2; exit 2; }
+CAISSON=$BUILD/caisson
+PLUGINS=$BUILD/samples
+DATA=$ROOT/samples/data
+PROFILES=$ROOT/profiles
+OUT=$BUILD/demo-out
+
+if [ ! -x "$CAISSON" ]; then
+	echo "demo: $CAISSON not found; build first" >&2
+	exit 2
+fi
+
+# profile | plugin | input | expected statuses (alternatives separated by |);
+# "exit 2" is caisson refusing to run at all, which it does for a plugin
+# that does not export caisson_plugin_handle.
+CASES="
+png|png|gradient-64.png|OK
+png|png|logo-rgba.png|OK
+png|png|gray-16.png|OK
+png|png|truncated.png|PLUGIN_ERROR
+png|png|badcrc.png|PLUGIN_ERROR
+png|png|huge-dims.png|PLUGIN_ERROR
+png-thumb|png|gradient-64.png|OK
+png-thumb|png|logo-rgba.png|OK
+png-thumb|png|gray-16.png|OK
+xml|xml|note.xml|OK
+xml|xml|bad.xml|PLUGIN_ERROR
+xml|xml|billion-laughs.xml|PLUGIN_ERROR
+echo|echo|hello.txt|OK
+hostile|hostile_open|hello.txt|VIOLATION
+hostile|hostile_socket|hello.txt|VIOLATION
+hostile|hostile_fork|hello.txt|VIOLATION
+hostile|hostile_spin|hello.txt|TIMEOUT|CPU_LIMIT
+hostile|hostile_alloc|hello.txt|MEMORY_LIMIT
+hostile|hostile_flood|hello.txt|OUTPUT_LIMIT
+hostile|hostile_garbage|hello.txt|PROTOCOL_ERROR
+hostile|hostile_segv|hello.txt|CRASHED
+hostile|hostile_ctor|hello.txt|SPAWN_FAILED|VIOLATION
+hostile|hostile_init|hello.txt|SPAWN_FAILED
+hostile|noexport|hello.txt|exit 2
+"
+
+fatal=0
+unexpected=""
+n=0
+rm -rf "$OUT"
+mkdir -p "$OUT"
+row() {
+	printf '%-20s %-16s %-10s %-15s %7s  %s\n' "$@"
+}
+
+row INPUT PLUGIN PROFILE STATUS TIME DETAIL
+row ----- ------ ------- ------ ---- ------
+
+# An OK answer is described, not shown: its size and what file(1) makes of it.
+describe() {
+	local bytes kind=""
+	bytes=$(wc -c <"$1")
+	if command -v file >/dev/null 2>&1; then
+		kind=", $(file -b "$1" | cut -c1-60)"
+	fi
+	echo "$bytes bytes$kind"
+}
+
+while IFS='|' read -r profile plugin input expect; do
+	[ -n "$profile" ] || continue
+	n=$((n + 1))
+	dir=$OUT/$n-$plugin
+	mkdir -p "$dir"
+	t0=$(date +%s%N)
+	"$CAISSON" run -p "$PROFILES/$profile.ini" -o "$dir" "$PLUGINS/$plugin.so" \
+		"$DATA/$input" 2>"$dir.stderr" </dev/null
+	rc=$?
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	# caisson's own one-line verdict for this input, "<input>: STATUS detail".
+	line=""
+	while IFS= read -r l; do
+		case $l in
+		"$DATA/$input: "*) line=${l#"$DATA/$input: "}; break ;;
+		esac
+	done <"$dir.stderr"
+	case $rc in
+	0)
+		status=OK
+		detail=$(describe "$dir/$input")
+		;;
+	1)
+		status=${line%% *}
+		detail=${line#"$status"}
+		detail=${detail# }
+		if [ -z "$line" ]; then
+			status="-"
+			detail=$(tail -n1 "$dir.stderr")
+		fi
+		;;
+	2)
+		status="exit 2"
+		detail=$(tail -n1 "$dir.stderr")
+		;;
+	*)
+		status="exit $rc"
+		[ "$rc" -gt 128 ] && status="SIG$(kill -l $((rc - 128)))"
+		detail="caisson itself died: $(tail -n1 "$dir.stderr")"
+		fatal=1
+		;;
+	esac
+	row "$input" "$plugin" "$profile" "$status" "${ms}ms" "$detail"
+	case "|$expect|" in
+	*"|$status|"*) ;;
+	*)
+		unexpected="$unexpected  $plugin $input: $status, expected ${expect//|/ or }\n"
+		[ "$status" = "exit 2" ] && fatal=1
+		;;
+	esac
+done <<EOF
+$CASES
+EOF
+
+echo
+echo "Answers and caisson's stderr for each case are in $OUT/."
+if [ -n "$unexpected" ]; then
+	echo "Cases that ended with another status than expected:"
+	printf "%b" "$unexpected"
+else
+	echo "Every case ended with its expected status."
+fi
+exit $fatal
