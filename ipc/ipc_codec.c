@@ -104,6 +104,7 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		return m->u.spawned.pid > 0 && m->u.spawned.pid <= 0x3fffffff ? IPC_OK : IPC_E_FIELD;
 	case IPC_Z_SPAWN_FAILED:
 	case IPC_Z_LOCK_FAILED:
+	case IPC_Z_ROOT_CLEARED:
 	case IPC_W_INIT_FAILED:
 		m->u.fail.step = wire_get32(p);
 		m->u.fail.err = (int32_t)wire_get32(p + 4);
@@ -129,6 +130,7 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		return IPC_OK;
 	case IPC_Z_CONFIG:
 	case IPC_Z_LOCKED:
+	case IPC_Z_CLEAR_ROOT:
 	case IPC_W_READY:
 	case IPC_W_REQUEST:
 	case IPC_W_OUTPUT:

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 1u
+#define IPC_VERSION 2u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger request payloads travel in a sealed memfd */
@@ -45,6 +45,10 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	X(Z_LOCKED, 6, IPC_C2Z, 0, 0, 1, ST_ANY)                               \
 	/* child -> zygote: lockdown step failed (u32 step, i32 errno, text) */ \
 	X(Z_LOCK_FAILED, 7, IPC_C2Z, 8, 8 + IPC_TEXT_MAX, 0, ST_ANY)           \
+	/* supervisor -> zygote: worker is READY, empty its root; fd its pidfd */ \
+	X(Z_CLEAR_ROOT, 8, IPC_S2Z, 0, 0, 1, ST_ANY)                            \
+	/* zygote -> supervisor: root emptied (u32 step, i32 errno, 0 = done, text) */ \
+	X(Z_ROOT_CLEARED, 9, IPC_Z2S, 8, 8 + IPC_TEXT_MAX, 0, ST_ANY)           \
 	/* worker -> supervisor: plugin loaded, init returned 0; seal now */   \
 	X(W_READY, 16, IPC_W2S, 0, 0, 0, ST_SPAWNING)                          \
 	/* worker -> supervisor: plugin load or init failed (u32 step, i32 rc, text) */ \
@@ -89,7 +93,8 @@ enum ipc_type {
 	X(STEP_LISTENER, "hand over seccomp listener") \
 	X(STEP_LOAD_DEP, "load dependency")          \
 	X(STEP_LOAD_PLUGIN, "load plugin")           \
-	X(STEP_PLUGIN_INIT, "plugin init")
+	X(STEP_PLUGIN_INIT, "plugin init")         \
+	X(STEP_CLEAR_ROOT, "empty the root after load")
 
 enum ipc_step {
 #define IPC_STEP_ENUM(id, text) IPC_##id,

@@ -121,15 +121,12 @@ static void sv_on_message(struct sv_worker *w, const struct ipc_msg *m)
 
 	switch (m->type) {
 	case IPC_W_READY:
+		/* Sealed from here on. The request waits until the zygote has
+		 * emptied the root (sv_root_cleared). */
 		w->state = ST_IDLE;
-		if (s->on_ready)
-			s->on_ready(s->on_ready_arg, w->pid);
-		if (sv_send_request(w) < 0) {
-			sv_decide(w, CS_CRASHED, "worker gone before its request: %s", strerror(errno));
-			return;
-		}
-		w->state = ST_BUSY;
-		sv_arm_timer(w, s->lim.wall_ms);
+		if (zyg_clear_root(&s->zyg, w->spawn_id, w->pidfd) < 0)
+			sv_decide(w, CS_SPAWN_FAILED, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
+				  strerror(errno));
 		break;
 	case IPC_W_INIT_FAILED:
 		sv_decide(w, CS_SPAWN_FAILED, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
@@ -333,6 +330,28 @@ static void sv_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int
 		sv_decide(w, CS_SPAWN_FAILED, "supervisor events: %s", strerror(errno));
 }
 
+static void sv_root_cleared(void *arg, uint64_t id, int err, const char *text)
+{
+	struct sv *s = arg;
+	struct sv_worker *w = s->cur;
+
+	if (!w || id != w->spawn_id || w->state != ST_IDLE)
+		return;
+	if (err) {
+		sv_decide(w, CS_SPAWN_FAILED, "%s: %s: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
+			  strerror(err));
+		return;
+	}
+	if (s->on_ready)
+		s->on_ready(s->on_ready_arg, w->pid);
+	if (sv_send_request(w) < 0) {
+		sv_decide(w, CS_CRASHED, "worker gone before its request: %s", strerror(errno));
+		return;
+	}
+	w->state = ST_BUSY;
+	sv_arm_timer(w, s->lim.wall_ms);
+}
+
 static void sv_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text)
 {
 	struct sv *s = arg;
@@ -404,7 +423,7 @@ static void sv_lost(void *arg, const char *why)
 int sv_init(struct sv *s, struct event_base *base, const struct policy *pol,
 	    const struct sv_limits *lim, const struct wk_config *cfg, char *err, size_t errlen)
 {
-	static const struct zyg_ops ops = { sv_spawned, sv_spawn_failed, sv_exited, sv_lost };
+	static const struct zyg_ops ops = { sv_spawned, sv_spawn_failed, sv_exited, sv_root_cleared, sv_lost };
 
 	memset(s, 0, sizeof(*s));
 	s->base = base;

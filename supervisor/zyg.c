@@ -84,6 +84,9 @@ static void zyg_readable(evutil_socket_t fd, short what, void *arg)
 		case IPC_Z_SPAWN_FAILED:
 			z->ops.spawn_failed(z->arg, m.id, m.u.fail.step, m.u.fail.err, m.u.fail.text.s);
 			break;
+		case IPC_Z_ROOT_CLEARED:
+			z->ops.root_cleared(z->arg, m.id, m.u.fail.err, m.u.fail.text.s);
+			break;
 		case IPC_Z_EXITED:
 			z->ops.exited(z->arg, (pid_t)m.u.exited.pid, m.u.exited.status, m.u.exited.maxrss_kb,
 				      m.u.exited.utime_us + m.u.exited.stime_us);
@@ -168,6 +171,11 @@ int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id)
 	wire_put32(p, slot);
 	wire_put32(p + 4, 0);
 	return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
+}
+
+int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd)
+{
+	return ipc_send(z->ctl, IPC_Z_CLEAR_ROOT, id, NULL, 0, &pidfd, 1);
 }
 
 void zyg_stop(struct zyg *z)

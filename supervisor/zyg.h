@@ -18,6 +18,8 @@ struct zyg_ops {
 	void (*spawned)(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4]);
 	void (*spawn_failed)(void *arg, uint64_t id, uint32_t step, int err, const char *text);
 	void (*exited)(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us);
+	/* The answer to zyg_clear_root: err 0 when the root is empty. */
+	void (*root_cleared)(void *arg, uint64_t id, int err, const char *text);
 	/* The zygote died or broke protocol: every worker is gone with it. */
 	void (*lost)(void *arg, const char *why);
 };
@@ -34,6 +36,8 @@ struct zyg {
 int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg,
 	      const struct zyg_ops *ops, void *arg, char *err, size_t errlen);
 int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id);
+/* Asks the zygote to empty a READY worker's root (see wk_mount_clear_root). */
+int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd);
 void zyg_stop(struct zyg *z);
 /* Path of caisson-zygote: next to the running binary, else the libexec dir. */
 int zyg_path(char *out, size_t len);

@@ -32,7 +32,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 		perror(path);
 		exit(1);
 	}
-	buf = aligned_alloc(8, ((size_t)st.st_size + 7) & ~(size_t)7);
+	buf = malloc((size_t)st.st_size ? (size_t)st.st_size : 1);
 	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
 		perror(path);
 		exit(1);
@@ -102,7 +102,7 @@ static void test_truncations(void)
 	unsigned failed = 0;
 
 	for (size_t n = 0; n < len; n++) {
-		uint8_t *cut = aligned_alloc(8, n + 8);
+		uint8_t *cut = malloc(n ? n : 1); /* 16-aligned, poisoned from byte n on */
 		memcpy(cut, buf, n);
 		err[0] = '\0';
 		if (elf_parse(cut, n, &info, err, sizeof(err)) < 0) {

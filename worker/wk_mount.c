@@ -5,6 +5,7 @@
  * over them only. Staging happens on /tmp of the private copy of the host's
  * mount tree (as bubblewrap does); nothing is visible outside the namespace.
  * Bind sources are cloned (open_tree) before the staging tmpfs hides them. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -129,6 +130,57 @@ int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return fail(d, "umount2 old root", "/");
 	*step = IPC_STEP_REMOUNT_RO;
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return fail(d, "remount read-only", "/");
+	return 0;
+}
+
+/* Removes everything below the directory dfd (depth-first, not across
+ * mounts: every bind is gone by now). The tmpfs holds at most 256 inodes. */
+static int clear_dir(int dfd, int depth)
+{
+	DIR *dir;
+	struct dirent *e;
+	int rc = 0;
+
+	if (depth > 64 || !(dir = fdopendir(dfd))) {
+		close(dfd);
+		errno = depth > 64 ? ELOOP : errno;
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type == DT_DIR) {
+			int sub = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			rc = sub < 0 ? -1 : clear_dir(sub, depth + 1);
+			if (rc == 0)
+				rc = unlinkat(dirfd(dir), e->d_name, AT_REMOVEDIR);
+		} else {
+			rc = unlinkat(dirfd(dir), e->d_name, 0);
+		}
+	}
+	closedir(dir);
+	return rc;
+}
+
+int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d)
+{
+	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
+	unsigned long extra = 0;
+	int root;
+
+	for (uint32_t i = n; i-- > 0;) {
+		const char *p = bind_path(cfg, i, &extra);
+		if (umount2(p, MNT_DETACH) < 0)
+			return fail(d, "umount2", p);
+	}
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return fail(d, "remount read-write", "/");
+	root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || clear_dir(root, 0) < 0)
+		return fail(d, "remove mount points under", "/");
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return fail(d, "remount read-only", "/");

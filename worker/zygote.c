@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -164,6 +165,53 @@ out:
 			close(*fd);
 }
 
+/* Empties a READY worker's root (wk_mount_clear_root) from a forked helper
+ * that joins the worker's user namespace (owned by us: full capabilities
+ * there, none outside) and mount namespace through its pidfd. The helper
+ * is reaped here, before reap() can see it; its error travels on a pipe. */
+static void clear_root(uint64_t id, int pidfd)
+{
+	struct wk_detail d = { "" };
+	int p[2], status = 0, err = 0;
+	uint8_t msg[8 + IPC_TEXT_MAX];
+	size_t n;
+	pid_t h;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		err = errno;
+		snprintf(d.text, sizeof(d.text), "pipe");
+		goto out;
+	}
+	h = fork();
+	if (h == 0) {
+		close(p[0]);
+		if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			snprintf(d.text, sizeof(d.text), "setns into the worker");
+		else if (wk_mount_clear_root(&cfg, &d) == 0)
+			_exit(0);
+		err = errno;
+		if (write(p[1], d.text, strnlen(d.text, sizeof(d.text) - 1)) < 0)
+			err = errno;
+		_exit(err > 0 && err < 256 ? err : EIO);
+	}
+	close(p[1]);
+	if (h < 0) {
+		err = errno;
+		snprintf(d.text, sizeof(d.text), "fork helper");
+	} else if (waitpid(h, &status, 0) != h || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		ssize_t r = read(p[0], d.text, sizeof(d.text) - 1);
+		d.text[r > 0 ? r : 0] = '\0';
+		err = WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : ECHILD;
+	}
+	close(p[0]);
+out:
+	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
+	wire_put32(msg + 4, (uint32_t)err);
+	n = ipc_text_put(msg + 8, err ? d.text : "");
+	if (ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0) < 0)
+		fatal("send ROOT_CLEARED");
+}
+
 static void reap(int sfd)
 {
 	struct signalfd_siginfo si;
@@ -208,6 +256,9 @@ static int control(int *configured)
 		*configured = 1;
 	} else if (m.type == IPC_Z_SPAWN && *configured) {
 		spawn(m.id, m.u.spawn.slot);
+	} else if (m.type == IPC_Z_CLEAR_ROOT && *configured) {
+		clear_root(m.id, m.fds[0]);
+		close(m.fds[0]);
 	} else {
 		errno = EPROTO;
 		fatal("control message out of order");
