@@ -1,0 +1,90 @@
+/* `caisson verify`: the evidence that a profile's workers are isolated
+ * (SPEC section 6, FedRAMP SC-39). verify.c collects a vf_report from live
+ * workers: attestation read from outside them (/proc, the loaded BPF) and
+ * containment probes run inside them (worker/probes). The writers turn one
+ * report into text (verify.c), JSON or an OSCAL assessment-results document
+ * (verify_json.c, verify_oscal.c). Runs in the supervisor. Every string in a
+ * report is NUL-terminated and bounded by its array; writers escape them. */
+#ifndef CAISSON_VERIFY_H
+#define CAISSON_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One attestation item: what the profile demands against what /proc (or the
+ * kernel) shows for a live worker. evidence indexes vf_report.blobs. */
+struct vf_attest {
+	char item[64];        /* "Seccomp", "CapEff", "ns/net", "RLIMIT_AS", ... */
+	char expected[160];
+	char observed[160];
+	char source[96];      /* "/proc/PID/status", "seccomp_export_bpf", ... */
+	bool ok;
+	int evidence;         /* blob index, -1 if none */
+};
+
+enum vf_verdict {
+	VF_CONTAINED,   /* blocked (errno), killed (VIOLATION) or limited */
+	VF_ESCAPED,     /* the attempt succeeded */
+	VF_UNSUPPORTED, /* cannot run on this kernel: never counted as passed */
+	VF_ERROR,       /* the probe itself misbehaved; counted as not contained */
+};
+
+struct vf_probe {
+	char name[48];        /* "open-etc-passwd", "socket-inet", ... */
+	char category[32];    /* "files", "network", "exec", "ipc", ... */
+	char attempt[160];    /* what it tries, one line */
+	enum vf_verdict verdict;
+	char how[256];        /* "VIOLATION openat(...)", "EPERM", "MEMORY_LIMIT ..." */
+	char status[24];      /* the worker's cs_status name for this probe */
+	uint64_t duration_us;
+};
+
+/* An approved [exception] of the profile, as the register shows it. */
+struct vf_exception {
+	char relaxes[128];    /* what it allows: "syscall socket", "namespace network off" */
+	char reason[256];
+	char approver[128];
+	char expires[11];     /* YYYY-MM-DD */
+	int days_left;
+};
+
+/* Raw evidence: the exact bytes an attestation item was read from. */
+struct vf_blob {
+	char title[96];       /* "/proc/1234/status of worker 1" */
+	char media_type[48];  /* "text/plain", "application/octet-stream" */
+	uint8_t *data;
+	size_t len;
+	uint8_t sha256[32];
+};
+
+struct vf_report {
+	char profile_path[1024];
+	char profile_name[64];
+	uint8_t profile_sha256[32]; /* of the profile file's bytes */
+	uint8_t bpf_sha256[32];     /* of the BPF program as loaded */
+	char caisson_version[32];
+	char kernel[160];           /* uname -srvm */
+	char host[64];
+	char started[32], finished[32]; /* RFC 3339 UTC, e.g. 2026-11-22T14:03:36Z */
+	struct vf_attest *attest;
+	size_t nattest;
+	struct vf_probe *probes;
+	size_t nprobes;
+	struct vf_exception *exceptions;
+	size_t nexceptions;
+	struct vf_blob *blobs;
+	size_t nblobs;
+};
+
+/* True when every attestation item matches and every probe is contained. */
+bool vf_report_passed(const struct vf_report *r);
+void vf_report_free(struct vf_report *r);
+
+/* Writers: 0, or -1 with errno (write errors). */
+int vf_write_text(const struct vf_report *r, FILE *f);
+int vf_write_json(const struct vf_report *r, FILE *f);
+int vf_write_oscal(const struct vf_report *r, FILE *f);
+
+#endif
