@@ -39,9 +39,10 @@ fuzz:
 	$(MAKE) deps EXTRA_DEPS="$(FUZZ_DEPS)"
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCAISSON_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j2
-	@for f in $(FUZZ_BUILD)/fuzz_*; do [ -x "$$f" ] || continue; \
+	@n=0; for f in $(FUZZ_BUILD)/tests/fuzz_*; do [ -x "$$f" ] || continue; n=$$((n + 1)); \
 	  echo "== $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus/$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ_BUILD)/corpus/$$(basename $$f) || exit 1; done
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ_BUILD)/corpus/$$(basename $$f) || exit 1; done; \
+	if [ $$n -lt 3 ]; then echo "fuzz: expected 3 fuzz targets, found $$n" >&2; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

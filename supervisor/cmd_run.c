@@ -1,5 +1,5 @@
-/* caisson run: runs a plugin over inputs, one fresh sandboxed worker per
- * input. Runs in the supervisor as the invoking user. Each failed input is
+/* caisson run: runs a plugin over inputs through a pool of sandboxed
+ * workers. Runs in the supervisor as the invoking user. Each failed input is
  * one stderr line "<input>: STATUS detail"; exit 0 when every input is OK,
  * 1 when any failed, 2 for usage or configuration errors (nothing ran). */
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,20 @@
 #include "policy.h"
 #include "profile.h"
 #include "setup.h"
-#include "sv.h"
+#include "pool.h"
 
 #define RUN_MAX_ARGS 16
 
 static const char run_usage[] =
-	"usage: caisson run [-v] [-o DIR] [-a ARG]... -p PROFILE PLUGIN.so [FILE...]\n"
+	"usage: caisson run [-v] [-j N] [-o DIR] [-a ARG]... -p PROFILE PLUGIN.so [FILE...]\n"
 	"\n"
-	"Runs PLUGIN.so over each FILE (stdin when none) in a fresh sandboxed worker\n"
-	"confined by PROFILE. Answers go to stdout, or to DIR/<basename of FILE>.\n"
+	"Runs PLUGIN.so over each FILE (stdin when none) through a pool of sandboxed\n"
+	"workers confined by PROFILE ([pool] sizes it; a worker serves at most\n"
+	"requests_per_worker inputs). Answers go to stdout in input order, or to\n"
+	"DIR/<basename of FILE>.\n"
 	"\n"
 	"  -p PROFILE  profile (.ini) to confine the workers with (required)\n"
+	"  -j N        run up to N workers at once (overrides [pool] max_workers)\n"
 	"  -o DIR      write each input's answer to DIR/<basename>\n"
 	"  -a ARG      extra argument for caisson_plugin_init (repeatable)\n"
 	"  -v          forward the workers' stderr (bounded) to stderr\n"
@@ -39,6 +43,7 @@ struct run_opts {
 	char *args[RUN_MAX_ARGS];
 	size_t nargs;
 	int verbose;
+	uint32_t jobs;
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -46,11 +51,21 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	static const struct option lo[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:o:a:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:o:a:j:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case 'v': o->verbose = 1; break;
+		case 'j': {
+			char *end;
+			unsigned long j = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || j < 1 || j > 1024) {
+				fprintf(stderr, "caisson run: -j wants a number of workers from 1 to 1024\n");
+				return -1;
+			}
+			o->jobs = (uint32_t)j;
+			break;
+		}
 		case 'a':
 			if (o->nargs == RUN_MAX_ARGS) {
 				fprintf(stderr, "caisson run: at most %d -a arguments\n", RUN_MAX_ARGS);
@@ -124,13 +139,13 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int emit(const struct run_opts *o, const char *input, const struct cs_result *r)
+static int emit(const struct run_opts *o, const char *input, const uint8_t *out, size_t out_len)
 {
 	char path[PATH_MAX], copy[PATH_MAX];
 	int fd, rc;
 
 	if (!o->outdir)
-		return write_all(1, r->out, r->out_len);
+		return write_all(1, out, out_len);
 	snprintf(copy, sizeof(copy), "%s", strcmp(input, "-") ? input : "stdin");
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", o->outdir, basename(copy)) >= sizeof(path)) {
 		errno = ENAMETOOLONG;
@@ -139,45 +154,133 @@ static int emit(const struct run_opts *o, const char *input, const struct cs_res
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	rc = write_all(fd, r->out, r->out_len);
+	rc = write_all(fd, out, out_len);
 	if (close(fd) < 0)
 		rc = -1;
 	return rc;
 }
 
-static int run_inputs(struct sv *s, const struct run_opts *o, char **inputs, int ninputs)
+/* Inputs go through the pool in a bounded window; answers and status lines
+ * come out in input order whatever order the workers finish in. */
+struct run_ctx;
+
+struct run_slot {
+	struct run_ctx *c;
+	const char *input, *name;
+	bool done;
+	int read_errno; /* the input could not be read: nothing was sent */
+	enum cs_status status;
+	char detail[512];
+	uint8_t *out;
+	size_t out_len;
+};
+
+struct run_ctx {
+	const struct run_opts *o;
+	struct pool *pool;
+	struct run_slot *slots;
+	int n, next_submit, next_emit, inflight, window, failed;
+	size_t input_max;
+};
+
+static void run_emit_ready(struct run_ctx *c)
+{
+	while (c->next_emit < c->n && c->slots[c->next_emit].done) {
+		struct run_slot *s = &c->slots[c->next_emit++];
+
+		if (s->read_errno) {
+			fprintf(stderr, "caisson: %s: %s\n", s->name, strerror(s->read_errno));
+			c->failed = 1;
+		} else if (s->status != CS_OK) {
+			fprintf(stderr, "%s: %s%s%s\n", s->name, cs_status_name(s->status), s->detail[0] ? " " : "",
+				s->detail);
+			c->failed = 1;
+		} else if (emit(c->o, s->input, s->out, s->out_len) < 0) {
+			fprintf(stderr, "caisson: %s: writing the answer: %s\n", s->name, strerror(errno));
+			c->failed = 1;
+		}
+		free(s->out);
+		s->out = NULL;
+	}
+}
+
+static void run_submit_more(struct run_ctx *c);
+
+static void run_done(const struct pool_result *r, void *arg)
+{
+	struct run_slot *s = arg;
+	struct run_ctx *c = s->c;
+
+	s->status = r->status;
+	snprintf(s->detail, sizeof(s->detail), "%s", r->detail);
+	if (r->out_len && !(s->out = malloc(r->out_len))) {
+		s->status = CS_OUTPUT_LIMIT;
+		snprintf(s->detail, sizeof(s->detail), "out of memory for the answer");
+	} else if (r->out_len) {
+		memcpy(s->out, r->out, r->out_len);
+		s->out_len = r->out_len;
+	}
+	s->done = true;
+	c->inflight--;
+	run_emit_ready(c);
+	run_submit_more(c);
+}
+
+static void run_submit_more(struct run_ctx *c)
+{
+	while (c->inflight < c->window && c->next_submit < c->n) {
+		struct run_slot *s = &c->slots[c->next_submit++];
+		uint8_t *buf;
+		size_t len;
+
+		if (read_input(s->input, c->input_max, &buf, &len) < 0) {
+			s->read_errno = errno ? errno : EIO;
+			s->done = true;
+			continue;
+		}
+		c->inflight++;
+		if (!pool_submit(c->pool, buf, len, run_done, s)) {
+			c->inflight--;
+			s->status = CS_OVERLOADED;
+			snprintf(s->detail, sizeof(s->detail), "out of memory");
+			s->done = true;
+		}
+		free(buf);
+	}
+	run_emit_ready(c);
+}
+
+static int run_inputs(struct event_base *base, struct pool *pool, const struct run_opts *o,
+		      size_t input_max, const struct pool_sizing *sz, char **inputs, int ninputs)
 {
 	static char *const stdin_only[] = { "-" };
-	int failed = 0;
+	struct run_ctx c = { .o = o, .pool = pool, .input_max = input_max };
 
 	if (ninputs == 0) {
 		inputs = (char **)stdin_only;
 		ninputs = 1;
 	}
-	for (int i = 0; i < ninputs; i++) {
-		const char *name = strcmp(inputs[i], "-") ? inputs[i] : "<stdin>";
-		struct cs_result r;
-		uint8_t *buf;
-		size_t len;
-
-		if (read_input(inputs[i], (size_t)s->lim.input_bytes, &buf, &len) < 0) {
-			fprintf(stderr, "caisson: %s: %s\n", name, strerror(errno));
-			failed = 1;
-			continue;
-		}
-		sv_run(s, buf, len, &r);
-		free(buf);
-		if (r.status != CS_OK) {
-			fprintf(stderr, "%s: %s%s%s\n", name, cs_status_name(r.status), r.detail[0] ? " " : "",
-				r.detail);
-			failed = 1;
-		} else if (emit(o, inputs[i], &r) < 0) {
-			fprintf(stderr, "caisson: %s: writing the answer: %s\n", name, strerror(errno));
-			failed = 1;
-		}
-		free(r.out);
+	c.n = ninputs;
+	c.window = (int)(sz->max_workers + (sz->queue < sz->max_workers ? sz->queue : sz->max_workers));
+	c.slots = calloc((size_t)ninputs, sizeof(*c.slots));
+	if (!c.slots) {
+		fprintf(stderr, "caisson: out of memory\n");
+		return 2;
 	}
-	return failed;
+	for (int i = 0; i < ninputs; i++) {
+		c.slots[i].c = &c;
+		c.slots[i].input = inputs[i];
+		c.slots[i].name = strcmp(inputs[i], "-") ? inputs[i] : "<stdin>";
+	}
+	run_submit_more(&c);
+	while (c.next_emit < c.n)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0) {
+			fprintf(stderr, "caisson: event loop failed\n");
+			c.failed = 1;
+			break;
+		}
+	free(c.slots);
+	return c.failed;
 }
 
 int cmd_run(int argc, char **argv)
@@ -186,9 +289,10 @@ int cmd_run(int argc, char **argv)
 	struct profile prof;
 	struct policy pol;
 	struct wk_config *cfg = NULL;
-	struct sv_limits lim;
+	struct pool_limits lim;
+	struct pool_sizing sz;
 	struct event_base *base = NULL;
-	struct sv s;
+	struct pool *pool = NULL;
 	char err[512];
 	int first, rc = 2;
 
@@ -208,14 +312,19 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	setup_limits(&prof, &lim);
+	setup_sizing(&prof, &sz);
+	if (o.jobs)
+		sz.max_workers = o.jobs;
+	if (sz.min_workers > sz.max_workers)
+		sz.min_workers = sz.max_workers;
 	base = event_base_new();
-	if (!base || sv_init(&s, base, &pol, &lim, cfg, err, sizeof(err)) < 0) {
+	if (!base || !(pool = pool_new(base, &pol, &lim, &sz, cfg, err, sizeof(err)))) {
 		fprintf(stderr, "caisson: %s\n", base ? err : "event_base_new failed");
 		goto out;
 	}
-	s.verbose = o.verbose;
-	rc = run_inputs(&s, &o, argv + first, argc - first);
-	sv_close(&s);
+	pool_set_verbose(pool, o.verbose);
+	rc = run_inputs(base, pool, &o, (size_t)lim.input_bytes, &sz, argv + first, argc - first);
+	pool_free(pool);
 out:
 	if (base)
 		event_base_free(base);

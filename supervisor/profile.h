@@ -36,6 +36,16 @@ struct profile_limits {
 	uint32_t open_files;
 };
 
+/* [pool]: how many workers, how long they live, how much may wait. */
+struct profile_pool {
+	uint32_t min_workers;         /* spawned at pool start and kept warm */
+	uint32_t max_workers;
+	uint32_t queue;               /* requests waiting beyond that: OVERLOADED */
+	uint32_t requests_per_worker; /* 1: a fresh worker for every request */
+	uint64_t idle_ms;             /* idle workers above min_workers retire */
+	uint32_t failure_threshold;   /* consecutive failures that open the breaker */
+};
+
 /* Where a syscall entered a set: the line naming it and, when it came
  * through a group, that group's name (static storage). line 0: absent. */
 struct profile_origin {
@@ -51,6 +61,7 @@ struct profile {
 	bool ns_on[PROFILE_NS_COUNT];
 	uint32_t ns_line[PROFILE_NS_COUNT];
 	struct profile_limits limits;
+	struct profile_pool pool;
 	char **binds; /* [filesystem] bind_ro: absolute, read-only, noexec */
 	size_t nbinds;
 	char **plugin_args; /* [plugin] arg */

@@ -125,7 +125,7 @@ static int set_duration(struct profile_parse *ps, const struct profile_key *k, c
 	ms = us / 1000;
 	if (ms < k->min || ms > k->max)
 		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
-	*(uint64_t *)((char *)&ps->p->limits + k->arg) = ms;
+	*(uint64_t *)((char *)ps->p + k->arg) = ms;
 	return 1;
 }
 
@@ -140,7 +140,7 @@ static int set_size(struct profile_parse *ps, const struct profile_key *k, const
 		return profile_fail(ps, "%s: '%.40s': %s", k->name, v, units_strerror(e));
 	if (bytes < k->min || bytes > k->max)
 		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
-	*(uint64_t *)((char *)&ps->p->limits + k->arg) = bytes;
+	*(uint64_t *)((char *)ps->p + k->arg) = bytes;
 	return 1;
 }
 
@@ -153,7 +153,7 @@ static int set_count(struct profile_parse *ps, const struct profile_key *k, cons
 		return profile_fail(ps, "%s: '%.40s': %s", k->name, v, units_strerror(e));
 	if (n < k->min || n > k->max)
 		return profile_fail(ps, "%s: '%.40s' is out of range (%s)", k->name, v, k->range);
-	*(uint32_t *)((char *)&ps->p->limits + k->arg) = (uint32_t)n;
+	*(uint32_t *)((char *)ps->p + k->arg) = (uint32_t)n;
 	return 1;
 }
 
@@ -233,7 +233,8 @@ static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, c
 	return 1;
 }
 
-#define LIM(f) offsetof(struct profile_limits, f)
+#define LIM(f) offsetof(struct profile, limits.f)
+#define POOL(f) offsetof(struct profile, pool.f)
 
 /* Every key a profile may set. A section is known iff a key names it. */
 const struct profile_key profile_keys[] = {
@@ -255,6 +256,12 @@ const struct profile_key profile_keys[] = {
 	{ "limits", "output", false, set_size, LIM(output_bytes), 1, 1024 * MIB, "1..1G" },
 	{ "limits", "input", false, set_size, LIM(input_bytes), 1, 1024 * MIB, "1..1G" },
 	{ "limits", "open_files", false, set_count, LIM(open_files), 4, 4096, "4..4096" },
+	{ "pool", "min_workers", false, set_count, POOL(min_workers), 0, 1024, "0..1024" },
+	{ "pool", "max_workers", false, set_count, POOL(max_workers), 1, 1024, "1..1024" },
+	{ "pool", "queue", false, set_count, POOL(queue), 0, 1000000, "0..1000000" },
+	{ "pool", "requests_per_worker", false, set_count, POOL(requests_per_worker), 1, 1000000, "1..1000000" },
+	{ "pool", "idle_timeout", false, set_duration, POOL(idle_ms), 1, 86400000, "1ms..24h" },
+	{ "pool", "failure_threshold", false, set_count, POOL(failure_threshold), 1, 1000, "1..1000" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
 };
 
@@ -272,5 +279,13 @@ void profile_defaults(struct profile *p)
 		.output_bytes = 16 * MIB,
 		.input_bytes = 16 * MIB,
 		.open_files = 16,
+	};
+	p->pool = (struct profile_pool){
+		.min_workers = 0,
+		.max_workers = 2,
+		.queue = 256,
+		.requests_per_worker = 100,
+		.idle_ms = 60000,
+		.failure_threshold = 5,
 	};
 }

@@ -103,11 +103,21 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	return 0;
 }
 
-void setup_limits(const struct profile *prof, struct sv_limits *lim)
+void setup_limits(const struct profile *prof, struct pool_limits *lim)
 {
 	lim->wall_ms = prof->limits.wall_ms;
 	lim->cpu_ms = prof->limits.cpu_ms;
 	lim->memory_bytes = prof->limits.memory_bytes;
 	lim->output_bytes = prof->limits.output_bytes;
 	lim->input_bytes = prof->limits.input_bytes;
+}
+
+void setup_sizing(const struct profile *prof, struct pool_sizing *sz)
+{
+	sz->min_workers = prof->pool.min_workers;
+	sz->max_workers = prof->pool.max_workers;
+	sz->queue = prof->pool.queue;
+	sz->requests_per_worker = prof->pool.requests_per_worker;
+	sz->idle_ms = prof->pool.idle_ms;
+	sz->failure_threshold = prof->pool.failure_threshold;
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "ipc_config.h"
-#include "sv.h"
+#include "pool.h"
 
 struct profile;
 struct policy;
@@ -21,6 +21,7 @@ struct policy;
 int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
 			char *const *extra_args, size_t nextra, struct wk_config *cfg,
 			char *err, size_t errlen);
-void setup_limits(const struct profile *prof, struct sv_limits *lim);
+void setup_limits(const struct profile *prof, struct pool_limits *lim);
+void setup_sizing(const struct profile *prof, struct pool_sizing *sz);
 
 #endif

@@ -1,22 +1,23 @@
-/* The supervisor core: runs requests in sandboxed workers cloned by the
- * zygote, and maps every way a worker can end to exactly one status.
- * Runs in the supervisor process (the CLI, or an embedding service) on a
- * libevent event_base. Errors: -1 with a message in err; never exits. */
+/* The single-shot face of the broker: one request at a time, each in a
+ * fresh worker (requests_per_worker 1, a spare pre-spawned while the
+ * current one works). For tools and tests that want a blocking call on
+ * their own event_base; services use pool.h or caisson.h. Runs in the
+ * supervisor. Errors: -1 with a message in err; never exits. */
 #ifndef CAISSON_SV_H
 #define CAISSON_SV_H
 
 #include <event2/event.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "ipc_config.h"
+#include "pool.h"
 #include "status.h"
-#include "zyg.h"
 
 struct policy;
 
-struct sv_limits {
-	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
-};
+#define sv_limits pool_limits
 
 struct cs_result {
 	enum cs_status status;
@@ -26,18 +27,11 @@ struct cs_result {
 	pid_t pid; /* the worker that served it, 0 if none started */
 };
 
-struct sv_worker;
-
 struct sv {
 	struct event_base *base;
-	struct zyg zyg;
-	const struct policy *pol;
-	struct sv_limits lim;
+	struct pool *pool;
 	int verbose;
-	uint64_t next_id;
-	struct sv_worker *cur;
-	char lost[128];
-	/* Test hook: called once a worker has said READY, before its request. */
+	/* Test hook: called once a worker is sealed with its root emptied. */
 	void (*on_ready)(void *arg, pid_t pid);
 	void *on_ready_arg;
 };

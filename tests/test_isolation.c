@@ -62,7 +62,7 @@ static void check_status(pid_t pid)
 	CHECK_INT(sscanf(v, "%lu %lu", &ruid, &euid), 2);
 	CHECK(ruid != 0 && euid != 0);
 	if (geteuid() == 0)
-		CHECK_INT(ruid, SETUP_ID_BASE); /* slot 0's own host uid */
+		CHECK(ruid >= SETUP_ID_BASE && ruid < SETUP_ID_BASE + SETUP_MAX_SLOTS); /* its slot's own uid */
 	else
 		CHECK_INT(ruid, getuid());
 }

@@ -254,7 +254,7 @@ static void test_syntax_errors(void)
 	expect_mem_error("[seccomp]\n\tallow = read\n", 2, "indented line");
 	expect_mem_error("[limits\nmemory = 16M\n", 1, "unterminated section header");
 	expect_mem_error("[limits] memory = 16M\n", 1, "text after section header");
-	expect_mem_error("[pool]\n", 1, "unknown section [pool]");
+	expect_mem_error("[network]\n", 1, "unknown section [network]");
 	expect_mem_error("[Limits]\nmemory = 16M\n", 1, "unknown section [Limits]");
 	expect_len_error("[profile]\nname = a\0b\n", 21, 2, "NUL byte");
 	expect_mem_error("[profile]\nName = a\n", 2, "unknown key 'Name' in [profile]");

@@ -1,0 +1,1080 @@
+/* The broker; see pool.h. Runs in the supervisor on the caller's event_base.
+ * Everything a worker sends passes ipc_decode() first; anything malformed,
+ * unexpected or out of state kills it with PROTOCOL_ERROR. A request that
+ * loses its worker completes only once the zygote has reaped that worker,
+ * so a status never races the death that explains it. */
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc_io.h"
+#include "policy.h"
+#include "sysfmt.h"
+#include "wire.h"
+#include "zyg.h"
+
+#define POOL_LOG_MAX (64u * 1024u)
+#define POOL_SPAWN_MIN_MS 2000u
+#define POOL_BACKOFF_MIN_MS 10u
+#define POOL_BACKOFF_MAX_MS 5000u
+#define POOL_LAT_RING 1024u
+#define POOL_MAX_SLOTS 4096u
+
+enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
+
+struct preq {
+	TAILQ_ENTRY(preq) link; /* on queue (waiting) or done (to deliver) */
+	struct pool *p;
+	uint64_t id, t0_us;
+	uint8_t *in;
+	size_t len;
+	pool_cb cb;
+	void *arg;
+	struct pworker *w;
+	pid_t pid;
+	bool decided;
+	enum cs_status status;
+	int signal;
+	char detail[512];
+	uint8_t *out;
+	size_t out_len;
+};
+
+struct pworker {
+	TAILQ_ENTRY(pworker) link;
+	struct pool *p;
+	uint64_t spawn_id;
+	uint32_t slot;
+	pid_t pid;
+	int pidfd, ipc, notify, log;
+	struct event *ev_ipc, *ev_notify, *ev_log, *timer, *cpu_timer;
+	enum pw_state st;
+	bool started, exited, killed, spawn_failed;
+	uint32_t served;
+	size_t logged;
+	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
+	char why[512];        /* why it was killed with no request (logs) */
+	struct preq *req;
+	uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
+};
+
+TAILQ_HEAD(preq_list, preq);
+TAILQ_HEAD(pworker_list, pworker);
+
+struct pool {
+	struct event_base *base;
+	struct zyg zyg;
+	bool zyg_up;
+	const struct policy *pol;
+	struct wk_config *cfg;
+	struct pool_limits lim;
+	struct pool_sizing sz;
+	struct pworker_list workers;
+	struct preq_list queue, done;
+	uint32_t nqueued;
+	struct event *ev_deliver, *ev_backoff;
+	uint64_t next_id;
+	uint32_t consecutive_failures;
+	bool backoff_pending, backoff_elapsed;
+	struct pool_stats st;
+	uint64_t lat[POOL_LAT_RING];
+	uint64_t nlat;
+	void (*on_ready)(void *arg, pid_t pid);
+	void *on_ready_arg;
+	int verbose;
+};
+
+/* Host uid slots are per process: two pools never share a worker identity. */
+static uint8_t pool_slots[POOL_MAX_SLOTS];
+
+static uint64_t pool_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void pool_dispatch(struct pool *p);
+
+/* ---- completion ------------------------------------------------------ */
+
+/* Detaches a decided request from its worker and queues its callback.
+ * Callbacks run only from pool_deliver, at the top of the event loop, so a
+ * callback may submit or cancel without re-entering the pool's internals. */
+static void pool_complete(struct preq *r)
+{
+	struct pool *p = r->p;
+
+	if (r->w) {
+		r->pid = r->w->pid;
+		r->w->req = NULL;
+		r->w = NULL;
+	}
+	TAILQ_INSERT_TAIL(&p->done, r, link);
+	event_active(p->ev_deliver, EV_TIMEOUT, 0);
+}
+
+static void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
+{
+	if (r->decided)
+		return;
+	r->decided = true;
+	r->status = st;
+	r->signal = sig;
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+}
+
+/* Completes a request that never reached a worker. */
+static void pool_reject(struct pool *p, struct preq *r, enum cs_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void pool_reject(struct pool *p, struct preq *r, enum cs_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pool_set(r, st, 0, fmt, ap);
+	va_end(ap);
+	pool_complete(r);
+}
+
+/* The only place a request ends: one callback, then it is freed. */
+static void pool_deliver(evutil_socket_t fd, short what, void *arg)
+{
+	struct pool *p = arg;
+	struct preq *r;
+
+	while ((r = TAILQ_FIRST(&p->done))) {
+		struct pool_result res = {
+			.status = r->status,
+			.out = r->status == CS_OK ? r->out : NULL,
+			.out_len = r->status == CS_OK ? r->out_len : 0,
+			.detail = r->detail,
+			.signal = r->signal,
+			.pid = r->pid,
+			.latency_us = pool_now_us() - r->t0_us,
+		};
+
+		TAILQ_REMOVE(&p->done, r, link);
+		p->st.completed++;
+		p->st.by_status[r->status]++;
+		p->lat[p->nlat++ % POOL_LAT_RING] = res.latency_us;
+		r->cb(&res, r->arg);
+		free(r->out);
+		free(r->in);
+		free(r);
+	}
+}
+
+/* ---- workers --------------------------------------------------------- */
+
+static void pw_kill(struct pworker *w)
+{
+	if (w->pidfd >= 0 && !w->killed)
+		syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+	w->killed = true;
+}
+
+static void pw_free(struct pworker *w)
+{
+	struct event *evs[] = { w->ev_ipc, w->ev_notify, w->ev_log, w->timer, w->cpu_timer };
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i])
+			event_free(evs[i]);
+	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	pool_slots[w->slot] = 0;
+	TAILQ_REMOVE(&w->p->workers, w, link);
+	free(w);
+}
+
+static void pool_note_spawn_failure(struct pool *p, const char *why);
+
+/* The worker is done for: stop listening and kill it. Its request (the
+ * first decision wins) completes when pw_finalize sees it reaped. */
+static void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->st == PW_DYING)
+		return;
+	va_start(ap, fmt);
+	if (w->req)
+		pool_set(w->req, st, sig, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
+		/* Kept for the requests the breaker fails: say what happened
+		 * when it was not a plain spawn failure (a violation at load). */
+		if (st != CS_SPAWN_FAILED) {
+			char d[sizeof(w->why)];
+			snprintf(d, sizeof(d), "%s", w->why);
+			snprintf(w->why, sizeof(w->why), "%s %.400s while loading", cs_status_name(st), d);
+		}
+		w->spawn_failed = true;
+		w->p->st.spawn_failed++;
+	}
+	w->st = PW_DYING;
+	if (w->ev_ipc)
+		event_del(w->ev_ipc);
+	if (w->ev_notify)
+		event_del(w->ev_notify);
+	if (w->timer)
+		event_del(w->timer);
+	if (w->cpu_timer)
+		event_del(w->cpu_timer);
+	pw_kill(w);
+}
+
+/* Frees a dying worker once it is reaped (or never started), completing
+ * its request. Called only at the end of top-level event handlers. */
+static void pw_finalize(struct pworker *w)
+{
+	struct pool *p = w->p;
+	char why[512];
+	bool failed = w->spawn_failed;
+
+	if (w->st != PW_DYING || (w->started && !w->exited))
+		return;
+	snprintf(why, sizeof(why), "%s", w->why);
+	if (w->req)
+		pool_complete(w->req);
+	pw_free(w);
+	if (failed)
+		pool_note_spawn_failure(p, why);
+}
+
+static void pw_arm(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { .tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+	evtimer_add(ev, &tv);
+}
+
+static uint64_t pw_cpu_ns(const struct pworker *w)
+{
+	clockid_t c;
+	struct timespec ts;
+
+	if (clock_getcpuclockid(w->pid, &c) != 0 || clock_gettime(c, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int pw_send_request(struct pworker *w)
+{
+	struct preq *r = w->req;
+	int fd, rc;
+	uint8_t b[8];
+
+	if (r->len <= IPC_INLINE_MAX)
+		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
+	/* Larger inputs go in a sealed memfd: the worker maps it read-only and
+	 * can neither change nor resize what the supervisor sent. */
+	fd = memfd_create("caisson-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	rc = -1;
+	if (write(fd, r->in, r->len) == (ssize_t)r->len &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0) {
+		wire_put64(b, r->len);
+		rc = ipc_send(w->ipc, IPC_W_REQUEST_MEMFD, r->id, b, 8, &fd, 1);
+	}
+	close(fd);
+	return rc;
+}
+
+/* Hands a waiting request to an idle worker. */
+static void pw_assign(struct pworker *w, struct preq *r)
+{
+	struct pool *p = w->p;
+
+	TAILQ_REMOVE(&p->queue, r, link);
+	p->nqueued--;
+	evtimer_del(w->timer);
+	w->req = r;
+	r->w = w;
+	w->st = PW_BUSY;
+	w->cpu_base_ns = pw_cpu_ns(w);
+	if (pw_send_request(w) < 0) {
+		pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
+		return;
+	}
+	pw_arm(w->timer, p->lim.wall_ms);
+	pw_arm(w->cpu_timer, p->lim.cpu_ms);
+}
+
+static void pw_idle(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	w->st = PW_IDLE;
+	if (p->sz.idle_ms)
+		pw_arm(w->timer, p->sz.idle_ms);
+}
+
+static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
+{
+	struct pool *p = w->p;
+	struct preq *r = w->req;
+
+	switch (m->type) {
+	case IPC_W_READY:
+		/* Sealed from here on; usable once the zygote emptied its root. */
+		w->st = PW_CLEARING;
+		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
+				  strerror(errno));
+		break;
+	case IPC_W_INIT_FAILED:
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
+		break;
+	case IPC_W_OUTPUT:
+		if (m->len > p->lim.output_bytes - r->out_len) {
+			pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
+				  (unsigned long long)p->lim.output_bytes);
+			return;
+		} else {
+			uint8_t *o = realloc(r->out, r->out_len + m->len);
+			if (!o) {
+				pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
+				return;
+			}
+			memcpy(o + r->out_len, m->payload, m->len);
+			r->out = o;
+			r->out_len += m->len;
+		}
+		break;
+	case IPC_W_DONE:
+		evtimer_del(w->timer);
+		evtimer_del(w->cpu_timer);
+		r->decided = true;
+		r->status = m->u.done.rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
+		snprintf(r->detail, sizeof(r->detail), "%s",
+			 m->u.done.rc == 0 ? "" : m->u.done.text.s[0] ? m->u.done.text.s : "plugin failed");
+		pool_complete(r);
+		if (++w->served >= p->sz.requests_per_worker) {
+			p->st.recycled++;
+			pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
+		} else {
+			pw_idle(w);
+		}
+		break;
+	default:
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "unexpected %s", ipc_type_name(m->type));
+	}
+}
+
+static unsigned pw_ipc_state(const struct pworker *w)
+{
+	switch (w->st) {
+	case PW_SPAWNING: return ST_SPAWNING;
+	case PW_BUSY: return ST_BUSY;
+	default: return ST_IDLE;
+	}
+}
+
+static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+
+	while (w->st != PW_DYING) {
+		struct ipc_expect ex = { .dir = IPC_W2S, .state = pw_ipc_state(w), .match_id = 1,
+					 .id = w->st == PW_BUSY ? w->req->id : 0 };
+		int fds[IPC_MAX_FDS];
+		unsigned nfds;
+		size_t len;
+		struct ipc_msg m;
+		int r = ipc_recv(fd, w->rx, sizeof(w->rx), &len, fds, &nfds, MSG_DONTWAIT);
+		int e;
+
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r == 0) {
+			/* End of stream: the exit status will say why. */
+			event_del(w->ev_ipc);
+			return;
+		}
+		if (r < 0) {
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "bad message: %s", strerror(errno));
+			return;
+		}
+		e = ipc_decode(w->rx, len, fds, nfds, &ex, &m);
+		if (e != IPC_OK) {
+			ipc_close_fds(fds, nfds);
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s (type %u, %zu bytes)", ipc_strerror(e),
+				  len >= 6 ? (unsigned)(w->rx[4] | w->rx[5] << 8) : 0u, len);
+			return;
+		}
+		pw_on_message(w, &m);
+	}
+}
+
+/* Every worker event ends the same way: free the worker if it is gone,
+ * then let the pool hand out work and spawn what is missing. */
+static void pw_after_event(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	pw_finalize(w);
+	pool_dispatch(p);
+}
+
+static void pw_ipc_event(evutil_socket_t fd, short what, void *arg)
+{
+	pw_ipc_readable(fd, what, arg);
+	pw_after_event(arg);
+}
+
+static ssize_t pw_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	pid_t pid = *(pid_t *)ctx;
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	/* A read that crosses into an unmapped page fails whole; retry short. */
+	if (n < 0 && len > 64) {
+		remote.iov_len = local.iov_len = 64 - (addr & 63);
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	}
+	return n;
+}
+
+static const char *pool_signame(int sig)
+{
+	const char *n = sigabbrev_np(sig);
+	return n ? n : "?";
+}
+
+/* abort() and raise() are a signal to oneself: tgkill(1, 1, sig) or
+ * tkill(1, sig), the worker being pid 1 of its own pid namespace. The
+ * kernel hands us the call; report the crash it means, not a violation. */
+static int pw_raised_signal(const struct seccomp_data *sd)
+{
+	if (sd->arch != AUDIT_ARCH_X86_64)
+		return 0;
+	if (sd->nr == SYS_tgkill && sd->args[0] == 1 && sd->args[1] == 1 && sd->args[2] > 0 && sd->args[2] < 65)
+		return (int)sd->args[2];
+	if (sd->nr == SYS_tkill && sd->args[0] == 1 && sd->args[1] > 0 && sd->args[1] < 65)
+		return (int)sd->args[1];
+	return 0;
+}
+
+static void pw_notify(struct pworker *w, int fd)
+{
+	static struct seccomp_notif_sizes sz;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	char text[400];
+	int sig;
+
+	if (!sz.seccomp_notif && syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
+		pw_decide(w, CS_VIOLATION, 0, "seccomp notification sizes: %s", strerror(errno));
+		return;
+	}
+	/* A READY already queued on the socket seals the worker first: a
+	 * single-threaded worker cannot reach a syscall after READY before the
+	 * READY is readable here. */
+	if (w->st == PW_SPAWNING)
+		pw_ipc_readable(w->ipc, EV_READ, w);
+	if (w->st == PW_DYING)
+		return;
+	req = calloc(1, sz.seccomp_notif);
+	resp = calloc(1, sz.seccomp_notif_resp);
+	if (!req || !resp) {
+		pw_decide(w, CS_VIOLATION, 0, "out of memory reading a notification");
+		goto out;
+	}
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+		/* ENOENT: the worker died meanwhile; its exit will say why. A
+		 * listener with no task left hangs up: stop watching it. */
+		if (errno == EINTR)
+			goto out;
+		event_del(w->ev_notify);
+		if (errno != ENOENT)
+			pw_decide(w, CS_VIOLATION, 0, "notification receive failed: %s", strerror(errno));
+		goto out;
+	}
+	if (w->st == PW_SPAWNING && policy_init_allows(w->p->pol, &req->data)) {
+		resp->id = req->id;
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		goto out;
+	}
+	if ((sig = pw_raised_signal(&req->data)) > 0) {
+		pw_decide(w, CS_CRASHED, sig, "SIG%s (raised by the plugin)", pool_signame(sig));
+		goto out;
+	}
+	sysfmt_format(&req->data, pw_read_mem, &w->pid, text, sizeof(text));
+	pw_decide(w, CS_VIOLATION, 0, "%s", text);
+out:
+	free(req);
+	free(resp);
+}
+
+static void pw_notify_event(evutil_socket_t fd, short what, void *arg)
+{
+	pw_notify(arg, fd);
+	pw_after_event(arg);
+}
+
+static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n <= 0 || w->logged >= POOL_LOG_MAX) {
+		/* Bounded: past POOL_LOG_MAX the pipe fills and the worker's
+		 * non-blocking writes fail; it never blocks the supervisor. */
+		event_del(w->ev_log);
+		return;
+	}
+	w->logged += (size_t)n;
+	if (w->p->verbose)
+		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
+}
+
+static void pw_timeout(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	switch (w->st) {
+	case PW_BUSY:
+		pw_decide(w, CS_TIMEOUT, 0, "wall time %llums exceeded", (unsigned long long)p->lim.wall_ms);
+		break;
+	case PW_IDLE:
+		/* Idle past idle_timeout: retire unless needed to stay warm. */
+		{
+			uint32_t live = 0;
+			struct pworker *o;
+			TAILQ_FOREACH(o, &p->workers, link)
+				live += o->st != PW_DYING;
+			if (live > p->sz.min_workers && (p->sz.requests_per_worker > 1 || live > 1))
+				pw_decide(w, CS_OK, 0, "idle for %llums", (unsigned long long)p->sz.idle_ms);
+			else
+				pw_arm(w->timer, p->sz.idle_ms);
+		}
+		break;
+	default:
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker not ready within %ums", POOL_SPAWN_MIN_MS);
+	}
+}
+
+static void pw_timer(evutil_socket_t fd, short what, void *arg)
+{
+	pw_timeout(arg);
+	pw_after_event(arg);
+}
+
+/* Per-request CPU budget: sleeps at most the remaining budget (CPU time
+ * never runs faster than the wall clock), then checks the worker's CPU
+ * clock. Fires within a millisecond or so of the limit. */
+static void pw_cpu_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+	uint64_t now = pw_cpu_ns(w), used_ms, limit = w->p->lim.cpu_ms;
+
+	if (w->st != PW_BUSY)
+		return;
+	used_ms = now > w->cpu_base_ns ? (now - w->cpu_base_ns) / 1000000u : 0;
+	if (used_ms >= limit)
+		pw_decide(w, CS_CPU_LIMIT, 0, "cpu time %llums exceeded (used %llums)", (unsigned long long)limit,
+			  (unsigned long long)used_ms);
+	else
+		pw_arm(w->cpu_timer, limit - used_ms);
+	pw_after_event(w);
+}
+
+/* ---- zygote events --------------------------------------------------- */
+
+static struct pworker *pool_find_spawn(struct pool *p, uint64_t id)
+{
+	struct pworker *w;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->spawn_id == id)
+			return w;
+	return NULL;
+}
+
+static void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4])
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started || w->st == PW_DYING) {
+		/* Cancelled while spawning: the worker must not outlive us. */
+		syscall(SYS_pidfd_send_signal, fds[0], SIGKILL, NULL, 0);
+		ipc_close_fds(fds, 4);
+		return;
+	}
+	w->started = true;
+	w->pid = pid;
+	w->pidfd = fds[0];
+	w->ipc = fds[1];
+	w->notify = fds[2];
+	w->log = fds[3];
+	p->st.spawned++;
+	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
+	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
+	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
+	if (!w->ev_ipc || !w->ev_notify || !w->ev_log || event_add(w->ev_ipc, NULL) < 0 ||
+	    event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
+		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
+	pw_after_event(w);
+}
+
+static void pool_open_breaker(struct pool *p, const char *why);
+
+static void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started)
+		return;
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(step), text, strerror(err));
+	pw_after_event(w);
+}
+
+static void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->st != PW_CLEARING)
+		return;
+	if (err) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
+			  strerror(err));
+		pw_after_event(w);
+		return;
+	}
+	/* A sealed, empty-rooted worker: the pool is healthy again. */
+	p->consecutive_failures = 0;
+	p->st.failed = false;
+	p->st.failed_reason[0] = '\0';
+	if (p->on_ready)
+		p->on_ready(p->on_ready_arg, w->pid);
+	pw_idle(w);
+	pw_after_event(w);
+}
+
+/* Classifies a worker that ended without a decided status. */
+static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint64_t cpu_us)
+{
+	const struct pool_limits *l = &w->p->lim;
+	bool spawning = w->st == PW_SPAWNING || w->st == PW_CLEARING;
+	uint64_t base_us = w->cpu_base_ns / 1000, req_cpu_us = cpu_us > base_us ? cpu_us - base_us : 0;
+
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+
+		if (!spawning && (sig == SIGXCPU || (sig == SIGKILL && req_cpu_us >= l->cpu_ms * 1000)))
+			pw_decide(w, CS_CPU_LIMIT, 0, "cpu time %llums exceeded (used %llums)",
+				  (unsigned long long)l->cpu_ms, (unsigned long long)(req_cpu_us / 1000));
+		else if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGKILL) &&
+			 maxrss_kb * 1024 >= l->memory_bytes / 4 * 3)
+			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (peak %lluM, then SIG%s)",
+				  (unsigned long long)(l->memory_bytes >> 20),
+				  (unsigned long long)(maxrss_kb >> 10), pool_signame(sig));
+		else if (spawning)
+			pw_decide(w, CS_SPAWN_FAILED, 0, "worker killed by SIG%s while loading", pool_signame(sig));
+		else
+			pw_decide(w, CS_CRASHED, sig, "SIG%s", pool_signame(sig));
+	} else if (spawning) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading", WEXITSTATUS(status));
+	} else {
+		pw_decide(w, CS_CRASHED, 0, "worker exited with status %d%s", WEXITSTATUS(status),
+			  w->req ? " mid-request" : "");
+	}
+}
+
+static void pool_note_spawn_failure(struct pool *p, const char *why)
+{
+	p->consecutive_failures++;
+	if (p->consecutive_failures >= p->sz.failure_threshold)
+		pool_open_breaker(p, why);
+}
+
+static void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us)
+{
+	struct pool *p = arg;
+	struct pworker *w;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->started && w->pid == pid)
+			break;
+	if (!w)
+		return;
+	w->exited = true;
+	if (w->st != PW_DYING) {
+		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
+		pw_ipc_readable(w->ipc, EV_READ, w);
+		if (w->st != PW_DYING)
+			pw_classify(w, status, maxrss_kb, cpu_us);
+	}
+	pw_after_event(w);
+}
+
+/* ---- spawning, breaker, dispatch ------------------------------------- */
+
+static void pool_lost(void *arg, const char *why)
+{
+	struct pool *p = arg;
+	struct pworker *w;
+
+	/* Every worker died with the zygote (PDEATHSIG): no exit will come. */
+	p->zyg_up = false;
+	while ((w = TAILQ_FIRST(&p->workers))) {
+		w->exited = true;
+		pw_decide(w, w->st == PW_BUSY ? CS_CRASHED : CS_SPAWN_FAILED, 0, "%s", why);
+		w->spawn_failed = false;
+		pw_finalize(w);
+	}
+	zyg_stop(&p->zyg);
+	p->consecutive_failures++;
+	pool_open_breaker(p, why);
+}
+
+static const struct zyg_ops pool_zyg_ops = {
+	pool_spawned, pool_spawn_failed, pool_exited, pool_root_cleared, pool_lost,
+};
+
+static int pool_start_zygote(struct pool *p, char *err, size_t errlen)
+{
+	if (zyg_start(&p->zyg, p->base, p->cfg, &pool_zyg_ops, p, err, errlen) < 0)
+		return -1;
+	p->zyg_up = true;
+	return 0;
+}
+
+static void pool_open_breaker(struct pool *p, const char *why)
+{
+	struct preq *r;
+
+	if (!p->st.failed)
+		snprintf(p->st.failed_reason, sizeof(p->st.failed_reason),
+			 "%.200s (pool failed after %u consecutive spawn failures)", why, p->consecutive_failures);
+	p->st.failed = true;
+	while ((r = TAILQ_FIRST(&p->queue))) {
+		TAILQ_REMOVE(&p->queue, r, link);
+		p->nqueued--;
+		pool_reject(p, r, CS_SPAWN_FAILED, "%s", p->st.failed_reason);
+	}
+}
+
+static uint64_t pool_backoff_ms(const struct pool *p)
+{
+	uint64_t ms = POOL_BACKOFF_MIN_MS;
+
+	for (uint32_t i = 1; i < p->consecutive_failures && ms < POOL_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	return ms < POOL_BACKOFF_MAX_MS ? ms : POOL_BACKOFF_MAX_MS;
+}
+
+static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct pool *p = arg;
+
+	p->backoff_pending = false;
+	p->backoff_elapsed = true;
+	pool_dispatch(p);
+}
+
+static uint32_t pool_take_slot(void)
+{
+	for (uint32_t i = 0; i < POOL_MAX_SLOTS; i++)
+		if (!pool_slots[i]) {
+			pool_slots[i] = 1;
+			return i;
+		}
+	return UINT32_MAX;
+}
+
+static int pool_spawn(struct pool *p)
+{
+	struct pworker *w;
+	char err[256];
+	uint32_t slot;
+
+	if (!p->zyg_up && pool_start_zygote(p, err, sizeof(err)) < 0) {
+		pool_note_spawn_failure(p, err);
+		return -1;
+	}
+	slot = pool_take_slot();
+	if (slot == UINT32_MAX || !(w = calloc(1, sizeof(*w)))) {
+		if (slot != UINT32_MAX)
+			pool_slots[slot] = 0;
+		pool_note_spawn_failure(p, slot == UINT32_MAX ? "no free worker identity" : "out of memory");
+		return -1;
+	}
+	w->p = p;
+	w->slot = slot;
+	w->pidfd = w->ipc = w->notify = w->log = -1;
+	w->st = PW_SPAWNING;
+	w->spawn_id = ++p->next_id;
+	TAILQ_INSERT_TAIL(&p->workers, w, link);
+	w->timer = evtimer_new(p->base, pw_timer, w);
+	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
+	if (!w->timer || !w->cpu_timer || zyg_spawn(&p->zyg, slot, w->spawn_id) < 0) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
+		pw_finalize(w);
+		return -1;
+	}
+	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
+	return 0;
+}
+
+/* Matches waiting requests with idle workers, then spawns what is missing:
+ * one worker per waiting request up to max_workers, min_workers always,
+ * and with requests_per_worker 1 a spare beyond the busy ones. While spawns
+ * fail, new spawns wait out an exponential backoff; with the breaker open,
+ * one trial spawn at a time. */
+static void pool_dispatch(struct pool *p)
+{
+	struct pworker *w;
+	uint32_t live = 0, ready = 0, spawning = 0, want;
+	uint32_t cap = p->sz.max_workers + (p->sz.requests_per_worker == 1);
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->st == PW_IDLE && !TAILQ_EMPTY(&p->queue))
+			pw_assign(w, TAILQ_FIRST(&p->queue));
+	TAILQ_FOREACH(w, &p->workers, link) {
+		live += w->st != PW_DYING;
+		ready += w->st == PW_IDLE;
+		spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
+	}
+	want = p->nqueued + (p->sz.requests_per_worker == 1);
+	if (live < p->sz.min_workers && p->sz.min_workers - live > want)
+		want = p->sz.min_workers - live;
+	if (p->st.failed && want == 0)
+		want = 1; /* the trial spawn that can close the breaker */
+	while (ready + spawning < want && live < cap) {
+		if (p->consecutive_failures) {
+			/* Failing: one spawn at a time, each after a backoff. */
+			if (spawning || p->backoff_pending)
+				return;
+			if (!p->backoff_elapsed) {
+				p->backoff_pending = true;
+				pw_arm(p->ev_backoff, pool_backoff_ms(p));
+				return;
+			}
+			p->backoff_elapsed = false;
+			pool_spawn(p);
+			return;
+		}
+		if (pool_spawn(p) < 0)
+			return;
+		spawning++;
+		live++;
+	}
+}
+
+/* ---- public ---------------------------------------------------------- */
+
+struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
+		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->cfg = malloc(sizeof(*cfg)))) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->base = base;
+	p->pol = pol;
+	p->lim = *lim;
+	p->sz = *sz;
+	if (p->sz.max_workers == 0)
+		p->sz.max_workers = 1;
+	if (p->sz.requests_per_worker == 0)
+		p->sz.requests_per_worker = 1;
+	if (p->sz.failure_threshold == 0)
+		p->sz.failure_threshold = 1;
+	*p->cfg = *cfg;
+	/* RLIMIT_CPU is per process: a worker serving several requests gets
+	 * their summed budget as a backstop; each request's own budget is
+	 * enforced here (pw_cpu_timer). */
+	if (p->sz.requests_per_worker > 1) {
+		uint64_t total = p->cfg->cpu_ms * p->sz.requests_per_worker;
+		p->cfg->cpu_ms = total / p->sz.requests_per_worker == p->cfg->cpu_ms && total < 86400000u
+					 ? total : 86400000u;
+	}
+	TAILQ_INIT(&p->workers);
+	TAILQ_INIT(&p->queue);
+	TAILQ_INIT(&p->done);
+	p->ev_deliver = event_new(base, -1, 0, pool_deliver, p);
+	p->ev_backoff = evtimer_new(base, pool_backoff_done, p);
+	if (!p->ev_deliver || !p->ev_backoff) {
+		snprintf(err, errlen, "pool events: %s", strerror(errno));
+		goto fail;
+	}
+	if (pool_start_zygote(p, err, errlen) < 0)
+		goto fail;
+	pool_dispatch(p);
+	return p;
+fail:
+	if (p->ev_deliver)
+		event_free(p->ev_deliver);
+	if (p->ev_backoff)
+		event_free(p->ev_backoff);
+	free(p->cfg);
+	free(p);
+	return NULL;
+}
+
+uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg)
+{
+	struct preq *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return 0;
+	r->p = p;
+	r->id = ++p->next_id;
+	r->t0_us = pool_now_us();
+	r->cb = cb;
+	r->arg = arg;
+	p->st.submitted++;
+	if (len > p->lim.input_bytes) {
+		pool_reject(p, r, CS_INPUT_TOO_LARGE, "%zu bytes > limit %llu", len,
+			    (unsigned long long)p->lim.input_bytes);
+		return r->id;
+	}
+	if (p->st.failed) {
+		pool_reject(p, r, CS_SPAWN_FAILED, "%s", p->st.failed_reason);
+		return r->id;
+	}
+	if (p->nqueued >= p->sz.queue + p->sz.max_workers) {
+		pool_reject(p, r, CS_OVERLOADED, "queue full (%u waiting)", p->nqueued);
+		return r->id;
+	}
+	r->in = malloc(len ? len : 1);
+	if (!r->in) {
+		pool_reject(p, r, CS_OVERLOADED, "supervisor out of memory for the input");
+		return r->id;
+	}
+	memcpy(r->in, in, len);
+	r->len = len;
+	TAILQ_INSERT_TAIL(&p->queue, r, link);
+	p->nqueued++;
+	pool_dispatch(p);
+	return r->id;
+}
+
+int pool_cancel(struct pool *p, uint64_t id)
+{
+	struct preq *r;
+	struct pworker *w;
+
+	TAILQ_FOREACH(r, &p->queue, link)
+		if (r->id == id) {
+			TAILQ_REMOVE(&p->queue, r, link);
+			p->nqueued--;
+			pool_reject(p, r, CS_CANCELLED, "cancelled while queued");
+			return 0;
+		}
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->req && w->req->id == id && !w->req->decided) {
+			pw_decide(w, CS_CANCELLED, 0, "cancelled while running in worker %d", (int)w->pid);
+			return 0;
+		}
+	return -1;
+}
+
+static int pool_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void pool_stats(const struct pool *p, struct pool_stats *st)
+{
+	static uint64_t sorted[POOL_LAT_RING];
+	size_t n = p->nlat < POOL_LAT_RING ? (size_t)p->nlat : POOL_LAT_RING;
+	const struct pworker *w;
+
+	*st = p->st;
+	st->spawning = st->idle = st->busy = st->dying = 0;
+	TAILQ_FOREACH(w, &p->workers, link) {
+		st->spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
+		st->idle += w->st == PW_IDLE;
+		st->busy += w->st == PW_BUSY;
+		st->dying += w->st == PW_DYING;
+	}
+	st->queued = p->nqueued;
+	if (n) {
+		memcpy(sorted, p->lat, n * sizeof(sorted[0]));
+		qsort(sorted, n, sizeof(sorted[0]), pool_cmp_u64);
+		st->p50_us = sorted[n / 2];
+		st->p99_us = sorted[(n * 99) / 100];
+	}
+}
+
+void pool_set_verbose(struct pool *p, int verbose)
+{
+	p->verbose = verbose;
+}
+
+void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg)
+{
+	p->on_ready = fn;
+	p->on_ready_arg = arg;
+}
+
+void pool_free(struct pool *p)
+{
+	struct preq *r;
+	struct pworker *w;
+
+	if (!p)
+		return;
+	while ((r = TAILQ_FIRST(&p->queue))) {
+		TAILQ_REMOVE(&p->queue, r, link);
+		p->nqueued--;
+		TAILQ_INSERT_TAIL(&p->done, r, link);
+		r->decided = true;
+		r->status = CS_CANCELLED;
+		snprintf(r->detail, sizeof(r->detail), "pool closed");
+	}
+	/* Workers die with the zygote; their requests end here, not on a reap
+	 * that will never be delivered. */
+	while ((w = TAILQ_FIRST(&p->workers))) {
+		w->exited = true;
+		w->spawn_failed = false;
+		pw_decide(w, CS_CANCELLED, 0, "pool closed");
+		w->spawn_failed = false;
+		pw_finalize(w);
+	}
+	pool_deliver(-1, 0, p);
+	if (p->zyg_up)
+		zyg_stop(&p->zyg);
+	event_free(p->ev_deliver);
+	event_free(p->ev_backoff);
+	free(p->cfg);
+	free(p);
+}

@@ -1,0 +1,79 @@
+/* The broker: a pool of sandboxed workers of one profile and plugin, on the
+ * caller's libevent event_base. Requests queue (bounded), go to idle
+ * workers, and every one of them completes exactly once with one status,
+ * whatever its worker does. Workers are recycled after requests_per_worker
+ * requests; with 1, a spare is pre-spawned so a fresh worker is ready when
+ * the next request comes. Spawn failures back off exponentially and, past
+ * the failure threshold, open a breaker: the pool fails requests at once
+ * with the reason until a trial spawn succeeds.
+ * Single-threaded: every function runs on the base's thread (caisson.h adds
+ * the cross-thread entry points). Runs in the supervisor; never exits. */
+#ifndef CAISSON_POOL_H
+#define CAISSON_POOL_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipc_config.h"
+#include "status.h"
+
+struct policy;
+
+struct pool_limits {
+	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
+};
+
+struct pool_sizing {
+	uint32_t min_workers, max_workers, queue, requests_per_worker, failure_threshold;
+	uint64_t idle_ms;
+};
+
+/* What a request ended with. out/out_len and the strings stay valid only
+ * during the completion callback. */
+struct pool_result {
+	enum cs_status status;
+	const uint8_t *out;
+	size_t out_len;
+	const char *detail;      /* failure detail, or the plugin's error text */
+	int signal;              /* CRASHED: the signal; 0 otherwise */
+	pid_t pid;               /* the worker that served it; 0 if none */
+	uint64_t latency_us;     /* submit to completion */
+};
+
+typedef void (*pool_cb)(const struct pool_result *res, void *arg);
+
+#define POOL_STATES(X) X(spawning) X(idle) X(busy) X(dying)
+
+struct pool_stats {
+	uint32_t spawning, idle, busy, dying; /* workers by state */
+	uint32_t queued;
+	uint64_t submitted, completed, spawned, spawn_failed, recycled;
+	uint64_t by_status[CS_CANCELLED + 1]; /* completions by status */
+	uint64_t p50_us, p99_us;              /* over the last 1024 completions */
+	bool failed;                          /* breaker open */
+	char failed_reason[256];
+};
+
+struct pool;
+
+struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
+		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen);
+/* Queues a copy of in; returns the request id (> 0). The callback runs
+ * later, on the base, never from inside pool_submit. */
+uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg);
+/* Cancels a request that has not completed: CANCELLED, its worker (if it
+ * had one) killed. Returns 0, or -1 if no such pending request. */
+int pool_cancel(struct pool *p, uint64_t id);
+void pool_stats(const struct pool *p, struct pool_stats *st);
+/* Copies the workers' log pipes (bounded) to stderr, prefixed with the pid. */
+void pool_set_verbose(struct pool *p, int verbose);
+/* Test hook: called when a fresh worker is sealed with its root emptied. */
+void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg);
+/* Completes every pending request with CANCELLED, kills every worker and
+ * the zygote, and frees the pool. Callbacks run from inside pool_free. */
+void pool_free(struct pool *p);
+
+#endif
