@@ -49,7 +49,7 @@ struct preq {
 	void *arg;
 	struct pworker *w;
 	pid_t pid;
-	bool decided;
+	bool decided, retried;
 	enum cs_status status;
 	int signal;
 	char detail[512];
@@ -68,6 +68,7 @@ struct pworker {
 	enum pw_state st;
 	bool started, exited, killed, spawn_failed;
 	uint32_t served;
+	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
 	char why[512];        /* why it was killed with no request (logs) */
@@ -163,6 +164,7 @@ static void pool_deliver(evutil_socket_t fd, short what, void *arg)
 
 	while ((r = TAILQ_FIRST(&p->done))) {
 		struct pool_result res = {
+			.id = r->id,
 			.status = r->status,
 			.out = r->status == CS_OK ? r->out : NULL,
 			.out_len = r->status == CS_OK ? r->out_len : 0,
@@ -374,6 +376,7 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		r->status = m->u.done.rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
 		snprintf(r->detail, sizeof(r->detail), "%s",
 			 m->u.done.rc == 0 ? "" : m->u.done.text.s[0] ? m->u.done.text.s : "plugin failed");
+		w->prev_id = r->id;
 		pool_complete(r);
 		if (++w->served >= p->sz.requests_per_worker) {
 			p->st.recycled++;
@@ -422,6 +425,22 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		e = ipc_decode(w->rx, len, fds, nfds, &ex, &m);
+		if (e == IPC_E_ID && w->st == PW_BUSY && w->prev_id && wire_get64(w->rx + 8) == w->prev_id &&
+		    !w->req->retried) {
+			/* A message for the request it already finished: the fault
+			 * is that request's, answered long ago. The current one is
+			 * innocent; it goes back to the head of the queue, once. */
+			struct preq *q = w->req;
+			ipc_close_fds(fds, nfds);
+			w->req = NULL;
+			q->w = NULL;
+			q->retried = true;
+			TAILQ_INSERT_HEAD(&w->p->queue, q, link);
+			w->p->nqueued++;
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "message for request %llu after it completed",
+				  (unsigned long long)w->prev_id);
+			return;
+		}
 		if (e != IPC_OK) {
 			ipc_close_fds(fds, nfds);
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s (type %u, %zu bytes)", ipc_strerror(e),
@@ -948,42 +967,71 @@ fail:
 	return NULL;
 }
 
-uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg)
+struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, pool_cb cb, void *arg)
 {
 	struct preq *r = calloc(1, sizeof(*r));
 
 	if (!r)
-		return 0;
-	r->p = p;
-	r->id = ++p->next_id;
+		return NULL;
+	/* An oversized input is refused without being copied. */
+	if (len <= input_max) {
+		r->in = malloc(len ? len : 1);
+		if (!r->in) {
+			free(r);
+			return NULL;
+		}
+		memcpy(r->in, in, len);
+	}
+	r->id = id;
 	r->t0_us = pool_now_us();
 	r->cb = cb;
 	r->arg = arg;
+	r->len = len;
+	return r;
+}
+
+void pool_req_free(struct preq *r)
+{
+	free(r->in);
+	free(r);
+}
+
+void pool_req_enqueue(struct pool *p, struct preq *r)
+{
+	r->p = p;
 	p->st.submitted++;
-	if (len > p->lim.input_bytes) {
-		pool_reject(p, r, CS_INPUT_TOO_LARGE, "%zu bytes > limit %llu", len,
+	if (r->len > p->lim.input_bytes) {
+		pool_reject(p, r, CS_INPUT_TOO_LARGE, "%zu bytes > limit %llu", r->len,
 			    (unsigned long long)p->lim.input_bytes);
-		return r->id;
+		return;
 	}
 	if (p->st.failed) {
 		pool_reject(p, r, CS_SPAWN_FAILED, "%s", p->st.failed_reason);
-		return r->id;
+		return;
 	}
 	if (p->nqueued >= p->sz.queue + p->sz.max_workers) {
 		pool_reject(p, r, CS_OVERLOADED, "queue full (%u waiting)", p->nqueued);
-		return r->id;
+		return;
 	}
-	r->in = malloc(len ? len : 1);
-	if (!r->in) {
-		pool_reject(p, r, CS_OVERLOADED, "supervisor out of memory for the input");
-		return r->id;
-	}
-	memcpy(r->in, in, len);
-	r->len = len;
 	TAILQ_INSERT_TAIL(&p->queue, r, link);
 	p->nqueued++;
 	pool_dispatch(p);
+}
+
+uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg)
+{
+	struct preq *r = pool_req_new(p->next_id + 1, in, len, p->lim.input_bytes, cb, arg);
+
+	if (!r)
+		return 0;
+	p->next_id++;
+	pool_req_enqueue(p, r);
 	return r->id;
+}
+
+uint64_t pool_input_max(const struct pool *p)
+{
+	return p->lim.input_bytes;
 }
 
 int pool_cancel(struct pool *p, uint64_t id)

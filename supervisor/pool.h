@@ -34,6 +34,7 @@ struct pool_sizing {
 /* What a request ended with. out/out_len and the strings stay valid only
  * during the completion callback. */
 struct pool_result {
+	uint64_t id;
 	enum cs_status status;
 	const uint8_t *out;
 	size_t out_len;
@@ -61,9 +62,18 @@ struct pool;
 
 struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
 		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen);
-/* Queues a copy of in; returns the request id (> 0). The callback runs
- * later, on the base, never from inside pool_submit. */
+/* Queues a copy of in; returns the request id (> 0), or 0 when out of
+ * memory (no callback then). The callback runs later, on the base, never
+ * from inside pool_submit. */
 uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg);
+/* The same in two halves, for callers on other threads: pool_req_new (any
+ * thread; copies in unless it exceeds input_max; NULL when out of memory)
+ * and pool_req_enqueue (the base's thread; takes ownership). */
+struct preq;
+struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, pool_cb cb, void *arg);
+void pool_req_enqueue(struct pool *p, struct preq *r);
+void pool_req_free(struct preq *r); /* one never enqueued */
+uint64_t pool_input_max(const struct pool *p);
 /* Cancels a request that has not completed: CANCELLED, its worker (if it
  * had one) killed. Returns 0, or -1 if no such pending request. */
 int pool_cancel(struct pool *p, uint64_t id);

@@ -25,3 +25,19 @@ target_link_libraries(caisson PRIVATE caisson_sv)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 add_dependencies(caisson caisson-zygote)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# libcaisson: the embedding API (caisson.h) as a shared library exporting
+# caisson_* only, with a pkg-config file.
+add_library(caisson_lib SHARED ${CMAKE_SOURCE_DIR}/supervisor/lib.c)
+set_target_properties(caisson_lib PROPERTIES OUTPUT_NAME caisson VERSION ${PROJECT_VERSION} SOVERSION 0
+    LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+target_compile_options(caisson_lib PRIVATE ${CAISSON_SAN_FLAGS})
+target_link_options(caisson_lib PRIVATE ${CAISSON_SAN_FLAGS}
+    -Wl,--version-script=${CMAKE_SOURCE_DIR}/supervisor/libcaisson.map)
+target_link_libraries(caisson_lib PRIVATE caisson_sv Threads::Threads)
+target_include_directories(caisson_lib INTERFACE ${CMAKE_SOURCE_DIR}/supervisor)
+add_dependencies(caisson_lib caisson-zygote)
+configure_file(${CMAKE_SOURCE_DIR}/supervisor/caisson.pc.in ${CMAKE_BINARY_DIR}/caisson.pc @ONLY)
+install(TARGETS caisson_lib LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/supervisor/caisson.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${CMAKE_BINARY_DIR}/caisson.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

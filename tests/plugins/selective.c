@@ -1,15 +1,51 @@
 /* Test plugin: misbehaves as its input says, so one `caisson run` can mix
  * hostile and good inputs and show that each ends with its own status and
- * the next input still succeeds. Input is a command word; anything else
+ * the next input still succeeds, and so that the pool tests can inject
+ * every fault a worker can commit. Input is a command word; anything else
  * is echoed back. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "caisson_plugin.h"
+#include "ipc_proto.h"
+#include "wire.h"
+
+/* A hand-made message on the IPC fd, as a hostile plugin would send it.
+ * The request id is the first field of the runtime's caisson_out (a test
+ * plugin may know that; a real one gains nothing from it). */
+static int raw_send(caisson_out *out, uint16_t type, uint64_t id_delta, const void *payload, uint32_t len,
+		    int fd)
+{
+	uint8_t hdr[IPC_HDR_LEN] = { 0 };
+	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { (void *)payload, len } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	wire_put32(hdr, IPC_MAGIC);
+	hdr[4] = (uint8_t)type;
+	hdr[5] = (uint8_t)(type >> 8);
+	wire_put64(hdr + 8, *(const uint64_t *)(const void *)out + id_delta);
+	wire_put32(hdr + 16, len);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(3, &mh, 0) < 0 ? 1 : 0;
+}
 
 static int is(const uint8_t *in, size_t len, const char *word)
 {
@@ -45,5 +81,28 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		for (;;)
 			caisson_out_write(out, chunk, sizeof(chunk));
 	}
+	if (is(in, len, "hang")) {
+		char c;
+		struct iovec iov = { &c, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		return (int)recvmsg(3, &mh, 0); /* nothing will come: wall time */
+	}
+	if (is(in, len, "twice")) {
+		static const uint8_t rc0[4];
+		return raw_send(out, IPC_W_DONE, 0, rc0, 4, -1); /* then the runtime's DONE */
+	}
+	if (is(in, len, "wrongid"))
+		return raw_send(out, IPC_W_OUTPUT, 1, "x", 1, -1);
+	if (is(in, len, "fds"))
+		return raw_send(out, IPC_W_OUTPUT, 0, "x", 1, 2);
+	if (is(in, len, "close"))
+		return close(3);
+	if (is(in, len, "alloc"))
+		for (;;) {
+			char *p = malloc(1 << 20);
+			if (!p)
+				*(volatile char *)0 = 0;
+			memset(p, 1, 1 << 20);
+		}
 	return caisson_out_write(out, in, len) == 0 ? 0 : 1;
 }

@@ -1,0 +1,361 @@
+/* libcaisson's public API (caisson.h) over the broker (pool.h). Runs in the
+ * embedding process. Owns what a pool needs to outlive its creation call
+ * (profile, compiled policy, worker configuration) and the cross-thread
+ * inbox: other threads append submissions and cancellations under a mutex
+ * and poke an eventfd; the base's thread drains them in order. */
+#include "caisson.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "policy.h"
+#include "pool.h"
+#include "profile.h"
+#include "setup.h"
+
+#define LIB_SAME(n) _Static_assert((int)CS_##n == (int)CAISSON_##n, "status " #n " differs");
+CS_STATUSES(LIB_SAME)
+#undef LIB_SAME
+
+struct lib_op {
+	struct preq *req; /* a submission, or NULL for a cancellation of id */
+	uint64_t id;
+};
+
+struct lib_req {
+	caisson_callback cb;
+	void *arg;
+};
+
+struct caisson_pool {
+	struct event_base *base;
+	struct pool *pool;
+	struct profile prof;
+	struct policy pol;
+	struct wk_config *cfg;
+	pthread_t owner;
+	_Atomic uint64_t next_id;
+	size_t input_max;
+	/* The inbox. */
+	pthread_mutex_t mu;
+	struct lib_op *ops;
+	size_t nops, cap;
+	int efd;
+	struct event *ev_inbox;
+};
+
+const char *caisson_status_name(enum caisson_status s)
+{
+	return cs_status_name((enum cs_status)s);
+}
+
+static void lib_done(const struct pool_result *r, void *arg)
+{
+	struct lib_req *lr = arg;
+	struct caisson_result res = {
+		.id = r->id,
+		.status = (enum caisson_status)r->status,
+		.output = r->out,
+		.output_len = r->out_len,
+		.detail = r->detail,
+		.signal = r->signal,
+		.worker = r->pid,
+		.latency_us = r->latency_us,
+	};
+	caisson_callback cb = lr->cb;
+	void *cb_arg = lr->arg;
+
+	free(lr);
+	cb(&res, cb_arg);
+}
+
+static void lib_inbox(evutil_socket_t fd, short what, void *arg)
+{
+	struct caisson_pool *p = arg;
+	struct lib_op *ops;
+	size_t n;
+	uint64_t v;
+
+	if (read(p->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&p->mu);
+	ops = p->ops;
+	n = p->nops;
+	p->ops = NULL;
+	p->nops = p->cap = 0;
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].req)
+			pool_req_enqueue(p->pool, ops[i].req);
+		else
+			pool_cancel(p->pool, ops[i].id);
+	}
+	free(ops);
+}
+
+/* Appends to the inbox from a foreign thread; -1 when out of memory. */
+static int lib_post(struct caisson_pool *p, struct preq *req, uint64_t id)
+{
+	uint64_t one = 1;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->nops == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct lib_op *o = realloc(p->ops, cap * sizeof(*o));
+		if (!o)
+			rc = -1;
+		else {
+			p->ops = o;
+			p->cap = cap;
+		}
+	}
+	if (rc == 0)
+		p->ops[p->nops++] = (struct lib_op){ req, id };
+	pthread_mutex_unlock(&p->mu);
+	if (rc == 0 && write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		rc = 0; /* the counter is saturated: a wake-up is pending anyway */
+	return rc;
+}
+
+caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_pool_config *c, char *err,
+			       size_t errlen)
+{
+	struct caisson_pool *p = calloc(1, sizeof(*p));
+	struct pool_limits lim;
+	struct pool_sizing sz;
+	char *args[WK_MAX_ARGS];
+	size_t nargs = 0;
+
+	if (!p || !(p->cfg = calloc(1, sizeof(*p->cfg)))) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->base = base;
+	p->owner = pthread_self();
+	p->efd = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	atomic_init(&p->next_id, 0);
+	while (c->plugin_args && c->plugin_args[nargs] && nargs < WK_MAX_ARGS) {
+		args[nargs] = (char *)c->plugin_args[nargs];
+		nargs++;
+	}
+	if (c->plugin_args && c->plugin_args[nargs]) {
+		snprintf(err, errlen, "more than %u plugin arguments", WK_MAX_ARGS);
+		goto fail;
+	}
+	if (profile_load(c->profile, &p->prof, err, errlen) < 0 || policy_build(&p->prof, &p->pol, err, errlen) < 0 ||
+	    setup_worker_config(&p->prof, &p->pol, c->plugin, args, nargs, p->cfg, err, errlen) < 0)
+		goto fail;
+	setup_limits(&p->prof, &lim);
+	setup_sizing(&p->prof, &sz);
+	if (c->max_workers)
+		sz.max_workers = c->max_workers;
+	if (sz.min_workers > sz.max_workers)
+		sz.min_workers = sz.max_workers;
+	p->input_max = (size_t)lim.input_bytes;
+	p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	p->ev_inbox = p->efd >= 0 ? event_new(base, p->efd, EV_READ | EV_PERSIST, lib_inbox, p) : NULL;
+	if (!p->ev_inbox || event_add(p->ev_inbox, NULL) < 0) {
+		snprintf(err, errlen, "inbox: %s", strerror(errno));
+		goto fail;
+	}
+	p->pool = pool_new(base, &p->pol, &lim, &sz, p->cfg, err, errlen);
+	if (!p->pool)
+		goto fail;
+	return p;
+fail:
+	caisson_pool_free(p);
+	return NULL;
+}
+
+uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+{
+	uint64_t id = atomic_fetch_add(&p->next_id, 1) + 1;
+	struct lib_req *lr = malloc(sizeof(*lr));
+	struct preq *r;
+
+	if (!lr)
+		return 0;
+	lr->cb = cb;
+	lr->arg = arg;
+	r = pool_req_new(id, in, len, p->input_max, lib_done, lr);
+	if (!r) {
+		free(lr);
+		return 0;
+	}
+	if (pthread_equal(pthread_self(), p->owner)) {
+		pool_req_enqueue(p->pool, r);
+		return id;
+	}
+	if (lib_post(p, r, id) < 0) {
+		pool_req_free(r);
+		free(lr);
+		return 0;
+	}
+	return id;
+}
+
+void caisson_cancel(caisson_pool *p, uint64_t id)
+{
+	if (pthread_equal(pthread_self(), p->owner))
+		pool_cancel(p->pool, id);
+	else
+		lib_post(p, NULL, id);
+}
+
+void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st)
+{
+	struct pool_stats s;
+
+	pool_stats(p->pool, &s);
+	memset(st, 0, sizeof(*st));
+	st->spawning = s.spawning;
+	st->idle = s.idle;
+	st->busy = s.busy;
+	st->dying = s.dying;
+	st->queued = s.queued;
+	st->submitted = s.submitted;
+	st->completed = s.completed;
+	st->spawned = s.spawned;
+	st->spawn_failed = s.spawn_failed;
+	st->recycled = s.recycled;
+	memcpy(st->by_status, s.by_status, sizeof(st->by_status));
+	st->p50_us = s.p50_us;
+	st->p99_us = s.p99_us;
+	st->failed = s.failed;
+	snprintf(st->failed_reason, sizeof(st->failed_reason), "%s", s.failed_reason);
+}
+
+void caisson_pool_free(caisson_pool *p)
+{
+	if (!p)
+		return;
+	/* Submissions still in the inbox reach the pool first, so that they
+	 * too complete (CANCELLED) exactly once. */
+	if (p->pool && p->ev_inbox)
+		lib_inbox(p->efd, EV_READ, p);
+	pool_free(p->pool);
+	if (p->ev_inbox)
+		event_free(p->ev_inbox);
+	if (p->efd >= 0)
+		close(p->efd);
+	free(p->ops);
+	pthread_mutex_destroy(&p->mu);
+	policy_free(&p->pol);
+	profile_free(&p->prof);
+	free(p->cfg);
+	free(p);
+}
+
+/* ---- synchronous wrapper --------------------------------------------- */
+
+struct caisson_sync {
+	struct event_base *base;
+	caisson_pool *pool;
+	pthread_mutex_t mu;
+};
+
+/* Heap-allocated: if the loop ever failed, a late callback must not write
+ * into a returned caller's stack. */
+struct lib_call {
+	struct caisson_sync_result res;
+	bool done, abandoned;
+};
+
+caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err, size_t errlen)
+{
+	struct caisson_sync *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->base = event_base_new())) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	s->pool = caisson_pool_new(s->base, cfg, err, errlen);
+	if (!s->pool) {
+		caisson_sync_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void lib_sync_done(const struct caisson_result *r, void *arg)
+{
+	struct lib_call *c = arg;
+	struct caisson_sync_result *o = &c->res;
+
+	if (c->abandoned) {
+		free(c);
+		return;
+	}
+	o->status = r->status;
+	o->signal = r->signal;
+	snprintf(o->detail, sizeof(o->detail), "%s", r->detail ? r->detail : "");
+	if (r->output_len) {
+		o->output = malloc(r->output_len);
+		if (o->output) {
+			memcpy(o->output, r->output, r->output_len);
+			o->output_len = r->output_len;
+		} else {
+			o->status = CAISSON_OUTPUT_LIMIT;
+			snprintf(o->detail, sizeof(o->detail), "out of memory for the output");
+		}
+	}
+	c->done = true;
+}
+
+enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out)
+{
+	struct lib_call *c = calloc(1, sizeof(*c));
+
+	memset(out, 0, sizeof(*out));
+	out->status = CAISSON_OVERLOADED;
+	snprintf(out->detail, sizeof(out->detail), "out of memory");
+	if (!c)
+		return out->status;
+	pthread_mutex_lock(&s->mu);
+	/* The sync pool's base runs only here, so whichever thread holds the
+	 * mutex is its owner for the duration of the call. */
+	s->pool->owner = pthread_self();
+	if (!caisson_submit(s->pool, in, len, lib_sync_done, c)) {
+		pthread_mutex_unlock(&s->mu);
+		free(c);
+		return out->status;
+	}
+	while (!c->done)
+		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
+			break;
+	pthread_mutex_unlock(&s->mu);
+	if (!c->done) {
+		c->abandoned = true;
+		out->status = CAISSON_SPAWN_FAILED;
+		snprintf(out->detail, sizeof(out->detail), "event loop failed");
+		return out->status;
+	}
+	*out = c->res;
+	free(c);
+	return out->status;
+}
+
+void caisson_sync_free(caisson_sync *s)
+{
+	if (!s)
+		return;
+	caisson_pool_free(s->pool);
+	if (s->base)
+		event_base_free(s->base);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}

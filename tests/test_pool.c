@@ -1,0 +1,364 @@
+/* The broker through libcaisson: every fault a worker can commit, each
+ * request completing exactly once with its own status while good requests
+ * in the same pool succeed; overload; cancellation; the breaker; flat fds
+ * and memory over 10,000 requests; submissions from 8 threads; the
+ * synchronous wrapper. argv: BUILD_DIR SOURCE_DIR. */
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "caisson.h"
+#include "check.h"
+
+#define MAX_REQ 16384
+
+static struct event_base *base;
+static char selective[1024], profile[1024], hostile_init[1024];
+
+struct expect {
+	const char *input;
+	enum caisson_status status;
+	const char *detail; /* substring, or NULL */
+};
+
+static const struct expect faults[] = {
+	{ "segv", CAISSON_CRASHED, "SIGSEGV" },
+	{ "open", CAISSON_VIOLATION, "openat(" },
+	{ "socket", CAISSON_VIOLATION, "socket(AF_INET" },
+	{ "spin", CAISSON_CPU_LIMIT, "cpu time 300ms exceeded" },
+	{ "hang", CAISSON_TIMEOUT, "wall time 700ms exceeded" },
+	{ "garbage", CAISSON_PROTOCOL_ERROR, "bad magic" },
+	{ "exit", CAISSON_CRASHED, "status 3" },
+	{ "abort", CAISSON_CRASHED, "SIGABRT" },
+	{ "fail", CAISSON_PLUGIN_ERROR, "refused: input says fail" },
+	{ "flood", CAISSON_OUTPUT_LIMIT, "output exceeded" },
+	{ "twice", CAISSON_OK, NULL },
+	{ "wrongid", CAISSON_PROTOCOL_ERROR, "request id" },
+	{ "fds", CAISSON_PROTOCOL_ERROR, "file descriptors" },
+	{ "close", CAISSON_CRASHED, "exited with status 1" },
+	{ "alloc", CAISSON_MEMORY_LIMIT, "memory limit 32M" },
+};
+
+struct slot {
+	char input[32];
+	enum caisson_status want;
+	const char *detail;
+	_Atomic int calls;
+	enum caisson_status got;
+	char got_detail[256];
+	bool out_ok;
+};
+
+static struct slot slots[MAX_REQ];
+static _Atomic int completed;
+
+static void on_done(const struct caisson_result *r, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = strlen(s->input);
+
+	s->got = r->status;
+	snprintf(s->got_detail, sizeof(s->got_detail), "%s", r->detail ? r->detail : "");
+	s->out_ok = r->status != CAISSON_OK || strcmp(s->input, "twice") == 0 ||
+		    (r->output_len == n && memcmp(r->output, s->input, n) == 0);
+	atomic_fetch_add(&s->calls, 1);
+	atomic_fetch_add(&completed, 1);
+}
+
+static void wait_for(int n)
+{
+	while (atomic_load(&completed) < n)
+		event_base_loop(base, EVLOOP_ONCE);
+}
+
+static caisson_pool *new_pool(const char *plugin, unsigned max_workers)
+{
+	struct caisson_pool_config c = { .profile = profile, .plugin = plugin, .max_workers = max_workers };
+	char err[512];
+	caisson_pool *p = caisson_pool_new(base, &c, err, sizeof(err));
+
+	if (!p) {
+		fprintf(stderr, "test_pool: %s\n", err);
+		exit(1);
+	}
+	return p;
+}
+
+static void check_slots(int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct slot *s = &slots[i];
+		if (atomic_load(&s->calls) != 1 || s->got != s->want || !s->out_ok ||
+		    (s->detail && !strstr(s->got_detail, s->detail))) {
+			fprintf(stderr, "request %d '%s': %d callbacks, %s '%s', wanted %s '%s'%s\n", i, s->input,
+				atomic_load(&s->calls), caisson_status_name(s->got), s->got_detail,
+				caisson_status_name(s->want), s->detail ? s->detail : "",
+				s->out_ok ? "" : " (wrong output)");
+			check_failures++;
+		}
+	}
+}
+
+static void reset(void)
+{
+	memset(slots, 0, sizeof(slots));
+	atomic_store(&completed, 0);
+}
+
+/* Every fault three times, each followed by a good request. */
+static void test_faults(void)
+{
+	caisson_pool *p = new_pool(selective, 0);
+	int n = 0;
+	struct caisson_stats st;
+
+	reset();
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+			struct slot *s = &slots[n++];
+			snprintf(s->input, sizeof(s->input), "%s", faults[i].input);
+			s->want = faults[i].status;
+			s->detail = faults[i].detail;
+			while (n - atomic_load(&completed) > 40)
+				event_base_loop(base, EVLOOP_ONCE);
+			CHECK(caisson_submit(p, s->input, strlen(s->input), on_done, s) > 0);
+			s = &slots[n++];
+			snprintf(s->input, sizeof(s->input), "good-%d-%zu", round, i);
+			s->want = CAISSON_OK;
+			CHECK(caisson_submit(p, s->input, strlen(s->input), on_done, s) > 0);
+		}
+	wait_for(n);
+	check_slots(n);
+	caisson_pool_stats(p, &st);
+	CHECK_INT(st.completed, (uint64_t)n);
+	CHECK_INT(st.submitted, (uint64_t)n);
+	CHECK_INT(st.queued, 0);
+	CHECK_INT(st.busy, 0);
+	CHECK(!st.failed);
+	printf("faults: %d requests, %llu workers spawned, p50 %llu us, p99 %llu us\n", n,
+	       (unsigned long long)st.spawned, (unsigned long long)st.p50_us, (unsigned long long)st.p99_us);
+	caisson_pool_free(p);
+}
+
+/* Too big, queue full, cancelled while queued or running, pool closed. */
+static void test_refusals(void)
+{
+	caisson_pool *p = new_pool(selective, 1);
+	static char big[(1 << 20) + 1];
+	int n = 0, overloaded = 0;
+	uint64_t hang_id, queued_id;
+
+	reset();
+	slots[n].want = CAISSON_INPUT_TOO_LARGE;
+	snprintf(slots[n].input, sizeof(slots[n].input), "big");
+	CHECK(caisson_submit(p, big, sizeof(big), on_done, &slots[n]) > 0);
+	n++;
+	snprintf(slots[n].input, sizeof(slots[n].input), "hang");
+	slots[n].want = CAISSON_CANCELLED;
+	hang_id = caisson_submit(p, "hang", 4, on_done, &slots[n++]);
+	snprintf(slots[n].input, sizeof(slots[n].input), "queued");
+	slots[n].want = CAISSON_CANCELLED;
+	queued_id = caisson_submit(p, "queued", 6, on_done, &slots[n++]);
+	/* One worker and queue 64: beyond 65 waiting, OVERLOADED at once. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(slots[n].input, sizeof(slots[n].input), "q%d", i);
+		slots[n].want = CAISSON_OK;
+		CHECK(caisson_submit(p, slots[n].input, strlen(slots[n].input), on_done, &slots[n]) > 0);
+		n++;
+	}
+	while (atomic_load(&completed) < 1 + 100 - 63)
+		event_base_loop(base, EVLOOP_ONCE);
+	for (int i = 3; i < n; i++)
+		if (atomic_load(&slots[i].calls) && slots[i].got == CAISSON_OVERLOADED) {
+			slots[i].want = CAISSON_OVERLOADED;
+			overloaded++;
+		}
+	CHECK(overloaded >= 30);
+	caisson_cancel(p, queued_id);
+	caisson_cancel(p, hang_id);
+	wait_for(n);
+	check_slots(n);
+	caisson_pool_free(p);
+
+	/* Requests still pending when the pool closes end CANCELLED. */
+	p = new_pool(selective, 1);
+	reset();
+	for (n = 0; n < 5; n++) {
+		snprintf(slots[n].input, sizeof(slots[n].input), "hang");
+		slots[n].want = CAISSON_CANCELLED;
+		caisson_submit(p, "hang", 4, on_done, &slots[n]);
+	}
+	caisson_pool_free(p);
+	check_slots(n);
+}
+
+/* A plugin whose init always fails opens the breaker instead of looping. */
+static void test_breaker(void)
+{
+	caisson_pool *p = new_pool(hostile_init, 0);
+	struct caisson_stats st;
+
+	reset();
+	snprintf(slots[0].input, sizeof(slots[0].input), "x");
+	slots[0].want = CAISSON_SPAWN_FAILED;
+	slots[0].detail = "caisson_plugin_init returned 7 (pool failed after 3 consecutive spawn failures)";
+	caisson_submit(p, "x", 1, on_done, &slots[0]);
+	wait_for(1);
+	caisson_pool_stats(p, &st);
+	CHECK(st.failed);
+	CHECK_INT(st.spawned + 0 >= 3, 1);
+	/* While failed, submissions fail at once with the reason. */
+	snprintf(slots[1].input, sizeof(slots[1].input), "y");
+	slots[1].want = CAISSON_SPAWN_FAILED;
+	slots[1].detail = "pool failed";
+	caisson_submit(p, "y", 1, on_done, &slots[1]);
+	wait_for(2);
+	check_slots(2);
+	caisson_pool_free(p);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* 10,000 requests, 64 in flight: fds and memory must not grow. */
+static void test_flat(void)
+{
+	caisson_pool *p = new_pool(selective, 0);
+	int fds0 = 0, inflight_max = 64;
+	long rss0 = 0;
+
+	reset();
+	for (int i = 0; i < 10000; i++) {
+		struct slot *s = &slots[i];
+		snprintf(s->input, sizeof(s->input), "req-%d", i);
+		s->want = CAISSON_OK;
+		while (i - atomic_load(&completed) >= inflight_max)
+			event_base_loop(base, EVLOOP_ONCE);
+		if (i == 1000) {
+			wait_for(1000);
+			fds0 = count_fds();
+			rss0 = rss_kb();
+		}
+		CHECK(caisson_submit(p, s->input, strlen(s->input), on_done, s) > 0);
+	}
+	wait_for(10000);
+	check_slots(10000);
+	printf("flat: fds %d -> %d, rss %ld -> %ld kB over 9,000 requests\n", fds0, count_fds(), rss0, rss_kb());
+	CHECK(count_fds() <= fds0 + 4); /* + at most the workers spawning right now */
+	CHECK(rss_kb() - rss0 < 1024);
+	caisson_pool_free(p);
+}
+
+/* Eight threads submit while this one runs the loop. */
+struct th {
+	caisson_pool *p;
+	int first, n;
+};
+
+static void *submitter(void *arg)
+{
+	struct th *t = arg;
+
+	for (int i = t->first; i < t->first + t->n; i++)
+		if (!caisson_submit(t->p, slots[i].input, strlen(slots[i].input), on_done, &slots[i]))
+			abort();
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	caisson_pool *p = new_pool(selective, 2);
+	pthread_t tid[8];
+	struct th t[8];
+	const int per = 40; /* within queue + workers: nothing is OVERLOADED */
+
+	reset();
+	for (int i = 0; i < 8 * per; i++) {
+		snprintf(slots[i].input, sizeof(slots[i].input), "thread-%d", i);
+		slots[i].want = CAISSON_OK;
+	}
+	for (int i = 0; i < 8; i++) {
+		t[i] = (struct th){ p, i * per, per };
+		CHECK(pthread_create(&tid[i], NULL, submitter, &t[i]) == 0);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(tid[i], NULL);
+	wait_for(8 * per);
+	for (int i = 0; i < 8 * per; i++)
+		if (slots[i].got == CAISSON_OVERLOADED)
+			slots[i].want = CAISSON_OVERLOADED; /* allowed: bounded queue */
+	check_slots(8 * per);
+	caisson_pool_free(p);
+}
+
+static void test_sync(void)
+{
+	struct caisson_pool_config c = { .profile = profile, .plugin = selective };
+	struct caisson_sync_result r;
+	char err[512];
+	caisson_sync *s = caisson_sync_new(&c, err, sizeof(err));
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(caisson_sync_call(s, "hello", 5, &r), CAISSON_OK);
+	CHECK(r.output_len == 5 && memcmp(r.output, "hello", 5) == 0);
+	free(r.output);
+	CHECK_INT(caisson_sync_call(s, "segv", 4, &r), CAISSON_CRASHED);
+	CHECK_INT(r.signal, SIGSEGV);
+	free(r.output);
+	CHECK_INT(caisson_sync_call(s, "again", 5, &r), CAISSON_OK);
+	free(r.output);
+	caisson_sync_free(s);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_pool BUILD_DIR SOURCE_DIR\n");
+		return 2;
+	}
+	snprintf(selective, sizeof(selective), "%s/tests/selective.so", argv[1]);
+	snprintf(hostile_init, sizeof(hostile_init), "%s/samples/hostile_init.so", argv[1]);
+	snprintf(profile, sizeof(profile), "%s/tests/profiles/pool_test.ini", argv[2]);
+	base = event_base_new();
+	if (!base)
+		return 1;
+	test_faults();
+	test_refusals();
+	test_breaker();
+	test_sync();
+	test_threads();
+	test_flat();
+	event_base_free(base);
+	return check_done("test_pool");
+}
