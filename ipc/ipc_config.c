@@ -116,7 +116,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	struct cur c = { .w = buf, .len = cap };
 
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS || cfg->ndeps > WK_MAX_DEPS ||
-	    cfg->nbinds > WK_MAX_BINDS || cfg->nargs > WK_MAX_ARGS) {
+	    cfg->nbinds > WK_MAX_BINDS || cfg->nargs > WK_MAX_ARGS || cfg->ncgroups > WK_MAX_CGROUPS) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -148,6 +148,9 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put32(&c, cfg->nargs);
 	for (uint32_t i = 0; i < cfg->nargs; i++)
 		put_str(&c, cfg->args[i]);
+	put32(&c, cfg->ncgroups);
+	for (uint32_t i = 0; i < cfg->ncgroups && i < WK_MAX_CGROUPS; i++)
+		put_str(&c, cfg->cgroups[i]);
 	if (c.bad) {
 		errno = EMSGSIZE;
 		return -1;
@@ -168,6 +171,9 @@ static bool config_valid(const struct wk_config *cfg)
 			return false;
 	for (uint32_t i = 0; i < cfg->nbinds; i++)
 		if (!path_ok(cfg->binds[i]))
+			return false;
+	for (uint32_t i = 0; i < cfg->ncgroups; i++)
+		if (!path_ok(cfg->cgroups[i]) || strncmp(cfg->cgroups[i], "/sys/fs/cgroup/", 15) != 0)
 			return false;
 	return true;
 }
@@ -213,6 +219,11 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 		goto bad;
 	for (uint32_t i = 0; i < cfg->nargs; i++)
 		get_str(&c, cfg->args[i]);
+	cfg->ncgroups = get32(&c);
+	if (cfg->ncgroups > WK_MAX_CGROUPS)
+		goto bad;
+	for (uint32_t i = 0; i < cfg->ncgroups; i++)
+		get_str(&c, cfg->cgroups[i]);
 	if (c.bad || c.off != len || !config_valid(cfg))
 		goto bad;
 	return 0;

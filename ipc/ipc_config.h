@@ -15,6 +15,7 @@
 #define WK_MAX_DEPS 64u
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
+#define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
 
 struct wk_config {
 	/* Identity. Root supervisor: slot N runs as host uid/gid base + N.
@@ -32,6 +33,11 @@ struct wk_config {
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];
 	char args[WK_MAX_ARGS][WK_PATH_MAX];
+	/* The pool's cgroup directories: the zygote puts worker N in
+	 * <dir>/w<N> (which the supervisor created and limited) before it
+	 * lets the child go on. None when the host gives us no cgroup. */
+	uint32_t ncgroups;
+	char cgroups[WK_MAX_CGROUPS][WK_PATH_MAX];
 };
 
 /* Encodes into buf (cap bytes); returns the length or -1. */

@@ -74,6 +74,7 @@ enum ipc_type {
 	X(STEP_CLONE, "clone namespaces")            \
 	X(STEP_DEATHSIG, "die with parent")          \
 	X(STEP_USERMAP, "write uid/gid map")         \
+	X(STEP_CGROUP, "join the worker's cgroup")   \
 	X(STEP_SYNC, "wait for zygote")              \
 	X(STEP_MOUNT_PRIVATE, "make mounts private") \
 	X(STEP_MOUNT_TMPFS, "mount empty root")      \

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "ipc_io.h"
 #include "policy.h"
 #include "sysfmt.h"
@@ -36,6 +37,7 @@
 #define POOL_BACKOFF_MAX_MS 5000u
 #define POOL_LAT_RING 1024u
 #define POOL_MAX_SLOTS 4096u
+#define POOL_PIDS_MAX 8u /* per worker cgroup: fork is refused by seccomp; this is depth */
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
 
@@ -83,6 +85,7 @@ struct pool {
 	struct event_base *base;
 	struct zyg zyg;
 	bool zyg_up;
+	struct cg cg;
 	const struct policy *pol;
 	struct wk_config *cfg;
 	struct pool_limits lim;
@@ -204,6 +207,7 @@ static void pw_free(struct pworker *w)
 	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	cg_worker_remove(&w->p->cg, w->slot);
 	pool_slots[w->slot] = 0;
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
@@ -753,6 +757,10 @@ static void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, ui
 	if (w->st != PW_DYING) {
 		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
 		pw_ipc_readable(w->ipc, EV_READ, w);
+		if (w->st != PW_DYING && cg_worker_oom(&p->cg, w->slot))
+			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (%s OOM kill, peak %lluM)",
+				  (unsigned long long)(p->lim.memory_bytes >> 20), cg_name(&p->cg),
+				  (unsigned long long)(maxrss_kb >> 10));
 		if (w->st != PW_DYING)
 			pw_classify(w, status, maxrss_kb, cpu_us);
 	}
@@ -857,6 +865,12 @@ static int pool_spawn(struct pool *p)
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
+	if (p->cg.ver != CG_NONE &&
+	    cg_worker_create(&p->cg, slot, p->lim.memory_bytes, POOL_PIDS_MAX, err, sizeof(err)) < 0) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s", err);
+		pw_finalize(w);
+		return -1;
+	}
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
 	if (!w->timer || !w->cpu_timer || zyg_spawn(&p->zyg, slot, w->spawn_id) < 0) {
@@ -944,6 +958,18 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 		p->cfg->cpu_ms = total / p->sz.requests_per_worker == p->cfg->cpu_ms && total < 86400000u
 					 ? total : 86400000u;
 	}
+	/* Memory is enforced by a per-worker cgroup where the host gives us
+	 * one; RLIMIT_AS then only backstops huge reservations. Without one,
+	 * RLIMIT_AS is the limit. */
+	cg_setup(&p->cg);
+	if (p->cg.ver != CG_NONE) {
+		p->cfg->ncgroups = 0;
+		for (unsigned i = 0; i < WK_MAX_CGROUPS; i++)
+			if (p->cg.dirs[i][0])
+				snprintf(p->cfg->cgroups[p->cfg->ncgroups++], WK_PATH_MAX, "%s", p->cg.dirs[i]);
+		p->cfg->memory_bytes = p->cfg->memory_bytes < (UINT64_C(1) << 40) ? p->cfg->memory_bytes * 4
+										 : p->cfg->memory_bytes;
+	}
 	TAILQ_INIT(&p->workers);
 	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->done);
@@ -962,6 +988,7 @@ fail:
 		event_free(p->ev_deliver);
 	if (p->ev_backoff)
 		event_free(p->ev_backoff);
+	cg_teardown(&p->cg);
 	free(p->cfg);
 	free(p);
 	return NULL;
@@ -1075,6 +1102,9 @@ void pool_stats(const struct pool *p, struct pool_stats *st)
 		st->dying += w->st == PW_DYING;
 	}
 	st->queued = p->nqueued;
+	snprintf(st->memory_enforcement, sizeof(st->memory_enforcement), "%s%s%.300s%s", cg_name(&p->cg),
+		 p->cg.ver == CG_NONE ? " (" : " ", p->cg.ver == CG_NONE ? p->cg.why : p->cg.dirs[0],
+		 p->cg.ver == CG_NONE ? ")" : "");
 	if (n) {
 		memcpy(sorted, p->lat, n * sizeof(sorted[0]));
 		qsort(sorted, n, sizeof(sorted[0]), pool_cmp_u64);
@@ -1121,6 +1151,7 @@ void pool_free(struct pool *p)
 	pool_deliver(-1, 0, p);
 	if (p->zyg_up)
 		zyg_stop(&p->zyg);
+	cg_teardown(&p->cg);
 	event_free(p->ev_deliver);
 	event_free(p->ev_backoff);
 	free(p->cfg);

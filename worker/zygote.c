@@ -66,6 +66,31 @@ static void __attribute__((noreturn)) child(int ipc, int sync, int log)
 	wk_runtime_main(&cfg);
 }
 
+/* Puts the child in the cgroups the supervisor made and limited for this
+ * slot, before it runs a single step of its own: nothing the plugin does
+ * is ever outside them. */
+static int join_cgroups(pid_t pid, uint32_t slot, struct wk_detail *d)
+{
+	char path[WK_PATH_MAX + 32], num[16];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+
+	for (uint32_t i = 0; i < cfg.ncgroups; i++) {
+		int fd;
+		ssize_t w;
+
+		snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[i], slot);
+		snprintf(d->text, sizeof(d->text), "%.200s", path);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		w = write(fd, num, (size_t)n);
+		close(fd);
+		if (w != n)
+			return -1;
+	}
+	return 0;
+}
+
 static pid_t clone_worker(int *pidfd)
 {
 	struct clone_args ca = {
@@ -140,6 +165,11 @@ static void spawn(uint64_t id, uint32_t slot)
 	sv[1] = sy[1] = lg[1] = -1;
 	if (wk_userns_write_maps(pid, &cfg, slot, &host_uid, &d) < 0) {
 		report_fail(id, IPC_STEP_USERMAP, errno, d.text);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		goto out;
+	}
+	if (join_cgroups(pid, slot, &d) < 0) {
+		report_fail(id, IPC_STEP_CGROUP, errno, d.text);
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		goto out;
 	}

@@ -1,0 +1,309 @@
+/* Per-worker cgroups; see cgroup.h. Runs in the supervisor. Paths come from
+ * /proc/self/cgroup and /proc/self/mountinfo (the kernel's word), and every
+ * write is a small decimal or keyword to a fixed file name. */
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned cg_seq;
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[WK_PATH_MAX + 64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/* Reads "key N" from a flat-keyed file (memory.events, memory.oom_control). */
+static long long cg_read_key(const char *dir, const char *file, const char *key)
+{
+	char path[WK_PATH_MAX + 64], line[128];
+	long long v = -1;
+	size_t kl = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ') {
+			v = strtoll(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static bool cg_has_word(const char *dir, const char *file, const char *word)
+{
+	char path[WK_PATH_MAX + 64], buf[512], *save = NULL;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		if (!strcmp(t, word))
+			return true;
+	return false;
+}
+
+/* Our own cgroup path in a hierarchy: the v2 line ("0::") or the v1 line
+ * naming controller. */
+static bool cg_own_path(const char *controller, char *out, size_t len)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *path;
+
+		if (!ctl || !(path = strchr(ctl + 1, ':')))
+			continue;
+		*path++ = '\0';
+		ctl++;
+		path[strcspn(path, "\n")] = '\0';
+		if (controller ? strstr(ctl, controller) != NULL && ctl[0] : ctl[0] == '\0') {
+			if (controller) {
+				/* "memory" must be a whole item of the list. */
+				bool whole = false;
+				char *save = NULL;
+				for (char *t = strtok_r(ctl, ",", &save); t; t = strtok_r(NULL, ",", &save))
+					whole |= !strcmp(t, controller);
+				if (!whole)
+					continue;
+			}
+			found = (size_t)snprintf(out, len, "%s", path) < len;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Mount point of the cgroup2 hierarchy or of the v1 one with controller. */
+static bool cg_mount_point(const char *controller, char *out, size_t len)
+{
+	char line[2048];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - "), mnt[1024], fstype[64], src[256], opts[1024];
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
+			continue;
+		if (!controller && !strcmp(fstype, "cgroup2"))
+			found = true;
+		else if (controller && !strcmp(fstype, "cgroup")) {
+			char *save = NULL;
+			for (char *t = strtok_r(opts, ",", &save); t && !found; t = strtok_r(NULL, ",", &save))
+				found = !strcmp(t, controller);
+		}
+		if (found)
+			found = (size_t)snprintf(out, len, "%s", mnt) < len;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Creates <root><own>/caisson.<pid>.<n>; returns 0 or -1. */
+static int cg_make_pool_dir(char *out, size_t len, const char *root, const char *own)
+{
+	if ((size_t)snprintf(out, len, "%s%s%scaisson.%d.%u", root, own, own[strlen(own) - 1] == '/' ? "" : "/",
+			     (int)getpid(), cg_seq) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdir(out, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own)
+{
+	memset(c, 0, sizeof(*c));
+	cg_seq++;
+	if (ver == CG_V2) {
+		char parent[WK_PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s%s", root_a, own);
+		if (!cg_has_word(parent, "cgroup.controllers", "memory")) {
+			snprintf(c->why, sizeof(c->why), "cgroup v2: memory controller not delegated to %.180s", parent);
+			return;
+		}
+		/* Our directory may hold the workers' limits only if the parent
+		 * hands its controllers down. */
+		if (!cg_has_word(parent, "cgroup.subtree_control", "memory") &&
+		    cg_write(parent, "cgroup.subtree_control", "+memory") < 0) {
+			snprintf(c->why, sizeof(c->why), "cgroup v2: cannot enable memory below %.180s: %s", parent,
+				 strerror(errno));
+			return;
+		}
+		cg_write(parent, "cgroup.subtree_control", "+pids");
+		if (cg_make_pool_dir(c->dirs[0], sizeof(c->dirs[0]), root_a, own) < 0 ||
+		    cg_write(c->dirs[0], "cgroup.subtree_control", "+memory") < 0) {
+			snprintf(c->why, sizeof(c->why), "cgroup v2: %.180s: %s", c->dirs[0], strerror(errno));
+			rmdir(c->dirs[0]);
+			c->dirs[0][0] = '\0';
+			return;
+		}
+		cg_write(c->dirs[0], "cgroup.subtree_control", "+pids");
+		c->ver = CG_V2;
+		return;
+	}
+	if (cg_make_pool_dir(c->dirs[0], sizeof(c->dirs[0]), root_a, own) < 0) {
+		snprintf(c->why, sizeof(c->why), "cgroup v1 memory: %.180s: %s", c->dirs[0], strerror(errno));
+		c->dirs[0][0] = '\0';
+		return;
+	}
+	if (root_b[0] && cg_make_pool_dir(c->dirs[1], sizeof(c->dirs[1]), root_b, "/") < 0)
+		c->dirs[1][0] = '\0'; /* pids is a bonus: fork is refused by seccomp anyway */
+	c->ver = CG_V1;
+}
+
+void cg_setup(struct cg *c)
+{
+	char root[WK_PATH_MAX], own[WK_PATH_MAX], proot[WK_PATH_MAX] = "", pown[WK_PATH_MAX];
+	char why2[200];
+
+	if (cg_mount_point(NULL, root, sizeof(root)) && cg_own_path(NULL, own, sizeof(own))) {
+		cg_setup_at(c, CG_V2, root, "", own);
+		if (c->ver == CG_V2)
+			return;
+		snprintf(why2, sizeof(why2), "%.190s", c->why);
+	} else {
+		snprintf(why2, sizeof(why2), "no cgroup v2 hierarchy");
+	}
+	if (cg_mount_point("memory", root, sizeof(root)) && cg_own_path("memory", own, sizeof(own))) {
+		char pids[WK_PATH_MAX + 8] = "";
+		if (cg_mount_point("pids", proot, sizeof(proot)) && cg_own_path("pids", pown, sizeof(pown)))
+			snprintf(pids, sizeof(pids), "%s%s", proot, strcmp(pown, "/") ? pown : "");
+		cg_setup_at(c, CG_V1, root, pids, own);
+		if (c->ver == CG_V1)
+			return;
+	}
+	snprintf(c->why + strlen(c->why), sizeof(c->why) - strlen(c->why), "%s%s", c->why[0] ? "; " : "",
+		 why2);
+}
+
+int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, uint32_t pids, char *err,
+		     size_t errlen)
+{
+	char dir[WK_PATH_MAX + 16], mem[32], np[16];
+
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)memory_bytes);
+	snprintf(np, sizeof(np), "%u", pids);
+	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
+		if (!c->dirs[i][0])
+			continue;
+		snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[i], slot);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			goto fail;
+		if (c->ver == CG_V2) {
+			if (cg_write(dir, "memory.max", mem) < 0)
+				goto fail;
+			/* No swap: a limit the worker could page around is no limit. */
+			if (cg_write(dir, "memory.swap.max", "0") < 0 && errno != ENOENT)
+				goto fail;
+			if (cg_write(dir, "pids.max", np) < 0 && errno != ENOENT)
+				goto fail;
+		} else if (i == 0) {
+			if (cg_write(dir, "memory.limit_in_bytes", mem) < 0)
+				goto fail;
+			if (cg_write(dir, "memory.memsw.limit_in_bytes", mem) < 0 && errno != ENOENT)
+				goto fail;
+		} else if (cg_write(dir, "pids.max", np) < 0) {
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cgroup %.200s: %s", dir, strerror(errno));
+	return -1;
+}
+
+bool cg_worker_oom(const struct cg *c, uint32_t slot)
+{
+	char dir[WK_PATH_MAX + 16];
+
+	if (c->ver == CG_NONE)
+		return false;
+	snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[0], slot);
+	if (c->ver == CG_V2)
+		return cg_read_key(dir, "memory.events", "oom_kill") > 0;
+	return cg_read_key(dir, "memory.oom_control", "oom_kill") > 0 ||
+	       cg_read_key(dir, "memory.oom_control", "under_oom") > 0;
+}
+
+void cg_worker_remove(const struct cg *c, uint32_t slot)
+{
+	char dir[WK_PATH_MAX + 16];
+
+	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
+		if (!c->dirs[i][0])
+			continue;
+		snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[i], slot);
+		rmdir(dir);
+	}
+}
+
+void cg_teardown(struct cg *c)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
+		if (!c->dirs[i][0])
+			continue;
+		/* Workers die with the zygote, a few milliseconds after it. */
+		for (int tries = 0; tries < 200; tries++) {
+			DIR *d = opendir(c->dirs[i]);
+			struct dirent *e;
+
+			while (d && (e = readdir(d))) {
+				char path[WK_PATH_MAX + 300];
+				if (e->d_name[0] != 'w' || e->d_type != DT_DIR)
+					continue;
+				snprintf(path, sizeof(path), "%s/%s", c->dirs[i], e->d_name);
+				rmdir(path);
+			}
+			if (d)
+				closedir(d);
+			if (rmdir(c->dirs[i]) == 0 || errno != EBUSY)
+				break;
+			nanosleep(&ms, NULL);
+		}
+	}
+	c->ver = CG_NONE;
+}
+
+const char *cg_name(const struct cg *c)
+{
+	return c->ver == CG_V2 ? "cgroup v2" : c->ver == CG_V1 ? "cgroup v1" : "rlimits only";
+}

@@ -1,0 +1,45 @@
+/* Per-worker cgroups: a memory limit the kernel enforces on what a worker
+ * really uses (page cache and kernel memory included), a pids limit, and
+ * an OOM counter that names the death. Runs in the supervisor. Detects at
+ * run time what the host offers: cgroup v2 with the memory controller
+ * delegated to our cgroup, else the v1 memory (and pids) hierarchies where
+ * we may create directories, else nothing (the rlimits remain). Each pool
+ * gets a directory beside the supervisor's own cgroup,
+ * caisson.<pid>.<n>, and worker slot N the subdirectory wN; the zygote
+ * moves the worker in before it runs (wk_config.cgroups). */
+#ifndef CAISSON_CGROUP_H
+#define CAISSON_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc_config.h"
+
+enum cg_version { CG_NONE = 0, CG_V1 = 1, CG_V2 = 2 };
+
+struct cg {
+	enum cg_version ver;
+	/* v2: dirs[0] only. v1: dirs[0] memory, dirs[1] pids ("" if absent). */
+	char dirs[WK_MAX_CGROUPS][WK_PATH_MAX];
+	char why[256]; /* CG_NONE: why no cgroup is used */
+};
+
+/* Detects and creates the pool's directories. Never fails: without a
+ * usable hierarchy ver is CG_NONE and why says what was missing. */
+void cg_setup(struct cg *c);
+/* The same under explicit roots (tests): v2 root, or v1 memory and pids
+ * roots; "" for an absent one. own is the supervisor's cgroup path. */
+void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own);
+/* Creates slot's directory with its limits; -1 with a message in err. */
+int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, uint32_t pids, char *err,
+		     size_t errlen);
+/* Whether the kernel OOM-killed something in slot's cgroup. */
+bool cg_worker_oom(const struct cg *c, uint32_t slot);
+/* Removes slot's directory (its worker must be gone). */
+void cg_worker_remove(const struct cg *c, uint32_t slot);
+/* Removes the pool's directories, waiting briefly for dying workers. */
+void cg_teardown(struct cg *c);
+const char *cg_name(const struct cg *c);
+
+#endif
