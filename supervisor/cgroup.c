@@ -202,7 +202,7 @@ void cg_setup(struct cg *c)
 		snprintf(why2, sizeof(why2), "no cgroup v2 hierarchy");
 	}
 	if (cg_mount_point("memory", root, sizeof(root)) && cg_own_path("memory", own, sizeof(own))) {
-		char pids[WK_PATH_MAX + 8] = "";
+		char pids[2 * WK_PATH_MAX] = "";
 		if (cg_mount_point("pids", proot, sizeof(proot)) && cg_own_path("pids", pown, sizeof(pown)))
 			snprintf(pids, sizeof(pids), "%s%s", proot, strcmp(pown, "/") ? pown : "");
 		cg_setup_at(c, CG_V1, root, pids, own);
