@@ -256,6 +256,12 @@ const struct profile_key profile_keys[] = {
 	{ "limits", "input", false, set_size, LIM(input_bytes), 1, 1024 * MIB, "1..1G" },
 	{ "limits", "open_files", false, set_count, LIM(open_files), 4, 4096, "4..4096" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+	/* Repeatable here because [exception] is: profile_exc.c refuses a key
+	 * set twice within one section. */
+	{ "exception", "allow", true, profile_exc_allow, 0, 0, 0, NULL },
+	{ "exception", "reason", true, profile_exc_reason, 0, 0, 0, NULL },
+	{ "exception", "approver", true, profile_exc_approver, 0, 0, 0, NULL },
+	{ "exception", "expires", true, profile_exc_expires, 0, 0, 0, NULL },
 };
 
 const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);

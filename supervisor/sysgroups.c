@@ -28,6 +28,10 @@ static const struct sysgroups_group sysgroups_table[] = {
 	  "openat open newfstatat fstat statx lseek pread64 readlink readlinkat access faccessat "
 	  "faccessat2 getdents64 mmap mprotect getcwd",
 	  "what the dynamic loader needs to map the plugin and its libraries; init only" },
+	{ "@network",
+	  "socket connect bind listen accept accept4 sendto recvfrom getsockname getpeername "
+	  "getsockopt setsockopt shutdown",
+	  "sockets and network I/O; dangerous members need an [exception]" },
 };
 
 static const struct sysgroups_danger sysgroups_danger_table[] = {
