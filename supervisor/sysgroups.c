@@ -209,6 +209,19 @@ enum sysgroups_rule sysgroups_rule(const char *sys)
 	return SYSGROUPS_RULE_NONE;
 }
 
+const char *sysgroups_rule_text(enum sysgroups_rule rule)
+{
+	switch (rule) {
+	case SYSGROUPS_RULE_NONE:
+		return "";
+	case SYSGROUPS_RULE_PROT_NOEXEC:
+		return "only when (arg2 & PROT_EXEC) == 0";
+	case SYSGROUPS_RULE_FCNTL_QUERY:
+		return "only when arg1 is F_GETFD or F_GETFL";
+	}
+	return "";
+}
+
 const struct sysgroups_group *sysgroups_groups(size_t *n)
 {
 	*n = SYSGROUPS_N(sysgroups_table);
