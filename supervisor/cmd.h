@@ -4,5 +4,6 @@
 #define CAISSON_CMD_H
 
 int cmd_run(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

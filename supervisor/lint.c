@@ -1,32 +1,73 @@
 /* Profile lint; see lint.h. Runs in the supervisor over a staged profile
  * before profile.c accepts it. Findings are reported at the line that
- * brought the syscall in (through a group or by name), earliest first. */
+ * brought the syscall in (through a group or by name), at an exception's
+ * allow or expires line, or at a namespace's line: earliest first. */
 #include "lint.h"
 
 #include <seccomp.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "profile.h"
 #include "sysgroups.h"
 
-#define LINT_NEEDS "needs an [exception], which this version does not support"
-
-struct lint_finding {
-	uint32_t line;
-	const char *key; /* "allow" or "init_allow"; NULL for a namespace */
-	const char *what;
-	const char *via;
-	const char *reason;
+struct lint_state {
+	const struct profile *p;
+	bool used[PROFILE_MAX_EXCEPTIONS];
+	uint32_t line; /* earliest finding so far; 0 while none */
+	char msg[512];
 };
 
-static void lint_keep(struct lint_finding *best, const struct lint_finding *f)
+static void lint_find(struct lint_state *st, uint32_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void lint_find(struct lint_state *st, uint32_t line, const char *fmt, ...)
 {
-	if (f->line && (!best->line || f->line < best->line))
-		*best = *f;
+	va_list ap;
+
+	if (!line || (st->line && st->line <= line))
+		return;
+	st->line = line;
+	va_start(ap, fmt);
+	vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
+	va_end(ap);
 }
 
-static void lint_syscalls(const struct profile *p, struct lint_finding *best)
+static int lint_same(const char *sys, void *arg)
 {
+	return strcmp(sys, arg) == 0;
+}
+
+/* Marks and returns true when some exception covers syscall sys. */
+static bool lint_covered(struct lint_state *st, const char *sys)
+{
+	bool hit = false;
+
+	for (size_t i = 0; i < st->p->nexceptions; i++) {
+		const char *allow = st->p->exceptions[i].allow;
+
+		if (allow[0] == '@' ? sysgroups_expand(allow, lint_same, (void *)sys) == 1
+				    : strcmp(allow, sys) == 0)
+			hit = st->used[i] = true;
+	}
+	return hit;
+}
+
+static void lint_syscall(struct lint_state *st, const struct sysgroups_danger *d, const char *key,
+			 const struct profile_origin *from)
+{
+	if (lint_covered(st, d->name))
+		return;
+	lint_find(st, from->line, "%s: syscall '%s'%s%s%s is dangerous (%s) and needs an [exception] "
+		  "(allow = %s, reason, approver, expires)", key, d->name, from->via ? " (from " : "",
+		  from->via ? from->via : "", from->via ? ")" : "", d->reason, d->name);
+}
+
+static void lint_syscalls(struct lint_state *st)
+{
+	const struct profile *p = st->p;
 	size_t n;
 	const struct sysgroups_danger *d = sysgroups_dangers(&n);
 
@@ -36,12 +77,23 @@ static void lint_syscalls(const struct profile *p, struct lint_finding *best)
 		if (nr < 0 || nr >= PROFILE_MAX_NR)
 			continue;
 		if (profile_set_has(p->run, nr))
-			lint_keep(best, &(struct lint_finding){ p->run_from[nr].line, "allow", d[i].name,
-								p->run_from[nr].via, d[i].reason });
+			lint_syscall(st, &d[i], "allow", &p->run_from[nr]);
 		if (!d[i].run_only && profile_set_has(p->init, nr))
-			lint_keep(best, &(struct lint_finding){ p->init_from[nr].line, "init_allow",
-								d[i].name, p->init_from[nr].via,
-								d[i].reason });
+			lint_syscall(st, &d[i], "init_allow", &p->init_from[nr]);
+	}
+}
+
+static void lint_exceptions(struct lint_state *st, int32_t today)
+{
+	for (size_t i = 0; i < st->p->nexceptions; i++) {
+		const struct profile_exception *e = &st->p->exceptions[i];
+
+		if (!st->used[i])
+			lint_find(st, e->allow_line, "allow: [exception] for '%s' covers nothing this profile "
+				  "allows; remove the stale exception", e->allow);
+		if (e->expires_day < today)
+			lint_find(st, e->expires_line, "expires: [exception] for '%s' expired on %s "
+				  "(approved by %s); renew or remove it", e->allow, e->expires, e->approver);
 	}
 }
 
@@ -64,24 +116,20 @@ static int lint_runtime_needs(const struct profile *p, const char *file, char *e
 	return 0;
 }
 
-int lint_profile(const struct profile *p, const char *file, char *err, size_t errlen)
+int lint_profile(const struct profile *p, const char *file, int32_t today, char *err, size_t errlen)
 {
-	struct lint_finding best = { 0 };
+	struct lint_state st = { .p = p };
 
-
+	/* Workers always get all seven namespaces (SPEC section 3): no
+	 * exception can turn one off in this version. */
 	for (int i = 0; i < PROFILE_NS_COUNT; i++)
 		if (!p->ns_on[i])
-			lint_keep(&best, &(struct lint_finding){ p->ns_line[i], NULL, profile_ns_names[i],
-								 NULL, NULL });
-	lint_syscalls(p, &best);
-	if (!best.line)
+			lint_find(&st, p->ns_line[i], "namespace '%s' is off; this version cannot turn a "
+				  "namespace off, not even with an [exception]", profile_ns_names[i]);
+	lint_syscalls(&st);
+	lint_exceptions(&st, today);
+	if (!st.line)
 		return lint_runtime_needs(p, file, err, errlen);
-	if (!best.key)
-		snprintf(err, errlen, "%s:%u: namespace '%s' is off, which weakens the baseline and " LINT_NEEDS,
-			 file, best.line, best.what);
-	else
-		snprintf(err, errlen, "%s:%u: %s: syscall '%s'%s%s%s is dangerous (%s) and " LINT_NEEDS,
-			 file, best.line, best.key, best.what, best.via ? " (from " : "",
-			 best.via ? best.via : "", best.via ? ")" : "", best.reason);
+	snprintf(err, errlen, "%s:%u: %s", file, st.line, st.msg);
 	return -1;
 }

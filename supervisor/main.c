@@ -11,6 +11,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "run a plugin over inputs in sandboxed workers" },
+	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
 };
 
 static void usage(FILE *f)

@@ -8,6 +8,7 @@ add_library(caisson_policy STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/sysgroups.c
     ${CMAKE_SOURCE_DIR}/supervisor/profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/profile_keys.c
+    ${CMAKE_SOURCE_DIR}/supervisor/profile_exc.c
     ${CMAKE_SOURCE_DIR}/supervisor/lint.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy.c)
 target_include_directories(caisson_policy PUBLIC ${CAISSON_INCLUDE_DIRS})

@@ -85,6 +85,8 @@ static void profile_check_line(struct profile_parse *ps, const char *line, size_
 		}
 	if (!profile_section_known(line + 1, (size_t)(close - line - 1)))
 		profile_fail(ps, "unknown section [%.*s]", (int)(close - line - 1), line + 1);
+	else
+		profile_exc_section(ps, line + 1, (size_t)(close - line - 1));
 }
 
 /* inih's reader: one whole line per call, or NULL to end the parse (end of
@@ -146,11 +148,19 @@ static void profile_parse_run(struct profile_parse *ps)
 		profile_fail(ps, "syntax error: expected '[section]' or 'key = value'");
 	} else if (rc < 0 && !ps->err_line) {
 		profile_fail(ps, "the INI parser failed (%d)", rc);
+	} else if (!ps->err_line) {
+		profile_exc_end(ps);
 	}
 }
 
 int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
 			 char *err, size_t errlen)
+{
+	return profile_parse_buffer_on(name, data, len, profile_today(), out, err, errlen);
+}
+
+int profile_parse_buffer_on(const char *name, const char *data, size_t len, int32_t today,
+			    struct profile *out, char *err, size_t errlen)
 {
 	uint32_t seen[PROFILE_KEYS_MAX] = { 0 };
 	struct profile_parse ps = { .file = name, .data = data, .len = len, .seen = seen,
@@ -172,7 +182,7 @@ int profile_parse_buffer(const char *name, const char *data, size_t len, struct 
 		goto out;
 	}
 	profile_parse_run(&ps);
-	if (ps.err_line || lint_profile(ps.p, name, err, errlen) < 0)
+	if (ps.err_line || lint_profile(ps.p, name, today, err, errlen) < 0)
 		goto out;
 	*out = *ps.p;
 	memset(ps.p, 0, sizeof(*ps.p));
@@ -215,6 +225,11 @@ static int profile_read(const char *path, int fd, char *buf, size_t cap, size_t 
 
 int profile_load(const char *path, struct profile *out, char *err, size_t errlen)
 {
+	return profile_load_on(path, profile_today(), out, err, errlen);
+}
+
+int profile_load_on(const char *path, int32_t today, struct profile *out, char *err, size_t errlen)
+{
 	/* One byte more than the limit, so a larger file is seen as such. */
 	size_t cap = PROFILE_FILE_MAX + 1, n;
 	char *buf = NULL;
@@ -234,7 +249,7 @@ int profile_load(const char *path, struct profile *out, char *err, size_t errlen
 	}
 	if (profile_read(path, fd, buf, cap, &n, err, errlen) < 0)
 		goto out;
-	rc = profile_parse_buffer(path, buf, n, out, err, errlen);
+	rc = profile_parse_buffer_on(path, buf, n, today, out, err, errlen);
 out:
 	free(buf);
 	close(fd);

@@ -3,7 +3,9 @@
  * the whole file parses and passes the lint (lint.h); workers never see
  * profiles. Every key is driven from one table in profile.c.
  * Error convention: -1 with "FILE:LINE: message" in err (FILE as given;
- * "FILE: message" when no line applies: open failure, not a regular file). */
+ * "FILE: message" when no line applies: open failure, not a regular file).
+ * Dates are days since 1970-01-01 (UTC); "today" decides which [exception]
+ * has expired, and is a parameter so tests never depend on the clock. */
 #ifndef CAISSON_PROFILE_H
 #define CAISSON_PROFILE_H
 
@@ -19,6 +21,11 @@
 #define PROFILE_MAX_ARGS 32u
 #define PROFILE_MAX_NR 512 /* native syscall numbers below this */
 #define PROFILE_SET_WORDS ((PROFILE_MAX_NR + 63) / 64)
+#define PROFILE_MAX_EXCEPTIONS 16u
+#define PROFILE_ALLOW_MAX 63u    /* an exception's allow: syscall or @group */
+#define PROFILE_REASON_MAX 255u  /* bytes of UTF-8 */
+#define PROFILE_APPROVER_MAX 127u
+#define PROFILE_DATE_LEN 10u     /* YYYY-MM-DD */
 
 enum profile_ns {
 	PROFILE_NS_USER,
@@ -53,6 +60,20 @@ struct profile_origin {
 	const char *via;
 };
 
+/* One [exception] section: a weakening of the baseline someone approved,
+ * until a date. allow names one syscall, or an @group whose dangerous
+ * members it covers; relaxes is the same as a register shows it. Lines are
+ * where each key was set (line: the section header). */
+struct profile_exception {
+	char allow[PROFILE_ALLOW_MAX + 1];
+	char relaxes[PROFILE_ALLOW_MAX + 32];
+	char reason[PROFILE_REASON_MAX + 1];
+	char approver[PROFILE_APPROVER_MAX + 1];
+	char expires[PROFILE_DATE_LEN + 1];
+	int32_t expires_day; /* last valid day */
+	uint32_t line, allow_line, reason_line, approver_line, expires_line;
+};
+
 struct profile {
 	char name[PROFILE_NAME_MAX + 1];
 	char description[PROFILE_DESC_MAX + 1];
@@ -71,15 +92,27 @@ struct profile {
 	 * tolerated while the plugin initialises (see policy.h). */
 	uint64_t run[PROFILE_SET_WORDS], init[PROFILE_SET_WORDS];
 	struct profile_origin run_from[PROFILE_MAX_NR], init_from[PROFILE_MAX_NR];
+	/* [exception] sections, in file order; each covers at least one
+	 * dangerous allowance and none has expired (the lint checks). */
+	struct profile_exception exceptions[PROFILE_MAX_EXCEPTIONS];
+	size_t nexceptions;
 };
 
 extern const char *const profile_ns_names[PROFILE_NS_COUNT];
 
-/* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes. */
+/* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes.
+ * profile_load judges expiry against the real clock (profile_today()). */
 int profile_load(const char *path, struct profile *out, char *err, size_t errlen);
+int profile_load_on(const char *path, int32_t today, struct profile *out, char *err, size_t errlen);
 /* Parses len bytes of profile text; name is the FILE used in messages. */
 int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
 			 char *err, size_t errlen);
+int profile_parse_buffer_on(const char *name, const char *data, size_t len, int32_t today,
+			    struct profile *out, char *err, size_t errlen);
+/* Today (UTC) by the real clock, in days since 1970-01-01. */
+int32_t profile_today(void);
+/* Parses a strict, existing YYYY-MM-DD date (1970..9999) into *day; 0 or -1. */
+int profile_date_parse(const char *s, int32_t *day);
 void profile_free(struct profile *p);
 /* Whether native syscall nr is in set (run or init); false out of range. */
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);

@@ -263,6 +263,12 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "idle_timeout", false, set_duration, POOL(idle_ms), 1, 86400000, "1ms..24h" },
 	{ "pool", "failure_threshold", false, set_count, POOL(failure_threshold), 1, 1000, "1..1000" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+	/* Repeatable here because [exception] is: profile_exc.c refuses a key
+	 * set twice within one section. */
+	{ "exception", "allow", true, profile_exc_allow, 0, 0, 0, NULL },
+	{ "exception", "reason", true, profile_exc_reason, 0, 0, 0, NULL },
+	{ "exception", "approver", true, profile_exc_approver, 0, 0, 0, NULL },
+	{ "exception", "expires", true, profile_exc_expires, 0, 0, 0, NULL },
 };
 
 const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);

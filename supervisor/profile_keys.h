@@ -20,6 +20,7 @@ struct profile_parse {
 	uint32_t *seen;    /* per key: line of a scalar's first setting */
 	bool init;         /* syscall list target: init (true) or run set */
 	const char *via;   /* group being expanded, for origins */
+	bool exc_open;     /* keys of [exception] go to the last exception */
 	uint32_t err_line; /* first error; 0 while none */
 	char *err;
 	size_t errlen;
@@ -46,5 +47,17 @@ extern const size_t profile_nkeys;
 int profile_fail(struct profile_parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Profile defaults for every limit and namespace. */
 void profile_defaults(struct profile *p);
+
+/* [exception] (profile_exc.c): setters for the table, and the section
+ * boundaries. profile_exc_section() runs on every section header (name,
+ * len: what the brackets hold): it closes the open exception, refusing it
+ * at its header line if a key is missing, and opens a new one for
+ * [exception]. profile_exc_end() closes the last one at end of file. */
+int profile_exc_allow(struct profile_parse *ps, const struct profile_key *k, const char *v);
+int profile_exc_reason(struct profile_parse *ps, const struct profile_key *k, const char *v);
+int profile_exc_approver(struct profile_parse *ps, const struct profile_key *k, const char *v);
+int profile_exc_expires(struct profile_parse *ps, const struct profile_key *k, const char *v);
+void profile_exc_section(struct profile_parse *ps, const char *name, size_t len);
+void profile_exc_end(struct profile_parse *ps);
 
 #endif

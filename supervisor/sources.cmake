@@ -18,7 +18,8 @@ target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
 
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/main.c
-    ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c)
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})

@@ -28,6 +28,10 @@ static const struct sysgroups_group sysgroups_table[] = {
 	  "openat open newfstatat fstat statx lseek pread64 readlink readlinkat access faccessat "
 	  "faccessat2 getdents64 mmap mprotect getcwd",
 	  "what the dynamic loader needs to map the plugin and its libraries; init only" },
+	{ "@network",
+	  "socket connect bind listen accept accept4 sendto recvfrom getsockname getpeername "
+	  "getsockopt setsockopt shutdown",
+	  "sockets and network I/O; dangerous members need an [exception]" },
 };
 
 static const struct sysgroups_danger sysgroups_danger_table[] = {
@@ -203,6 +207,19 @@ enum sysgroups_rule sysgroups_rule(const char *sys)
 		if (strcmp(sysgroups_rules[i].name, sys) == 0)
 			return sysgroups_rules[i].rule;
 	return SYSGROUPS_RULE_NONE;
+}
+
+const char *sysgroups_rule_text(enum sysgroups_rule rule)
+{
+	switch (rule) {
+	case SYSGROUPS_RULE_NONE:
+		return "";
+	case SYSGROUPS_RULE_PROT_NOEXEC:
+		return "only when (arg2 & PROT_EXEC) == 0";
+	case SYSGROUPS_RULE_FCNTL_QUERY:
+		return "only when arg1 is F_GETFD or F_GETFL";
+	}
+	return "";
 }
 
 const struct sysgroups_group *sysgroups_groups(size_t *n)

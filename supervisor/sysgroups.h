@@ -45,6 +45,8 @@ int sysgroups_expand(const char *group, int (*fn)(const char *sys, void *arg), v
 const struct sysgroups_danger *sysgroups_dangerous(const char *sys);
 /* The argument rule the run filter applies to syscall sys. */
 enum sysgroups_rule sysgroups_rule(const char *sys);
+/* What a rule allows, one line ("only when ..."); "" for none. */
+const char *sysgroups_rule_text(enum sysgroups_rule rule);
 /* The whole tables, for documentation, `profile show` and tests. */
 const struct sysgroups_group *sysgroups_groups(size_t *n);
 const struct sysgroups_danger *sysgroups_dangers(size_t *n);

@@ -1,9 +1,10 @@
-/* Unit parsing for profile values; see units.h. Pure code run by the
+/* Unit parsing and formatting for profile values; see units.h. Pure code run by the
  * supervisor on untrusted profile text: every number goes through strtoull
  * with ERANGE checked and every multiplication is checked for overflow. */
 #include "units.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,26 @@ enum units_err units_uint(const char *s, uint64_t *v)
 	if (e == UNITS_OK && *rest)
 		return UNITS_E_SYNTAX;
 	return e;
+}
+
+/* The largest unit of tab that divides v exactly (tab is ascending). */
+static void units_format(uint64_t v, const struct units_mult *tab, size_t n, char *buf, size_t len)
+{
+	size_t i = n;
+
+	while (i > 1 && (v == 0 || v % tab[i - 1].mult != 0))
+		i--;
+	snprintf(buf, len, "%llu%s", (unsigned long long)(v / tab[i - 1].mult), tab[i - 1].suffix);
+}
+
+void units_format_us(uint64_t us, char *buf, size_t len)
+{
+	units_format(us, units_durations, sizeof(units_durations) / sizeof(units_durations[0]), buf, len);
+}
+
+void units_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	units_format(bytes, units_sizes, sizeof(units_sizes) / sizeof(units_sizes[0]), buf, len);
 }
 
 const char *units_strerror(enum units_err e)

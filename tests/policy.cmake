@@ -18,6 +18,7 @@ if(CAISSON_FUZZ)
       ${CMAKE_SOURCE_DIR}/supervisor/sysgroups.c
       ${CMAKE_SOURCE_DIR}/supervisor/profile.c
       ${CMAKE_SOURCE_DIR}/supervisor/profile_keys.c
+      ${CMAKE_SOURCE_DIR}/supervisor/profile_exc.c
       ${CMAKE_SOURCE_DIR}/supervisor/lint.c)
   target_include_directories(fuzz_profile PRIVATE ${CAISSON_INCLUDE_DIRS})
   target_compile_options(fuzz_profile PRIVATE -fsanitize=fuzzer,address,undefined)

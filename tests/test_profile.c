@@ -180,7 +180,7 @@ static void test_full(void)
 
 static void test_file_errors(void)
 {
-	expect_file_error("tests/profiles/bad_unknown_section.ini", 4, "unknown section [exception]");
+	expect_file_error("tests/profiles/bad_unknown_section.ini", 4, "unknown section [sandbox]");
 	expect_file_error("tests/profiles/bad_unknown_key.ini", 5, "unknown key 'stack' in [limits]");
 	expect_file_error("tests/profiles/bad_unknown_syscall.ini", 3, "unknown syscall 'no_such_syscall'");
 	expect_file_error("tests/profiles/bad_unknown_group.ini", 2,
@@ -194,12 +194,28 @@ static void test_file_errors(void)
 			  "line is 211 bytes long, more than the parser's 198");
 	expect_file_error("tests/profiles/bad_dangerous.ini", 4,
 			  "allow: syscall 'execve' is dangerous (replaces the process image) and needs an "
-			  "[exception], which this version does not support");
+			  "[exception] (allow = execve, reason, approver, expires)");
 	expect_file_error("tests/profiles/bad_dangerous_group.ini", 4,
 			  "allow: syscall 'open' (from @loader) is dangerous (opens files after the filter "
 			  "is sealed)");
 	expect_file_error("tests/profiles/bad_namespace_off.ini", 3,
-			  "namespace 'network' is off, which weakens the baseline and needs an [exception]");
+			  "namespace 'network' is off; this version cannot turn a namespace off, not even "
+			  "with an [exception]");
+	/* The real clock: 2000-12-31 is long past whatever day this runs. */
+	expect_file_error("tests/profiles/bad_exc_expired.ini", 9,
+			  "expires: [exception] for 'ptrace' expired on 2000-12-31 (approved by Nobody "
+			  "Anymore); renew or remove it");
+	expect_file_error("tests/profiles/bad_exc_date.ini", 9,
+			  "expires: '2026-02-30' is not a date (YYYY-MM-DD, an existing day from 1970 on)");
+	expect_file_error("tests/profiles/bad_exc_no_approver.ini", 6,
+			  "[exception] lacks 'approver' (every exception sets allow, reason, approver and "
+			  "expires)");
+	expect_file_error("tests/profiles/bad_exc_stale.ini", 6,
+			  "allow: [exception] for 'ptrace' covers nothing this profile allows; remove the "
+			  "stale exception");
+	expect_file_error("tests/profiles/bad_exc_namespace.ini", 7,
+			  "allow: 'namespace:network': this version cannot turn a namespace off, not even "
+			  "with an [exception]");
 	expect_file_error("tests/profiles/bad_relative_bind.ini", 3,
 			  "bind_ro: 'usr/share/zoneinfo' is not an absolute path");
 	expect_file_error("tests/profiles/does_not_exist.ini", 0, "No such file or directory");
@@ -336,6 +352,11 @@ static void test_lint(void)
 			 "syscall 'ptrace' is dangerous");
 	expect_mem_error("[namespaces]\ncgroup = off\n[seccomp]\nallow = ptrace\n", 2,
 			 "namespace 'cgroup' is off");
+	/* Stale and uncovered findings compete by line like the others. */
+	expect_mem_error("[exception]\nallow = bpf\nreason = r\napprover = a\nexpires = 2099-01-01\n"
+			 "[seccomp]\nallow = @default ptrace\n", 2, "[exception] for 'bpf' covers nothing");
+	expect_mem_error("[seccomp]\nallow = @default ptrace\n[exception]\nallow = bpf\nreason = r\n"
+			 "approver = a\nexpires = 2099-01-01\n", 2, "syscall 'ptrace' is dangerous");
 	/* Opening files is dangerous only after sealing. */
 	if (expect_mem_ok("[seccomp]\nallow = @default\ninit_allow = openat open @loader\n", &p) == 0) {
 		CHECK(in_init(&p, "openat") && !in_run(&p, "openat"));
@@ -374,8 +395,127 @@ static void test_accepted_shapes(void)
 	CHECK(p.binds == NULL && p.name[0] == '\0');
 }
 
+#define EXC_TAIL "reason = r\napprover = a\nexpires = 2099-01-01\n"
+
+static int32_t day(const char *date)
+{
+	int32_t d = -1;
+
+	CHECK_INT(profile_date_parse(date, &d), 0);
+	return d;
+}
+
+static void test_dates(void)
+{
+	static const char *const bad[] = { "", "2026-2-01", "2026-02-1", "26-02-01", "2026/02/01",
+					   "2026-00-10", "2026-13-01", "2026-01-00", "2026-01-32",
+					   "2026-04-31", "2025-02-29", "1900-02-29", "1969-12-31",
+					   "+026-01-01", "2026-01-01 ", "2026-01-0a", "20260-01-01" };
+	int32_t d;
+
+	CHECK_INT(day("1970-01-01"), 0);
+	CHECK_INT(day("1970-03-01"), 59);
+	CHECK_INT(day("2000-02-29"), 11016);
+	CHECK_INT(day("2024-02-29"), 19782);
+	CHECK_INT(day("2026-03-01"), 20513);
+	CHECK_INT(day("9999-12-31"), 2932896);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (profile_date_parse(bad[i], &d) == 0)
+			fprintf(stderr, "date '%s' accepted\n", bad[i]);
+		CHECK_INT(profile_date_parse(bad[i], &d), -1);
+	}
+	/* The real clock is after this code was written. */
+	CHECK(profile_today() > day("2025-01-01"));
+}
+
+static void test_weak_network(void)
+{
+	char path[PATH_MAX];
+	struct profile p;
+	const struct profile_exception *e = &p.exceptions[0];
+
+	profile_path(path, sizeof(path), "tests/profiles/weak_network.ini");
+	/* Valid on its last day, refused the day after: today is injected. */
+	CHECK_INT(profile_load_on(path, day("2100-01-01"), &p, err, sizeof(err)), -1);
+	check_prefix(path, 34, "expires: [exception] for '@network' expired on 2099-12-31");
+	if (profile_load_on(path, day("2099-12-31"), &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "weak_network.ini: %s\n", err);
+		check_failures++;
+		return;
+	}
+	CHECK_INT(p.nexceptions, 1);
+	CHECK_STR(e->allow, "@network");
+	CHECK_STR(e->relaxes, "dangerous syscalls of @network");
+	CHECK_STR(e->reason, "Test fixture: shows what caisson verify reports for a profile that may "
+			     "open sockets");
+	CHECK_STR(e->approver, "Security Review <security@example.org>");
+	CHECK_STR(e->expires, "2099-12-31");
+	CHECK_INT(e->expires_day, day("2099-12-31"));
+	CHECK(e->line == 30 && e->allow_line == 31 && e->reason_line == 32);
+	CHECK(e->approver_line == 33 && e->expires_line == 34);
+	CHECK(in_run(&p, "socket") && in_run(&p, "connect") && in_run(&p, "sendto"));
+	for (int i = 0; i < PROFILE_NS_COUNT; i++)
+		CHECK(p.ns_on[i]);
+	profile_free(&p);
+	/* And by the real clock (2099 is ahead of it). */
+	CHECK_INT(profile_load(path, &p, err, sizeof(err)), 0);
+	profile_free(&p);
+}
+
+static void test_exception_syntax(void)
+{
+	struct profile p;
+
+	expect_mem_error("[seccomp]\nallow = @default\n[exception]\nallow = socket\n", 3,
+			 "[exception] lacks 'reason'");
+	expect_mem_error("[seccomp]\nallow = @default\n[exception]\n", 3, "[exception] lacks 'allow'");
+	expect_mem_error("[seccomp]\nallow = @default socket\n[exception]\nallow = socket\nreason = r\n"
+			 "approver = a\n[exception]\nallow = socket\n" EXC_TAIL, 3,
+			 "[exception] lacks 'expires'");
+	expect_mem_error("[exception]\nallow = socket\nallow = bind\n", 3,
+			 "duplicate key 'allow' in [exception] (first set on line 2)");
+	expect_mem_error("[exception]\nallow =\n", 2, "allow: expected one syscall or @group name");
+	expect_mem_error("[exception]\nallow = socket bind\n", 2, "allow: expected one syscall or @group name");
+	expect_mem_error("[exception]\nallow = @nope\n", 2, "allow: unknown syscall group '@nope'");
+	expect_mem_error("[exception]\nallow = frobnicate\n", 2, "allow: unknown syscall 'frobnicate'");
+	expect_mem_error("[exception]\nallow = socket\nreason =\n", 3, "reason: expected 1 to 255 bytes");
+	expect_mem_error("[exception]\nallow = socket\napprover = a\tb\n", 3,
+			 "approver: control character or invalid UTF-8");
+	expect_mem_error("[exception]\nallow = socket\napprover = \xc3\x28\n", 3, "invalid UTF-8");
+	expect_mem_error("[exception]\nallow = socket\napprover = \xed\xa0\x80\n", 3, "invalid UTF-8");
+	expect_mem_error("[exception]\nallow = socket\nexpires =\n", 3, "expires: '' is not a date");
+	expect_mem_error("[exception]\nallow = socket\nexpires = 2026-02-29\n", 3,
+			 "expires: '2026-02-29' is not a date");
+	/* A profile of only @default plus an exception on the same section
+	 * twice: each [exception] header opens a new one. */
+	if (expect_mem_ok("[seccomp]\nallow = @default socket ptrace\n[exception]\nallow = socket\n" EXC_TAIL
+			  "[exception]\nallow = ptrace\nreason = Zo\xc3\xab's debugger\napprover = b\n"
+			  "expires = 2099-02-28\n", &p) == 0) {
+		CHECK_INT(p.nexceptions, 2);
+		CHECK_STR(p.exceptions[0].relaxes, "syscall socket");
+		CHECK_STR(p.exceptions[1].reason, "Zo\xc3\xab's debugger");
+		CHECK_INT(p.exceptions[1].line, 8);
+		profile_free(&p);
+	}
+}
+
+static void test_exception_limit(void)
+{
+	char text[8192];
+	size_t off;
+
+	off = (size_t)snprintf(text, sizeof(text), "[seccomp]\nallow = @default socket\n");
+	for (int i = 0; i <= (int)PROFILE_MAX_EXCEPTIONS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "[exception]\nallow = socket\n" EXC_TAIL);
+	expect_mem_error(text, 3 + 5 * PROFILE_MAX_EXCEPTIONS, "more than 16 [exception] sections");
+}
+
 int main(void)
 {
+	test_dates();
+	test_weak_network();
+	test_exception_syntax();
+	test_exception_limit();
 	test_default();
 	test_full();
 	test_file_errors();

@@ -115,8 +115,40 @@ static void test_uints(void)
 	CHECK_STR(units_strerror(UNITS_E_NO_UNIT), "a unit is required (us, ms, s, min, h)");
 }
 
+static void test_format(void)
+{
+	static const struct {
+		uint64_t v;
+		const char *dur, *size;
+	} t[] = {
+		{ 0, "0us", "0" },
+		{ 1, "1us", "1" },
+		{ 1000, "1ms", "1000" },
+		{ 1024, "1024us", "1K" },
+		{ 1500000, "1500ms", "1500000" },
+		{ 5000000, "5s", "5000000" },
+		{ 120000000, "2min", "120000000" },
+		{ 3600000000ull, "1h", "3515625K" },
+		{ 268435456, "268435456us", "256M" },
+		{ 1ull << 40, "1099511627776us", "1T" },
+		{ 3ull << 50, "3377699720527872us", "3072T" },
+		{ UINT64_MAX, "18446744073709551615us", "18446744073709551615" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		units_format_us(t[i].v, buf, sizeof(buf));
+		CHECK_STR(buf, t[i].dur);
+		units_format_size(t[i].v, buf, sizeof(buf));
+		CHECK_STR(buf, t[i].size);
+	}
+	units_format_size(256ull << 20, buf, 3);
+	CHECK_STR(buf, "25");
+}
+
 int main(void)
 {
+	test_format();
 	test_durations();
 	test_sizes();
 	test_uints();
