@@ -115,6 +115,16 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 				   "policy's " SYSGROUPS_LOADER);
 }
 
+static void pr_pool(const struct profile_pool *pl)
+{
+	char idle[32];
+
+	units_format_us(pl->idle_ms * 1000, idle, sizeof(idle));
+	printf("pool:        min_workers %u, max_workers %u, queue %u, requests_per_worker %u, idle_timeout %s, "
+	       "failure_threshold %u\n",
+	       pl->min_workers, pl->max_workers, pl->queue, pl->requests_per_worker, idle, pl->failure_threshold);
+}
+
 static void pr_limits(const struct profile_limits *l)
 {
 	char wall[32], cpu[32], mem[32], out[32], in[32];
@@ -148,6 +158,7 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
 	pr_limits(&p->limits);
+	pr_pool(&p->pool);
 	printf("exceptions (%zu):\n", p->nexceptions);
 	for (size_t i = 0; i < p->nexceptions; i++) {
 		printf("  ");

@@ -128,6 +128,11 @@ int lint_profile(const struct profile *p, const char *file, int32_t today, char 
 				  "namespace off, not even with an [exception]", profile_ns_names[i]);
 	lint_syscalls(&st);
 	lint_exceptions(&st, today);
+	if (!st.line && p->pool.min_workers > p->pool.max_workers) {
+		snprintf(err, errlen, "%s: [pool] min_workers (%u) is larger than max_workers (%u)", file,
+			 p->pool.min_workers, p->pool.max_workers);
+		return -1;
+	}
 	if (!st.line)
 		return lint_runtime_needs(p, file, err, errlen);
 	snprintf(err, errlen, "%s:%u: %s", file, st.line, st.msg);
