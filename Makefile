@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file
 FUZZ_DEPS = clang
 
 .PHONY: all deps build demo test asan fuzz clean

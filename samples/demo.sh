@@ -130,6 +130,38 @@ done <<EOF
 $CASES
 EOF
 
+# The same converter inside a service: thumbd (samples/thumbd.c) embeds
+# libcaisson and serves thumbnails over loopback HTTP from a warm pool.
+echo
+echo "thumbd: an HTTP thumbnail service on libcaisson (POST a PNG to /thumb)"
+"$BUILD/thumbd" -p "$PROFILES/png-thumb.ini" "$PLUGINS/png.so" -n 3 >"$OUT/thumbd.log" 2>&1 &
+tpid=$!
+port=""
+for _ in $(seq 50); do
+	port=$(sed -n 's/^thumbd: listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$OUT/thumbd.log")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+if [ -z "$port" ]; then
+	echo "  thumbd did not start: $(cat "$OUT/thumbd.log")"
+	fatal=1
+else
+	for f in logo-rgba.png gradient-64.png truncated.png; do
+		t0=$(date +%s%N)
+		code=$(curl -s -o "$OUT/thumbd-$f" -w '%{http_code}' -D "$OUT/thumbd-$f.headers" \
+			--data-binary @"$DATA/$f" "http://127.0.0.1:$port/thumb")
+		t1=$(date +%s%N)
+		st=$(sed -n 's/^X-Caisson-Status: \([A-Z_]*\).*/\1/p' "$OUT/thumbd-$f.headers")
+		printf '  POST %-18s HTTP %s %-14s %5sms  %s\n' "$f" "$code" "$st" $(((t1 - t0) / 1000000)) \
+			"$(describe "$OUT/thumbd-$f")"
+		case "$f:$code" in
+		truncated.png:422 | logo-rgba.png:200 | gradient-64.png:200) ;;
+		*) unexpected="$unexpected  thumbd $f: HTTP $code\n" ;;
+		esac
+	done
+fi
+wait "$tpid" 2>/dev/null
+
 echo
 echo "Answers and caisson's stderr for each case are in $OUT/."
 if [ -n "$unexpected" ]; then
