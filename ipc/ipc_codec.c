@@ -121,9 +121,17 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		m->u.exited.utime_us = wire_get64(p + 16);
 		m->u.exited.stime_us = wire_get64(p + 24);
 		return m->u.exited.pid > 0 && m->u.exited.pid <= 0x3fffffff ? IPC_OK : IPC_E_FIELD;
-	case IPC_W_REQUEST_MEMFD:
-		m->u.memfd.size = wire_get64(p);
-		return m->u.memfd.size > 0 && m->u.memfd.size <= (1ull << 40) ? IPC_OK : IPC_E_FIELD;
+	case IPC_W_REQUEST_SHM:
+	case IPC_W_OUTPUT_SHM:
+		/* Against the region's size: the receiver's check. */
+		m->u.bulk.size = wire_get64(p);
+		return m->u.bulk.size > 0 && m->u.bulk.size <= IPC_SHM_MAX ? IPC_OK : IPC_E_FIELD;
+	case IPC_W_SHM:
+		m->u.shm.in_size = wire_get64(p);
+		m->u.shm.out_size = wire_get64(p + 8);
+		return m->u.shm.in_size > 0 && m->u.shm.in_size <= IPC_SHM_MAX && m->u.shm.out_size > 0 &&
+				       m->u.shm.out_size <= IPC_SHM_MAX
+			       ? IPC_OK : IPC_E_FIELD;
 	case IPC_W_DONE:
 		m->u.done.rc = (int32_t)wire_get32(p);
 		ipc_text_get(&m->u.done.text, p + 4, m->len - 4);

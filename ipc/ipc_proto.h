@@ -7,13 +7,14 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 2u
+#define IPC_VERSION 3u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
-#define IPC_INLINE_MAX (60u * 1024u) /* larger request payloads travel in a sealed memfd */
+#define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
 #define IPC_TEXT_MAX 256u            /* error texts, NUL added by the decoder */
 #define IPC_CONFIG_MAX (192u * 1024u)
 #define IPC_MAX_FDS 4u
+#define IPC_SHM_MAX (2ull << 30) /* a bulk region: the 1G input or output cap, rounded up */
 
 /* Who sends a message to whom. S = supervisor, W = worker, Z = zygote,
  * C = a worker child still in trusted lockdown, talking to its zygote. */
@@ -55,12 +56,18 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	X(W_INIT_FAILED, 17, IPC_W2S, 8, 8 + IPC_TEXT_MAX, 0, ST_SPAWNING)     \
 	/* supervisor -> worker: request bytes inline */                       \
 	X(W_REQUEST, 18, IPC_S2W, 0, IPC_INLINE_MAX, 0, ST_IDLE)               \
-	/* supervisor -> worker: request in a sealed memfd (u64 length) */     \
-	X(W_REQUEST_MEMFD, 19, IPC_S2W, 8, 8, 1, ST_IDLE)                      \
+	/* supervisor -> worker: the request is the first u64 bytes of the input region */ \
+	X(W_REQUEST_SHM, 19, IPC_S2W, 8, 8, 0, ST_IDLE)                        \
 	/* worker -> supervisor: a chunk of the answer to the current request */ \
 	X(W_OUTPUT, 20, IPC_W2S, 1, IPC_INLINE_MAX, 0, ST_BUSY)                \
 	/* worker -> supervisor: request finished (i32 rc, error text) */      \
-	X(W_DONE, 21, IPC_W2S, 4, 4 + IPC_TEXT_MAX, 0, ST_BUSY)
+	X(W_DONE, 21, IPC_W2S, 4, 4 + IPC_TEXT_MAX, 0, ST_BUSY)                \
+	/* supervisor -> worker: once, before it serves: the bulk regions, sealed \
+	 * memfds (u64 input size, u64 output size); fds input, output */     \
+	X(W_SHM, 22, IPC_S2W, 16, 16, 2, ST_IDLE)                              \
+	/* worker -> supervisor: the next u64 bytes of the answer are at the start \
+	 * of the output region */                                             \
+	X(W_OUTPUT_SHM, 23, IPC_W2S, 8, 8, 0, ST_BUSY)
 
 enum ipc_type {
 #define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,

@@ -179,30 +179,36 @@ fail:
 	return NULL;
 }
 
-uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool borrow, pool_cb cb, void *arg)
 {
 	uint64_t id = atomic_fetch_add(&p->next_id, 1) + 1;
-	struct lib_req *lr = malloc(sizeof(*lr));
-	struct preq *r;
+	struct preq *r = pool_req_new(id, in, len, p->input_max, borrow, cb, arg);
 
-	if (!lr)
+	if (!r)
 		return 0;
-	lr->cb = cb;
-	lr->arg = arg;
-	r = pool_req_new(id, in, len, p->input_max, lib_done, lr);
-	if (!r) {
-		free(lr);
-		return 0;
-	}
 	if (pthread_equal(pthread_self(), p->owner)) {
 		pool_req_enqueue(p->pool, r);
 		return id;
 	}
 	if (lib_post(p, r, id) < 0) {
 		pool_req_free(r);
-		free(lr);
 		return 0;
 	}
+	return id;
+}
+
+uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+{
+	struct lib_req *lr = malloc(sizeof(*lr));
+	uint64_t id;
+
+	if (!lr)
+		return 0;
+	lr->cb = cb;
+	lr->arg = arg;
+	id = lib_submit(p, in, len, false, lib_done, lr);
+	if (!id)
+		free(lr);
 	return id;
 }
 
@@ -292,7 +298,9 @@ caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err,
 	return s;
 }
 
-static void lib_sync_done(const struct caisson_result *r, void *arg)
+/* The caller waits in caisson_sync_call: the pool reads its input in
+ * place (borrowed) and hands its output buffer over, no copy either way. */
+static void lib_sync_done(const struct pool_result *r, void *arg)
 {
 	struct lib_call *c = arg;
 	struct caisson_sync_result *o = &c->res;
@@ -301,18 +309,13 @@ static void lib_sync_done(const struct caisson_result *r, void *arg)
 		free(c);
 		return;
 	}
-	o->status = r->status;
+	o->status = (enum caisson_status)r->status;
 	o->signal = r->signal;
 	snprintf(o->detail, sizeof(o->detail), "%s", r->detail ? r->detail : "");
-	if (r->output_len) {
-		o->output = malloc(r->output_len);
-		if (o->output) {
-			memcpy(o->output, r->output, r->output_len);
-			o->output_len = r->output_len;
-		} else {
-			o->status = CAISSON_OUTPUT_LIMIT;
-			snprintf(o->detail, sizeof(o->detail), "out of memory for the output");
-		}
+	if (r->out_len) {
+		o->output = *r->own;
+		o->output_len = r->out_len;
+		*r->own = NULL;
 	}
 	c->done = true;
 }
@@ -320,6 +323,7 @@ static void lib_sync_done(const struct caisson_result *r, void *arg)
 enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out)
 {
 	struct lib_call *c = calloc(1, sizeof(*c));
+	uint64_t id;
 
 	memset(out, 0, sizeof(*out));
 	out->status = CAISSON_OVERLOADED;
@@ -330,7 +334,8 @@ enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t le
 	/* The sync pool's base runs only here, so whichever thread holds the
 	 * mutex is its owner for the duration of the call. */
 	s->pool->owner = pthread_self();
-	if (!caisson_submit(s->pool, in, len, lib_sync_done, c)) {
+	id = lib_submit(s->pool, in, len, true, lib_sync_done, c);
+	if (!id) {
 		pthread_mutex_unlock(&s->mu);
 		free(c);
 		return out->status;
@@ -338,13 +343,18 @@ enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t le
 	while (!c->done)
 		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
 			break;
-	pthread_mutex_unlock(&s->mu);
 	if (!c->done) {
+		/* The input is borrowed: the pool must be done with it before
+		 * the caller gets it back. The CANCELLED callback, whenever a
+		 * later call runs the loop, frees c. */
 		c->abandoned = true;
+		pool_cancel(s->pool->pool, id);
+		pthread_mutex_unlock(&s->mu);
 		out->status = CAISSON_SPAWN_FAILED;
 		snprintf(out->detail, sizeof(out->detail), "event loop failed");
 		return out->status;
 	}
+	pthread_mutex_unlock(&s->mu);
 	*out = c->res;
 	free(c);
 	return out->status;

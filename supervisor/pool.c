@@ -47,6 +47,7 @@ struct preq {
 	uint64_t id, t0_us;
 	uint8_t *in;
 	size_t len;
+	bool borrowed; /* in is the caller's, valid until the callback */
 	pool_cb cb;
 	void *arg;
 	struct pworker *w;
@@ -74,6 +75,8 @@ struct pworker {
 	size_t logged;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
 	char why[512];        /* why it was killed with no request (logs) */
+	uint8_t *shm_in;      /* bulk regions (W_SHM), NULL when the pool has none */
+	const uint8_t *shm_out;
 	struct preq *req;
 	uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 };
@@ -90,6 +93,7 @@ struct pool {
 	struct wk_config *cfg;
 	struct pool_limits lim;
 	struct pool_sizing sz;
+	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
 	struct pworker_list workers;
 	struct preq_list queue, done;
 	uint32_t nqueued;
@@ -175,6 +179,7 @@ static void pool_deliver(evutil_socket_t fd, short what, void *arg)
 			.signal = r->signal,
 			.pid = r->pid,
 			.latency_us = pool_now_us() - r->t0_us,
+			.own = &r->out,
 		};
 
 		TAILQ_REMOVE(&p->done, r, link);
@@ -182,9 +187,7 @@ static void pool_deliver(evutil_socket_t fd, short what, void *arg)
 		p->st.by_status[r->status]++;
 		p->lat[p->nlat++ % POOL_LAT_RING] = res.latency_us;
 		r->cb(&res, r->arg);
-		free(r->out);
-		free(r->in);
-		free(r);
+		pool_req_free(r);
 	}
 }
 
@@ -207,6 +210,10 @@ static void pw_free(struct pworker *w)
 	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	if (w->shm_in)
+		munmap(w->shm_in, w->p->shm_in_size);
+	if (w->shm_out)
+		munmap((void *)w->shm_out, w->p->shm_out_size);
 	cg_worker_remove(&w->p->cg, w->slot);
 	pool_slots[w->slot] = 0;
 	TAILQ_REMOVE(&w->p->workers, w, link);
@@ -292,23 +299,67 @@ static uint64_t pw_cpu_ns(const struct pworker *w)
 static int pw_send_request(struct pworker *w)
 {
 	struct preq *r = w->req;
-	int fd, rc;
 	uint8_t b[8];
 
 	if (r->len <= IPC_INLINE_MAX)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
-	/* Larger inputs go in a sealed memfd: the worker maps it read-only and
-	 * can neither change nor resize what the supervisor sent. */
-	fd = memfd_create("caisson-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -1;
-	rc = -1;
-	if (write(fd, r->in, r->len) == (ssize_t)r->len &&
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0) {
-		wire_put64(b, r->len);
-		rc = ipc_send(w->ipc, IPC_W_REQUEST_MEMFD, r->id, b, 8, &fd, 1);
+	/* r->len <= input cap <= the region's size (pool_req_new checked). */
+	memcpy(w->shm_in, r->in, r->len);
+	wire_put64(b, r->len);
+	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
+}
+
+/* One sealed memfd of the given size, mapped here with prot. seals: what
+ * the worker may not do with its own mapping (see pw_setup_shm). */
+static void *pw_region(const char *name, size_t size, int prot, unsigned seals, int *fd)
+{
+	void *map;
+
+	*fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (*fd < 0)
+		return NULL;
+	map = ftruncate(*fd, (off_t)size) == 0 ? mmap(NULL, size, prot, MAP_SHARED, *fd, 0) : MAP_FAILED;
+	if (map != MAP_FAILED && fcntl(*fd, F_ADD_SEALS, seals) == 0) {
+		/* Not into children of an embedding process that forks. */
+		madvise(map, size, MADV_DONTFORK);
+		return map;
 	}
-	close(fd);
+	if (map != MAP_FAILED)
+		munmap(map, size);
+	close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
+/* The bulk regions of a worker, set up once, before its first request:
+ * large requests are written into the input region and large answers read
+ * from the output region, so no request costs a memfd, a descriptor pass
+ * or a fresh page. Both are sealed against shrinking (a truncated mapping
+ * would fault the supervisor) and growing; the input region also against
+ * any new writable mapping, so the worker can only read it. The worker
+ * maps both and closes the descriptors. */
+static int pw_setup_shm(struct pworker *w)
+{
+	struct pool *p = w->p;
+	int fds[2];
+	uint8_t b[16];
+	int rc = -1;
+
+	if (!p->shm_in_size)
+		return 0;
+	w->shm_in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE,
+			      F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL, &fds[0]);
+	if (!w->shm_in)
+		return -1;
+	w->shm_out = pw_region("caisson-out", p->shm_out_size, PROT_READ, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL,
+			       &fds[1]);
+	if (w->shm_out) {
+		wire_put64(b, p->shm_in_size);
+		wire_put64(b + 8, p->shm_out_size);
+		rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, fds, 2);
+		close(fds[1]);
+	}
+	close(fds[0]);
 	return rc;
 }
 
@@ -341,6 +392,28 @@ static void pw_idle(struct pworker *w)
 		pw_arm(w->timer, p->sz.idle_ms);
 }
 
+/* Appends a piece of the answer, copied: the worker can still write the
+ * output region, so nothing handed to a callback may point into it. */
+static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
+{
+	struct preq *r = w->req;
+	uint8_t *o;
+
+	if (len > w->p->lim.output_bytes - r->out_len) {
+		pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
+			  (unsigned long long)w->p->lim.output_bytes);
+		return;
+	}
+	o = realloc(r->out, r->out_len + len);
+	if (!o) {
+		pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
+		return;
+	}
+	memcpy(o + r->out_len, data, len);
+	r->out = o;
+	r->out_len += len;
+}
+
 static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 {
 	struct pool *p = w->p;
@@ -348,9 +421,13 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 
 	switch (m->type) {
 	case IPC_W_READY:
-		/* Sealed from here on; usable once the zygote emptied its root. */
+		/* Sealed from here on; usable once the zygote emptied its root.
+		 * Its regions go now, so a worker that cannot map them is a
+		 * failed spawn, not a request's crash. */
 		w->st = PW_CLEARING;
-		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+		if (pw_setup_shm(w) < 0)
+			pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
+		else if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
 				  strerror(errno));
 		break;
@@ -358,20 +435,15 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
 		break;
 	case IPC_W_OUTPUT:
-		if (m->len > p->lim.output_bytes - r->out_len) {
-			pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
-				  (unsigned long long)p->lim.output_bytes);
+		pw_take_output(w, m->payload, m->len);
+		break;
+	case IPC_W_OUTPUT_SHM:
+		if (!w->shm_out || m->u.bulk.size > p->shm_out_size) {
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
+				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
 			return;
-		} else {
-			uint8_t *o = realloc(r->out, r->out_len + m->len);
-			if (!o) {
-				pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
-				return;
-			}
-			memcpy(o + r->out_len, m->payload, m->len);
-			r->out = o;
-			r->out_len += m->len;
 		}
+		pw_take_output(w, w->shm_out, (size_t)m->u.bulk.size);
 		break;
 	case IPC_W_DONE:
 		evtimer_del(w->timer);
@@ -970,6 +1042,16 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 		p->cfg->memory_bytes = p->cfg->memory_bytes < (UINT64_C(1) << 40) ? p->cfg->memory_bytes * 4
 										 : p->cfg->memory_bytes;
 	}
+	/* Bulk regions when a request or an answer can outgrow one message:
+	 * the output region holds the cap plus the byte that shows an
+	 * overflow. Their mappings count against RLIMIT_AS; the address
+	 * space grows by their size, the memory limit does not shrink. */
+	if (p->lim.input_bytes > IPC_INLINE_MAX || p->lim.output_bytes >= IPC_INLINE_MAX) {
+		size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+		p->shm_in_size = ((size_t)p->lim.input_bytes + pg - 1) / pg * pg;
+		p->shm_out_size = ((size_t)p->lim.output_bytes + 1 + pg - 1) / pg * pg;
+		p->cfg->memory_bytes += p->shm_in_size + p->shm_out_size;
+	}
 	TAILQ_INIT(&p->workers);
 	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->done);
@@ -994,14 +1076,18 @@ fail:
 	return NULL;
 }
 
-struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, pool_cb cb, void *arg)
+struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, bool borrow, pool_cb cb,
+			  void *arg)
 {
 	struct preq *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	/* An oversized input is refused without being copied. */
-	if (len <= input_max) {
+	if (borrow) {
+		r->in = (uint8_t *)in;
+		r->borrowed = true;
+	} else if (len <= input_max) {
+		/* An oversized input is refused without being copied. */
 		r->in = malloc(len ? len : 1);
 		if (!r->in) {
 			free(r);
@@ -1019,7 +1105,9 @@ struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_
 
 void pool_req_free(struct preq *r)
 {
-	free(r->in);
+	if (!r->borrowed)
+		free(r->in);
+	free(r->out);
 	free(r);
 }
 
@@ -1047,7 +1135,7 @@ void pool_req_enqueue(struct pool *p, struct preq *r)
 
 uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg)
 {
-	struct preq *r = pool_req_new(p->next_id + 1, in, len, p->lim.input_bytes, cb, arg);
+	struct preq *r = pool_req_new(p->next_id + 1, in, len, p->lim.input_bytes, false, cb, arg);
 
 	if (!r)
 		return 0;

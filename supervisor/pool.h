@@ -42,6 +42,8 @@ struct pool_result {
 	int signal;              /* CRASHED: the signal; 0 otherwise */
 	pid_t pid;               /* the worker that served it; 0 if none */
 	uint64_t latency_us;     /* submit to completion */
+	uint8_t **own;           /* the callback may keep the output: take *own
+				  * (malloc'd) and set it NULL */
 };
 
 typedef void (*pool_cb)(const struct pool_result *res, void *arg);
@@ -69,9 +71,12 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg);
 /* The same in two halves, for callers on other threads: pool_req_new (any
  * thread; copies in unless it exceeds input_max; NULL when out of memory)
- * and pool_req_enqueue (the base's thread; takes ownership). */
+ * and pool_req_enqueue (the base's thread; takes ownership). borrow: in is
+ * not copied; the caller keeps it valid and unchanged until the callback
+ * (a caller that blocks until then, like the synchronous wrappers). */
 struct preq;
-struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, pool_cb cb, void *arg);
+struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, bool borrow, pool_cb cb,
+			  void *arg);
 void pool_req_enqueue(struct pool *p, struct preq *r);
 void pool_req_free(struct preq *r); /* one never enqueued */
 uint64_t pool_input_max(const struct pool *p);

@@ -44,12 +44,10 @@ static void sv_done(const struct pool_result *r, void *arg)
 	c->res->status = r->status;
 	c->res->pid = r->pid;
 	snprintf(c->res->detail, sizeof(c->res->detail), "%s", r->detail);
-	if (r->out_len && (c->res->out = malloc(r->out_len))) {
-		memcpy(c->res->out, r->out, r->out_len);
+	if (r->out_len) {
+		c->res->out = *r->own;
 		c->res->out_len = r->out_len;
-	} else if (r->out_len) {
-		c->res->status = CS_OUTPUT_LIMIT;
-		snprintf(c->res->detail, sizeof(c->res->detail), "supervisor out of memory for output");
+		*r->own = NULL;
 	}
 	c->done = 1;
 }

@@ -86,16 +86,42 @@ static void test_bounds_and_state(void)
 	n = msg(IPC_W_READY, 0, 0);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 0, &m), IPC_E_STATE);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 0, &m), IPC_E_STATE);
-	/* Memfd request: exactly one fd. */
-	n = msg(IPC_W_REQUEST_MEMFD, 3, 8);
+	/* Bulk regions: exactly two fds, both sizes in 1 .. IPC_SHM_MAX. */
+	n = msg(IPC_W_SHM, 0, 16);
 	wire_put64(buf + IPC_HDR_LEN, 4096);
-	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 3, &m), IPC_OK);
-	CHECK_INT(m.u.memfd.size, 4096);
+	wire_put64(buf + IPC_HDR_LEN + 8, 8192);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_OK);
+	CHECK_INT(m.u.shm.in_size, 4096);
+	CHECK_INT(m.u.shm.out_size, 8192);
 	CHECK_INT(m.fds[0], 10);
-	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FDS);
-	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FDS);
+	CHECK_INT(m.fds[1], 11);
+	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 3, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 2, IPC_W2S, ST_IDLE, 0, &m), IPC_E_DIR);
+	wire_put64(buf + IPC_HDR_LEN + 8, IPC_SHM_MAX + 1);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 8, 0);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+	/* A request in the input region: no fd, a size of 1 .. IPC_SHM_MAX. */
+	n = msg(IPC_W_REQUEST_SHM, 3, 8);
+	wire_put64(buf + IPC_HDR_LEN, 100000);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 3, &m), IPC_OK);
+	CHECK_INT(m.u.bulk.size, 100000);
+	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FDS);
 	wire_put64(buf + IPC_HDR_LEN, 0);
-	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FIELD);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 3, &m), IPC_E_FIELD);
+	/* An answer in the output region: from the worker, BUSY only, no fd;
+	 * the decoder bounds the size, the supervisor checks its region. */
+	n = msg(IPC_W_OUTPUT_SHM, 7, 8);
+	wire_put64(buf + IPC_HDR_LEN, IPC_SHM_MAX);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 7, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 8, &m), IPC_E_ID);
+	CHECK_INT(dec(n, 1, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FDS);
+	wire_put64(buf + IPC_HDR_LEN, IPC_SHM_MAX + 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FIELD);
+	n = msg(IPC_W_OUTPUT_SHM, 7, 9);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
 }
 
 static void test_texts(void)

@@ -52,6 +52,7 @@ static const struct expect faults[] = {
 	{ "twice", CAISSON_OK, NULL },
 	{ "wrongid", CAISSON_PROTOCOL_ERROR, "request id" },
 	{ "fds", CAISSON_PROTOCOL_ERROR, "file descriptors" },
+	{ "shmlie", CAISSON_PROTOCOL_ERROR, "outside the output region" },
 	{ "close", CAISSON_CRASHED, "exited with status 1" },
 	{ "alloc", CAISSON_MEMORY_LIMIT, "memory limit 32M" },
 };
@@ -359,6 +360,24 @@ static void test_sync(void)
 	free(r.output);
 	CHECK_INT(caisson_sync_call(s, "again", 5, &r), CAISSON_OK);
 	free(r.output);
+	/* Past one message: in through the input region, out through the
+	 * output region, byte for byte; and the input region stays read-only
+	 * for the worker. */
+	{
+		static uint8_t bulk[(1 << 20) - 7];
+		for (size_t i = 0; i < sizeof(bulk); i++)
+			bulk[i] = (uint8_t)(i * 131 + (i >> 13));
+		for (int round = 0; round < 3; round++) {
+			CHECK_INT(caisson_sync_call(s, bulk, sizeof(bulk) - (size_t)round * 70001, &r), CAISSON_OK);
+			CHECK(r.output_len == sizeof(bulk) - (size_t)round * 70001 &&
+			      memcmp(r.output, bulk, r.output_len) == 0);
+			free(r.output);
+		}
+		memcpy(bulk, "inwrite", 7);
+		CHECK_INT(caisson_sync_call(s, bulk, sizeof(bulk), &r), CAISSON_OK);
+		CHECK(r.output_len == 7 && memcmp(r.output, "refused", 7) == 0);
+		free(r.output);
+	}
 	caisson_sync_free(s);
 }
 

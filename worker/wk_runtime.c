@@ -22,22 +22,44 @@ struct caisson_out {
 	uint64_t id;
 	uint64_t total, limit;
 	int over;
-	size_t used;
+	size_t used;     /* bytes waiting in buf */
+	size_t shm_used; /* bytes waiting in the output region */
 	char error[IPC_TEXT_MAX + 1];
 	uint8_t buf[IPC_INLINE_MAX];
 };
 
+/* The bulk regions (W_SHM), mapped once: the input region read-only (its
+ * seals refuse a writable mapping), the output region shared with the
+ * supervisor, which copies out what W_OUTPUT_SHM declares. Output region:
+ * the output cap plus one byte, so an overflow can be shown there too. */
+static struct {
+	const uint8_t *in;
+	uint8_t *out;
+	uint64_t in_size, out_size;
+} shm;
+
 static struct caisson_out out_state;
 static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 
-static int flush(struct caisson_out *o)
+static void flush(struct caisson_out *o)
 {
+	uint8_t b[8];
+
 	if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
 		_exit(1);
 	o->used = 0;
-	return 0;
+	if (o->shm_used) {
+		wire_put64(b, o->shm_used);
+		if (ipc_send(WK_FD_IPC, IPC_W_OUTPUT_SHM, o->id, b, 8, NULL, 0) < 0)
+			_exit(1);
+		o->shm_used = 0;
+	}
 }
 
+/* Answers up to IPC_INLINE_MAX bytes travel in one W_OUTPUT message and
+ * touch no shared page; past that, with an output region, the bytes move
+ * there and go on in place (one W_OUTPUT_SHM at the end); without one, in
+ * IPC_INLINE_MAX chunks. */
 int caisson_out_write(caisson_out *o, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -52,14 +74,29 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		len = (size_t)(o->limit - o->total) + 1;
 	}
 	o->total += len;
+	if (o->shm_used) {
+		memcpy(shm.out + o->shm_used, p, len);
+		o->shm_used += len;
+		len = 0;
+	}
 	while (len) {
 		size_t n = sizeof(o->buf) - o->used < len ? sizeof(o->buf) - o->used : len;
 		memcpy(o->buf + o->used, p, n);
 		o->used += n;
 		p += n;
 		len -= n;
-		if (o->used == sizeof(o->buf))
+		if (o->used < sizeof(o->buf))
+			continue;
+		if (!shm.out) {
 			flush(o);
+			continue;
+		}
+		/* total <= limit + 1 <= the region's size: it all fits. */
+		memcpy(shm.out, o->buf, o->used);
+		memcpy(shm.out + o->used, p, len);
+		o->shm_used = o->used + len;
+		o->used = 0;
+		len = 0;
 	}
 	if (o->over) {
 		flush(o);
@@ -119,32 +156,45 @@ static handle_fn load_plugin(const struct wk_config *cfg)
 	return handle;
 }
 
+static void map_regions(const struct ipc_msg *m)
+{
+	void *in, *out;
+
+	if (shm.out)
+		_exit(1);
+	in = mmap(NULL, m->u.shm.in_size, PROT_READ, MAP_SHARED, m->fds[0], 0);
+	out = mmap(NULL, m->u.shm.out_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[1], 0);
+	close(m->fds[0]);
+	close(m->fds[1]);
+	if (in == MAP_FAILED || out == MAP_FAILED)
+		_exit(1);
+	shm.in = in;
+	shm.out = out;
+	shm.in_size = m->u.shm.in_size;
+	shm.out_size = m->u.shm.out_size;
+}
+
 static void serve_one(const struct wk_config *cfg, handle_fn handle, const struct ipc_msg *m)
 {
 	const uint8_t *in = m->payload;
 	size_t len = m->len;
-	void *map = NULL;
 	uint8_t rcbuf[4];
 	struct iovec iov[2];
 	int rc;
 
-	if (m->type == IPC_W_REQUEST_MEMFD) {
-		if (m->u.memfd.size > cfg->input_bytes)
+	if (m->type == IPC_W_REQUEST_SHM) {
+		if (!shm.in || m->u.bulk.size > shm.in_size || m->u.bulk.size > cfg->input_bytes)
 			_exit(1);
-		len = (size_t)m->u.memfd.size;
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, m->fds[0], 0);
-		close(m->fds[0]);
-		if (map == MAP_FAILED)
-			_exit(1);
-		in = map;
+		in = shm.in;
+		len = (size_t)m->u.bulk.size;
 	}
 	memset(&out_state, 0, offsetof(struct caisson_out, buf));
 	out_state.id = m->id;
 	out_state.limit = cfg->output_bytes;
+	if (shm.out && out_state.limit >= shm.out_size)
+		_exit(1);
 	rc = handle(in, len, &out_state);
 	flush(&out_state);
-	if (map)
-		munmap(map, len);
 	wire_put32(rcbuf, (uint32_t)rc);
 	iov[0] = (struct iovec){ rcbuf, 4 };
 	iov[1] = (struct iovec){ out_state.error, rc ? strnlen(out_state.error, IPC_TEXT_MAX) : 0 };
@@ -170,6 +220,9 @@ void wk_runtime_main(const struct wk_config *cfg)
 			_exit(0);
 		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK)
 			_exit(1);
-		serve_one(cfg, handle, &m);
+		if (m.type == IPC_W_SHM)
+			map_regions(&m);
+		else
+			serve_one(cfg, handle, &m);
 	}
 }

@@ -3,10 +3,12 @@
  * the next input still succeeds, and so that the pool tests can inject
  * every fault a worker can commit. Input is a command word; anything else
  * is echoed back. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -97,6 +99,19 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		return raw_send(out, IPC_W_OUTPUT, 0, "x", 1, 2);
 	if (is(in, len, "close"))
 		return close(3);
+	if (is(in, len, "shmlie")) {
+		uint8_t size[8];
+		wire_put64(size, 1u << 30); /* far past the 1M+1 output region */
+		return raw_send(out, IPC_W_OUTPUT_SHM, 0, size, 8, -1);
+	}
+	if (is(in, len, "inwrite")) {
+		/* A large input is read in place from the input region: its
+		 * seals must refuse making it writable. */
+		void *page = (void *)((uintptr_t)in & ~(uintptr_t)4095);
+		if (mprotect(page, 4096, PROT_READ | PROT_WRITE) == 0)
+			return caisson_out_write(out, "writable", 8) == 0 ? 0 : 1;
+		return caisson_out_write(out, errno == EACCES ? "refused" : "other", 7) == 0 ? 0 : 1;
+	}
 	if (is(in, len, "alloc"))
 		for (;;) {
 			char *p = malloc(1 << 20);
