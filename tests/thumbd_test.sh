@@ -29,4 +29,17 @@ code=$(curl -s -o "$tmp/again.png" -w '%{http_code}' --data-binary @"$S/samples/
 [ "$code" = 200 ] || fail "PNG after a bad one: HTTP $code"
 stats=$(curl -s "http://127.0.0.1:$port/stats")
 echo "$stats" | grep -q '"completed":3' || fail "stats: $stats"
-echo "thumbd_test: ok ($stats)"
+# Supervisor death, even by SIGKILL, leaves no worker alive: the zygote
+# dies with its parent and takes each worker's pid namespace with it.
+zyg=$(pgrep -P "$tpid")
+[ -n "$zyg" ] || fail "no zygote under thumbd"
+workers=$(for z in $zyg; do pgrep -P "$z"; done)
+[ -n "$workers" ] || fail "no live worker under the zygote"
+kill -KILL "$tpid"
+for _ in $(seq 100); do
+	alive=$(for p in $zyg $workers; do [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && echo "$p"; done)
+	[ -z "$alive" ] && break
+	sleep 0.02
+done
+[ -z "$alive" ] || fail "still alive after the supervisor was killed: $alive"
+echo "thumbd_test: ok ($stats; SIGKILL took $(echo $zyg $workers | wc -w) zygote+worker processes with it)"
