@@ -3,12 +3,13 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
 DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file
 FUZZ_DEPS = clang
 
-.PHONY: all deps build demo test asan fuzz clean
+.PHONY: all deps build demo test asan tsan fuzz clean
 
 all: build
 
@@ -35,6 +36,13 @@ asan: deps
 	cmake --build $(ASAN_BUILD) -j2
 	cd $(ASAN_BUILD) && ctest --output-on-failure
 
+# ThreadSanitizer over the library's cross-thread paths (8 submitting
+# threads, one sync handle shared by 4).
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAISSON_SANITIZE=thread
+	cmake --build $(TSAN_BUILD) -j2
+	$(TSAN_BUILD)/test_pool $(TSAN_BUILD) $(CURDIR) threads
+
 fuzz:
 	$(MAKE) deps EXTRA_DEPS="$(FUZZ_DEPS)"
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCAISSON_FUZZ=ON
@@ -45,4 +53,4 @@ fuzz:
 	if [ $$n -lt 3 ]; then echo "fuzz: expected 3 fuzz targets, found $$n" >&2; exit 1; fi
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

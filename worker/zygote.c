@@ -283,11 +283,15 @@ static int control(int *configured)
 	struct ipc_msg m;
 	int r = ipc_recv(ZY_FD_CTL, zbuf, sizeof(zbuf), &len, fds, &nfds, 0);
 
-	if (r == 0)
+	/* The supervisor closing the channel, even with messages unread, is
+	 * the end: workers die with us. */
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
 		return -1;
-	if (r < 0 || ipc_decode(zbuf, len, fds, nfds, &ex, &m) != IPC_OK) {
-		errno = EPROTO;
-		fatal("bad control message");
+	if (r < 0)
+		fatal("receive control message");
+	if ((r = ipc_decode(zbuf, len, fds, nfds, &ex, &m)) != IPC_OK) {
+		fprintf(stderr, "caisson-zygote: bad control message: %s\n", ipc_strerror(r));
+		exit(1);
 	}
 	if (m.type == IPC_Z_CONFIG && !*configured) {
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
