@@ -3,6 +3,7 @@
  * but its messages still go through the one decoder. */
 #include "zyg.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,22 +25,34 @@
 
 #define ZYG_BUF (IPC_HDR_LEN + IPC_CONFIG_MAX)
 
+/* caisson-zygote in the directory of FILE, if it is there. */
+static int zyg_beside(const char *file, char *out, size_t len)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (!slash || (size_t)snprintf(out, len, "%.*s/caisson-zygote", (int)(slash - file), file) >= len)
+		return -1;
+	return access(out, X_OK);
+}
+
+/* Where the zygote is: beside the running program (the build tree,
+ * caisson itself), beside the shared library this code is in (a service
+ * embedding a libcaisson that is not installed), else the install's
+ * libexec directory. */
 int zyg_path(char *out, size_t len)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	Dl_info di;
 
 	if (n > 0) {
-		char *slash;
 		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(out, len, "%s/caisson-zygote", self) < len &&
-			    access(out, X_OK) == 0)
-				return 0;
-		}
+		if (zyg_beside(self, out, len) == 0)
+			return 0;
 	}
+	if (dladdr((void *)zyg_path, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
+	    zyg_beside(di.dli_fname, out, len) == 0)
+		return 0;
 	if ((size_t)snprintf(out, len, "%s/caisson-zygote", CAISSON_LIBEXECDIR) >= len) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -106,7 +119,7 @@ static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
 	int rc;
 
 	if (zyg_path(path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "caisson-zygote not found next to this binary or in %s",
+		snprintf(err, errlen, "caisson-zygote not found beside this program or libcaisson, or in %s",
 			 CAISSON_LIBEXECDIR);
 		return -1;
 	}
