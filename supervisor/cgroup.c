@@ -249,17 +249,41 @@ fail:
 	return -1;
 }
 
-bool cg_worker_oom(const struct cg *c, uint32_t slot)
+long long cg_worker_oom_kills(const struct cg *c, uint32_t slot)
 {
 	char dir[WK_PATH_MAX + 16];
+	long long v1_kills;
 
 	if (c->ver == CG_NONE)
-		return false;
+		return 0;
 	snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[0], slot);
 	if (c->ver == CG_V2)
-		return cg_read_key(dir, "memory.events", "oom_kill") > 0;
-	return cg_read_key(dir, "memory.oom_control", "oom_kill") > 0 ||
-	       cg_read_key(dir, "memory.oom_control", "under_oom") > 0;
+		return cg_read_key(dir, "memory.events", "oom_kill");
+	/* v1 before 4.13 has no oom_kill count: a cgroup still under OOM
+	 * counts as one more. */
+	v1_kills = cg_read_key(dir, "memory.oom_control", "oom_kill");
+	return (v1_kills > 0 ? v1_kills : 0) + (cg_read_key(dir, "memory.oom_control", "under_oom") > 0);
+}
+
+bool cg_worker_empty(const struct cg *c, uint32_t slot)
+{
+	char path[WK_PATH_MAX + 32], b;
+	ssize_t n;
+	int fd;
+
+	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
+		if (!c->dirs[i][0])
+			continue;
+		snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", c->dirs[i], slot);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, &b, 1);
+		close(fd);
+		if (n != 0)
+			return false;
+	}
+	return true;
 }
 
 void cg_worker_remove(const struct cg *c, uint32_t slot)

@@ -34,8 +34,11 @@ void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const ch
 /* Creates slot's directory with its limits; -1 with a message in err. */
 int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, uint32_t pids, char *err,
 		     size_t errlen);
-/* Whether the kernel OOM-killed something in slot's cgroup. */
-bool cg_worker_oom(const struct cg *c, uint32_t slot);
+/* How many OOM kills slot's cgroup has seen (it outlives its workers:
+ * compare with the count when the worker started); -1 if unreadable. */
+long long cg_worker_oom_kills(const struct cg *c, uint32_t slot);
+/* Whether slot's directories exist and hold no process (reusable). */
+bool cg_worker_empty(const struct cg *c, uint32_t slot);
 /* Removes slot's directory (its worker must be gone). */
 void cg_worker_remove(const struct cg *c, uint32_t slot);
 /* Removes the pool's directories, waiting briefly for dying workers. */

@@ -38,6 +38,7 @@
 #define POOL_LAT_RING 1024u
 #define POOL_MAX_SLOTS 4096u
 #define POOL_PIDS_MAX 8u /* per worker cgroup: fork is refused by seccomp; this is depth */
+#define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
 
@@ -69,11 +70,12 @@ struct pworker {
 	int pidfd, ipc, notify, log;
 	struct event *ev_ipc, *ev_notify, *ev_log, *timer, *cpu_timer;
 	enum pw_state st;
-	bool started, exited, killed, spawn_failed;
+	bool started, exited, killed, spawn_failed, cg_ready;
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
+	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	char why[512];        /* why it was killed with no request (logs) */
 	uint8_t *shm_in;      /* bulk regions (W_SHM), NULL when the pool has none */
 	const uint8_t *shm_out;
@@ -94,6 +96,11 @@ struct pool {
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
+	/* Slots (still reserved) whose cgroup directories, with their limits,
+	 * outlived their last worker: creating a memory cgroup costs more
+	 * than a third of a spawn, so the next worker reuses one. */
+	uint32_t cg_keep[POOL_CG_KEEP];
+	uint32_t ncg_keep;
 	struct pworker_list workers;
 	struct preq_list queue, done;
 	uint32_t nqueued;
@@ -214,8 +221,13 @@ static void pw_free(struct pworker *w)
 		munmap(w->shm_in, w->p->shm_in_size);
 	if (w->shm_out)
 		munmap((void *)w->shm_out, w->p->shm_out_size);
-	cg_worker_remove(&w->p->cg, w->slot);
-	pool_slots[w->slot] = 0;
+	if (w->p->cg.ver != CG_NONE && w->cg_ready && w->p->ncg_keep < POOL_CG_KEEP &&
+	    w->p->ncg_keep <= w->p->sz.max_workers) {
+		w->p->cg_keep[w->p->ncg_keep++] = w->slot;
+	} else {
+		cg_worker_remove(&w->p->cg, w->slot);
+		pool_slots[w->slot] = 0;
+	}
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
 }
@@ -829,7 +841,7 @@ static void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, ui
 	if (w->st != PW_DYING) {
 		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
 		pw_ipc_readable(w->ipc, EV_READ, w);
-		if (w->st != PW_DYING && cg_worker_oom(&p->cg, w->slot))
+		if (w->st != PW_DYING && w->cg_ready && cg_worker_oom_kills(&p->cg, w->slot) > w->oom_base)
 			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (%s OOM kill, peak %lluM)",
 				  (unsigned long long)(p->lim.memory_bytes >> 20), cg_name(&p->cg),
 				  (unsigned long long)(maxrss_kb >> 10));
@@ -904,8 +916,20 @@ static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
 	pool_dispatch(p);
 }
 
-static uint32_t pool_take_slot(void)
+/* A slot for a new worker: one whose cgroup was kept, if it is empty
+ * (*kept set), else a fresh one. */
+static uint32_t pool_take_slot(struct pool *p, bool *kept)
 {
+	while (p->ncg_keep) {
+		uint32_t slot = p->cg_keep[--p->ncg_keep];
+		if (cg_worker_empty(&p->cg, slot)) {
+			*kept = true;
+			return slot;
+		}
+		cg_worker_remove(&p->cg, slot);
+		pool_slots[slot] = 0;
+	}
+	*kept = false;
 	for (uint32_t i = 0; i < POOL_MAX_SLOTS; i++)
 		if (!pool_slots[i]) {
 			pool_slots[i] = 1;
@@ -919,12 +943,13 @@ static int pool_spawn(struct pool *p)
 	struct pworker *w;
 	char err[256];
 	uint32_t slot;
+	bool kept;
 
 	if (!p->zyg_up && pool_start_zygote(p, err, sizeof(err)) < 0) {
 		pool_note_spawn_failure(p, err);
 		return -1;
 	}
-	slot = pool_take_slot();
+	slot = pool_take_slot(p, &kept);
 	if (slot == UINT32_MAX || !(w = calloc(1, sizeof(*w)))) {
 		if (slot != UINT32_MAX)
 			pool_slots[slot] = 0;
@@ -937,11 +962,14 @@ static int pool_spawn(struct pool *p)
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
-	if (p->cg.ver != CG_NONE &&
-	    cg_worker_create(&p->cg, slot, p->lim.memory_bytes, POOL_PIDS_MAX, err, sizeof(err)) < 0) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "%s", err);
-		pw_finalize(w);
-		return -1;
+	if (p->cg.ver != CG_NONE) {
+		if (!kept && cg_worker_create(&p->cg, slot, p->lim.memory_bytes, POOL_PIDS_MAX, err, sizeof(err)) < 0) {
+			pw_decide(w, CS_SPAWN_FAILED, 0, "%s", err);
+			pw_finalize(w);
+			return -1;
+		}
+		w->cg_ready = true;
+		w->oom_base = cg_worker_oom_kills(&p->cg, slot);
 	}
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
@@ -1240,6 +1268,8 @@ void pool_free(struct pool *p)
 	if (p->zyg_up)
 		zyg_stop(&p->zyg);
 	cg_teardown(&p->cg);
+	while (p->ncg_keep)
+		pool_slots[p->cg_keep[--p->ncg_keep]] = 0;
 	event_free(p->ev_deliver);
 	event_free(p->ev_backoff);
 	free(p->cfg);

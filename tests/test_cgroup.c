@@ -75,9 +75,15 @@ static void test_v2_protocol(void)
 	CHECK_STR(v, "0");
 	get(w, "pids.max", v, sizeof(v));
 	CHECK_STR(v, "8");
-	CHECK(!cg_worker_oom(&c, 3));
+	CHECK_INT(cg_worker_oom_kills(&c, 3), 0);
 	put(w, "memory.events", "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
-	CHECK(cg_worker_oom(&c, 3));
+	CHECK_INT(cg_worker_oom_kills(&c, 3), 1);
+	/* Reusable only while empty. */
+	put(w, "cgroup.procs", "");
+	CHECK(cg_worker_empty(&c, 3));
+	put(w, "cgroup.procs", "4242\n");
+	CHECK(!cg_worker_empty(&c, 3));
+	CHECK(!cg_worker_empty(&c, 4));
 
 	/* Without the memory controller delegated, v2 is refused with why. */
 	put(own, "cgroup.controllers", "cpu pids\n");
@@ -101,7 +107,8 @@ static void test_host(void)
 			snprintf(dir, sizeof(dir), "%s/w7", c.dirs[0]);
 			get(dir, "memory.limit_in_bytes", v, sizeof(v));
 			CHECK_STR(v, "50331648\n");
-			CHECK(!cg_worker_oom(&c, 7));
+			CHECK_INT(cg_worker_oom_kills(&c, 7), 0);
+			CHECK(cg_worker_empty(&c, 7));
 			cg_worker_remove(&c, 7);
 			CHECK(access(dir, F_OK) < 0);
 		}
