@@ -22,7 +22,9 @@ target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
 add_library(caisson_verify_fmt STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/json.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_fmt.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify_json.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_json.c
+    ${CMAKE_SOURCE_DIR}/supervisor/oscal.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_oscal.c)
 target_include_directories(caisson_verify_fmt PUBLIC ${CAISSON_INCLUDE_DIRS})
 target_compile_options(caisson_verify_fmt PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_verify_fmt PUBLIC caisson_policy)

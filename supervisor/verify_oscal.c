@@ -1,0 +1,489 @@
+/* `caisson verify --format oscal`: one vf_report as an OSCAL 1.0.6
+ * assessment-results document for NIST SP 800-53 rev5 SC-39. Runs in the
+ * supervisor after the workers are gone; writes only to the caller's stream.
+ * One result: an observation per attestation item (EXAMINE) and per probe
+ * (TEST), each approved exception as a risk, one finding for sc-39 relating
+ * them all; raw evidence goes to back-matter resources (base64 with its
+ * SHA-256) that observations point at by "#uuid". Every UUID referenced is
+ * defined in the same document; tests/oscal_validate.sh checks both the
+ * schema and that. Free text is escaped by json.c; values the schema types
+ * as StringDatatype go through oscal_string. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "oscal.h"
+#include "sha256.h"
+#include "verify.h"
+#include "verify_fmt.h"
+
+#define OS_OSCAL_VERSION "1.0.6"
+#define OS_NS "urn:caisson:oscal"   /* namespace of caisson's own props */
+#define OS_CONTROL "sc-39"
+#define OS_STATEMENT "sc-39_smt"
+#define OS_MAX_ITEMS (1u << 20)     /* per list; far above any real report */
+
+/* UUIDs: a few fixed ones, then one per item of each list in this order. */
+enum { ID_DOC, ID_RESULT, ID_PLAN, ID_TOOL, ID_SUBJECT, ID_FINDING, ID_NFIXED };
+
+struct os {
+	struct json j;
+	const struct vf_report *r;
+	char (*ids)[OSCAL_UUID_LEN];
+	char start[OSCAL_TIME_LEN], end[OSCAL_TIME_LEN], now[OSCAL_TIME_LEN];
+	bool times_ok; /* start/end came from the report, not the clock */
+};
+
+static const char *os_attest_id(const struct os *o, size_t i) { return o->ids[ID_NFIXED + i]; }
+static const char *os_probe_id(const struct os *o, size_t i)
+{
+	return o->ids[ID_NFIXED + o->r->nattest + i];
+}
+static const char *os_blob_id(const struct os *o, size_t i)
+{
+	return o->ids[ID_NFIXED + o->r->nattest + o->r->nprobes + i];
+}
+static const char *os_risk_id(const struct os *o, size_t i)
+{
+	return o->ids[ID_NFIXED + o->r->nattest + o->r->nprobes + o->r->nblobs + i];
+}
+static const char *os_remedy_id(const struct os *o, size_t i)
+{
+	return os_risk_id(o, o->r->nexceptions + i);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void os_kfmt(struct os *o, const char *key, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_kstr(&o->j, key, buf);
+}
+
+static void os_khref(struct os *o, const char *key, const char *uuid)
+{
+	os_kfmt(o, key, "#%s", uuid);
+}
+
+/* A caisson prop; value is sanitised to StringDatatype. */
+static void os_prop(struct os *o, const char *name, const char *value, size_t valuesz)
+{
+	char v[512];
+
+	oscal_string(v, sizeof(v), value, valuesz, "none");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "name", name);
+	json_kstr(&o->j, "ns", OS_NS);
+	json_kstr(&o->j, "value", v);
+	json_obj_end(&o->j);
+}
+
+#define os_prop_str(o, name, s) os_prop((o), (name), (s), strlen(s))
+#define os_prop_field(o, name, a) os_prop((o), (name), (a), JSON_ARRAY_LEN(a))
+
+/* "origins": the caisson tool component made the observation. */
+static void os_origins(struct os *o)
+{
+	json_karr(&o->j, "origins");
+	json_obj_begin(&o->j);
+	json_karr(&o->j, "actors");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "type", "tool");
+	json_kstr(&o->j, "actor-uuid", o->ids[ID_TOOL]);
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+}
+
+static void os_subjects(struct os *o)
+{
+	json_karr(&o->j, "subjects");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "subject-uuid", o->ids[ID_SUBJECT]);
+	json_kstr(&o->j, "type", "component");
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+}
+
+static void os_observation_begin(struct os *o, const char *uuid, const char *method)
+{
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", uuid);
+	json_karr(&o->j, "methods");
+	json_str(&o->j, method);
+	json_arr_end(&o->j);
+	json_karr(&o->j, "types");
+	json_str(&o->j, "control-objective");
+	json_arr_end(&o->j);
+	os_origins(o);
+	os_subjects(o);
+	json_kstr(&o->j, "collected", o->end);
+}
+
+static void os_attest(struct os *o, size_t i)
+{
+	const struct vf_attest *a = &o->r->attest[i];
+	const struct vf_blob *b = vfmt_evidence(o->r, a);
+
+	os_observation_begin(o, os_attest_id(o, i), "EXAMINE");
+	os_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
+	os_kfmt(o, "description", "%.*s: expected %.*s, observed %.*s (read from %.*s outside the worker).",
+		(int)sizeof(a->item), a->item, (int)sizeof(a->expected), a->expected,
+		(int)sizeof(a->observed), a->observed, (int)sizeof(a->source), a->source);
+	json_karr(&o->j, "props");
+	os_prop_field(o, "attestation-item", a->item);
+	os_prop_str(o, "result", a->ok ? "match" : "mismatch");
+	json_arr_end(&o->j);
+	if (b) {
+		json_karr(&o->j, "relevant-evidence");
+		json_obj_begin(&o->j);
+		os_khref(o, "href", os_blob_id(o, (size_t)a->evidence));
+		os_kfmt(o, "description", "The raw bytes read: %.*s", (int)sizeof(b->title), b->title);
+		json_obj_end(&o->j);
+		json_arr_end(&o->j);
+	}
+	json_obj_end(&o->j);
+}
+
+static void os_probe(struct os *o, size_t i)
+{
+	const struct vf_probe *p = &o->r->probes[i];
+	const char *verdict = vfmt_verdict_name(p->verdict);
+
+	os_observation_begin(o, os_probe_id(o, i), "TEST");
+	os_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
+	os_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s (%.*s); worker status %.*s; %llu us.",
+		(int)sizeof(p->attempt), p->attempt, verdict, (int)sizeof(p->how), p->how,
+		(int)sizeof(p->status), p->status, (unsigned long long)p->duration_us);
+	json_karr(&o->j, "props");
+	os_prop_field(o, "probe", p->name);
+	os_prop_field(o, "probe-category", p->category);
+	os_prop_str(o, "verdict", verdict);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+}
+
+static void os_remediation(struct os *o, size_t i, const char *deadline)
+{
+	json_karr(&o->j, "remediations");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", os_remedy_id(o, i));
+	json_kstr(&o->j, "lifecycle", "planned");
+	json_kstr(&o->j, "title", "Remove or renew the exception");
+	os_kfmt(o, "description", "Remove the [exception] from the profile, or have it approved again, "
+		"before it expires (%s).", deadline ? deadline : "no valid expiry date recorded");
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+}
+
+/* An approved exception: a deviation from SC-39 isolation, approved until
+ * its expiry (inclusive, as the lint reads it); "open" once expired. */
+static void os_risk(struct os *o, size_t i)
+{
+	const struct vf_exception *e = &o->r->exceptions[i];
+	char deadline[OSCAL_TIME_LEN];
+	bool dated = oscal_day_end(e->expires, sizeof(e->expires), deadline);
+
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", os_risk_id(o, i));
+	os_kfmt(o, "title", "Approved exception: %.*s", (int)sizeof(e->relaxes), e->relaxes);
+	os_kfmt(o, "description", "The profile's [exception] allows %.*s. Reason: %.*s. "
+		"Approved by %.*s; expires %.*s (%d days left).",
+		(int)sizeof(e->relaxes), e->relaxes, (int)sizeof(e->reason), e->reason,
+		(int)sizeof(e->approver), e->approver, (int)sizeof(e->expires), e->expires,
+		e->days_left);
+	os_kfmt(o, "statement", "Workers of this profile run with %.*s allowed, outside the default "
+		"process isolation, until the exception expires.", (int)sizeof(e->relaxes), e->relaxes);
+	json_karr(&o->j, "props");
+	os_prop_field(o, "approver", e->approver);
+	os_prop_field(o, "expires", e->expires);
+	json_arr_end(&o->j);
+	json_kstr(&o->j, "status", e->days_left >= 0 ? "deviation-approved" : "open");
+	os_origins(o);
+	if (dated)
+		json_kstr(&o->j, "deadline", deadline);
+	os_remediation(o, i, dated ? deadline : NULL);
+	json_obj_end(&o->j);
+}
+
+static void os_related(struct os *o, const char *list, const char *key, size_t first, size_t n)
+{
+	json_karr(&o->j, list);
+	for (size_t i = 0; i < n; i++) {
+		json_obj_begin(&o->j);
+		json_kstr(&o->j, key, o->ids[first + i]);
+		json_obj_end(&o->j);
+	}
+	json_arr_end(&o->j);
+}
+
+static void os_finding(struct os *o)
+{
+	const struct vf_report *r = o->r;
+	bool passed = vf_report_passed(r);
+	struct vfmt_counts c;
+
+	vfmt_count(r, &c);
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", o->ids[ID_FINDING]);
+	json_kstr(&o->j, "title", "SC-39 Process Isolation");
+	os_kfmt(o, "description", "%zu of %zu attestation items match the profile; %zu of %zu containment "
+		"probes contained (%zu escaped, %zu unsupported, %zu errors); %zu approved exceptions.",
+		c.attest_ok, r->nattest, c.verdicts[VF_CONTAINED], r->nprobes, c.verdicts[VF_ESCAPED],
+		c.verdicts[VF_UNSUPPORTED], c.verdicts[VF_ERROR], r->nexceptions);
+	json_kobj(&o->j, "target");
+	json_kstr(&o->j, "type", "statement-id");
+	json_kstr(&o->j, "target-id", OS_STATEMENT);
+	json_kobj(&o->j, "status");
+	json_kstr(&o->j, "state", passed ? "satisfied" : "not-satisfied");
+	json_kstr(&o->j, "reason", passed ? "pass" : "fail");
+	json_obj_end(&o->j);
+	json_obj_end(&o->j);
+	os_origins(o);
+	if (r->nattest + r->nprobes > 0)
+		os_related(o, "related-observations", "observation-uuid", ID_NFIXED,
+			   r->nattest + r->nprobes);
+	if (r->nexceptions > 0)
+		os_related(o, "related-risks", "risk-uuid",
+			   ID_NFIXED + r->nattest + r->nprobes + r->nblobs, r->nexceptions);
+	json_obj_end(&o->j);
+}
+
+static void os_component(struct os *o, const char *uuid, const char *title)
+{
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", uuid);
+	json_kstr(&o->j, "type", "software");
+	json_kstr(&o->j, "title", title);
+}
+
+static void os_component_end(struct os *o)
+{
+	json_kobj(&o->j, "status");
+	json_kstr(&o->j, "state", "operational");
+	json_obj_end(&o->j);
+	json_obj_end(&o->j);
+}
+
+/* The tool that assessed (caisson) and the subject (the profile's workers). */
+static void os_components(struct os *o)
+{
+	const struct vf_report *r = o->r;
+	char profile[2 * SHA256_LEN + 1], bpf[2 * SHA256_LEN + 1];
+
+	sha256_hex(r->profile_sha256, profile);
+	sha256_hex(r->bpf_sha256, bpf);
+	json_kobj(&o->j, "local-definitions");
+	json_karr(&o->j, "components");
+	os_component(o, o->ids[ID_TOOL], "caisson");
+	os_kfmt(o, "description", "caisson %.*s, the sandboxing supervisor, running `caisson verify`.",
+		(int)sizeof(r->caisson_version), r->caisson_version);
+	json_karr(&o->j, "props");
+	os_prop_field(o, "caisson-version", r->caisson_version);
+	json_arr_end(&o->j);
+	os_component_end(o);
+	os_component(o, o->ids[ID_SUBJECT], "Sandboxed workers of the profile");
+	os_kfmt(o, "description", "Worker processes of the profile %.*s (%.*s, SHA-256 %s) on host %.*s, "
+		"kernel %.*s; seccomp program as loaded SHA-256 %s.",
+		(int)sizeof(r->profile_name), r->profile_name, (int)sizeof(r->profile_path),
+		r->profile_path, profile, (int)sizeof(r->host), r->host, (int)sizeof(r->kernel),
+		r->kernel, bpf);
+	json_karr(&o->j, "props");
+	os_prop_field(o, "profile-name", r->profile_name);
+	os_prop_str(o, "profile-sha256", profile);
+	os_prop_str(o, "bpf-sha256", bpf);
+	os_prop_field(o, "host", r->host);
+	os_prop_field(o, "kernel", r->kernel);
+	json_arr_end(&o->j);
+	os_component_end(o);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+}
+
+static void os_result(struct os *o)
+{
+	const struct vf_report *r = o->r;
+	size_t i;
+
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", o->ids[ID_RESULT]);
+	os_kfmt(o, "title", "caisson verify of profile %.*s", (int)sizeof(r->profile_name),
+		r->profile_name);
+	json_kstr(&o->j, "description", "The isolation state of live workers of the profile, read "
+		  "from outside them (/proc, the loaded seccomp program), and containment probes "
+		  "run inside them, as caisson verify performs them.");
+	json_kstr(&o->j, "start", o->start);
+	json_kstr(&o->j, "end", o->end);
+	os_components(o);
+	json_kobj(&o->j, "reviewed-controls");
+	json_karr(&o->j, "control-selections");
+	json_obj_begin(&o->j);
+	json_karr(&o->j, "include-controls");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "control-id", OS_CONTROL);
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+	if (r->nattest + r->nprobes > 0) {
+		json_karr(&o->j, "observations");
+		for (i = 0; i < r->nattest; i++)
+			os_attest(o, i);
+		for (i = 0; i < r->nprobes; i++)
+			os_probe(o, i);
+		json_arr_end(&o->j);
+	}
+	if (r->nexceptions > 0) {
+		json_karr(&o->j, "risks");
+		for (i = 0; i < r->nexceptions; i++)
+			os_risk(o, i);
+		json_arr_end(&o->j);
+	}
+	json_karr(&o->j, "findings");
+	os_finding(o);
+	json_arr_end(&o->j);
+	if (!o->times_ok)
+		json_kstr(&o->j, "remarks", "The report's start and end times were not RFC 3339 UTC "
+			  "date-times; the time this document was written stands in for both.");
+	json_obj_end(&o->j);
+}
+
+static void os_blob(struct os *o, size_t i)
+{
+	const struct vf_blob *b = &o->r->blobs[i];
+	char media[sizeof(b->media_type) * 3 + 1], file[40], index[24];
+	bool text;
+
+	oscal_string(media, sizeof(media), b->media_type, sizeof(b->media_type),
+		     "application/octet-stream");
+	text = strncmp(media, "text/", 5) == 0;
+	snprintf(file, sizeof(file), "evidence-%zu.%s", i, text ? "txt" : "bin");
+	snprintf(index, sizeof(index), "%zu", i);
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", os_blob_id(o, i));
+	json_kfield(&o->j, "title", b->title);
+	os_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
+		"base64 content decodes to.", b->len);
+	json_karr(&o->j, "props");
+	os_prop_str(o, "evidence-index", index);
+	json_arr_end(&o->j);
+	json_karr(&o->j, "rlinks");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "href", file);
+	json_kstr(&o->j, "media-type", media);
+	json_karr(&o->j, "hashes");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "algorithm", "SHA-256");
+	json_key(&o->j, "value");
+	json_hex(&o->j, b->sha256, sizeof(b->sha256));
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+	json_arr_end(&o->j);
+	/* OSCAL's Base64Datatype cannot be empty: an empty blob has its hash only. */
+	if (b->data && b->len > 0) {
+		json_kobj(&o->j, "base64");
+		json_kstr(&o->j, "filename", file);
+		json_kstr(&o->j, "media-type", media);
+		json_key(&o->j, "value");
+		json_base64(&o->j, b->data, b->len);
+		json_obj_end(&o->j);
+	}
+	json_obj_end(&o->j);
+}
+
+/* The plan import-ap points at: caisson verify's fixed procedure. */
+static void os_back_matter(struct os *o)
+{
+	json_kobj(&o->j, "back-matter");
+	json_karr(&o->j, "resources");
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", o->ids[ID_PLAN]);
+	json_kstr(&o->j, "title", "caisson verify assessment plan");
+	json_kstr(&o->j, "description", "caisson verify's built-in procedure for SC-39: spawn workers "
+		  "of the profile; examine their namespaces, seccomp mode and filter digest, "
+		  "capabilities, no_new_privs, uid mapping, rlimits and mount table from outside; "
+		  "test containment with probes run inside them.");
+	json_obj_end(&o->j);
+	for (size_t i = 0; i < o->r->nblobs; i++)
+		os_blob(o, i);
+	json_arr_end(&o->j);
+	json_obj_end(&o->j);
+}
+
+static void os_document(struct os *o)
+{
+	const struct vf_report *r = o->r;
+	char version[sizeof(r->caisson_version) * 3 + 1];
+
+	oscal_string(version, sizeof(version), r->caisson_version, sizeof(r->caisson_version),
+		     "unknown");
+	json_obj_begin(&o->j);
+	json_kobj(&o->j, "assessment-results");
+	json_kstr(&o->j, "uuid", o->ids[ID_DOC]);
+	json_kobj(&o->j, "metadata");
+	os_kfmt(o, "title", "caisson verify: SC-39 process isolation evidence for profile %.*s",
+		(int)sizeof(r->profile_name), r->profile_name);
+	json_kstr(&o->j, "last-modified", o->now);
+	json_kstr(&o->j, "version", version);
+	json_kstr(&o->j, "oscal-version", OS_OSCAL_VERSION);
+	json_obj_end(&o->j);
+	json_kobj(&o->j, "import-ap");
+	os_khref(o, "href", o->ids[ID_PLAN]);
+	json_obj_end(&o->j);
+	json_karr(&o->j, "results");
+	os_result(o);
+	json_arr_end(&o->j);
+	os_back_matter(o);
+	json_obj_end(&o->j);
+	json_obj_end(&o->j);
+}
+
+static void os_times(struct os *o)
+{
+	const struct vf_report *r = o->r;
+
+	oscal_time_now(o->now);
+	o->times_ok = oscal_time(r->started, sizeof(r->started), o->start) &&
+		      oscal_time(r->finished, sizeof(r->finished), o->end);
+	if (!o->times_ok) {
+		memcpy(o->start, o->now, sizeof(o->now));
+		memcpy(o->end, o->now, sizeof(o->now));
+	}
+}
+
+int vf_write_oscal(const struct vf_report *r, FILE *f)
+{
+	struct os o = { .r = r };
+	size_t n;
+	int rc, saved;
+
+	if (r->nattest > OS_MAX_ITEMS || r->nprobes > OS_MAX_ITEMS ||
+	    r->nblobs > OS_MAX_ITEMS || r->nexceptions > OS_MAX_ITEMS) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	n = ID_NFIXED + r->nattest + r->nprobes + r->nblobs + 2 * r->nexceptions;
+	o.ids = calloc(n, sizeof(*o.ids));
+	if (!o.ids)
+		return -1;
+	rc = oscal_uuids(o.ids, n);
+	if (rc == 0) {
+		os_times(&o);
+		json_init(&o.j, f);
+		os_document(&o);
+		rc = json_finish(&o.j);
+	}
+	saved = errno;
+	free(o.ids);
+	errno = saved;
+	return rc;
+}
