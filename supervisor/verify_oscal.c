@@ -23,35 +23,24 @@
 #define OS_NS "urn:caisson:oscal"   /* namespace of caisson's own props */
 #define OS_CONTROL "sc-39"
 #define OS_STATEMENT "sc-39_smt"
-#define OS_MAX_ITEMS (1u << 20)     /* per list; far above any real report */
+#define OS_MAX_ITEMS (1u << 16)     /* per list; far above any real report */
 
-/* UUIDs: a few fixed ones, then one per item of each list in this order. */
+/* UUIDs: a few fixed ones, then one per item of each list. */
 enum { ID_DOC, ID_RESULT, ID_PLAN, ID_TOOL, ID_SUBJECT, ID_FINDING, ID_NFIXED };
+enum os_list { L_ATTEST, L_PROBE, L_BLOB, L_RISK, L_REMEDY, L_N };
 
 struct os {
 	struct json j;
 	const struct vf_report *r;
 	char (*ids)[OSCAL_UUID_LEN];
+	size_t first[L_N + 1]; /* index in ids of each list's first; [L_N]: total */
 	char start[OSCAL_TIME_LEN], end[OSCAL_TIME_LEN], now[OSCAL_TIME_LEN];
 	bool times_ok; /* start/end came from the report, not the clock */
 };
 
-static const char *os_attest_id(const struct os *o, size_t i) { return o->ids[ID_NFIXED + i]; }
-static const char *os_probe_id(const struct os *o, size_t i)
+static const char *os_id(const struct os *o, enum os_list l, size_t i)
 {
-	return o->ids[ID_NFIXED + o->r->nattest + i];
-}
-static const char *os_blob_id(const struct os *o, size_t i)
-{
-	return o->ids[ID_NFIXED + o->r->nattest + o->r->nprobes + i];
-}
-static const char *os_risk_id(const struct os *o, size_t i)
-{
-	return o->ids[ID_NFIXED + o->r->nattest + o->r->nprobes + o->r->nblobs + i];
-}
-static const char *os_remedy_id(const struct os *o, size_t i)
-{
-	return os_risk_id(o, o->r->nexceptions + i);
+	return o->ids[o->first[l] + i];
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -132,7 +121,7 @@ static void os_attest(struct os *o, size_t i)
 	const struct vf_attest *a = &o->r->attest[i];
 	const struct vf_blob *b = vfmt_evidence(o->r, a);
 
-	os_observation_begin(o, os_attest_id(o, i), "EXAMINE");
+	os_observation_begin(o, os_id(o, L_ATTEST, i), "EXAMINE");
 	os_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
 	os_kfmt(o, "description", "%.*s: expected %.*s, observed %.*s (read from %.*s outside the worker).",
 		(int)sizeof(a->item), a->item, (int)sizeof(a->expected), a->expected,
@@ -144,7 +133,7 @@ static void os_attest(struct os *o, size_t i)
 	if (b) {
 		json_karr(&o->j, "relevant-evidence");
 		json_obj_begin(&o->j);
-		os_khref(o, "href", os_blob_id(o, (size_t)a->evidence));
+		os_khref(o, "href", os_id(o, L_BLOB, (size_t)a->evidence));
 		os_kfmt(o, "description", "The raw bytes read: %.*s", (int)sizeof(b->title), b->title);
 		json_obj_end(&o->j);
 		json_arr_end(&o->j);
@@ -157,7 +146,7 @@ static void os_probe(struct os *o, size_t i)
 	const struct vf_probe *p = &o->r->probes[i];
 	const char *verdict = vfmt_verdict_name(p->verdict);
 
-	os_observation_begin(o, os_probe_id(o, i), "TEST");
+	os_observation_begin(o, os_id(o, L_PROBE, i), "TEST");
 	os_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
 	os_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s (%.*s); worker status %.*s; %llu us.",
 		(int)sizeof(p->attempt), p->attempt, verdict, (int)sizeof(p->how), p->how,
@@ -174,7 +163,7 @@ static void os_remediation(struct os *o, size_t i, const char *deadline)
 {
 	json_karr(&o->j, "remediations");
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_remedy_id(o, i));
+	json_kstr(&o->j, "uuid", os_id(o, L_REMEDY, i));
 	json_kstr(&o->j, "lifecycle", "planned");
 	json_kstr(&o->j, "title", "Remove or renew the exception");
 	os_kfmt(o, "description", "Remove the [exception] from the profile, or have it approved again, "
@@ -192,7 +181,7 @@ static void os_risk(struct os *o, size_t i)
 	bool dated = oscal_day_end(e->expires, sizeof(e->expires), deadline);
 
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_risk_id(o, i));
+	json_kstr(&o->j, "uuid", os_id(o, L_RISK, i));
 	os_kfmt(o, "title", "Approved exception: %.*s", (int)sizeof(e->relaxes), e->relaxes);
 	os_kfmt(o, "description", "The profile's [exception] allows %.*s. Reason: %.*s. "
 		"Approved by %.*s; expires %.*s (%d days left).",
@@ -213,15 +202,14 @@ static void os_risk(struct os *o, size_t i)
 	json_obj_end(&o->j);
 }
 
-static void os_related(struct os *o, const char *list, const char *key, size_t first, size_t n)
+/* {"<key>": uuid} for each item of a list, into the open array. */
+static void os_related(struct os *o, const char *key, enum os_list l, size_t n)
 {
-	json_karr(&o->j, list);
 	for (size_t i = 0; i < n; i++) {
 		json_obj_begin(&o->j);
-		json_kstr(&o->j, key, o->ids[first + i]);
+		json_kstr(&o->j, key, os_id(o, l, i));
 		json_obj_end(&o->j);
 	}
-	json_arr_end(&o->j);
 }
 
 static void os_finding(struct os *o)
@@ -247,12 +235,17 @@ static void os_finding(struct os *o)
 	json_obj_end(&o->j);
 	json_obj_end(&o->j);
 	os_origins(o);
-	if (r->nattest + r->nprobes > 0)
-		os_related(o, "related-observations", "observation-uuid", ID_NFIXED,
-			   r->nattest + r->nprobes);
-	if (r->nexceptions > 0)
-		os_related(o, "related-risks", "risk-uuid",
-			   ID_NFIXED + r->nattest + r->nprobes + r->nblobs, r->nexceptions);
+	if (r->nattest + r->nprobes > 0) {
+		json_karr(&o->j, "related-observations");
+		os_related(o, "observation-uuid", L_ATTEST, r->nattest);
+		os_related(o, "observation-uuid", L_PROBE, r->nprobes);
+		json_arr_end(&o->j);
+	}
+	if (r->nexceptions > 0) {
+		json_karr(&o->j, "related-risks");
+		os_related(o, "risk-uuid", L_RISK, r->nexceptions);
+		json_arr_end(&o->j);
+	}
 	json_obj_end(&o->j);
 }
 
@@ -368,7 +361,7 @@ static void os_blob(struct os *o, size_t i)
 	snprintf(file, sizeof(file), "evidence-%zu.%s", i, text ? "txt" : "bin");
 	snprintf(index, sizeof(index), "%zu", i);
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_blob_id(o, i));
+	json_kstr(&o->j, "uuid", os_id(o, L_BLOB, i));
 	json_kfield(&o->j, "title", b->title);
 	os_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
 		"base64 content decodes to.", b->len);
@@ -462,20 +455,22 @@ static void os_times(struct os *o)
 
 int vf_write_oscal(const struct vf_report *r, FILE *f)
 {
+	const size_t len[L_N] = { r->nattest, r->nprobes, r->nblobs, r->nexceptions, r->nexceptions };
 	struct os o = { .r = r };
-	size_t n;
 	int rc, saved;
 
-	if (r->nattest > OS_MAX_ITEMS || r->nprobes > OS_MAX_ITEMS ||
-	    r->nblobs > OS_MAX_ITEMS || r->nexceptions > OS_MAX_ITEMS) {
-		errno = EOVERFLOW;
-		return -1;
+	o.first[0] = ID_NFIXED;
+	for (int l = 0; l < L_N; l++) {
+		if (len[l] > OS_MAX_ITEMS) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		o.first[l + 1] = o.first[l] + len[l];
 	}
-	n = ID_NFIXED + r->nattest + r->nprobes + r->nblobs + 2 * r->nexceptions;
-	o.ids = calloc(n, sizeof(*o.ids));
+	o.ids = calloc(o.first[L_N], sizeof(*o.ids));
 	if (!o.ids)
 		return -1;
-	rc = oscal_uuids(o.ids, n);
+	rc = oscal_uuids(o.ids, o.first[L_N]);
 	if (rc == 0) {
 		os_times(&o);
 		json_init(&o.j, f);

@@ -201,6 +201,27 @@ static void check_write_error(writer w, const struct vf_report *r)
 	fclose(f);
 }
 
+/* A list too long for one document is refused before anything is written. */
+static void check_too_many(void)
+{
+	struct vf_report r;
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&p, &n);
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.nprobes = ((size_t)1 << 16) + 1;
+	errno = 0;
+	CHECK_INT(vf_write_oscal(&r, f), -1);
+	CHECK_INT(errno, EOVERFLOW);
+	fclose(f);
+	CHECK_INT(n, 0);
+	free(p);
+}
+
 static void write_both(const char *dir, const char *base, struct vf_report *r)
 {
 	char name[64];
@@ -234,5 +255,6 @@ int main(int argc, char **argv)
 	write_both(argv[1], "fail", &r);
 	report_hostile(&r);
 	write_both(argv[1], "hostile", &r);
+	check_too_many();
 	return check_done("test_verify_writers");
 }
