@@ -6,6 +6,8 @@
 #   tests/oscal_validate.sh --install     (installs ajv-cli@5, ajv-formats@3)
 # ajv is looked for under $CAISSON_NPM_PREFIX (default: build/npm of the
 # source tree), where --install puts it with `npm install --prefix`.
+# The plain `caisson verify --format json` output is checked the same way
+# against docs/verify-json.schema.json (it has no UUIDs to resolve).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${CAISSON_NPM_PREFIX:-$here/../build/npm}
