@@ -349,15 +349,28 @@ static void os_result(struct os *o)
 	json_obj_end(&o->j);
 }
 
+/* type/subtype of RFC 6838 restricted names (parameters not allowed), else
+ * application/octet-stream: the collector names it, but it is not trusted. */
+static const char *os_media_type(const struct vf_blob *b)
+{
+	static const char name[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789!#$&^_.+-";
+	size_t n = strnlen(b->media_type, sizeof(b->media_type));
+	size_t type = strspn(b->media_type, name);
+
+	if (n < sizeof(b->media_type) && type > 0 && b->media_type[type] == '/' &&
+	    type + 1 < n && type + 1 + strspn(b->media_type + type + 1, name) == n)
+		return b->media_type;
+	return "application/octet-stream";
+}
+
 static void os_blob(struct os *o, size_t i)
 {
 	const struct vf_blob *b = &o->r->blobs[i];
-	char media[sizeof(b->media_type) * 3 + 1], file[40], index[24];
-	bool text;
+	const char *media = os_media_type(b);
+	char file[40], index[24];
+	bool text = strncmp(media, "text/", 5) == 0;
 
-	oscal_string(media, sizeof(media), b->media_type, sizeof(b->media_type),
-		     "application/octet-stream");
-	text = strncmp(media, "text/", 5) == 0;
 	snprintf(file, sizeof(file), "evidence-%zu.%s", i, text ? "txt" : "bin");
 	snprintf(index, sizeof(index), "%zu", i);
 	json_obj_begin(&o->j);

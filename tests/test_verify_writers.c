@@ -161,7 +161,7 @@ static void report_hostile(struct vf_report *r)
 	memset(r->probes[r->nprobes - 1].how, 'A', sizeof(r->probes[0].how));
 	SET(r->probes[r->nprobes - 1].status, evil);
 	add_blob(r, evil, evil, evil, sizeof(evil));
-	add_blob(r, "", "", "", 0);
+	add_blob(r, "", "text/", "", 0);
 	add_attest(r, evil, "", evil, true, 2);
 	e = &r->exceptions[r->nexceptions++];
 	SET(e->relaxes, evil);

@@ -55,6 +55,9 @@ check(hostile.probes[2].verdict === 'error', 'out-of-range verdict is an error')
 check(hostile.attestation[3].evidence === null && hostile.attestation[4].evidence === null &&
       hostile.attestation[5].evidence === 2, 'evidence indexes bounds-checked');
 
+const pbm = load('pass.oscal.json')['assessment-results']['back-matter'].resources;
+check(pbm[1].rlinks[0]['media-type'] === 'text/plain' && pbm[1].base64.filename === 'evidence-0.txt',
+      'evidence media type and file name kept');
 const fp = result(load('pass.oscal.json')).findings[0];
 check(fp.target.status.state === 'satisfied' && fp.target['target-id'] === 'sc-39_smt',
       'pass finding satisfied for sc-39');
@@ -77,6 +80,12 @@ check(rh.findings[0].target.status.state === 'not-satisfied', 'hostile finding n
 check(rh.risks[0].status === 'open' && !('deadline' in rh.risks[0]),
       'expired exception with an impossible date: open, no deadline');
 check(typeof rh.remarks === 'string', 'unreadable report times are remarked');
+const bm = load('hostile.oscal.json')['assessment-results']['back-matter'].resources;
+check(bm.length === 4 && bm.slice(2).every((r) => r.rlinks[0]['media-type'] === 'application/octet-stream'),
+      'invalid media types replaced');
+check(!('base64' in bm[3]) && bm[3].rlinks[0].hashes[0].value ===
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'empty evidence: hash only, no empty base64');
 for (const n of ['pass.oscal.json', 'fail.oscal.json', 'hostile.oscal.json'])
   checkEvidence(n);
 if (failures)
