@@ -19,17 +19,17 @@
 #include "verify.h"
 #include "verify_fmt.h"
 
-#define OS_OSCAL_VERSION "1.0.6"
-#define OS_NS "urn:caisson:oscal"   /* namespace of caisson's own props */
-#define OS_CONTROL "sc-39"
-#define OS_STATEMENT "sc-39_smt"
-#define OS_MAX_ITEMS (1u << 16)     /* per list; far above any real report */
+#define VO_OSCAL_VERSION "1.0.6"
+#define VO_NS "urn:caisson:oscal"   /* namespace of caisson's own props */
+#define VO_CONTROL "sc-39"
+#define VO_STATEMENT "sc-39_smt"
+#define VO_MAX_ITEMS (1u << 16)     /* per list; far above any real report */
 
 /* UUIDs: a few fixed ones, then one per item of each list. */
 enum { ID_DOC, ID_RESULT, ID_PLAN, ID_TOOL, ID_SUBJECT, ID_FINDING, ID_NFIXED };
-enum os_list { L_ATTEST, L_PROBE, L_BLOB, L_RISK, L_REMEDY, L_N };
+enum vo_list { L_ATTEST, L_PROBE, L_BLOB, L_RISK, L_REMEDY, L_N };
 
-struct os {
+struct vo {
 	struct json j;
 	const struct vf_report *r;
 	char (*ids)[OSCAL_UUID_LEN];
@@ -38,13 +38,13 @@ struct os {
 	bool times_ok; /* start/end came from the report, not the clock */
 };
 
-static const char *os_id(const struct os *o, enum os_list l, size_t i)
+static const char *vo_id(const struct vo *o, enum vo_list l, size_t i)
 {
 	return o->ids[o->first[l] + i];
 }
 
 __attribute__((format(printf, 3, 4)))
-static void os_kfmt(struct os *o, const char *key, const char *fmt, ...)
+static void vo_kfmt(struct vo *o, const char *key, const char *fmt, ...)
 {
 	char buf[2048];
 	va_list ap;
@@ -55,29 +55,29 @@ static void os_kfmt(struct os *o, const char *key, const char *fmt, ...)
 	json_kstr(&o->j, key, buf);
 }
 
-static void os_khref(struct os *o, const char *key, const char *uuid)
+static void vo_khref(struct vo *o, const char *key, const char *uuid)
 {
-	os_kfmt(o, key, "#%s", uuid);
+	vo_kfmt(o, key, "#%s", uuid);
 }
 
 /* A caisson prop; value is sanitised to StringDatatype. */
-static void os_prop(struct os *o, const char *name, const char *value, size_t valuesz)
+static void vo_prop(struct vo *o, const char *name, const char *value, size_t valuesz)
 {
 	char v[512];
 
 	oscal_string(v, sizeof(v), value, valuesz, "none");
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "name", name);
-	json_kstr(&o->j, "ns", OS_NS);
+	json_kstr(&o->j, "ns", VO_NS);
 	json_kstr(&o->j, "value", v);
 	json_obj_end(&o->j);
 }
 
-#define os_prop_str(o, name, s) os_prop((o), (name), (s), strlen(s))
-#define os_prop_field(o, name, a) os_prop((o), (name), (a), JSON_ARRAY_LEN(a))
+#define vo_prop_str(o, name, s) vo_prop((o), (name), (s), strlen(s))
+#define vo_prop_field(o, name, a) vo_prop((o), (name), (a), JSON_ARRAY_LEN(a))
 
 /* "origins": the caisson tool component made the observation. */
-static void os_origins(struct os *o)
+static void vo_origins(struct vo *o)
 {
 	json_karr(&o->j, "origins");
 	json_obj_begin(&o->j);
@@ -91,7 +91,7 @@ static void os_origins(struct os *o)
 	json_arr_end(&o->j);
 }
 
-static void os_subjects(struct os *o)
+static void vo_subjects(struct vo *o)
 {
 	json_karr(&o->j, "subjects");
 	json_obj_begin(&o->j);
@@ -101,72 +101,75 @@ static void os_subjects(struct os *o)
 	json_arr_end(&o->j);
 }
 
-static void os_observation_begin(struct os *o, const char *uuid, const char *method)
+/* What every observation shares, after its uuid, title and description. */
+static void vo_observation_common(struct vo *o, const char *method)
 {
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", uuid);
 	json_karr(&o->j, "methods");
 	json_str(&o->j, method);
 	json_arr_end(&o->j);
 	json_karr(&o->j, "types");
 	json_str(&o->j, "control-objective");
 	json_arr_end(&o->j);
-	os_origins(o);
-	os_subjects(o);
+	vo_origins(o);
+	vo_subjects(o);
 	json_kstr(&o->j, "collected", o->end);
 }
 
-static void os_attest(struct os *o, size_t i)
+static void vo_attest(struct vo *o, size_t i)
 {
 	const struct vf_attest *a = &o->r->attest[i];
 	const struct vf_blob *b = vfmt_evidence(o->r, a);
 
-	os_observation_begin(o, os_id(o, L_ATTEST, i), "EXAMINE");
-	os_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
-	os_kfmt(o, "description", "%.*s: expected %.*s, observed %.*s (read from %.*s outside the worker).",
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", vo_id(o, L_ATTEST, i));
+	vo_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
+	vo_kfmt(o, "description", "%.*s: expected %.*s, observed %.*s (read from %.*s outside the worker).",
 		(int)sizeof(a->item), a->item, (int)sizeof(a->expected), a->expected,
 		(int)sizeof(a->observed), a->observed, (int)sizeof(a->source), a->source);
+	vo_observation_common(o, "EXAMINE");
 	json_karr(&o->j, "props");
-	os_prop_field(o, "attestation-item", a->item);
-	os_prop_str(o, "result", a->ok ? "match" : "mismatch");
+	vo_prop_field(o, "attestation-item", a->item);
+	vo_prop_str(o, "result", a->ok ? "match" : "mismatch");
 	json_arr_end(&o->j);
 	if (b) {
 		json_karr(&o->j, "relevant-evidence");
 		json_obj_begin(&o->j);
-		os_khref(o, "href", os_id(o, L_BLOB, (size_t)a->evidence));
-		os_kfmt(o, "description", "The raw bytes read: %.*s", (int)sizeof(b->title), b->title);
+		vo_khref(o, "href", vo_id(o, L_BLOB, (size_t)a->evidence));
+		vo_kfmt(o, "description", "The raw bytes read: %.*s", (int)sizeof(b->title), b->title);
 		json_obj_end(&o->j);
 		json_arr_end(&o->j);
 	}
 	json_obj_end(&o->j);
 }
 
-static void os_probe(struct os *o, size_t i)
+static void vo_probe(struct vo *o, size_t i)
 {
 	const struct vf_probe *p = &o->r->probes[i];
 	const char *verdict = vfmt_verdict_name(p->verdict);
 
-	os_observation_begin(o, os_id(o, L_PROBE, i), "TEST");
-	os_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
-	os_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s (%.*s); worker status %.*s; %llu us.",
+	json_obj_begin(&o->j);
+	json_kstr(&o->j, "uuid", vo_id(o, L_PROBE, i));
+	vo_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
+	vo_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s (%.*s); worker status %.*s; %llu us.",
 		(int)sizeof(p->attempt), p->attempt, verdict, (int)sizeof(p->how), p->how,
 		(int)sizeof(p->status), p->status, (unsigned long long)p->duration_us);
+	vo_observation_common(o, "TEST");
 	json_karr(&o->j, "props");
-	os_prop_field(o, "probe", p->name);
-	os_prop_field(o, "probe-category", p->category);
-	os_prop_str(o, "verdict", verdict);
+	vo_prop_field(o, "probe", p->name);
+	vo_prop_field(o, "probe-category", p->category);
+	vo_prop_str(o, "verdict", verdict);
 	json_arr_end(&o->j);
 	json_obj_end(&o->j);
 }
 
-static void os_remediation(struct os *o, size_t i, const char *deadline)
+static void vo_remediation(struct vo *o, size_t i, const char *deadline)
 {
 	json_karr(&o->j, "remediations");
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_id(o, L_REMEDY, i));
+	json_kstr(&o->j, "uuid", vo_id(o, L_REMEDY, i));
 	json_kstr(&o->j, "lifecycle", "planned");
 	json_kstr(&o->j, "title", "Remove or renew the exception");
-	os_kfmt(o, "description", "Remove the [exception] from the profile, or have it approved again, "
+	vo_kfmt(o, "description", "Remove the [exception] from the profile, or have it approved again, "
 		"before it expires (%s).", deadline ? deadline : "no valid expiry date recorded");
 	json_obj_end(&o->j);
 	json_arr_end(&o->j);
@@ -174,45 +177,45 @@ static void os_remediation(struct os *o, size_t i, const char *deadline)
 
 /* An approved exception: a deviation from SC-39 isolation, approved until
  * its expiry (inclusive, as the lint reads it); "open" once expired. */
-static void os_risk(struct os *o, size_t i)
+static void vo_risk(struct vo *o, size_t i)
 {
 	const struct vf_exception *e = &o->r->exceptions[i];
 	char deadline[OSCAL_TIME_LEN];
 	bool dated = oscal_day_end(e->expires, sizeof(e->expires), deadline);
 
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_id(o, L_RISK, i));
-	os_kfmt(o, "title", "Approved exception: %.*s", (int)sizeof(e->relaxes), e->relaxes);
-	os_kfmt(o, "description", "The profile's [exception] allows %.*s. Reason: %.*s. "
+	json_kstr(&o->j, "uuid", vo_id(o, L_RISK, i));
+	vo_kfmt(o, "title", "Approved exception: %.*s", (int)sizeof(e->relaxes), e->relaxes);
+	vo_kfmt(o, "description", "The profile's [exception] allows %.*s. Reason: %.*s. "
 		"Approved by %.*s; expires %.*s (%d days left).",
 		(int)sizeof(e->relaxes), e->relaxes, (int)sizeof(e->reason), e->reason,
 		(int)sizeof(e->approver), e->approver, (int)sizeof(e->expires), e->expires,
 		e->days_left);
-	os_kfmt(o, "statement", "Workers of this profile run with %.*s allowed, outside the default "
+	vo_kfmt(o, "statement", "Workers of this profile run with %.*s allowed, outside the default "
 		"process isolation, until the exception expires.", (int)sizeof(e->relaxes), e->relaxes);
 	json_karr(&o->j, "props");
-	os_prop_field(o, "approver", e->approver);
-	os_prop_field(o, "expires", e->expires);
+	vo_prop_field(o, "approver", e->approver);
+	vo_prop_field(o, "expires", e->expires);
 	json_arr_end(&o->j);
 	json_kstr(&o->j, "status", e->days_left >= 0 ? "deviation-approved" : "open");
-	os_origins(o);
+	vo_origins(o);
 	if (dated)
 		json_kstr(&o->j, "deadline", deadline);
-	os_remediation(o, i, dated ? deadline : NULL);
+	vo_remediation(o, i, dated ? deadline : NULL);
 	json_obj_end(&o->j);
 }
 
 /* {"<key>": uuid} for each item of a list, into the open array. */
-static void os_related(struct os *o, const char *key, enum os_list l, size_t n)
+static void vo_related(struct vo *o, const char *key, enum vo_list l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		json_obj_begin(&o->j);
-		json_kstr(&o->j, key, os_id(o, l, i));
+		json_kstr(&o->j, key, vo_id(o, l, i));
 		json_obj_end(&o->j);
 	}
 }
 
-static void os_finding(struct os *o)
+static void vo_finding(struct vo *o)
 {
 	const struct vf_report *r = o->r;
 	bool passed = vf_report_passed(r);
@@ -222,34 +225,34 @@ static void os_finding(struct os *o)
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", o->ids[ID_FINDING]);
 	json_kstr(&o->j, "title", "SC-39 Process Isolation");
-	os_kfmt(o, "description", "%zu of %zu attestation items match the profile; %zu of %zu containment "
+	vo_kfmt(o, "description", "%zu of %zu attestation items match the profile; %zu of %zu containment "
 		"probes contained (%zu escaped, %zu unsupported, %zu errors); %zu approved exceptions.",
 		c.attest_ok, r->nattest, c.verdicts[VF_CONTAINED], r->nprobes, c.verdicts[VF_ESCAPED],
 		c.verdicts[VF_UNSUPPORTED], c.verdicts[VF_ERROR], r->nexceptions);
 	json_kobj(&o->j, "target");
 	json_kstr(&o->j, "type", "statement-id");
-	json_kstr(&o->j, "target-id", OS_STATEMENT);
+	json_kstr(&o->j, "target-id", VO_STATEMENT);
 	json_kobj(&o->j, "status");
 	json_kstr(&o->j, "state", passed ? "satisfied" : "not-satisfied");
 	json_kstr(&o->j, "reason", passed ? "pass" : "fail");
 	json_obj_end(&o->j);
 	json_obj_end(&o->j);
-	os_origins(o);
+	vo_origins(o);
 	if (r->nattest + r->nprobes > 0) {
 		json_karr(&o->j, "related-observations");
-		os_related(o, "observation-uuid", L_ATTEST, r->nattest);
-		os_related(o, "observation-uuid", L_PROBE, r->nprobes);
+		vo_related(o, "observation-uuid", L_ATTEST, r->nattest);
+		vo_related(o, "observation-uuid", L_PROBE, r->nprobes);
 		json_arr_end(&o->j);
 	}
 	if (r->nexceptions > 0) {
 		json_karr(&o->j, "related-risks");
-		os_related(o, "risk-uuid", L_RISK, r->nexceptions);
+		vo_related(o, "risk-uuid", L_RISK, r->nexceptions);
 		json_arr_end(&o->j);
 	}
 	json_obj_end(&o->j);
 }
 
-static void os_component(struct os *o, const char *uuid, const char *title)
+static void vo_component(struct vo *o, const char *uuid, const char *title)
 {
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", uuid);
@@ -257,7 +260,7 @@ static void os_component(struct os *o, const char *uuid, const char *title)
 	json_kstr(&o->j, "title", title);
 }
 
-static void os_component_end(struct os *o)
+static void vo_component_end(struct vo *o)
 {
 	json_kobj(&o->j, "status");
 	json_kstr(&o->j, "state", "operational");
@@ -266,7 +269,7 @@ static void os_component_end(struct os *o)
 }
 
 /* The tool that assessed (caisson) and the subject (the profile's workers). */
-static void os_components(struct os *o)
+static void vo_components(struct vo *o)
 {
 	const struct vf_report *r = o->r;
 	char profile[2 * SHA256_LEN + 1], bpf[2 * SHA256_LEN + 1];
@@ -275,52 +278,52 @@ static void os_components(struct os *o)
 	sha256_hex(r->bpf_sha256, bpf);
 	json_kobj(&o->j, "local-definitions");
 	json_karr(&o->j, "components");
-	os_component(o, o->ids[ID_TOOL], "caisson");
-	os_kfmt(o, "description", "caisson %.*s, the sandboxing supervisor, running `caisson verify`.",
+	vo_component(o, o->ids[ID_TOOL], "caisson");
+	vo_kfmt(o, "description", "caisson %.*s, the sandboxing supervisor, running `caisson verify`.",
 		(int)sizeof(r->caisson_version), r->caisson_version);
 	json_karr(&o->j, "props");
-	os_prop_field(o, "caisson-version", r->caisson_version);
+	vo_prop_field(o, "caisson-version", r->caisson_version);
 	json_arr_end(&o->j);
-	os_component_end(o);
-	os_component(o, o->ids[ID_SUBJECT], "Sandboxed workers of the profile");
-	os_kfmt(o, "description", "Worker processes of the profile %.*s (%.*s, SHA-256 %s) on host %.*s, "
+	vo_component_end(o);
+	vo_component(o, o->ids[ID_SUBJECT], "Sandboxed workers of the profile");
+	vo_kfmt(o, "description", "Worker processes of the profile %.*s (%.*s, SHA-256 %s) on host %.*s, "
 		"kernel %.*s; seccomp program as loaded SHA-256 %s.",
 		(int)sizeof(r->profile_name), r->profile_name, (int)sizeof(r->profile_path),
 		r->profile_path, profile, (int)sizeof(r->host), r->host, (int)sizeof(r->kernel),
 		r->kernel, bpf);
 	json_karr(&o->j, "props");
-	os_prop_field(o, "profile-name", r->profile_name);
-	os_prop_str(o, "profile-sha256", profile);
-	os_prop_str(o, "bpf-sha256", bpf);
-	os_prop_field(o, "host", r->host);
-	os_prop_field(o, "kernel", r->kernel);
+	vo_prop_field(o, "profile-name", r->profile_name);
+	vo_prop_str(o, "profile-sha256", profile);
+	vo_prop_str(o, "bpf-sha256", bpf);
+	vo_prop_field(o, "host", r->host);
+	vo_prop_field(o, "kernel", r->kernel);
 	json_arr_end(&o->j);
-	os_component_end(o);
+	vo_component_end(o);
 	json_arr_end(&o->j);
 	json_obj_end(&o->j);
 }
 
-static void os_result(struct os *o)
+static void vo_result(struct vo *o)
 {
 	const struct vf_report *r = o->r;
 	size_t i;
 
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", o->ids[ID_RESULT]);
-	os_kfmt(o, "title", "caisson verify of profile %.*s", (int)sizeof(r->profile_name),
+	vo_kfmt(o, "title", "caisson verify of profile %.*s", (int)sizeof(r->profile_name),
 		r->profile_name);
 	json_kstr(&o->j, "description", "The isolation state of live workers of the profile, read "
 		  "from outside them (/proc, the loaded seccomp program), and containment probes "
 		  "run inside them, as caisson verify performs them.");
 	json_kstr(&o->j, "start", o->start);
 	json_kstr(&o->j, "end", o->end);
-	os_components(o);
+	vo_components(o);
 	json_kobj(&o->j, "reviewed-controls");
 	json_karr(&o->j, "control-selections");
 	json_obj_begin(&o->j);
 	json_karr(&o->j, "include-controls");
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "control-id", OS_CONTROL);
+	json_kstr(&o->j, "control-id", VO_CONTROL);
 	json_obj_end(&o->j);
 	json_arr_end(&o->j);
 	json_obj_end(&o->j);
@@ -329,19 +332,19 @@ static void os_result(struct os *o)
 	if (r->nattest + r->nprobes > 0) {
 		json_karr(&o->j, "observations");
 		for (i = 0; i < r->nattest; i++)
-			os_attest(o, i);
+			vo_attest(o, i);
 		for (i = 0; i < r->nprobes; i++)
-			os_probe(o, i);
+			vo_probe(o, i);
 		json_arr_end(&o->j);
 	}
 	if (r->nexceptions > 0) {
 		json_karr(&o->j, "risks");
 		for (i = 0; i < r->nexceptions; i++)
-			os_risk(o, i);
+			vo_risk(o, i);
 		json_arr_end(&o->j);
 	}
 	json_karr(&o->j, "findings");
-	os_finding(o);
+	vo_finding(o);
 	json_arr_end(&o->j);
 	if (!o->times_ok)
 		json_kstr(&o->j, "remarks", "The report's start and end times were not RFC 3339 UTC "
@@ -351,7 +354,7 @@ static void os_result(struct os *o)
 
 /* type/subtype of RFC 6838 restricted names (parameters not allowed), else
  * application/octet-stream: the collector names it, but it is not trusted. */
-static const char *os_media_type(const struct vf_blob *b)
+static const char *vo_media_type(const struct vf_blob *b)
 {
 	static const char name[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				   "0123456789!#$&^_.+-";
@@ -364,22 +367,22 @@ static const char *os_media_type(const struct vf_blob *b)
 	return "application/octet-stream";
 }
 
-static void os_blob(struct os *o, size_t i)
+static void vo_blob(struct vo *o, size_t i)
 {
 	const struct vf_blob *b = &o->r->blobs[i];
-	const char *media = os_media_type(b);
+	const char *media = vo_media_type(b);
 	char file[40], index[24];
 	bool text = strncmp(media, "text/", 5) == 0;
 
 	snprintf(file, sizeof(file), "evidence-%zu.%s", i, text ? "txt" : "bin");
 	snprintf(index, sizeof(index), "%zu", i);
 	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", os_id(o, L_BLOB, i));
+	json_kstr(&o->j, "uuid", vo_id(o, L_BLOB, i));
 	json_kfield(&o->j, "title", b->title);
-	os_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
+	vo_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
 		"base64 content decodes to.", b->len);
 	json_karr(&o->j, "props");
-	os_prop_str(o, "evidence-index", index);
+	vo_prop_str(o, "evidence-index", index);
 	json_arr_end(&o->j);
 	json_karr(&o->j, "rlinks");
 	json_obj_begin(&o->j);
@@ -407,7 +410,7 @@ static void os_blob(struct os *o, size_t i)
 }
 
 /* The plan import-ap points at: caisson verify's fixed procedure. */
-static void os_back_matter(struct os *o)
+static void vo_back_matter(struct vo *o)
 {
 	json_kobj(&o->j, "back-matter");
 	json_karr(&o->j, "resources");
@@ -420,12 +423,12 @@ static void os_back_matter(struct os *o)
 		  "test containment with probes run inside them.");
 	json_obj_end(&o->j);
 	for (size_t i = 0; i < o->r->nblobs; i++)
-		os_blob(o, i);
+		vo_blob(o, i);
 	json_arr_end(&o->j);
 	json_obj_end(&o->j);
 }
 
-static void os_document(struct os *o)
+static void vo_document(struct vo *o)
 {
 	const struct vf_report *r = o->r;
 	char version[sizeof(r->caisson_version) * 3 + 1];
@@ -436,24 +439,24 @@ static void os_document(struct os *o)
 	json_kobj(&o->j, "assessment-results");
 	json_kstr(&o->j, "uuid", o->ids[ID_DOC]);
 	json_kobj(&o->j, "metadata");
-	os_kfmt(o, "title", "caisson verify: SC-39 process isolation evidence for profile %.*s",
+	vo_kfmt(o, "title", "caisson verify: SC-39 process isolation evidence for profile %.*s",
 		(int)sizeof(r->profile_name), r->profile_name);
 	json_kstr(&o->j, "last-modified", o->now);
 	json_kstr(&o->j, "version", version);
-	json_kstr(&o->j, "oscal-version", OS_OSCAL_VERSION);
+	json_kstr(&o->j, "oscal-version", VO_OSCAL_VERSION);
 	json_obj_end(&o->j);
 	json_kobj(&o->j, "import-ap");
-	os_khref(o, "href", o->ids[ID_PLAN]);
+	vo_khref(o, "href", o->ids[ID_PLAN]);
 	json_obj_end(&o->j);
 	json_karr(&o->j, "results");
-	os_result(o);
+	vo_result(o);
 	json_arr_end(&o->j);
-	os_back_matter(o);
+	vo_back_matter(o);
 	json_obj_end(&o->j);
 	json_obj_end(&o->j);
 }
 
-static void os_times(struct os *o)
+static void vo_times(struct vo *o)
 {
 	const struct vf_report *r = o->r;
 
@@ -469,12 +472,12 @@ static void os_times(struct os *o)
 int vf_write_oscal(const struct vf_report *r, FILE *f)
 {
 	const size_t len[L_N] = { r->nattest, r->nprobes, r->nblobs, r->nexceptions, r->nexceptions };
-	struct os o = { .r = r };
+	struct vo o = { .r = r };
 	int rc, saved;
 
 	o.first[0] = ID_NFIXED;
 	for (int l = 0; l < L_N; l++) {
-		if (len[l] > OS_MAX_ITEMS) {
+		if (len[l] > VO_MAX_ITEMS) {
 			errno = EOVERFLOW;
 			return -1;
 		}
@@ -485,9 +488,9 @@ int vf_write_oscal(const struct vf_report *r, FILE *f)
 		return -1;
 	rc = oscal_uuids(o.ids, o.first[L_N]);
 	if (rc == 0) {
-		os_times(&o);
+		vo_times(&o);
 		json_init(&o.j, f);
-		os_document(&o);
+		vo_document(&o);
 		rc = json_finish(&o.j);
 	}
 	saved = errno;
