@@ -28,13 +28,20 @@ const char *vfmt_verdict_name(enum vf_verdict v)
 	return names[vfmt_verdict(v)];
 }
 
+const char *vfmt_attest_result(const struct vf_attest *a)
+{
+	return !a->verified ? "unverified" : a->ok ? "match" : "mismatch";
+}
+
 void vfmt_count(const struct vf_report *r, struct vfmt_counts *c)
 {
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < r->nattest; i++)
-		c->attest_ok += r->attest[i].ok;
+	for (i = 0; i < r->nattest; i++) {
+		c->attest_ok += r->attest[i].ok && r->attest[i].verified;
+		c->attest_unverified += !r->attest[i].verified;
+	}
 	for (i = 0; i < r->nprobes; i++)
 		c->verdicts[vfmt_verdict(r->probes[i].verdict)]++;
 }

@@ -7,10 +7,12 @@
  *     "profile": { "path", "name", "sha256" }, "bpf_sha256",
  *     "caisson_version", "kernel", "host", "started", "finished",
  *     "passed": bool,
- *     "counts": { "attestation", "attestation_ok", "probes", "contained",
+ *     "counts": { "attestation", "attestation_ok", "attestation_unverified",
+ *                 "probes", "contained",
  *                 "escaped", "unsupported", "error", "exceptions", "evidence" },
  *     "attestation": [ { "item", "expected", "observed", "source", "ok",
- *                        "evidence": index into "evidence" or null } ],
+ *                        "verified", "result": "match", "mismatch" or
+ *                        "unverified", "evidence": index or null } ],
  *     "probes": [ { "name", "category", "attempt", "verdict", "how",
  *                   "status", "duration_us" } ],
  *     "exceptions": [ { "relaxes", "reason", "approver", "expires",
@@ -56,6 +58,7 @@ static void vj_counts(struct json *j, const struct vf_report *r)
 	json_kobj(j, "counts");
 	json_kuint(j, "attestation", r->nattest);
 	json_kuint(j, "attestation_ok", c.attest_ok);
+	json_kuint(j, "attestation_unverified", c.attest_unverified);
 	json_kuint(j, "probes", r->nprobes);
 	json_kuint(j, "contained", c.verdicts[VF_CONTAINED]);
 	json_kuint(j, "escaped", c.verdicts[VF_ESCAPED]);
@@ -74,6 +77,8 @@ static void vj_attest(struct json *j, const struct vf_report *r, const struct vf
 	json_kfield(j, "observed", a->observed);
 	json_kfield(j, "source", a->source);
 	json_kbool(j, "ok", a->ok);
+	json_kbool(j, "verified", a->verified);
+	json_kstr(j, "result", vfmt_attest_result(a));
 	json_key(j, "evidence");
 	if (vfmt_evidence(r, a))
 		json_int(j, a->evidence);

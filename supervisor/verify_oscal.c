@@ -123,13 +123,14 @@ static void vo_attest(struct vo *o, size_t i)
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", vo_id(o, L_ATTEST, i));
 	vo_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
-	vo_kfmt(o, "description", "%.*s: expected %.*s, observed %.*s (read from %.*s outside the worker).",
+	vo_kfmt(o, "description", "%.*s: expected %.*s, %s %.*s (%.*s, outside the worker).",
 		(int)sizeof(a->item), a->item, (int)sizeof(a->expected), a->expected,
+		a->verified ? "observed" : "could not be verified in this run:",
 		(int)sizeof(a->observed), a->observed, (int)sizeof(a->source), a->source);
 	vo_observation_common(o, "EXAMINE");
 	json_karr(&o->j, "props");
 	vo_prop_field(o, "attestation-item", a->item);
-	vo_prop_str(o, "result", a->ok ? "match" : "mismatch");
+	vo_prop_str(o, "result", vfmt_attest_result(a));
 	json_arr_end(&o->j);
 	if (b) {
 		json_karr(&o->j, "relevant-evidence");
@@ -225,9 +226,10 @@ static void vo_finding(struct vo *o)
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", o->ids[ID_FINDING]);
 	json_kstr(&o->j, "title", "SC-39 Process Isolation");
-	vo_kfmt(o, "description", "%zu of %zu attestation items match the profile; %zu of %zu containment "
-		"probes contained (%zu escaped, %zu unsupported, %zu errors); %zu approved exceptions.",
-		c.attest_ok, r->nattest, c.verdicts[VF_CONTAINED], r->nprobes, c.verdicts[VF_ESCAPED],
+	vo_kfmt(o, "description", "%zu of %zu attestation items match the profile (%zu unverified); "
+		"%zu of %zu containment probes contained (%zu escaped, %zu unsupported, %zu errors); "
+		"%zu approved exceptions.", c.attest_ok, r->nattest, c.attest_unverified,
+		c.verdicts[VF_CONTAINED], r->nprobes, c.verdicts[VF_ESCAPED],
 		c.verdicts[VF_UNSUPPORTED], c.verdicts[VF_ERROR], r->nexceptions);
 	json_kobj(&o->j, "target");
 	json_kstr(&o->j, "type", "statement-id");

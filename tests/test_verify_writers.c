@@ -17,7 +17,7 @@
 bool vf_report_passed(const struct vf_report *r)
 {
 	for (size_t i = 0; i < r->nattest; i++)
-		if (!r->attest[i].ok)
+		if (!r->attest[i].ok || !r->attest[i].verified)
 			return false;
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (r->probes[i].verdict != VF_CONTAINED)
@@ -78,6 +78,7 @@ static void add_attest(struct vf_report *r, const char *item, const char *expect
 	SET(a->observed, observed);
 	SET(a->source, "/proc/4242/status");
 	a->ok = ok;
+	a->verified = true;
 	a->evidence = evidence;
 }
 
@@ -128,6 +129,9 @@ static void report_fail(struct vf_report *r)
 	report_init(r, "netclient");
 	e = &r->exceptions[r->nexceptions++];
 	add_attest(r, "CapEff", "0000000000000000", "0000000000003000", false, 0);
+	add_attest(r, "seccomp filter", "sha256 of the profile's run filter",
+		   "unreadable without CAP_SYS_ADMIN", false, -1);
+	r->attest[r->nattest - 1].verified = false;
 	add_probe(r, "socket-inet", "network", VF_ESCAPED, "socket() returned 3");
 	add_probe(r, "connect-loopback", "network", VF_ESCAPED, "connected to 127.0.0.1:22");
 	add_probe(r, "io_uring-setup", "io_uring", VF_UNSUPPORTED, "kernel without io_uring");

@@ -42,7 +42,11 @@ const pass = load('pass.json'), fail = load('fail.json'), hostile = load('hostil
 check(pass.passed === true && fail.passed === false && hostile.passed === false, 'passed flags');
 check(pass.counts.probes === 2 && pass.counts.contained === 2, 'pass counts');
 check(fail.counts.escaped === 2 && fail.counts.unsupported === 1 &&
-      fail.counts.attestation_ok === 3 && fail.counts.attestation === 4, 'fail counts');
+      fail.counts.attestation_ok === 3 && fail.counts.attestation === 5 &&
+      fail.counts.attestation_unverified === 1, 'fail counts');
+check(fail.attestation[4].verified === false && fail.attestation[4].result === 'unverified' &&
+      fail.attestation[3].result === 'mismatch' && fail.attestation[0].result === 'match',
+      'attestation results');
 check(fail.exceptions[0].expires === '2027-03-31' && fail.exceptions[0].days_left === 120,
       'fail exception in JSON');
 check(Buffer.from(pass.evidence[0].base64, 'base64').toString().startsWith('Name:\techo\n'),
@@ -65,7 +69,9 @@ const rf = result(load('fail.oscal.json'));
 const ff = rf.findings[0];
 check(ff.target.status.state === 'not-satisfied', 'fail finding not-satisfied');
 check(ff['related-observations'].length === rf.observations.length &&
-      rf.observations.length === 4 + 5, 'fail finding relates every observation');
+      rf.observations.length === 5 + 5, 'fail finding relates every observation');
+check(rf.observations[4].props.find((p) => p.name === 'result').value === 'unverified',
+      'unverified item shown as unverified');
 check(rf.risks.length === 1 && rf.risks[0].deadline === '2027-03-31T23:59:59Z' &&
       rf.risks[0].status === 'deviation-approved' &&
       rf.risks[0].description.includes('J. Doe (security)') &&
@@ -73,7 +79,7 @@ check(rf.risks.length === 1 && rf.risks[0].deadline === '2027-03-31T23:59:59Z' &
       'exception is a risk with its deadline, reason and approver');
 check(ff['related-risks'][0]['risk-uuid'] === rf.risks[0].uuid, 'finding relates the risk');
 check(rf.observations.filter((o) => o.methods[0] === 'TEST').length === 5 &&
-      rf.observations.filter((o) => o.methods[0] === 'EXAMINE').length === 4,
+      rf.observations.filter((o) => o.methods[0] === 'EXAMINE').length === 5,
       'one observation per item and probe');
 const rh = result(load('hostile.oscal.json'));
 check(rh.findings[0].target.status.state === 'not-satisfied', 'hostile finding not-satisfied');
