@@ -360,12 +360,14 @@ static const char *vo_media_type(const struct vf_blob *b)
 {
 	static const char name[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				   "0123456789!#$&^_.+-";
-	size_t n = strnlen(b->media_type, sizeof(b->media_type));
-	size_t type = strspn(b->media_type, name);
+	const char *m = b->media_type;
+	size_t n = strnlen(m, sizeof(b->media_type)), type;
 
-	if (n < sizeof(b->media_type) && type > 0 && b->media_type[type] == '/' &&
-	    type + 1 < n && type + 1 + strspn(b->media_type + type + 1, name) == n)
-		return b->media_type;
+	if (n == sizeof(b->media_type)) /* no NUL: strspn would run off the end */
+		return "application/octet-stream";
+	type = strspn(m, name);
+	if (type > 0 && m[type] == '/' && type + 1 < n && type + 1 + strspn(m + type + 1, name) == n)
+		return m;
 	return "application/octet-stream";
 }
 

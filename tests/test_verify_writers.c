@@ -166,6 +166,7 @@ static void report_hostile(struct vf_report *r)
 	SET(r->probes[r->nprobes - 1].status, evil);
 	add_blob(r, evil, evil, evil, sizeof(evil));
 	add_blob(r, "", "text/", "", 0);
+	memset(r->blobs[r->nblobs - 1].media_type, 't', sizeof(r->blobs[0].media_type));
 	add_attest(r, evil, "", evil, true, 2);
 	e = &r->exceptions[r->nexceptions++];
 	SET(e->relaxes, evil);
