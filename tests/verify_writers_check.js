@@ -56,6 +56,8 @@ check(hostile.profile.name.includes('"q"\\ \n\r\t\u0001\u001f\u007f \ufffd\ufffd
       'hostile name round-trips with U+FFFD for the invalid bytes');
 check(hostile.probes[3].how === 'A'.repeat(256), 'unterminated field bounded by its array');
 check(hostile.probes[2].verdict === 'error', 'out-of-range verdict is an error');
+check(hostile.finished === '2'.repeat(32) && hostile.exceptions[1].expires === '9'.repeat(11),
+      'unterminated time and date bounded by their arrays');
 check(hostile.attestation[3].evidence === null && hostile.attestation[4].evidence === null &&
       hostile.attestation[5].evidence === 2, 'evidence indexes bounds-checked');
 
@@ -85,6 +87,8 @@ const rh = result(load('hostile.oscal.json'));
 check(rh.findings[0].target.status.state === 'not-satisfied', 'hostile finding not-satisfied');
 check(rh.risks[0].status === 'open' && !('deadline' in rh.risks[0]),
       'expired exception with an impossible date: open, no deadline');
+check(rh.risks[1].status === 'deviation-approved' && !('deadline' in rh.risks[1]),
+      'unterminated expiry date: no deadline');
 check(typeof rh.remarks === 'string', 'unreadable report times are remarked');
 const bm = load('hostile.oscal.json')['assessment-results']['back-matter'].resources;
 check(bm.length === 4 && bm.slice(2).every((r) => r.rlinks[0]['media-type'] === 'application/octet-stream'),
