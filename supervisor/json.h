@@ -1,5 +1,6 @@
 /* A small JSON emitter onto a FILE*, for the machine-readable `caisson
- * verify` writers. Runs in the supervisor, unprivileged code paths only.
+ * verify` writers. Runs in the supervisor with its privileges; touches
+ * nothing but the caller's stream.
  * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 become
  * U+FFFD, so whatever a worker put in a string the output stays valid JSON.
  * The emitter tracks nesting and commas itself: a call that would break the
