@@ -131,6 +131,23 @@ void oscal_time_now(char out[OSCAL_TIME_LEN])
 		       tm.tm_min, tm.tm_sec);
 }
 
+void oscal_markup(char *dst, size_t dstsz, const char *src)
+{
+	static const char special[] = "\\`*_[]<>#!|~&{}";
+	size_t k = 0;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*src) != '\0'; src++) {
+		bool esc = strchr(special, c) != NULL;
+		if (k + esc + 1 >= dstsz)
+			break;
+		if (esc)
+			dst[k++] = '\\';
+		dst[k++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	dst[k] = '\0';
+}
+
 /* Characters that JavaScript's \s matches or that are controls: StringDatatype's
  * pattern ^\S(.*\S)?$ is checked with JavaScript regular expressions. */
 static bool oscal_is_space(uint32_t c)

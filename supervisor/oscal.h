@@ -1,8 +1,8 @@
 /* OSCAL datatypes for the assessment-results writer (verify_oscal.c):
- * version-4 UUIDs from getrandom, DateTimeWithTimezone values, and
- * StringDatatype text (non-empty, no control characters, no leading or
- * trailing white space, one line). Runs in the supervisor; pure apart from
- * getrandom and the clock. */
+ * version-4 UUIDs from getrandom, DateTimeWithTimezone values, StringDatatype
+ * text (non-empty, no control characters, no leading or trailing white
+ * space, one line) and inert markup text. Runs in the supervisor; pure apart
+ * from getrandom and the clock. */
 #ifndef CAISSON_OSCAL_H
 #define CAISSON_OSCAL_H
 
@@ -29,5 +29,12 @@ void oscal_time_now(char out[OSCAL_TIME_LEN]);
  * to fit; fallback when nothing printable is left. */
 void oscal_string(char *dst, size_t dstsz, const char *src, size_t srcsz,
 		  const char *fallback);
+
+/* src as OSCAL markup (Markdown) that renders as the same plain text: the
+ * characters that open links, images, HTML, code, emphasis, entities or
+ * tables are backslash-escaped and control characters become spaces, so
+ * text a worker chose cannot inject markup into an assessor's viewer.
+ * Cut to fit dstsz, never inside an escape. */
+void oscal_markup(char *dst, size_t dstsz, const char *src);
 
 #endif

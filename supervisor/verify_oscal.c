@@ -43,21 +43,27 @@ static const char *vo_id(const struct vo *o, enum vo_list l, size_t i)
 	return o->ids[o->first[l] + i];
 }
 
+/* A markup field (title, description, statement) holding report text:
+ * formatted, then made inert (oscal_markup). */
 __attribute__((format(printf, 3, 4)))
 static void vo_kfmt(struct vo *o, const char *key, const char *fmt, ...)
 {
-	char buf[2048];
+	char buf[2048], md[2 * sizeof(buf)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	json_kstr(&o->j, key, buf);
+	oscal_markup(md, sizeof(md), buf);
+	json_kstr(&o->j, key, md);
 }
 
 static void vo_khref(struct vo *o, const char *key, const char *uuid)
 {
-	vo_kfmt(o, key, "#%s", uuid);
+	char href[OSCAL_UUID_LEN + 1];
+
+	snprintf(href, sizeof(href), "#%s", uuid);
+	json_kstr(&o->j, key, href);
 }
 
 /* A caisson prop; value is sanitised to StringDatatype. */
@@ -382,7 +388,7 @@ static void vo_blob(struct vo *o, size_t i)
 	snprintf(index, sizeof(index), "%zu", i);
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", vo_id(o, L_BLOB, i));
-	json_kfield(&o->j, "title", b->title);
+	vo_kfmt(o, "title", "%.*s", (int)sizeof(b->title), b->title);
 	vo_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
 		"base64 content decodes to.", b->len);
 	json_karr(&o->j, "props");

@@ -1,7 +1,7 @@
 /* OSCAL datatypes (supervisor/oscal.c): date-times at their boundaries
  * (leap days, the 1900-2999 range, out-of-range fields, trailing bytes, no
- * NUL), the StringDatatype sanitiser on hostile text, and UUID shape and
- * uniqueness. */
+ * NUL), the StringDatatype sanitiser on hostile text, markup made inert, and
+ * UUID shape and uniqueness. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -95,6 +95,29 @@ static void test_strings(void)
 		     "aaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe2\x82\xac");
 }
 
+static void check_markup(const char *in, size_t size, const char *want)
+{
+	char out[64];
+
+	CHECK(size <= sizeof(out));
+	oscal_markup(out, size, in);
+	CHECK_STR(out, want);
+}
+
+static void test_markup(void)
+{
+	check_markup("plain (text), 1.5 - ok", 64, "plain (text), 1.5 - ok");
+	check_markup("<img src=x onerror=alert(1)>", 64, "\\<img src=x onerror=alert(1)\\>");
+	check_markup("[a](javascript:x) ![i](u)", 64, "\\[a\\](javascript:x) \\!\\[i\\](u)");
+	check_markup("*b* _i_ `c` ~s~ | # &amp; {x} \\", 64,
+		     "\\*b\\* \\_i\\_ \\`c\\` \\~s\\~ \\| \\# \\&amp; \\{x\\} \\\\");
+	check_markup("a\nb\rc\td\x01\x7f\xc3\xa9", 64, "a b c d  \xc3\xa9");
+	/* Cut to fit, never between a backslash and what it escapes. */
+	check_markup("abc<", 5, "abc");
+	check_markup("abc<", 6, "abc\\<");
+	check_markup("", 1, "");
+}
+
 static bool uuid_shape(const char *u)
 {
 	for (int i = 0; i < 36; i++) {
@@ -126,6 +149,7 @@ int main(void)
 {
 	test_times();
 	test_strings();
+	test_markup();
 	test_uuids();
 	return check_done("test_oscal");
 }

@@ -87,6 +87,11 @@ const rh = result(load('hostile.oscal.json'));
 check(rh.findings[0].target.status.state === 'not-satisfied', 'hostile finding not-satisfied');
 check(rh.risks[0].status === 'open' && !('deadline' in rh.risks[0]),
       'expired exception with an impossible date: open, no deadline');
+check(rh.observations[3].title.includes('\\</script\\>\\{"a":1\\}') &&
+      rh.risks[0].description.includes('\\</script\\>') &&
+      !/[^\\][<`\[]/.test(rh.observations[8].description) &&
+      rh.observations[8].description.includes("\\</script"),
+      'hostile text cannot open markup in OSCAL descriptions');
 check(rh.risks[1].status === 'deviation-approved' && !('deadline' in rh.risks[1]),
       'unterminated expiry date: no deadline');
 check(typeof rh.remarks === 'string', 'unreadable report times are remarked');

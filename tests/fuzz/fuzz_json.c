@@ -1,7 +1,9 @@
-/* libFuzzer target: worker-controlled bytes through the JSON string escaper
- * and the OSCAL StringDatatype sanitiser (supervisor/json.c, oscal.c). The
- * escaped string must be one valid JSON string literal in valid UTF-8; the
- * sanitised text non-empty UTF-8 with no control or edge white space. */
+/* libFuzzer target: worker-controlled bytes through the JSON string escaper,
+ * the OSCAL StringDatatype sanitiser and the markup neutraliser
+ * (supervisor/json.c, oscal.c). The escaped string must be one valid JSON
+ * string literal in valid UTF-8; the sanitised text non-empty UTF-8 with no
+ * control or edge white space; the markup free of controls, with every
+ * markup character escaped. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +66,31 @@ static void check_string(const uint8_t *data, size_t size)
 	check_utf8((const unsigned char *)out, len);
 }
 
+static void check_markup(const uint8_t *data, size_t size)
+{
+	static const char special[] = "\\`*_[]<>#!|~&{}";
+	char in[256], out[300];
+	size_t n = size < sizeof(in) - 1 ? size : sizeof(in) - 1;
+
+	memcpy(in, data, n);
+	in[n] = '\0';
+	oscal_markup(out, sizeof(out), in);
+	for (const char *p = out; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			abort();
+		if (*p == '\\') {
+			if (!*++p || !strchr(special, *p))
+				abort();
+		} else if (strchr(special, *p)) {
+			abort(); /* unescaped */
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_escaped(data, size);
 	check_string(data, size);
+	check_markup(data, size);
 	return 0;
 }
