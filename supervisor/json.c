@@ -29,11 +29,9 @@ static void json_puts(struct json *j, const char *s)
 /* A line break and two spaces per open container. */
 static void json_newline(struct json *j)
 {
-	static const char spaces[2 * JSON_MAX_DEPTH + 1] =
-		"                                                                ";
-
 	json_put(j, "\n", 1);
-	json_put(j, spaces, 2 * (size_t)j->depth);
+	for (int i = 0; i < j->depth; i++)
+		json_put(j, "  ", 2);
 }
 
 /* Separator and checks due before a member of the current container. */

@@ -136,6 +136,7 @@ static void check_misuse(int which)
 
 static void test_depth(void)
 {
+	char want[4096], *w = want;
 	struct buf b;
 	int err, i;
 
@@ -145,6 +146,14 @@ static void test_depth(void)
 	for (i = 0; i < JSON_MAX_DEPTH; i++)
 		json_arr_end(&b.j);
 	CHECK_INT(buf_finish(&b, &err), 0);
+	/* Each "[" on its own line, two spaces per enclosing level; the
+	 * innermost "[]" together; the "]"s back out the same way. */
+	for (i = 0; i < JSON_MAX_DEPTH; i++)
+		w += sprintf(w, "%s%*s[", i ? "\n" : "", 2 * i, "");
+	for (i = JSON_MAX_DEPTH - 1; i >= 0; i--)
+		w += sprintf(w, "%s%*s]", i < JSON_MAX_DEPTH - 1 ? "\n" : "", i < JSON_MAX_DEPTH - 1 ? 2 * i : 0, "");
+	strcpy(w, "\n");
+	CHECK_STR(b.p, want);
 	buf_free(&b);
 
 	buf_open(&b);
