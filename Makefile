@@ -5,8 +5,12 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
+# nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
+# npm only when none is on PATH: NodeSource's nodejs ships its own npm and
+# conflicts with Debian's package.
 DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux curl file
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file nodejs \
+       $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
 
 .PHONY: all deps build demo test asan tsan fuzz clean

@@ -1,5 +1,6 @@
 # supervisor/: profiles and policy (caisson_policy), the ELF resolver
-# (caisson_elf), the supervisor core (caisson_sv) and the caisson CLI.
+# (caisson_elf), the supervisor core (caisson_sv), the machine-readable
+# verify writers (caisson_verify_fmt) and the caisson CLI.
 include(${CMAKE_SOURCE_DIR}/supervisor/policy.cmake)
 include(${CMAKE_SOURCE_DIR}/supervisor/elf.cmake)
 
@@ -16,6 +17,18 @@ target_compile_options(caisson_sv PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)
 
+# JSON and OSCAL writers of a vf_report (verify.h). They call
+# vf_report_passed, which the program linking them provides (verify.c).
+add_library(caisson_verify_fmt STATIC
+    ${CMAKE_SOURCE_DIR}/supervisor/json.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_fmt.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_json.c
+    ${CMAKE_SOURCE_DIR}/supervisor/oscal.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_oscal.c)
+target_include_directories(caisson_verify_fmt PUBLIC ${CAISSON_INCLUDE_DIRS})
+target_compile_options(caisson_verify_fmt PRIVATE ${CAISSON_SAN_FLAGS})
+target_link_libraries(caisson_verify_fmt PUBLIC caisson_policy)
+
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/main.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c
@@ -23,7 +36,7 @@ add_executable(caisson
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_libraries(caisson PRIVATE caisson_sv)
+target_link_libraries(caisson PRIVATE caisson_sv caisson_verify_fmt)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 add_dependencies(caisson caisson-zygote)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})

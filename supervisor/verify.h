@@ -21,6 +21,10 @@ struct vf_attest {
 	char observed[160];
 	char source[96];      /* "/proc/PID/status", "seccomp_export_bpf", ... */
 	bool ok;
+	/* false: this run could not check the item (e.g. the loaded filter is
+	 * unreadable without CAP_SYS_ADMIN); observed says why, ok is false,
+	 * and the report does not pass. Writers show it as unverified. */
+	bool verified;
 	int evidence;         /* blob index, -1 if none */
 };
 
