@@ -77,6 +77,7 @@ struct caisson_stats {
 	uint64_t p50_us, p99_us; /* latency over the last 1024 completions */
 	int failed;              /* breaker open: submissions fail at once */
 	char failed_reason[256];
+	char last_spawn_error[256];   /* the latest failed spawn's reason, even with the breaker closed */
 	char memory_enforcement[384]; /* "cgroup v1 DIR", "cgroup v2 DIR" or "rlimits only (why)" */
 };
 

@@ -241,6 +241,7 @@ void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st)
 	st->p99_us = s.p99_us;
 	st->failed = s.failed;
 	snprintf(st->failed_reason, sizeof(st->failed_reason), "%s", s.failed_reason);
+	snprintf(st->last_spawn_error, sizeof(st->last_spawn_error), "%s", s.last_spawn_error);
 	snprintf(st->memory_enforcement, sizeof(st->memory_enforcement), "%s", s.memory_enforcement);
 }
 

@@ -822,6 +822,7 @@ static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint6
 
 static void pool_note_spawn_failure(struct pool *p, const char *why)
 {
+	snprintf(p->st.last_spawn_error, sizeof(p->st.last_spawn_error), "%.255s", why);
 	p->consecutive_failures++;
 	if (p->consecutive_failures >= p->sz.failure_threshold)
 		pool_open_breaker(p, why);
@@ -1001,12 +1002,11 @@ static void pool_dispatch(struct pool *p)
 		ready += w->st == PW_IDLE;
 		spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
 	}
+	/* Idle or starting workers the queue (and the spare) needs. */
 	want = p->nqueued + (p->sz.requests_per_worker == 1);
-	if (live < p->sz.min_workers && p->sz.min_workers - live > want)
-		want = p->sz.min_workers - live;
 	if (p->st.failed && want == 0)
 		want = 1; /* the trial spawn that can close the breaker */
-	while (ready + spawning < want && live < cap) {
+	while ((ready + spawning < want || live < p->sz.min_workers) && live < cap) {
 		if (p->consecutive_failures) {
 			/* Failing: one spawn at a time, each after a backoff. */
 			if (spawning || p->backoff_pending)

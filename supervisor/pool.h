@@ -58,6 +58,7 @@ struct pool_stats {
 	uint64_t p50_us, p99_us;              /* over the last 1024 completions */
 	bool failed;                          /* breaker open */
 	char failed_reason[256];
+	char last_spawn_error[256];           /* the latest spawn failure, "" if none */
 	char memory_enforcement[384];         /* "cgroup v1 DIR", or "rlimits only (why)" */
 };
 

@@ -397,9 +397,45 @@ static void test_sync(void)
 	caisson_sync_free(s);
 }
 
-/* With a third argument "threads", only the cross-thread tests run: the
+/* With "prewarm", only the prewarm test (run again as nobody by ctest).
+ * With "threads", only the cross-thread tests run: the
  * ThreadSanitizer build (make tsan), whose shadow memory and slowness make
  * the timing-bound fault table and the RSS flatness check meaningless. */
+/* A pool prewarmed with 24 workers, all spawned at once: every one comes
+ * up, none fails. Unprivileged, every worker is the caller's user, and
+ * descriptors in flight on that user once made concurrent spawns fail
+ * (ETOOMANYREFS against the worker's tiny RLIMIT_NOFILE). */
+static void test_prewarm(const char *src)
+{
+	struct caisson_pool_config c = { .profile = NULL, .plugin = selective };
+	char prof[1100], err[512];
+	struct caisson_stats st;
+	caisson_pool *p;
+
+	snprintf(prof, sizeof(prof), "%s/tests/profiles/prewarm.ini", src);
+	c.profile = prof;
+	p = caisson_pool_new(base, &c, err, sizeof(err));
+	CHECK(p != NULL);
+	if (!p) {
+		fprintf(stderr, "test_pool: %s\n", err);
+		return;
+	}
+	for (int i = 0; i < 600; i++) {
+		struct timeval tv = { 0, 50000 };
+		caisson_pool_stats(p, &st);
+		if (st.idle == 24 || st.spawn_failed)
+			break;
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	caisson_pool_stats(p, &st);
+	printf("prewarm: %u idle, %llu spawned, %llu failed%s%s\n", st.idle, (unsigned long long)st.spawned,
+	       (unsigned long long)st.spawn_failed, st.spawn_failed ? ": " : "", st.last_spawn_error);
+	CHECK_INT(st.idle, 24);
+	CHECK_INT(st.spawn_failed, 0);
+	caisson_pool_free(p);
+}
+
 /* One caisson_sync shared by 4 threads: calls serialise on its mutex,
  * each gets its own answer. */
 static caisson_sync *shared_sync;
@@ -444,9 +480,10 @@ static void test_sync_threads(void)
 int main(int argc, char **argv)
 {
 	bool threads_only = argc == 4 && strcmp(argv[3], "threads") == 0;
+	bool prewarm_only = argc == 4 && strcmp(argv[3], "prewarm") == 0;
 
-	if (argc != 3 && !threads_only) {
-		fprintf(stderr, "usage: test_pool BUILD_DIR SOURCE_DIR [threads]\n");
+	if (argc != 3 && !threads_only && !prewarm_only) {
+		fprintf(stderr, "usage: test_pool BUILD_DIR SOURCE_DIR [threads|prewarm]\n");
 		return 2;
 	}
 	snprintf(selective, sizeof(selective), "%s/tests/selective.so", argv[1]);
@@ -458,7 +495,10 @@ int main(int argc, char **argv)
 	if (threads_only) {
 		test_threads();
 		test_sync_threads();
+	} else if (prewarm_only) {
+		test_prewarm(argv[2]);
 	} else {
+		test_prewarm(argv[2]);
 		test_faults();
 		test_refusals();
 		test_breaker();

@@ -46,6 +46,7 @@ int wk_caps_lock_securebits(struct wk_detail *d);
 int wk_caps_drop(struct wk_detail *d);
 /* wk_rlimit.c */
 int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d);
+int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detail *d);
 /* wk_fds.c */
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
 /* wk_seccomp.c */

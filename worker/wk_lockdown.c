@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -75,14 +76,25 @@ static int clear_env(struct wk_detail *d)
 	return environ && environ[0] ? clearenv() : 0;
 }
 
+/* Sends the listener, then waits until the zygote has lowered our
+ * RLIMIT_NOFILE (see step 14): only recvmsg, sendmsg and close here, the
+ * calls every run filter allows (the lint makes sure). */
 static int hand_over_listener(int listener, struct wk_detail *d)
 {
+	char go = 0;
+	struct iovec iov = { &go, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int rc = ipc_send(WK_FD_SYNC, IPC_Z_LOCKED, 0, NULL, 0, &listener, 1);
 
 	strcpy(d->text, "send listener to zygote");
 	if (rc < 0)
 		return -1;
 	close(listener);
+	strcpy(d->text, "wait for the zygote to set RLIMIT_NOFILE");
+	if (recvmsg(WK_FD_SYNC, &mh, 0) != 1 || go != 'n') {
+		errno = errno ? errno : EPROTO;
+		return -1;
+	}
 	close(WK_FD_SYNC);
 	return 0;
 }
@@ -105,11 +117,16 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *  8  hostname: needs CAP_SYS_ADMIN over our uts namespace.
  *  9  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
  * 10  no_new_privs: seccomp without CAP_SYS_ADMIN requires it.
- * 11  rlimits: once caps are gone nothing can raise them back.
+ * 11  rlimits: once caps are gone nothing can raise them back. All but
+ *     RLIMIT_NOFILE: sending a descriptor fails (ETOOMANYREFS) once the
+ *     sender's NOFILE is below the descriptors its user has in flight,
+ *     and unprivileged workers all share the caller's user. The zygote
+ *     sets it instead, hard and soft, at step 14.
  * 12  environment: empty (the zygote was started with none; verified here).
  * 13  seccomp with a listener: last kernel step, irreversible.
- * 14  hand the listener to the zygote and close the sync socket, leaving
- *     exactly fds 2 and 3.
+ * 14  hand the listener to the zygote, wait while it lowers our
+ *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
+ *     sync socket, leaving exactly fds 2 and 3.
  * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
  * that is the first instruction of plugin code (its ELF constructors), and
  * it runs under every layer above. The filter's init-only syscalls (the

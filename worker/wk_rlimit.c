@@ -18,6 +18,8 @@ static int set(int res, rlim_t soft, rlim_t hard, const char *name, struct wk_de
 	return 0;
 }
 
+/* RLIMIT_NOFILE is the zygote's to set, after the listener is handed
+ * over (wk_rlimit_set_nofile; see step 11 in wk_lockdown.c). */
 int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d)
 {
 	/* CPU is counted in whole seconds by the kernel: SIGXCPU at the soft
@@ -26,12 +28,22 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d)
 
 	if (set(RLIMIT_CORE, 0, 0, "RLIMIT_CORE", d) < 0 ||
 	    set(RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE", d) < 0 ||
-	    set(RLIMIT_NOFILE, cfg->open_files, cfg->open_files, "RLIMIT_NOFILE", d) < 0 ||
 	    set(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU", d) < 0 ||
 	    set(RLIMIT_AS, cfg->memory_bytes, cfg->memory_bytes, "RLIMIT_AS", d) < 0 ||
 	    set(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK", d) < 0 ||
 	    set(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE", d) < 0 ||
 	    set(RLIMIT_NPROC, 1, 1, "RLIMIT_NPROC", d) < 0)
 		return -1;
+	return 0;
+}
+
+int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detail *d)
+{
+	struct rlimit rl = { .rlim_cur = cfg->open_files, .rlim_max = cfg->open_files };
+
+	if (prlimit(pid, RLIMIT_NOFILE, &rl, NULL) < 0) {
+		snprintf(d->text, sizeof(d->text), "RLIMIT_NOFILE=%u of the worker", cfg->open_files);
+		return -1;
+	}
 	return 0;
 }

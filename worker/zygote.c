@@ -180,6 +180,9 @@ static void spawn(uint64_t id, uint32_t slot)
 	}
 	if (m.type == IPC_Z_LOCK_FAILED) {
 		report_fail(id, m.u.fail.step, m.u.fail.err, m.u.fail.text.s);
+	} else if (wk_rlimit_set_nofile(pid, &cfg, &d) < 0 || write(sy[0], "n", 1) != 1) {
+		report_fail(id, IPC_STEP_RLIMITS, errno, d.text[0] ? d.text : "release the worker");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	} else {
 		uint8_t p[8];
 		int fds[4] = { pidfd, sv[0], listener, lg[0] };
