@@ -58,7 +58,7 @@ struct preq {
 	int signal;
 	char detail[512];
 	uint8_t *out;
-	size_t out_len;
+	size_t out_len, out_cap;
 };
 
 struct pworker {
@@ -416,13 +416,23 @@ static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
 			  (unsigned long long)w->p->lim.output_bytes);
 		return;
 	}
-	o = realloc(r->out, r->out_len + len);
-	if (!o) {
-		pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
-		return;
+	if (r->out_len + len > r->out_cap) {
+		/* Doubling, capped at the limit: a worker sending its answer in
+		 * many small chunks must not make us copy it quadratically. */
+		size_t cap = r->out_cap ? r->out_cap : len;
+		while (cap < r->out_len + len)
+			cap *= 2;
+		if (cap > w->p->lim.output_bytes)
+			cap = (size_t)w->p->lim.output_bytes;
+		o = realloc(r->out, cap);
+		if (!o) {
+			pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
+			return;
+		}
+		r->out = o;
+		r->out_cap = cap;
 	}
-	memcpy(o + r->out_len, data, len);
-	r->out = o;
+	memcpy(r->out + r->out_len, data, len);
 	r->out_len += len;
 }
 
