@@ -995,25 +995,34 @@ static int pool_spawn(struct pool *p)
 
 /* Matches waiting requests with idle workers, then spawns what is missing:
  * one worker per waiting request up to max_workers, min_workers always,
- * and with requests_per_worker 1 a spare beyond the busy ones. While spawns
+ * and a spare beyond the busy ones when requests_per_worker is 1 or a
+ * worker nears its last request. While spawns
  * fail, new spawns wait out an exponential backoff; with the breaker open,
  * one trial spawn at a time. */
 static void pool_dispatch(struct pool *p)
 {
 	struct pworker *w;
-	uint32_t live = 0, ready = 0, spawning = 0, want;
-	uint32_t cap = p->sz.max_workers + (p->sz.requests_per_worker == 1);
+	uint32_t live = 0, ready = 0, spawning = 0, want, cap;
+	bool spare = p->sz.requests_per_worker == 1;
 
 	TAILQ_FOREACH(w, &p->workers, link)
 		if (w->st == PW_IDLE && !TAILQ_EMPTY(&p->queue))
 			pw_assign(w, TAILQ_FIRST(&p->queue));
 	TAILQ_FOREACH(w, &p->workers, link) {
+		/* In the last quarter of its requests, a worker's successor
+		 * starts, so that recycling does not put a spawn on the path of
+		 * the request after its last one. */
+		bool expiring = p->sz.requests_per_worker > 1 && (w->st == PW_IDLE || w->st == PW_BUSY) &&
+				w->served + 1 + p->sz.requests_per_worker / 4 >= p->sz.requests_per_worker;
 		live += w->st != PW_DYING;
-		ready += w->st == PW_IDLE;
+		ready += w->st == PW_IDLE && !expiring;
 		spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
+		spare |= expiring;
 	}
-	/* Idle or starting workers the queue (and the spare) needs. */
-	want = p->nqueued + (p->sz.requests_per_worker == 1);
+	/* Idle or starting workers the queue (and the spare) needs; the spare
+	 * may exceed max_workers by one, its predecessor being on the way out. */
+	want = p->nqueued + spare;
+	cap = p->sz.max_workers + spare;
 	if (p->st.failed && want == 0)
 		want = 1; /* the trial spawn that can close the breaker */
 	while ((ready + spawning < want || live < p->sz.min_workers) && live < cap) {
