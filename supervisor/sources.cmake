@@ -19,13 +19,23 @@ target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/main.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c
-    ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c)
-target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_verify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_bpf.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c
+    # Branch-only stand-in for verify_json.c and verify_oscal.c: delete at merge.
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_writers_stub.c)
+target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
+    CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
+target_include_directories(caisson PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson PRIVATE caisson_sv)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
-add_dependencies(caisson caisson-zygote)
+add_dependencies(caisson caisson-zygote caisson-probes)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # libcaisson: the embedding API (caisson.h) as a shared library exporting

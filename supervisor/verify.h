@@ -21,6 +21,10 @@ struct vf_attest {
 	char observed[160];
 	char source[96];      /* "/proc/PID/status", "seccomp_export_bpf", ... */
 	bool ok;
+	/* false: this run could not check the item (e.g. the loaded filter is
+	 * unreadable without CAP_SYS_ADMIN); observed says why, ok is false,
+	 * and the report does not pass. Writers show it as unverified. */
+	bool verified;
 	int evidence;         /* blob index, -1 if none */
 };
 
@@ -77,6 +81,21 @@ struct vf_report {
 	struct vf_blob *blobs;
 	size_t nblobs;
 };
+
+/* What vf_collect verifies: a profile (path), with the probe plugin
+ * (caisson-probes.so); progress lines go to stderr when set. */
+struct vf_options {
+	const char *profile;
+	const char *plugin;
+	bool progress;
+};
+
+/* Loads and checks the profile, attests a live worker of it and runs every
+ * probe in fresh workers; fills *r (free with vf_report_free) whatever the
+ * outcome. 0 when the run completed (vf_report_passed says how it went);
+ * -1 with a one-line message in err when nothing could run: the profile
+ * is refused ("FILE:LINE: ...") or no worker could be started. */
+int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_t errlen);
 
 /* True when every attestation item matches and every probe is contained. */
 bool vf_report_passed(const struct vf_report *r);

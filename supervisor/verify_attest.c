@@ -1,0 +1,391 @@
+/* Attestation of a live worker, read from outside it: namespaces, the
+ * status lines (seccomp, no_new_privs, capabilities, ids), the id maps,
+ * rlimits, cgroup limits, mount table, root contents and descriptors.
+ * Runs in the supervisor as the invoking user; never asks the worker.
+ * Everything read is kept as a blob, and every parse is bounded: the
+ * kernel writes these files, but about a process we do not trust. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "setup.h"
+#include "verify_int.h"
+#include "wk.h"
+
+#define VF_PROC_MAX (64u * 1024)
+
+/* The blob's bytes as a NUL-terminated copy, or NULL. */
+static char *vf_text(struct vf_run *v, int idx)
+{
+	char *s;
+
+	if (idx < 0)
+		return NULL;
+	s = malloc(v->r->blobs[idx].len + 1);
+	if (!s) {
+		v->oom = true;
+		return NULL;
+	}
+	memcpy(s, v->r->blobs[idx].data, v->r->blobs[idx].len);
+	s[v->r->blobs[idx].len] = '\0';
+	return s;
+}
+
+/* Value of "Key:\tvalue" in a status text, into val (trimmed). */
+static bool vf_field(const char *text, const char *key, char *val, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, kl) && l[kl] == ':') {
+			const char *p = l + kl + 1;
+			size_t n;
+			p += strspn(p, " \t");
+			n = strcspn(p, "\n");
+			snprintf(val, len, "%.*s", (int)(n < len ? n : len - 1), p);
+			return true;
+		}
+	return false;
+}
+
+static void vf_expect_field(struct vf_run *v, const char *text, int idx, const char *key, const char *want,
+			    const char *why, const char *src)
+{
+	char got[128] = "absent", exp[160];
+
+	vf_field(text, key, got, sizeof(got));
+	snprintf(exp, sizeof(exp), "%s (%s)", want, why);
+	vf_add_attest(v, key, exp, got, src, !strcmp(got, want), idx);
+}
+
+/* Uid/Gid: real, effective, saved, fs all equal to the expected host id. */
+static void vf_expect_ids(struct vf_run *v, const char *text, int idx, const char *key, unsigned long want,
+			  const char *src)
+{
+	char got[128] = "absent", exp[160];
+	unsigned long a[4];
+	bool ok;
+
+	vf_field(text, key, got, sizeof(got));
+	ok = sscanf(got, "%lu %lu %lu %lu", &a[0], &a[1], &a[2], &a[3]) == 4 && a[0] == want && a[1] == want &&
+	     a[2] == want && a[3] == want && want != 0;
+	snprintf(exp, sizeof(exp), "%lu in all four (%s)", want,
+		 geteuid() == 0 ? "this slot's own unprivileged host id" : "the caller's id, unprivileged run");
+	vf_add_attest(v, key, exp, got, src, ok, idx);
+}
+
+static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsigned long *host_gid)
+{
+	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	char path[64], src[64], val[128];
+	int idx;
+	char *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(src, sizeof(src), "/proc/PID/status");
+	idx = vf_blob_file(v, path, "/proc/PID/status of the attested worker", VF_PROC_MAX);
+	t = vf_text(v, idx);
+	if (!t) {
+		vf_add_attest(v, "status", "readable", strerror(errno), src, false, -1);
+		return;
+	}
+	vf_expect_field(v, t, idx, "Seccomp", "2", "filter mode", src);
+	vf_expect_field(v, t, idx, "Seccomp_filters", "1", "one filter: init and run stages in one program", src);
+	vf_expect_field(v, t, idx, "NoNewPrivs", "1", "no_new_privs set", src);
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		vf_expect_field(v, t, idx, caps[i], "0000000000000000", "no capability", src);
+	*host_uid = geteuid() == 0 ? SETUP_ID_BASE : (unsigned long)getuid();
+	*host_gid = geteuid() == 0 ? SETUP_ID_BASE : (unsigned long)getgid();
+	/* Root: slot N has id SETUP_ID_BASE + N; read which slot this is. */
+	if (geteuid() == 0 && vf_field(t, "Uid", val, sizeof(val))) {
+		unsigned long u = strtoul(val, NULL, 10);
+		if (u >= SETUP_ID_BASE && u < SETUP_ID_BASE + SETUP_MAX_SLOTS) {
+			*host_uid = u;
+			*host_gid = SETUP_ID_BASE + (u - SETUP_ID_BASE);
+		}
+	}
+	vf_expect_ids(v, t, idx, "Uid", *host_uid, src);
+	vf_expect_ids(v, t, idx, "Gid", *host_gid, src);
+	free(t);
+}
+
+/* uid_map/gid_map: exactly "1000 HOST 1": one non-root id inside. */
+static void vf_map(struct vf_run *v, pid_t pid, const char *name, unsigned long host)
+{
+	char path[64], title[64], exp[160], obs[160];
+	unsigned long in, out, count;
+	int idx, used = 0;
+	char *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	snprintf(title, sizeof(title), "/proc/PID/%s", name);
+	idx = vf_blob_file(v, path, title, 4096);
+	t = vf_text(v, idx);
+	snprintf(exp, sizeof(exp), "%u %lu 1 (one id: %u inside, non-root)", WK_INNER_ID, host, WK_INNER_ID);
+	if (!t) {
+		vf_add_attest(v, name, exp, strerror(errno), title, false, idx);
+		return;
+	}
+	snprintf(obs, sizeof(obs), "%.*s", (int)strcspn(t, "\n"), t + strspn(t, " "));
+	vf_add_attest(v, name, exp, obs, title,
+		      sscanf(t, " %lu %lu %lu %n", &in, &out, &count, &used) == 3 && t[used] == '\0' &&
+			      in == WK_INNER_ID && out == host && count == 1,
+		      idx);
+	free(t);
+}
+
+/* Namespaces: every kind this kernel has, the worker's against ours. */
+static void vf_namespaces(struct vf_run *v, pid_t pid)
+{
+	static const char *const demanded[] = { "user", "pid", "pid_for_children", "mnt", "net", "ipc", "uts", "cgroup" };
+	struct dirent **names = NULL;
+	char listing[4096] = "";
+	size_t used = 0;
+	int n = scandir("/proc/self/ns", &names, NULL, alphasort), idx;
+
+	if (n < 0) {
+		vf_add_attest(v, "ns", "readable", strerror(errno), "/proc/self/ns", false, -1);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (names[i]->d_name[0] != '.') {
+			char a[64], b[96], la[128] = "?", lb[128] = "?";
+			ssize_t k;
+			snprintf(a, sizeof(a), "/proc/%d/ns/%.32s", (int)pid, names[i]->d_name);
+			snprintf(b, sizeof(b), "/proc/self/ns/%.32s", names[i]->d_name);
+			if ((k = readlink(a, la, sizeof(la) - 1)) > 0)
+				la[k] = '\0';
+			if ((k = readlink(b, lb, sizeof(lb) - 1)) > 0)
+				lb[k] = '\0';
+			if (used < sizeof(listing))
+				used += (size_t)snprintf(listing + used, sizeof(listing) - used, "ns/%s worker=%s supervisor=%s\n",
+							 names[i]->d_name, la, lb);
+		}
+	idx = vf_add_blob(v, "namespace links of the worker and the supervisor", "text/plain", listing,
+			  used < sizeof(listing) ? used : sizeof(listing) - 1);
+	for (int i = 0; i < n; i++) {
+		const char *k = names[i]->d_name;
+		char item[64], a[64], la[128] = "unreadable", lb[128] = "unreadable", obs[160];
+		bool req = false, differ;
+		ssize_t len;
+
+		if (k[0] == '.')
+			continue;
+		for (size_t j = 0; j < sizeof(demanded) / sizeof(demanded[0]); j++)
+			req |= !strcmp(k, demanded[j]);
+		snprintf(a, sizeof(a), "/proc/%d/ns/%.32s", (int)pid, k);
+		if ((len = readlink(a, la, sizeof(la) - 1)) > 0)
+			la[len] = '\0';
+		snprintf(a, sizeof(a), "/proc/self/ns/%.32s", k);
+		if ((len = readlink(a, lb, sizeof(lb) - 1)) > 0)
+			lb[len] = '\0';
+		differ = strcmp(la, "unreadable") && strcmp(la, lb);
+		snprintf(item, sizeof(item), "ns/%.32s", k);
+		snprintf(obs, sizeof(obs), "%s: worker %.60s, supervisor %.60s", differ ? "separate" : "shared", la, lb);
+		vf_add_attest(v, item, req ? "separate from the supervisor (profile: on)" :
+			      "not demanded by the profile (shared allowed)", obs, "/proc/PID/ns, /proc/self/ns",
+			      req ? differ : strcmp(la, "unreadable") != 0, idx);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Mount table: exactly one mount, the root, a read-only tmpfs; and the
+ * root directory holds nothing. */
+static void vf_mounts(struct vf_run *v, pid_t pid)
+{
+	char path[64], obs[160], mp[128] = "", opts[128] = "", fstype[32] = "";
+	int idx, lines = 0, entries = 0;
+	char *t;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	idx = vf_blob_file(v, path, "/proc/PID/mountinfo", VF_PROC_MAX);
+	t = vf_text(v, idx);
+	for (char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *dash = strstr(l, " - ");
+		if (++lines == 1 && dash)
+			if (sscanf(l, "%*s %*s %*s %*s %127s %127s", mp, opts) != 2 || sscanf(dash, " - %31s", fstype) != 1)
+				mp[0] = '\0';
+	}
+	snprintf(obs, sizeof(obs), "%d mount%s; first: %.40s %.20s %.60s", lines, lines == 1 ? "" : "s", mp, fstype,
+		 opts);
+	vf_add_attest(v, "mounts", "1 mount: / tmpfs, read-only", t ? obs : strerror(errno), "/proc/PID/mountinfo",
+		      lines == 1 && !strcmp(mp, "/") && !strcmp(fstype, "tmpfs") &&
+			      (!strncmp(opts, "ro,", 3) || !strcmp(opts, "ro")),
+		      idx);
+	free(t);
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		snprintf(obs, sizeof(obs), "unreadable: %s", strerror(errno));
+		vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", false, -1);
+		return;
+	}
+	while ((e = readdir(d)))
+		entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	snprintf(obs, sizeof(obs), "%d entries", entries);
+	vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", entries == 0, -1);
+}
+
+/* One row of /proc/PID/limits: "Max open files   16   16   files". */
+static bool vf_limit_row(const char *text, const char *name, char soft[32], char hard[32])
+{
+	size_t nl = strlen(name);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, nl) && l[nl] == ' ')
+			return sscanf(l + nl, " %31s %31s", soft, hard) == 2;
+	return false;
+}
+
+static void vf_limits(struct vf_run *v, pid_t pid)
+{
+	const struct wk_config *c = v->cfg;
+	bool cg = !strncmp(v->memory_enforcement, "cgroup", 6);
+	unsigned long long cpu = (c->cpu_ms + 999) / 1000;
+	/* With a cgroup the pool lets RLIMIT_AS backstop 4x the limit (pool.c). */
+	unsigned long long as = cg && c->memory_bytes < (1ull << 40) ? c->memory_bytes * 4 : c->memory_bytes;
+	const struct {
+		const char *item, *row;
+		unsigned long long soft, hard;
+	} want[] = {
+		{ "RLIMIT_CORE", "Max core file size", 0, 0 },
+		{ "RLIMIT_FSIZE", "Max file size", 0, 0 },
+		{ "RLIMIT_NOFILE", "Max open files", c->open_files, c->open_files },
+		{ "RLIMIT_CPU", "Max cpu time", cpu, cpu + 1 },
+		{ "RLIMIT_AS", "Max address space", as, as },
+		{ "RLIMIT_MEMLOCK", "Max locked memory", 0, 0 },
+		{ "RLIMIT_MSGQUEUE", "Max msgqueue size", 0, 0 },
+		{ "RLIMIT_NPROC", "Max processes", 1, 1 },
+	};
+	char path[64];
+	int idx;
+	char *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	idx = vf_blob_file(v, path, "/proc/PID/limits", VF_PROC_MAX);
+	t = vf_text(v, idx);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char soft[32] = "", hard[32] = "", exp[160], obs[160], ws[24], wh[24];
+		bool found = t && vf_limit_row(t, want[i].row, soft, hard);
+
+		snprintf(ws, sizeof(ws), "%llu", want[i].soft);
+		snprintf(wh, sizeof(wh), "%llu", want[i].hard);
+		snprintf(exp, sizeof(exp), "soft %s, hard %s%s", ws, wh,
+			 !strcmp(want[i].item, "RLIMIT_AS") && cg ? " (4x memory: the cgroup enforces memory)" : "");
+		snprintf(obs, sizeof(obs), found ? "soft %s, hard %s" : "row absent%s%s", soft, hard);
+		vf_add_attest(v, want[i].item, exp, obs, "/proc/PID/limits", found && !strcmp(soft, ws) && !strcmp(hard, wh),
+			      idx);
+	}
+	free(t);
+}
+
+/* The worker's own cgroup (from /proc/PID/cgroup, relative to ours) must
+ * be the pool's slot directory, with the profile's memory limit. */
+static void vf_cgroup(struct vf_run *v, pid_t pid)
+{
+	bool v2 = !strncmp(v->memory_enforcement, "cgroup v2 ", 10);
+	const char *pooldir = v->memory_enforcement + 10, *base;
+	char path[WK_PATH_MAX + 96], line[64], exp[160], obs[160], *t, *slot;
+	int idx;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	idx = vf_blob_file(v, path, "/proc/PID/cgroup", VF_PROC_MAX);
+	t = vf_text(v, idx);
+	if (strncmp(v->memory_enforcement, "cgroup v", 8)) {
+		snprintf(obs, sizeof(obs), "%.150s", v->memory_enforcement);
+		vf_add_attest(v, "cgroup-memory", "a per-worker memory cgroup, when the host delegates one", obs,
+			      "pool_stats memory_enforcement", true, idx);
+		free(t);
+		return;
+	}
+	base = strrchr(pooldir, '/');
+	/* The worker's line: "0::/.../caisson.P.N/wS" (v2) or "N:memory:/..." (v1). */
+	slot = t ? strstr(t, v2 ? "0::" : ":memory:") : NULL;
+	snprintf(exp, sizeof(exp), "in %.60s/wN, memory limit %llu", base ? base + 1 : pooldir,
+		 (unsigned long long)(v->lim.memory_bytes & ~4095ull));
+	if (!slot || !base || !(slot = strstr(slot, base)) || strncmp(slot + strlen(base), "/w", 2)) {
+		vf_add_attest(v, "cgroup-memory", exp, "worker not in the pool's cgroup", "/proc/PID/cgroup", false, idx);
+		free(t);
+		return;
+	}
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(slot + strlen(base) + 1, "\n"), slot + strlen(base) + 1);
+	free(t);
+	snprintf(path, sizeof(path), "%s/%.16s/%s", pooldir, line, v2 ? "memory.max" : "memory.limit_in_bytes");
+	idx = vf_blob_file(v, path, "memory limit file of the worker's cgroup", 64);
+	t = vf_text(v, idx);
+	if (!t) {
+		snprintf(obs, sizeof(obs), "%.16s: %s", line, strerror(errno));
+		vf_add_attest(v, "cgroup-memory", exp, obs, "cgroup memory limit file", false, -1);
+		return;
+	}
+	snprintf(obs, sizeof(obs), "%.16s: %.*s", line, (int)strcspn(t, "\n"), t);
+	vf_add_attest(v, "cgroup-memory", exp, obs, v2 ? "cgroup memory.max" : "cgroup memory.limit_in_bytes",
+		      strtoull(t, NULL, 10) == (v->lim.memory_bytes & ~4095ull), idx);
+	free(t);
+}
+
+/* Descriptors: exactly 2 (log pipe) and 3 (IPC socket). */
+static void vf_fds(struct vf_run *v, pid_t pid)
+{
+	char path[64], listing[2048] = "", obs[160];
+	size_t used = 0;
+	int n = 0, idx;
+	bool ok2 = false, ok3 = false;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		vf_add_attest(v, "fds", "2 (log pipe) and 3 (IPC socket) only", strerror(errno), "/proc/PID/fd", false, -1);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char fp[96], link[128] = "";
+		ssize_t l;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(fp, sizeof(fp), "%s/%.16s", path, e->d_name);
+		if ((l = readlink(fp, link, sizeof(link) - 1)) > 0)
+			link[l] = '\0';
+		ok2 |= !strcmp(e->d_name, "2") && !strncmp(link, "pipe:", 5);
+		ok3 |= !strcmp(e->d_name, "3") && !strncmp(link, "socket:", 7);
+		if (used < sizeof(listing))
+			used += (size_t)snprintf(listing + used, sizeof(listing) - used, "%.16s -> %s\n", e->d_name, link);
+	}
+	closedir(d);
+	if (used >= sizeof(listing))
+		used = sizeof(listing) - 1;
+	idx = vf_add_blob(v, "/proc/PID/fd of the attested worker", "text/plain", listing, used);
+	snprintf(obs, sizeof(obs), "%d open: %.140s", n, listing);
+	for (char *p = obs; *p; p++)
+		if (*p == '\n')
+			*p = ';';
+	vf_add_attest(v, "fds", "2 (log pipe) and 3 (IPC socket) only", obs, "/proc/PID/fd", n == 2 && ok2 && ok3, idx);
+}
+
+void vf_attest(struct vf_run *v, pid_t pid)
+{
+	unsigned long uid = 0, gid = 0;
+
+	vf_namespaces(v, pid);
+	vf_status(v, pid, &uid, &gid);
+	vf_map(v, pid, "uid_map", uid);
+	vf_map(v, pid, "gid_map", gid);
+	vf_limits(v, pid);
+	vf_cgroup(v, pid);
+	vf_mounts(v, pid);
+	vf_fds(v, pid);
+}

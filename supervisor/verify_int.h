@@ -1,0 +1,57 @@
+/* Internals of `caisson verify` shared by verify.c (report, text writer),
+ * verify_collect.c (the run), verify_attest.c (reading a live worker from
+ * outside) and verify_probes.c (the containment battery). Runs in the
+ * supervisor, with the invoking user's privileges. */
+#ifndef CAISSON_VERIFY_INT_H
+#define CAISSON_VERIFY_INT_H
+
+#include <event2/event.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "pool.h"
+#include "verify.h"
+
+struct profile;
+struct policy;
+
+/* One collection in progress. */
+struct vf_run {
+	struct vf_report *r;
+	struct event_base *base;
+	const struct profile *prof;
+	const struct policy *pol;
+	const struct wk_config *cfg;
+	struct pool_limits lim;
+	struct pool_sizing sz;
+	char plugin[PATH_MAX];
+	char memory_enforcement[384]; /* pool_stats of the attested worker's pool */
+	pid_t peer;                   /* the attested worker, alive while probes run */
+	bool progress, oom;
+};
+
+/* Append to the report; the index, or -1 (and v->oom) when out of memory.
+ * Strings are truncated to their fields. */
+int vf_add_attest(struct vf_run *v, const char *item, const char *expected, const char *observed,
+		  const char *source, bool ok, int evidence);
+/* The same for an item this run could not check (ok false, verified false). */
+int vf_add_unverified(struct vf_run *v, const char *item, const char *expected, const char *why,
+		      const char *source, int evidence);
+int vf_add_blob(struct vf_run *v, const char *title, const char *media_type, const void *data, size_t len);
+/* Reads a whole /proc or /sys file (at most max bytes) into a blob; the
+ * blob index, or -1 with errno. */
+int vf_blob_file(struct vf_run *v, const char *path, const char *title, size_t max);
+
+/* Attests the live, idle, sealed worker pid (verify_attest.c). */
+void vf_attest(struct vf_run *v, pid_t pid);
+/* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
+void vf_attest_bpf(struct vf_run *v, pid_t pid);
+/* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
+ * -1 with err when the probe pool cannot start. */
+int vf_probes(struct vf_run *v, char *err, size_t errlen);
+
+/* Progress on stderr, only when the caller asked (stderr is a terminal). */
+void vf_progress(const struct vf_run *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
