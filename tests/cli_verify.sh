@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The `caisson verify` contract, against real workers.
+#   cli_verify.sh BUILD SRC shipped PROFILE  a shipped profile passes: exit 0,
+#                                            every item OK, every probe CONTAINED
+#   cli_verify.sh BUILD SRC contract         usage, a refused profile (exit 2,
+#                                            FILE:LINE), the weak fixture (exit 1,
+#                                            network probes ESCAPED, exception listed)
+#   cli_verify.sh BUILD SRC unprivileged     as a non-root user (via as_user.sh):
+#                                            completes, everything contained, the
+#                                            loaded filter UNVERIFIED, so exit 1
+set -uo pipefail
+B=$1; S=$2; mode=$3
+C="$B/caisson"
+tmp=$(mktemp -d /tmp/caisson-cliverify.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# verify EXPECTED_RC caisson-verify-args...: output in $tmp/out, $tmp/err
+verify() {
+  local want=$1; shift
+  local t0=$(date +%s%N)
+  "$C" verify "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$?
+  echo "caisson verify $* -> exit $rc in $((($(date +%s%N) - t0) / 1000000)) ms"
+  [ "$rc" -eq "$want" ] || fail "caisson verify $* -> exit $rc, want $want; stderr: $(head -c 600 "$tmp/err")"
+}
+out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
+out_lacks() { ! grep -Eq -- "$1" "$tmp/out" || fail "stdout has /$1/: $(grep -E -- "$1" "$tmp/out" | head -5)"; }
+err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/: $(head -c 600 "$tmp/err")"; }
+# The battery has at least 60 probes, one table row each.
+probes_ran() {
+  local n=$(sed -n '/^containment probes/,/^$/p' "$tmp/out" | grep -cE '^  [a-z]+ +[a-z0-9-]+ +(CONTAINED|ESCAPED|UNSUPPORTED|ERROR) ')
+  [ "$n" -ge 60 ] || fail "only $n probes ran"
+}
+
+case $mode in
+shipped)
+  verify 0 -p "$4"
+  out_has '^verdict: PASS - ([0-9]+)/\1 attestation items match, ([0-9]+)/\2 probes contained$'
+  probes_ran
+  out_lacks ' (MISMATCH|UNVERIFIED|ESCAPED|UNSUPPORTED|ERROR) '
+  out_has '^  bpf-loaded +OK '
+  out_has '^  intact-after-inspection +OK '
+  ;;
+contract)
+  verify 0 --help
+  out_has 'usage: caisson verify -p PROFILE'
+  verify 2
+  err_has '-p PROFILE is required'
+  verify 2 -p "$S/profiles/default.ini" --format xml
+  err_has '--format wants text, json or oscal'
+  verify 2 -p "$S/profiles/default.ini" --plugin "$tmp/none.so"
+  err_has 'probe plugin .*none.so: No such file'
+  # A refused profile: the loader's exact FILE:LINE, nothing ran.
+  verify 2 -p "$S/tests/profiles/bad_exc_expired.ini"
+  err_has 'bad_exc_expired.ini:[0-9]+: expires: .*expired on 2000-12-31'
+  [ ! -s "$tmp/out" ] || fail "a refused profile printed a report"
+  # The weak fixture: the run completes and reports honestly.
+  verify 1 -p "$S/tests/profiles/weak_network.ini" -o "$tmp/report.txt"
+  [ ! -s "$tmp/out" ] || fail "-o FILE still wrote to stdout"
+  cp "$tmp/report.txt" "$tmp/out"
+  for p in socket-inet socket-inet6 socket-unix; do
+    out_has "^  network +$p +ESCAPED +escaped: socket\\("
+  done
+  out_has '^  network +socket-packet +CONTAINED +blocked: EPERM'
+  out_has '^  network +connect-loopback +CONTAINED +blocked: '
+  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
+  out_has '^  bombs +memory-bomb +CONTAINED +(limited: MEMORY_LIMIT|blocked: ENOMEM)'
+  out_has '^approved exceptions: 1$'
+  out_has 'dangerous syscalls of @network, until 2099-12-31 \([0-9]+ days left\), approved by Security Review'
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; [0-9]+ escaped \(socket-inet, '
+  probes_ran
+  out_has '^  started 20[0-9-]+T[0-9:]+Z, finished 20[0-9-]+T[0-9:]+Z$'
+  ;;
+unprivileged)
+  [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }
+  verify 1 -p "$S/profiles/default.ini"
+  out_has '^  bpf-loaded +UNVERIFIED .*not readable without CAP_SYS_ADMIN'
+  out_has '^verdict: FAIL - [0-9]+/[0-9]+ attestation items match \(1 unverified\), ([0-9]+)/\1 probes contained$'
+  probes_ran
+  out_lacks ' (MISMATCH|ESCAPED|UNSUPPORTED|ERROR) '
+  ;;
+*)
+  fail "unknown mode $mode"
+  ;;
+esac
+[ "$fails" -eq 0 ] || { echo "cli_verify $mode: $fails failure(s)" >&2; cat "$tmp/out" >&2; exit 1; }
+echo "cli_verify $mode: ok"
