@@ -16,24 +16,31 @@ target_compile_options(caisson_sv PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)
 
+# `caisson verify`: the evidence collector and its text writer; the probe
+# table is shared with worker/probes (caisson-probes.so).
+add_library(caisson_verify STATIC
+    ${CMAKE_SOURCE_DIR}/supervisor/verify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_bpf.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c)
+target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
+target_compile_definitions(caisson_verify PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
+target_compile_options(caisson_verify PRIVATE ${CAISSON_SAN_FLAGS})
+target_link_libraries(caisson_verify PUBLIC caisson_sv)
+
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/main.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_verify.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify_bpf.c
-    ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c
     # Branch-only stand-in for verify_json.c and verify_oscal.c: delete at merge.
     ${CMAKE_SOURCE_DIR}/supervisor/verify_writers_stub.c)
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
     CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
-target_include_directories(caisson PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_libraries(caisson PRIVATE caisson_sv)
+target_link_libraries(caisson PRIVATE caisson_verify)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 add_dependencies(caisson caisson-zygote caisson-probes)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -13,16 +13,6 @@
 #include "sha256.h"
 #include "verify_int.h"
 
-#define VF_GROW(arr, n, v)                                                         \
-	do {                                                                       \
-		void *np_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));            \
-		if (!np_) {                                                        \
-			(v)->oom = true;                                           \
-			return -1;                                                 \
-		}                                                                  \
-		(arr) = np_;                                                       \
-	} while (0)
-
 /* Copies src as one line of printable text: runs of whitespace and control
  * bytes become one space, trailing ones go. */
 static void vf_copy(char *dst, size_t cap, const char *src)
@@ -46,9 +36,13 @@ int vf_add_attest(struct vf_run *v, const char *item, const char *expected, cons
 		  const char *source, bool ok, int evidence)
 {
 	struct vf_report *r = v->r;
-	struct vf_attest *a;
+	struct vf_attest *a = realloc(r->attest, (r->nattest + 1) * sizeof(*r->attest));
 
-	VF_GROW(r->attest, r->nattest, v);
+	if (!a) {
+		v->oom = true;
+		return -1;
+	}
+	r->attest = a;
 	a = &r->attest[r->nattest];
 	memset(a, 0, sizeof(*a));
 	vf_copy(a->item, sizeof(a->item), item);
@@ -77,21 +71,15 @@ int vf_add_blob(struct vf_run *v, const char *title, const char *media_type, con
 	struct vf_blob *b;
 	uint8_t *copy = malloc(len ? len : 1);
 
-	if (!copy) {
+	b = copy ? realloc(r->blobs, (r->nblobs + 1) * sizeof(*r->blobs)) : NULL;
+	if (!b) {
+		free(copy);
 		v->oom = true;
 		return -1;
 	}
+	r->blobs = b;
 	if (len)
 		memcpy(copy, data, len);
-	{
-		void *np = realloc(r->blobs, (r->nblobs + 1) * sizeof(*r->blobs));
-		if (!np) {
-			free(copy);
-			v->oom = true;
-			return -1;
-		}
-		r->blobs = np;
-	}
 	b = &r->blobs[r->nblobs];
 	memset(b, 0, sizeof(*b));
 	vf_copy(b->title, sizeof(b->title), title);

@@ -75,7 +75,7 @@ static void vf_expect_ids(struct vf_run *v, const char *text, int idx, const cha
 	ok = sscanf(got, "%lu %lu %lu %lu", &a[0], &a[1], &a[2], &a[3]) == 4 && a[0] == want && a[1] == want &&
 	     a[2] == want && a[3] == want && want != 0;
 	snprintf(exp, sizeof(exp), "%lu in all four (%s)", want,
-		 geteuid() == 0 ? "this slot's own unprivileged host id" : "the caller's id, unprivileged run");
+		 v->cfg->uid_base ? "this slot's own unprivileged host id" : "the caller's id, unprivileged run");
 	vf_add_attest(v, key, exp, got, src, ok, idx);
 }
 
@@ -99,14 +99,14 @@ static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsi
 	vf_expect_field(v, t, idx, "NoNewPrivs", "1", "no_new_privs set", src);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		vf_expect_field(v, t, idx, caps[i], "0000000000000000", "no capability", src);
-	*host_uid = geteuid() == 0 ? SETUP_ID_BASE : (unsigned long)getuid();
-	*host_gid = geteuid() == 0 ? SETUP_ID_BASE : (unsigned long)getgid();
-	/* Root: slot N has id SETUP_ID_BASE + N; read which slot this is. */
-	if (geteuid() == 0 && vf_field(t, "Uid", val, sizeof(val))) {
+	*host_uid = v->cfg->uid_base ? v->cfg->uid_base : (unsigned long)getuid();
+	*host_gid = v->cfg->uid_base ? v->cfg->gid_base : (unsigned long)getgid();
+	/* Root: slot N has uid_base + N and gid_base + N; read which slot. */
+	if (v->cfg->uid_base && vf_field(t, "Uid", val, sizeof(val))) {
 		unsigned long u = strtoul(val, NULL, 10);
-		if (u >= SETUP_ID_BASE && u < SETUP_ID_BASE + SETUP_MAX_SLOTS) {
+		if (u >= v->cfg->uid_base && u < v->cfg->uid_base + v->cfg->max_slots) {
 			*host_uid = u;
-			*host_gid = SETUP_ID_BASE + (u - SETUP_ID_BASE);
+			*host_gid = v->cfg->gid_base + (u - v->cfg->uid_base);
 		}
 	}
 	vf_expect_ids(v, t, idx, "Uid", *host_uid, src);
@@ -139,61 +139,87 @@ static void vf_map(struct vf_run *v, pid_t pid, const char *name, unsigned long 
 	free(t);
 }
 
-/* Namespaces: every kind this kernel has, the worker's against ours. */
+#define VF_NS_MAX 16
+
+struct vf_ns {
+	char kind[32], worker[64], ours[64];
+};
+
+/* readlink of /proc/WHO/ns/KIND, or "unreadable". */
+static void vf_ns_link(const char *who, const char *kind, char out[64])
+{
+	char path[80];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", who, kind);
+	n = readlink(path, out, 63);
+	if (n > 0)
+		out[n] = '\0';
+	else
+		snprintf(out, 64, "unreadable");
+}
+
+/* The profile's [namespaces] key for a /proc/PID/ns kind, or -1 when the
+ * profile has none (time). pid_for_children follows pid. */
+static int vf_ns_key(const char *kind)
+{
+	static const char *const proc_names[PROFILE_NS_COUNT] = {
+		[PROFILE_NS_USER] = "user", [PROFILE_NS_PID] = "pid", [PROFILE_NS_MOUNT] = "mnt",
+		[PROFILE_NS_NETWORK] = "net", [PROFILE_NS_IPC] = "ipc", [PROFILE_NS_UTS] = "uts",
+		[PROFILE_NS_CGROUP] = "cgroup",
+	};
+
+	if (!strcmp(kind, "pid_for_children"))
+		return PROFILE_NS_PID;
+	for (int i = 0; i < PROFILE_NS_COUNT; i++)
+		if (!strcmp(kind, proc_names[i]))
+			return i;
+	return -1;
+}
+
+/* Namespaces: every kind this kernel has, the worker's against ours; the
+ * profile says which must differ. */
 static void vf_namespaces(struct vf_run *v, pid_t pid)
 {
-	static const char *const demanded[] = { "user", "pid", "pid_for_children", "mnt", "net", "ipc", "uts", "cgroup" };
+	struct vf_ns ns[VF_NS_MAX];
 	struct dirent **names = NULL;
-	char listing[4096] = "";
-	size_t used = 0;
+	char who[16], listing[VF_NS_MAX * 192], exp[160], obs[160], item[48];
+	size_t used = 0, k = 0;
 	int n = scandir("/proc/self/ns", &names, NULL, alphasort), idx;
 
 	if (n < 0) {
 		vf_add_attest(v, "ns", "readable", strerror(errno), "/proc/self/ns", false, -1);
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		if (names[i]->d_name[0] != '.') {
-			char a[64], b[96], la[128] = "?", lb[128] = "?";
-			ssize_t k;
-			snprintf(a, sizeof(a), "/proc/%d/ns/%.32s", (int)pid, names[i]->d_name);
-			snprintf(b, sizeof(b), "/proc/self/ns/%.32s", names[i]->d_name);
-			if ((k = readlink(a, la, sizeof(la) - 1)) > 0)
-				la[k] = '\0';
-			if ((k = readlink(b, lb, sizeof(lb) - 1)) > 0)
-				lb[k] = '\0';
-			if (used < sizeof(listing))
-				used += (size_t)snprintf(listing + used, sizeof(listing) - used, "ns/%s worker=%s supervisor=%s\n",
-							 names[i]->d_name, la, lb);
-		}
-	idx = vf_add_blob(v, "namespace links of the worker and the supervisor", "text/plain", listing,
-			  used < sizeof(listing) ? used : sizeof(listing) - 1);
+	snprintf(who, sizeof(who), "%d", (int)pid);
 	for (int i = 0; i < n; i++) {
-		const char *k = names[i]->d_name;
-		char item[64], a[64], la[128] = "unreadable", lb[128] = "unreadable", obs[160];
-		bool req = false, differ;
-		ssize_t len;
-
-		if (k[0] == '.')
-			continue;
-		for (size_t j = 0; j < sizeof(demanded) / sizeof(demanded[0]); j++)
-			req |= !strcmp(k, demanded[j]);
-		snprintf(a, sizeof(a), "/proc/%d/ns/%.32s", (int)pid, k);
-		if ((len = readlink(a, la, sizeof(la) - 1)) > 0)
-			la[len] = '\0';
-		snprintf(a, sizeof(a), "/proc/self/ns/%.32s", k);
-		if ((len = readlink(a, lb, sizeof(lb) - 1)) > 0)
-			lb[len] = '\0';
-		differ = strcmp(la, "unreadable") && strcmp(la, lb);
-		snprintf(item, sizeof(item), "ns/%.32s", k);
-		snprintf(obs, sizeof(obs), "%s: worker %.60s, supervisor %.60s", differ ? "separate" : "shared", la, lb);
-		vf_add_attest(v, item, req ? "separate from the supervisor (profile: on)" :
-			      "not demanded by the profile (shared allowed)", obs, "/proc/PID/ns, /proc/self/ns",
-			      req ? differ : strcmp(la, "unreadable") != 0, idx);
-	}
-	for (int i = 0; i < n; i++)
+		if (names[i]->d_name[0] != '.' && k < VF_NS_MAX) {
+			snprintf(ns[k].kind, sizeof(ns[k].kind), "%.31s", names[i]->d_name);
+			vf_ns_link(who, ns[k].kind, ns[k].worker);
+			vf_ns_link("self", ns[k].kind, ns[k].ours);
+			used += (size_t)snprintf(listing + used, sizeof(listing) - used, "ns/%s worker=%s supervisor=%s\n",
+						 ns[k].kind, ns[k].worker, ns[k].ours);
+			k++;
+		}
 		free(names[i]);
+	}
 	free(names);
+	idx = vf_add_blob(v, "namespace links of the worker and the supervisor", "text/plain", listing, used);
+	for (size_t i = 0; i < k; i++) {
+		int key = vf_ns_key(ns[i].kind);
+		bool readable = strcmp(ns[i].worker, "unreadable") != 0, differ = readable && strcmp(ns[i].worker, ns[i].ours);
+		bool demanded = key >= 0 && v->prof->ns_on[key];
+
+		snprintf(item, sizeof(item), "ns/%.31s", ns[i].kind);
+		if (key < 0)
+			snprintf(exp, sizeof(exp), "not demanded (no profile key for it)");
+		else
+			snprintf(exp, sizeof(exp), "%s (profile: %s = %s)", demanded ? "separate" : "any",
+				 profile_ns_names[key], v->prof->ns_on[key] ? "on" : "off");
+		snprintf(obs, sizeof(obs), "%s: worker %.60s, supervisor %.60s", differ ? "separate" : "shared",
+			 ns[i].worker, ns[i].ours);
+		vf_add_attest(v, item, exp, obs, "/proc/PID/ns vs /proc/self/ns", demanded ? differ : readable, idx);
+	}
 }
 
 /* Mount table: exactly one mount, the root, a read-only tmpfs; and the

@@ -51,6 +51,11 @@ void vf_attest_bpf(struct vf_run *v, pid_t pid);
  * -1 with err when the probe pool cannot start. */
 int vf_probes(struct vf_run *v, char *err, size_t errlen);
 
+/* The verdict on one probe from how its request ended (pure; kind is
+ * PROBE_PLAIN or PROBE_BOUNDED): the supervisor's own status first, then
+ * the worker's last output line, parsed as hostile input. */
+void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res);
+
 /* Progress on stderr, only when the caller asked (stderr is a terminal). */
 void vf_progress(const struct vf_run *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

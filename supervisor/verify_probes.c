@@ -20,7 +20,7 @@
 #include "verify_int.h"
 
 #define VF_WORKERS 3          /* probes at once on a 2-core host */
-#define VF_ANSWER_MAX 255u    /* longest answer line accepted */
+#define VF_ANSWER_MAX PROBE_ANSWER_MAX /* "how" holds it whole */
 #define VF_DEADLINE_S 120     /* the whole battery, whatever happens */
 
 static const struct {
@@ -82,7 +82,7 @@ static void vf_answer(struct vf_probe *p, const uint8_t *out, size_t len)
 	snprintf(p->how, sizeof(p->how), "unrecognised answer: %.200s", line);
 }
 
-static void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
+void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
 {
 	const char *detail = res->detail ? res->detail : "";
 

@@ -34,7 +34,7 @@ const char *probe_errname(int err)
 
 void probe_say(const struct pctx *c, const char *fmt, ...)
 {
-	char line[512];
+	char line[PROBE_ANSWER_MAX + 1];
 	va_list ap;
 	int n;
 

@@ -7,12 +7,15 @@
  * "blocked ...". PROBE_BOUNDED: a bomb, also contained when the supervisor
  * stops it at a limit (CPU_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT, TIMEOUT).
  * The request is one line: "NAME key=value ..." (see caisson_probes.c); the
- * answer is "blocked ERRNO[ detail]", "escaped WHAT" or "unsupported WHY". */
+ * answer is "blocked ERRNO[ detail]", "escaped WHAT" or "unsupported WHY",
+ * one printable line of at most PROBE_ANSWER_MAX bytes (the last line of
+ * the output, for a probe that writes more before it). */
 #ifndef CAISSON_PROBES_H
 #define CAISSON_PROBES_H
 
 #define PROBE_PLAIN 0
 #define PROBE_BOUNDED 1
+#define PROBE_ANSWER_MAX 240
 
 #define PROBES(X) \
 	X(open_etc_passwd, "open-etc-passwd", "files", PROBE_PLAIN, "openat(\"/etc/passwd\", O_RDONLY)") \
