@@ -1,10 +1,13 @@
 /* `caisson verify`: the evidence that a profile's workers are isolated
- * (SPEC section 6, FedRAMP SC-39). verify.c collects a vf_report from live
- * workers: attestation read from outside them (/proc, the loaded BPF) and
- * containment probes run inside them (worker/probes). The writers turn one
+ * (SPEC section 6, FedRAMP SC-39). vf_collect (verify_collect.c) builds a
+ * vf_report from live workers: attestation read from outside them (/proc in
+ * verify_attest.c, the loaded BPF in verify_bpf.c) and containment probes
+ * run inside them (verify_probes.c, worker/probes). The writers turn one
  * report into text (verify.c), JSON or an OSCAL assessment-results document
  * (verify_json.c, verify_oscal.c). Runs in the supervisor. Every string in a
- * report is NUL-terminated and bounded by its array; writers escape them. */
+ * report is NUL-terminated, bounded by its array and one line of printable
+ * text (attestation strings are collapsed to that when added); writers
+ * escape them. */
 #ifndef CAISSON_VERIFY_H
 #define CAISSON_VERIFY_H
 

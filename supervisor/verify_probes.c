@@ -33,9 +33,6 @@ static const struct {
 };
 #define VF_NPROBES (sizeof(vf_catalog) / sizeof(vf_catalog[0]))
 
-/* What probe-process_vm_readv-supervisor aims at. */
-static const char vf_marker[] = "caisson-verify-marker";
-
 struct vf_battery {
 	struct vf_run *v;
 	size_t done;
@@ -207,10 +204,9 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 		snprintf(err, errlen, "listeners for the connect probes: %s", strerror(errno));
 		goto out;
 	}
-	snprintf(params, sizeof(params), "sup=%d peer=%d mem=%llu out=%llu cpu=%llu port=%u addr=%lx abs=%s self=%s",
+	snprintf(params, sizeof(params), "sup=%d peer=%d mem=%llu out=%llu cpu=%llu port=%u abs=%s self=%s",
 		 (int)getpid(), (int)v->peer, (unsigned long long)v->lim.memory_bytes,
-		 (unsigned long long)v->lim.output_bytes, (unsigned long long)v->lim.cpu_ms, port,
-		 (unsigned long)(uintptr_t)vf_marker, abs, v->plugin);
+		 (unsigned long long)v->lim.output_bytes, (unsigned long long)v->lim.cpu_ms, port, abs, v->plugin);
 	if (!(p = pool_new(v->base, v->pol, &v->lim, &sz, v->cfg, err, errlen)))
 		goto out;
 	deadline = evtimer_new(v->base, vf_battery_timer, &b);

@@ -3,8 +3,9 @@
 #   cli_verify.sh BUILD SRC shipped PROFILE  a shipped profile passes: exit 0,
 #                                            every item OK, every probe CONTAINED
 #   cli_verify.sh BUILD SRC contract         usage, a refused profile (exit 2,
-#                                            FILE:LINE), the weak fixture (exit 1,
-#                                            network probes ESCAPED, exception listed)
+#                                            FILE:LINE), the weak fixtures (exit 1,
+#                                            what they allow ESCAPED, the rest
+#                                            contained, exceptions listed)
 #   cli_verify.sh BUILD SRC unprivileged     as a non-root user (via as_user.sh):
 #                                            completes, everything contained, the
 #                                            loaded filter UNVERIFIED, so exit 1
@@ -73,6 +74,17 @@ contract)
   out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; [0-9]+ escaped \(socket-inet, '
   probes_ran
   out_has '^  started 20[0-9-]+T[0-9:]+Z, finished 20[0-9-]+T[0-9:]+Z$'
+  # More weakenings, each judged for what it really allows.
+  verify 1 -p "$S/tests/profiles/weak_many.ini"
+  out_has '^  namespaces +unshare-user +ESCAPED +escaped: unshare\(CLONE_NEWUSER\)'
+  out_has '^  exec +personality +ESCAPED +escaped: personality\(READ_IMPLIES_EXEC\)'
+  out_has '^  namespaces +unshare-net +CONTAINED +blocked: EPERM$'
+  out_has '^  signals +kill-supervisor +CONTAINED +blocked: ESRCH$'
+  out_has '^  bombs +fork-bomb +CONTAINED +blocked: EAGAIN$'
+  out_has '^  bombs +fd-bomb +CONTAINED +blocked: EMFILE after 14 descriptors$'
+  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat'
+  out_has '^approved exceptions: 4$'
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 2 escaped \(personality, unshare-user\)$'
   ;;
 unprivileged)
   [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }

@@ -2,8 +2,8 @@
  * built like any third party's (the ABI header and libc only). Runs inside
  * a locked, sealed worker of the profile under test, one probe per fresh
  * worker. The request is one line the supervisor writes:
- *   NAME [sup=PID] [peer=PID] [mem=N] [out=N] [cpu=MS] [port=N] [addr=HEX]
- *        [abs=NAME] [self=PATH]
+ *   NAME [sup=PID] [peer=PID] [mem=N] [out=N] [cpu=MS] [port=N] [abs=NAME]
+ *        [self=PATH]
  * self, when present, is last and runs to the end of the line. Anything
  * else is refused (PLUGIN_ERROR): the supervisor counts that as an error,
  * never as contained. */
@@ -54,15 +54,15 @@ void probe_result(const struct pctx *c, long rc, const char *what)
 		probe_say(c, "escaped %s returned %ld", what, rc);
 }
 
-/* A decimal (or, for addr, hexadecimal) number with nothing around it. */
-static int parse_num(const char *s, int base, unsigned long long *v)
+/* A decimal number with nothing around it. */
+static int parse_num(const char *s, unsigned long long *v)
 {
 	char *end;
 
 	if (!*s || *s == '-' || *s == '+' || *s == ' ')
 		return -1;
 	errno = 0;
-	*v = strtoull(s, &end, base);
+	*v = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
 }
 
@@ -76,7 +76,7 @@ static int parse_pair(struct pctx *c, const char *key, const char *val)
 		strcpy(c->abs, val);
 		return 0;
 	}
-	if (parse_num(val, strcmp(key, "addr") ? 10 : 16, &v) < 0)
+	if (parse_num(val, &v) < 0)
 		return -1;
 	if (!strcmp(key, "sup") || !strcmp(key, "peer")) {
 		if (v == 0 || v > 4194304)
@@ -92,8 +92,6 @@ static int parse_pair(struct pctx *c, const char *key, const char *val)
 		if (v == 0 || v > 65535)
 			return -1;
 		c->port = v;
-	} else if (!strcmp(key, "addr")) {
-		c->addr = v;
 	} else {
 		return -1;
 	}

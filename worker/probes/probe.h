@@ -21,7 +21,6 @@ struct pctx {
 	unsigned long long outb; /* output limit, bytes */
 	unsigned long long cpu;  /* CPU limit, ms */
 	unsigned long long port; /* the supervisor's TCP listener on 127.0.0.1 */
-	unsigned long long addr; /* an address in the supervisor holding abs */
 	char abs[64];            /* the supervisor's abstract UNIX socket name */
 	char self[PROBE_PATH_MAX];
 };

@@ -76,7 +76,7 @@
 	X(ptrace_supervisor, "ptrace-supervisor", "ptrace", PROBE_PLAIN, "ptrace(PTRACE_SEIZE, supervisor pid)") \
 	X(ptrace_peer, "ptrace-peer", "ptrace", PROBE_PLAIN, "ptrace(PTRACE_SEIZE, another worker's pid)") \
 	X(ptrace_traceme, "ptrace-traceme", "ptrace", PROBE_PLAIN, "ptrace(PTRACE_TRACEME)") \
-	X(vm_readv_supervisor, "process-vm-readv-supervisor", "ptrace", PROBE_PLAIN, "process_vm_readv(supervisor pid, a known address)") \
+	X(vm_readv_supervisor, "process-vm-readv-supervisor", "ptrace", PROBE_PLAIN, "process_vm_readv(supervisor pid, an unmapped address)") \
 	X(vm_readv_peer, "process-vm-readv-peer", "ptrace", PROBE_PLAIN, "process_vm_readv(another worker's pid)") \
 	X(pidfd_getfd_peer, "pidfd-getfd-peer", "ptrace", PROBE_PLAIN, "pidfd_open(another worker) + pidfd_getfd(its IPC fd)") \
 	X(mount_tmpfs, "mount", "mount", PROBE_PLAIN, "mount(\"none\", \"/\", \"tmpfs\")") \
