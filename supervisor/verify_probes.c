@@ -101,6 +101,11 @@ void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
 	case CS_OK:
 		vf_answer(p, res->out, res->out_len);
 		break;
+	case CS_PROTOCOL_ERROR:
+		p->verdict = kind == PROBE_PROTOCOL ? VF_CONTAINED : VF_ERROR;
+		snprintf(p->how, sizeof(p->how), "%s%s %.220s", kind == PROBE_PROTOCOL ? "killed: " : "",
+			 cs_status_name(res->status), detail);
+		break;
 	default:
 		p->verdict = VF_ERROR;
 		snprintf(p->how, sizeof(p->how), "%s %.220s", cs_status_name(res->status), detail);

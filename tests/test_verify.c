@@ -42,6 +42,14 @@ static void test_statuses(void)
 	CHECK_INT(p.verdict, VF_ERROR);
 	p = judge(PROBE_BOUNDED, CS_CRASHED, "SIGSEGV", NULL, 0);
 	CHECK_INT(p.verdict, VF_ERROR);
+	/* PROTOCOL_ERROR contains an attack on the broker, nothing else. */
+	p = judge(PROBE_PROTOCOL, CS_PROTOCOL_ERROR, "bad magic", NULL, 0);
+	CHECK_INT(p.verdict, VF_CONTAINED);
+	CHECK_STR(p.how, "killed: PROTOCOL_ERROR bad magic");
+	p = judge(PROBE_PLAIN, CS_PROTOCOL_ERROR, "bad magic", NULL, 0);
+	CHECK_INT(p.verdict, VF_ERROR);
+	p = judge(PROBE_PROTOCOL, CS_TIMEOUT, "wall time", NULL, 0);
+	CHECK_INT(p.verdict, VF_ERROR);
 	p = judge(PROBE_PLAIN, CS_PLUGIN_ERROR, "unknown probe", NULL, 0);
 	CHECK_INT(p.verdict, VF_ERROR);
 	CHECK_STR(p.how, "PLUGIN_ERROR unknown probe");

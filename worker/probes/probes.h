@@ -6,6 +6,8 @@
  * kind PROBE_PLAIN: contained only when killed (VIOLATION) or the answer is
  * "blocked ...". PROBE_BOUNDED: a bomb, also contained when the supervisor
  * stops it at a limit (CPU_LIMIT, MEMORY_LIMIT, OUTPUT_LIMIT, TIMEOUT).
+ * PROBE_PROTOCOL: an attack on the broker over the IPC socket, contained
+ * when the supervisor kills the worker with PROTOCOL_ERROR.
  * The request is one line: "NAME key=value ..." (see caisson_probes.c); the
  * answer is "blocked ERRNO[ detail]", "escaped WHAT" or "unsupported WHY",
  * one printable line of at most PROBE_ANSWER_MAX bytes (the last line of
@@ -15,6 +17,7 @@
 
 #define PROBE_PLAIN 0
 #define PROBE_BOUNDED 1
+#define PROBE_PROTOCOL 2
 #define PROBE_ANSWER_MAX 240
 
 #define PROBES(X) \
@@ -42,6 +45,8 @@
 	X(link_root, "link", "writes", PROBE_PLAIN, "linkat(\"/caisson-a\", \"/caisson-b\")") \
 	X(symlink_root, "symlink", "writes", PROBE_PLAIN, "symlinkat(\"/etc/passwd\", \"/caisson-link\")") \
 	X(truncate_root, "truncate", "writes", PROBE_PLAIN, "truncate(\"/caisson-probe\", 0)") \
+	X(mknod_root, "mknod", "writes", PROBE_PLAIN, "mknodat(\"/caisson-null\", char device 1:3)") \
+	X(chmod_root, "chmod-root", "writes", PROBE_PLAIN, "fchmodat(\"/\", 0777)") \
 	X(execve_sh, "execve-sh", "exec", PROBE_PLAIN, "execve(\"/bin/sh\", [\"sh\", \"-c\", \"exit 0\"])") \
 	X(execveat_sh, "execveat-sh", "exec", PROBE_PLAIN, "execveat(AT_FDCWD, \"/bin/sh\")") \
 	X(memfd_exec, "memfd-fexecve", "exec", PROBE_PLAIN, "memfd_create, then execveat(memfd, \"\", AT_EMPTY_PATH)") \
@@ -59,6 +64,7 @@
 	X(socket_vsock, "socket-vsock", "network", PROBE_PLAIN, "socket(AF_VSOCK, SOCK_STREAM)") \
 	X(socket_alg, "socket-alg", "network", PROBE_PLAIN, "socket(AF_ALG, SOCK_SEQPACKET)") \
 	X(socket_bluetooth, "socket-bluetooth", "network", PROBE_PLAIN, "socket(AF_BLUETOOTH, SOCK_RAW)") \
+	X(socket_any, "socket-any-family", "network", PROBE_PLAIN, "socket() for every family 0..63 and type stream/dgram/seqpacket/raw") \
 	X(connect_loopback, "connect-loopback", "network", PROBE_PLAIN, "TCP connect to the supervisor's listener on 127.0.0.1") \
 	X(connect_abstract, "connect-abstract-unix", "network", PROBE_PLAIN, "connect to the supervisor's abstract UNIX socket") \
 	X(socketpair_unix, "socketpair", "network", PROBE_PLAIN, "socketpair(AF_UNIX, SOCK_STREAM)") \
@@ -79,10 +85,14 @@
 	X(vm_readv_supervisor, "process-vm-readv-supervisor", "ptrace", PROBE_PLAIN, "process_vm_readv(supervisor pid, an unmapped address)") \
 	X(vm_readv_peer, "process-vm-readv-peer", "ptrace", PROBE_PLAIN, "process_vm_readv(another worker's pid)") \
 	X(pidfd_getfd_peer, "pidfd-getfd-peer", "ptrace", PROBE_PLAIN, "pidfd_open(another worker) + pidfd_getfd(its IPC fd)") \
+	X(kcmp_supervisor, "kcmp-supervisor", "ptrace", PROBE_PLAIN, "kcmp(self, supervisor pid, KCMP_VM)") \
 	X(mount_tmpfs, "mount", "mount", PROBE_PLAIN, "mount(\"none\", \"/\", \"tmpfs\")") \
 	X(umount_root, "umount2", "mount", PROBE_PLAIN, "umount2(\"/\", MNT_DETACH)") \
 	X(pivot_root, "pivot-root", "mount", PROBE_PLAIN, "pivot_root(\"/\", \"/\")") \
 	X(chroot_root, "chroot", "mount", PROBE_PLAIN, "chroot(\"/\")") \
+	X(fsopen_tmpfs, "fsopen", "mount", PROBE_PLAIN, "fsopen(\"tmpfs\") (new mount API)") \
+	X(open_tree_root, "open-tree", "mount", PROBE_PLAIN, "open_tree(\"/\", OPEN_TREE_CLONE)") \
+	X(swapon, "swapon", "mount", PROBE_PLAIN, "swapon(\"/caisson-swap\")") \
 	X(unshare_user, "unshare-user", "namespaces", PROBE_PLAIN, "unshare(CLONE_NEWUSER)") \
 	X(unshare_net, "unshare-net", "namespaces", PROBE_PLAIN, "unshare(CLONE_NEWNET)") \
 	X(clone_newuser, "clone-newuser", "namespaces", PROBE_PLAIN, "clone(CLONE_NEWUSER|SIGCHLD)") \
@@ -100,6 +110,8 @@
 	X(finit_module, "finit-module", "kernel", PROBE_PLAIN, "finit_module(fd 3)") \
 	X(syslog, "syslog", "kernel", PROBE_PLAIN, "syslog(SYSLOG_ACTION_SIZE_BUFFER)") \
 	X(seccomp_change, "seccomp", "kernel", PROBE_PLAIN, "seccomp(SECCOMP_GET_ACTION_AVAIL)") \
+	X(fanotify, "fanotify", "kernel", PROBE_PLAIN, "fanotify_init(FAN_CLASS_NOTIF)") \
+	X(sethostname, "sethostname", "kernel", PROBE_PLAIN, "sethostname(\"caisson-probe\")") \
 	X(ia32_int80, "ia32-int80", "arch", PROBE_PLAIN, "getpid through the ia32 entry point (int 0x80)") \
 	X(x32_syscall, "x32-syscall", "arch", PROBE_PLAIN, "getpid through the x32 ABI (nr | 0x40000000)") \
 	X(setuid_0, "setuid-0", "credentials", PROBE_PLAIN, "setuid(0)") \
@@ -108,6 +120,9 @@
 	X(capset_all, "capset", "credentials", PROBE_PLAIN, "capset(every capability)") \
 	X(prlimit_nofile, "prlimit-nofile", "limits", PROBE_PLAIN, "prlimit64(RLIMIT_NOFILE, 1048576)") \
 	X(prlimit_as, "prlimit-as", "limits", PROBE_PLAIN, "prlimit64(RLIMIT_AS, unlimited)") \
+	X(setrlimit_cpu, "setrlimit-cpu", "limits", PROBE_PLAIN, "setrlimit(RLIMIT_CPU, unlimited)") \
+	X(setpriority, "setpriority", "limits", PROBE_PLAIN, "setpriority(PRIO_PROCESS, 0, -20)") \
+	X(mlock, "mlock", "limits", PROBE_PLAIN, "mlock(one page) under RLIMIT_MEMLOCK 0") \
 	X(fork_bomb, "fork-bomb", "bombs", PROBE_BOUNDED, "fork() up to 64 times") \
 	X(vfork_bomb, "vfork-bomb", "bombs", PROBE_BOUNDED, "vfork() up to 64 times") \
 	X(clone_bomb, "clone-bomb", "bombs", PROBE_BOUNDED, "clone(SIGCHLD) up to 64 times") \
@@ -116,6 +131,8 @@
 	X(output_bomb, "output-bomb", "bombs", PROBE_BOUNDED, "write output up to twice the limit") \
 	X(cpu_spin, "cpu-spin", "bombs", PROBE_BOUNDED, "spin on the CPU for twice the CPU limit") \
 	X(env_leak, "environment", "leaks", PROBE_PLAIN, "read environ: must be empty") \
-	X(fd_leak, "descriptors", "leaks", PROBE_PLAIN, "probe fds 0..1023 (mmap, EBADF = closed): only 2 and 3 open")
+	X(fd_leak, "descriptors", "leaks", PROBE_PLAIN, "probe fds 0..1023 (mmap, EBADF = closed): only 2 and 3 open") \
+	X(ipc_garbage, "ipc-garbage", "broker", PROBE_PROTOCOL, "write 64 garbage bytes on the IPC socket") \
+	X(ipc_fd_smuggle, "ipc-fd-smuggle", "broker", PROBE_PROTOCOL, "send an OUTPUT-shaped message carrying an fd (SCM_RIGHTS)")
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,6 +128,17 @@ void probe_link_root(const struct pctx *c)
 void probe_symlink_root(const struct pctx *c)
 {
 	probe_result(c, syscall(SYS_symlinkat, "/etc/passwd", AT_FDCWD, "/caisson-link"), "symlinkat");
+}
+
+void probe_mknod_root(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_mknodat, AT_FDCWD, "/caisson-null", S_IFCHR | 0600, makedev(1, 3)),
+		     "mknodat(\"/caisson-null\", 1:3)");
+}
+
+void probe_chmod_root(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_fchmodat, AT_FDCWD, "/", 0777), "fchmodat(\"/\", 0777)");
 }
 
 void probe_truncate_root(const struct pctx *c)

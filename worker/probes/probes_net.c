@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
 #include <linux/netlink.h>
 
 #include "probe.h"
@@ -38,6 +39,33 @@ void probe_socket_packet(const struct pctx *c) { sock(c, AF_PACKET, SOCK_RAW, 0,
 void probe_socket_vsock(const struct pctx *c) { sock(c, AF_VSOCK, SOCK_STREAM, 0, "socket(AF_VSOCK)"); }
 void probe_socket_alg(const struct pctx *c) { sock(c, AF_ALG, SOCK_SEQPACKET, 0, "socket(AF_ALG)"); }
 void probe_socket_bluetooth(const struct pctx *c) { sock(c, AF_BLUETOOTH, SOCK_RAW, 0, "socket(AF_BLUETOOTH)"); }
+
+/* Every family and common type: lists the families that opened at all. */
+void probe_socket_any(const struct pctx *c)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW };
+	char opened[200] = "";
+	size_t used = 0;
+	int last = 0;
+
+	for (int fam = 0; fam < 64; fam++)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			long fd = syscall(SYS_socket, fam, types[t] | SOCK_CLOEXEC, 0);
+
+			if (fd < 0) {
+				last = errno;
+				continue;
+			}
+			syscall(SYS_close, (int)fd);
+			if (used < sizeof(opened) - 8)
+				used += (size_t)snprintf(opened + used, sizeof(opened) - used, " %d", fam);
+			break;
+		}
+	if (used)
+		probe_say(c, "escaped families that opened:%s", opened);
+	else
+		probe_say(c, "blocked %s for every family and type", probe_errname(last));
+}
 
 void probe_socketpair_unix(const struct pctx *c)
 {
@@ -164,6 +192,12 @@ static long getfd3(int fd) { return syscall(SYS_pidfd_getfd, fd, 3, 0); }
 void probe_pidfd_signal_peer(const struct pctx *c) { with_pidfd(c, signal0, "pidfd_send_signal"); }
 void probe_pidfd_getfd_peer(const struct pctx *c) { with_pidfd(c, getfd3, "pidfd_getfd(fd 3)"); }
 
+void probe_kcmp_supervisor(const struct pctx *c)
+{
+	if (target(c, c->sup))
+		probe_result(c, syscall(SYS_kcmp, 1, (pid_t)c->sup, KCMP_VM, 0UL, 0UL), "kcmp(self, supervisor, KCMP_VM)");
+}
+
 void probe_ptrace_supervisor(const struct pctx *c)
 {
 	if (target(c, c->sup))
@@ -213,4 +247,38 @@ void probe_vm_readv_peer(const struct pctx *c)
 		probe_say(c, "escaped process_vm_readv reached the peer worker (%s)", n >= 0 ? "read" : "EFAULT");
 	else
 		probe_say(c, "blocked %s", probe_errname(errno));
+}
+
+/* Broker attacks: whatever reaches the IPC socket outside the protocol must
+ * end the worker with PROTOCOL_ERROR before this answer is read. */
+void probe_ipc_garbage(const struct pctx *c)
+{
+	char junk[64];
+
+	memset(junk, 0xa5, sizeof(junk));
+	if (syscall(SYS_write, 3, junk, sizeof(junk)) < 0)
+		probe_say(c, "blocked %s", probe_errname(errno));
+	else
+		probe_say(c, "escaped the supervisor read 64 garbage bytes and kept the worker");
+}
+
+void probe_ipc_fd_smuggle(const struct pctx *c)
+{
+	char junk[24], ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { junk, sizeof(junk) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	int fd = 2;
+
+	memset(junk, 0x5a, sizeof(junk));
+	memset(ctl, 0, sizeof(ctl));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (syscall(SYS_sendmsg, 3, &mh, 0) < 0)
+		probe_say(c, "blocked %s", probe_errname(errno));
+	else
+		probe_say(c, "escaped the supervisor took an fd outside the protocol and kept the worker");
 }

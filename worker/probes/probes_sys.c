@@ -15,6 +15,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fanotify.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -27,6 +29,14 @@ void probe_mount_tmpfs(const struct pctx *c) { probe_result(c, syscall(SYS_mount
 void probe_umount_root(const struct pctx *c) { probe_result(c, syscall(SYS_umount2, "/", MNT_DETACH), "umount2(\"/\")"); }
 void probe_pivot_root(const struct pctx *c) { probe_result(c, syscall(SYS_pivot_root, "/", "/"), "pivot_root"); }
 void probe_chroot_root(const struct pctx *c) { probe_result(c, syscall(SYS_chroot, "/"), "chroot(\"/\")"); }
+void probe_fsopen_tmpfs(const struct pctx *c) { probe_result(c, syscall(SYS_fsopen, "tmpfs", 0U), "fsopen(\"tmpfs\")"); }
+void probe_swapon(const struct pctx *c) { probe_result(c, syscall(SYS_swapon, "/caisson-swap", 0), "swapon"); }
+
+void probe_open_tree_root(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC), "open_tree(\"/\", CLONE)");
+}
+
 void probe_unshare_user(const struct pctx *c) { probe_result(c, syscall(SYS_unshare, CLONE_NEWUSER), "unshare(CLONE_NEWUSER)"); }
 void probe_unshare_net(const struct pctx *c) { probe_result(c, syscall(SYS_unshare, CLONE_NEWNET), "unshare(CLONE_NEWNET)"); }
 void probe_setns_fd(const struct pctx *c) { probe_result(c, syscall(SYS_setns, 3, CLONE_NEWNET), "setns(3, CLONE_NEWNET)"); }
@@ -121,6 +131,16 @@ void probe_seccomp_change(const struct pctx *c)
 	probe_result(c, syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action), "seccomp(GET_ACTION_AVAIL)");
 }
 
+void probe_fanotify(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_fanotify_init, FAN_CLASS_NOTIF, O_RDONLY), "fanotify_init");
+}
+
+void probe_sethostname(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_sethostname, "caisson-probe", 13), "sethostname");
+}
+
 #if defined(__x86_64__)
 void probe_ioperm(const struct pctx *c) { probe_result(c, syscall(SYS_ioperm, 0x80UL, 1UL, 1), "ioperm(0x80)"); }
 void probe_iopl(const struct pctx *c) { probe_result(c, syscall(SYS_iopl, 3), "iopl(3)"); }
@@ -192,6 +212,29 @@ static void raise_limit(const struct pctx *c, int res, rlim_t v, const char *wha
 	struct rlimit rl = { .rlim_cur = v, .rlim_max = v };
 
 	probe_result(c, syscall(SYS_prlimit64, 0, res, &rl, NULL), what);
+}
+
+void probe_setrlimit_cpu(const struct pctx *c)
+{
+	struct rlimit rl = { .rlim_cur = RLIM_INFINITY, .rlim_max = RLIM_INFINITY };
+
+	probe_result(c, syscall(SYS_setrlimit, RLIMIT_CPU, &rl), "setrlimit(RLIMIT_CPU, unlimited)");
+}
+
+void probe_setpriority(const struct pctx *c)
+{
+	probe_result(c, syscall(SYS_setpriority, PRIO_PROCESS, 0, -20), "setpriority(-20)");
+}
+
+void probe_mlock(const struct pctx *c)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		probe_say(c, "unsupported mmap(PROT_READ|PROT_WRITE) failed: %s", probe_errname(errno));
+		return;
+	}
+	probe_result(c, syscall(SYS_mlock, p, 4096UL), "mlock(one page)");
 }
 
 void probe_prlimit_nofile(const struct pctx *c) { raise_limit(c, RLIMIT_NOFILE, 1048576, "prlimit64(RLIMIT_NOFILE, 1048576)"); }
