@@ -6,7 +6,6 @@
  * kernel writes these files, but about a process we do not trust. */
 #include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,48 +314,71 @@ static void vf_limits(struct vf_run *v, pid_t pid)
 	free(t);
 }
 
+/* The path of the worker's line for the memory controller in a
+ * /proc/PID/cgroup text ("0::PATH" for v2, "N:memory:PATH" for v1). */
+static bool vf_cgroup_path(const char *text, bool v2, char *out, size_t len)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *p = NULL;
+		size_t n;
+
+		if (v2 && !strncmp(l, "0::", 3))
+			p = l + 3;
+		else if (!v2 && (p = strchr(l, ':')) && !strncmp(p, ":memory:", 8))
+			p += 8;
+		else
+			p = NULL;
+		if (!p)
+			continue;
+		n = strcspn(p, "\n");
+		if (n >= len)
+			return false;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
 /* The worker's own cgroup (from /proc/PID/cgroup, relative to ours) must
- * be the pool's slot directory, with the profile's memory limit. */
+ * be a slot directory wN of the pool's, holding the profile's memory limit. */
 static void vf_cgroup(struct vf_run *v, pid_t pid)
 {
 	bool v2 = !strncmp(v->memory_enforcement, "cgroup v2 ", 10);
-	const char *pooldir = v->memory_enforcement + 10, *base;
-	char path[WK_PATH_MAX + 96], line[64], exp[160], obs[160], *t, *slot;
+	const char *pooldir = v->memory_enforcement + 10, *base = strrchr(pooldir, '/'), *slot;
+	char path[WK_PATH_MAX + 96], cg[WK_PATH_MAX], exp[160], obs[160], *t;
+	unsigned long long want = v->lim.memory_bytes & ~4095ull;
 	int idx;
+	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	idx = vf_blob_file(v, path, "/proc/PID/cgroup", VF_PROC_MAX);
+	if (strncmp(v->memory_enforcement, "cgroup v", 8) || !base) {
+		vf_add_attest(v, "cgroup-memory", "a per-worker memory cgroup, when the host delegates one",
+			      v->memory_enforcement, "pool_stats memory_enforcement", true, idx);
+		return;
+	}
+	snprintf(exp, sizeof(exp), "in %.60s/wN, memory limit %llu", base + 1, want);
 	t = vf_text(v, idx);
-	if (strncmp(v->memory_enforcement, "cgroup v", 8)) {
-		snprintf(obs, sizeof(obs), "%.150s", v->memory_enforcement);
-		vf_add_attest(v, "cgroup-memory", "a per-worker memory cgroup, when the host delegates one", obs,
-			      "pool_stats memory_enforcement", true, idx);
-		free(t);
-		return;
-	}
-	base = strrchr(pooldir, '/');
-	/* The worker's line: "0::/.../caisson.P.N/wS" (v2) or "N:memory:/..." (v1). */
-	slot = t ? strstr(t, v2 ? "0::" : ":memory:") : NULL;
-	snprintf(exp, sizeof(exp), "in %.60s/wN, memory limit %llu", base ? base + 1 : pooldir,
-		 (unsigned long long)(v->lim.memory_bytes & ~4095ull));
-	if (!slot || !base || !(slot = strstr(slot, base)) || strncmp(slot + strlen(base), "/w", 2)) {
-		vf_add_attest(v, "cgroup-memory", exp, "worker not in the pool's cgroup", "/proc/PID/cgroup", false, idx);
-		free(t);
-		return;
-	}
-	snprintf(line, sizeof(line), "%.*s", (int)strcspn(slot + strlen(base) + 1, "\n"), slot + strlen(base) + 1);
+	ok = t && vf_cgroup_path(t, v2, cg, sizeof(cg));
 	free(t);
-	snprintf(path, sizeof(path), "%s/%.16s/%s", pooldir, line, v2 ? "memory.max" : "memory.limit_in_bytes");
+	slot = ok ? strstr(cg, base) : NULL;
+	if (!slot || strncmp(slot + strlen(base), "/w", 2) || strchr(slot + strlen(base) + 1, '/')) {
+		vf_add_attest(v, "cgroup-memory", exp, ok ? cg : "no memory cgroup line", "/proc/PID/cgroup", false, idx);
+		return;
+	}
+	slot += strlen(base) + 1;
+	snprintf(path, sizeof(path), "%s/%.16s/%s", pooldir, slot, v2 ? "memory.max" : "memory.limit_in_bytes");
 	idx = vf_blob_file(v, path, "memory limit file of the worker's cgroup", 64);
 	t = vf_text(v, idx);
 	if (!t) {
-		snprintf(obs, sizeof(obs), "%.16s: %s", line, strerror(errno));
+		snprintf(obs, sizeof(obs), "%.16s: %s", slot, strerror(errno));
 		vf_add_attest(v, "cgroup-memory", exp, obs, "cgroup memory limit file", false, -1);
 		return;
 	}
-	snprintf(obs, sizeof(obs), "%.16s: %.*s", line, (int)strcspn(t, "\n"), t);
+	snprintf(obs, sizeof(obs), "%.16s: %.*s", slot, (int)strcspn(t, "\n"), t);
 	vf_add_attest(v, "cgroup-memory", exp, obs, v2 ? "cgroup memory.max" : "cgroup memory.limit_in_bytes",
-		      strtoull(t, NULL, 10) == (v->lim.memory_bytes & ~4095ull), idx);
+		      strtoull(t, NULL, 10) == want, idx);
 	free(t);
 }
 

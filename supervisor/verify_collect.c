@@ -220,7 +220,6 @@ int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_
 	    setup_worker_config(&prof, &pol, v.plugin, NULL, 0, &cfg, err, errlen) < 0)
 		goto out;
 	setup_limits(&prof, &v.lim);
-	setup_sizing(&prof, &v.sz);
 	if (vf_exceptions(&v) < 0 || vf_policy_blob(&v) < 0 || !(v.base = event_base_new())) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

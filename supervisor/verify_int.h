@@ -24,7 +24,6 @@ struct vf_run {
 	const struct policy *pol;
 	const struct wk_config *cfg;
 	struct pool_limits lim;
-	struct pool_sizing sz;
 	char plugin[PATH_MAX];
 	char memory_enforcement[384]; /* pool_stats of the attested worker's pool */
 	pid_t peer;                   /* the attested worker, alive while probes run */
