@@ -80,7 +80,7 @@ static int vf_exceptions(struct vf_run *v)
 }
 
 struct vf_waiter {
-	pid_t pid;
+	pid_t pid, served_by;
 	bool ready, timed_out, answered;
 	enum cs_status status;
 	char detail[160];
@@ -106,6 +106,7 @@ static void vf_on_answer(const struct pool_result *res, void *arg)
 
 	w->answered = true;
 	w->status = res->status;
+	w->served_by = res->pid;
 	snprintf(w->detail, sizeof(w->detail), "%s", res->detail ? res->detail : "");
 }
 
@@ -128,7 +129,8 @@ static bool vf_wait(struct vf_run *v, struct vf_waiter *w, const bool *flag)
 	return *flag;
 }
 
-/* The attested worker must still serve after being read and traced. */
+/* The attested worker, the same process, must still serve after being
+ * read, traced and aimed at by every probe. */
 static void vf_check_intact(struct vf_run *v, struct pool *p, struct vf_waiter *w)
 {
 	static const char req[] = "environment";
@@ -140,10 +142,11 @@ static void vf_check_intact(struct vf_run *v, struct pool *p, struct vf_waiter *
 		return;
 	}
 	vf_wait(v, w, &w->answered);
-	ok = w->answered && w->status == CS_OK;
-	snprintf(obs, sizeof(obs), "%s%s%.120s", w->answered ? cs_status_name(w->status) : "no answer in time",
-		 w->detail[0] ? " " : "", w->detail);
-	vf_add_attest(v, "intact-after-inspection", "the inspected worker still serves a request: OK", obs,
+	ok = w->answered && w->status == CS_OK && w->served_by == w->pid;
+	snprintf(obs, sizeof(obs), "%s from worker %d%s%.100s",
+		 w->answered ? cs_status_name(w->status) : "no answer in time", (int)w->served_by,
+		 w->detail[0] ? ": " : "", w->detail);
+	vf_add_attest(v, "intact-after-inspection", "OK from the inspected worker, after the probes", obs,
 		      "pool request after inspection", ok, -1);
 }
 

@@ -43,7 +43,7 @@ shipped)
   probes_ran
   out_lacks ' (MISMATCH|UNVERIFIED|ESCAPED|UNSUPPORTED|ERROR) '
   out_has '^  bpf-loaded +OK '
-  out_has '^  intact-after-inspection +OK '
+  out_has "^  intact-after-inspection +OK .* OK from worker [0-9]+$"
   ;;
 contract)
   verify 0 --help
