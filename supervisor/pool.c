@@ -56,7 +56,7 @@ struct preq {
 	int signal;
 	char detail[512];
 	uint8_t *out;
-	size_t out_len;
+	size_t out_len, out_cap;
 };
 
 struct pworker {
@@ -362,16 +362,24 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 			pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
 				  (unsigned long long)p->lim.output_bytes);
 			return;
-		} else {
-			uint8_t *o = realloc(r->out, r->out_len + m->len);
-			if (!o) {
+		} else if (r->out_len + m->len > r->out_cap) {
+			/* Doubling, capped at the limit: a worker sending its output
+			 * in many small chunks must not make us copy it quadratically. */
+			size_t cap = r->out_cap ? r->out_cap : m->len;
+			uint8_t *o;
+			while (cap < r->out_len + m->len)
+				cap *= 2;
+			if (cap > p->lim.output_bytes)
+				cap = (size_t)p->lim.output_bytes;
+			if (!(o = realloc(r->out, cap))) {
 				pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
 				return;
 			}
-			memcpy(o + r->out_len, m->payload, m->len);
 			r->out = o;
-			r->out_len += m->len;
+			r->out_cap = cap;
 		}
+		memcpy(r->out + r->out_len, m->payload, m->len);
+		r->out_len += m->len;
 		break;
 	case IPC_W_DONE:
 		evtimer_del(w->timer);
