@@ -13,9 +13,7 @@
 #include "sha256.h"
 #include "verify_int.h"
 
-/* Copies src as one line of printable text: runs of whitespace and control
- * bytes become one space, trailing ones go. */
-static void vf_copy(char *dst, size_t cap, const char *src)
+void vf_line(char *dst, size_t cap, const char *src)
 {
 	size_t n = 0;
 
@@ -25,7 +23,7 @@ static void vf_copy(char *dst, size_t cap, const char *src)
 
 		if (blank && (n == 0 || dst[n - 1] == ' '))
 			continue;
-		dst[n++] = blank ? ' ' : (char)ch;
+		dst[n++] = blank ? ' ' : ch > 0x7f ? '?' : (char)ch;
 	}
 	while (n > 0 && dst[n - 1] == ' ')
 		n--;
@@ -45,10 +43,10 @@ int vf_add_attest(struct vf_run *v, const char *item, const char *expected, cons
 	r->attest = a;
 	a = &r->attest[r->nattest];
 	memset(a, 0, sizeof(*a));
-	vf_copy(a->item, sizeof(a->item), item);
-	vf_copy(a->expected, sizeof(a->expected), expected);
-	vf_copy(a->observed, sizeof(a->observed), observed);
-	vf_copy(a->source, sizeof(a->source), source);
+	vf_line(a->item, sizeof(a->item), item);
+	vf_line(a->expected, sizeof(a->expected), expected);
+	vf_line(a->observed, sizeof(a->observed), observed);
+	vf_line(a->source, sizeof(a->source), source);
 	a->ok = ok;
 	a->verified = true;
 	a->evidence = evidence;
@@ -82,8 +80,8 @@ int vf_add_blob(struct vf_run *v, const char *title, const char *media_type, con
 		memcpy(copy, data, len);
 	b = &r->blobs[r->nblobs];
 	memset(b, 0, sizeof(*b));
-	vf_copy(b->title, sizeof(b->title), title);
-	vf_copy(b->media_type, sizeof(b->media_type), media_type);
+	vf_line(b->title, sizeof(b->title), title);
+	vf_line(b->media_type, sizeof(b->media_type), media_type);
 	b->data = copy;
 	b->len = len;
 	sha256(copy, len, b->sha256);

@@ -5,9 +5,9 @@
  * run inside them (verify_probes.c, worker/probes). The writers turn one
  * report into text (verify.c), JSON or an OSCAL assessment-results document
  * (verify_json.c, verify_oscal.c). Runs in the supervisor. Every string in a
- * report is NUL-terminated, bounded by its array and one line of printable
- * text (attestation strings are collapsed to that when added); writers
- * escape them. */
+ * report is NUL-terminated and bounded by its array; attestation strings
+ * and probe "how" are one line of printable ASCII (vf_line), exception
+ * texts are UTF-8 from the profile. Writers escape them all. */
 #ifndef CAISSON_VERIFY_H
 #define CAISSON_VERIFY_H
 

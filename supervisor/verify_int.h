@@ -30,6 +30,12 @@ struct vf_run {
 	bool progress, oom;
 };
 
+/* Copies src into dst (cap bytes) as one line of printable ASCII: runs of
+ * whitespace and control bytes become one space, trailing ones go, other
+ * bytes outside ASCII become '?'. Every attestation string and every probe
+ * "how" goes through it. */
+void vf_line(char *dst, size_t cap, const char *src);
+
 /* Append to the report; the index, or -1 (and v->oom) when out of memory.
  * Strings are truncated to their fields. */
 int vf_add_attest(struct vf_run *v, const char *item, const char *expected, const char *observed,

@@ -82,6 +82,7 @@ static void vf_answer(struct vf_probe *p, const uint8_t *out, size_t len)
 void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
 {
 	const char *detail = res->detail ? res->detail : "";
+	char how[sizeof(p->how)];
 
 	snprintf(p->status, sizeof(p->status), "%s", cs_status_name(res->status));
 	p->duration_us = res->latency_us;
@@ -110,6 +111,8 @@ void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
 		p->verdict = VF_ERROR;
 		snprintf(p->how, sizeof(p->how), "%s %.220s", cs_status_name(res->status), detail);
 	}
+	memcpy(how, p->how, sizeof(how));
+	vf_line(p->how, sizeof(p->how), how);
 }
 
 static void vf_probe_done(const struct pool_result *res, void *arg)

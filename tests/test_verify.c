@@ -53,6 +53,9 @@ static void test_statuses(void)
 	p = judge(PROBE_PLAIN, CS_PLUGIN_ERROR, "unknown probe", NULL, 0);
 	CHECK_INT(p.verdict, VF_ERROR);
 	CHECK_STR(p.how, "PLUGIN_ERROR unknown probe");
+	/* Details are made one printable line whatever they hold. */
+	p = judge(PROBE_PLAIN, CS_CRASHED, "SIG\x1b[2J\n\xffX", NULL, 0);
+	CHECK_STR(p.how, "CRASHED SIG [2J ?X");
 	p = judge(PROBE_PLAIN, CS_CANCELLED, NULL, NULL, 0);
 	CHECK_INT(p.verdict, VF_ERROR);
 }
