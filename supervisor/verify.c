@@ -186,11 +186,13 @@ static void vf_text_header(const struct vf_report *r, FILE *f)
 static void vf_text_attest(const struct vf_report *r, FILE *f)
 {
 	fprintf(f, "attestation (read from outside a live worker)\n");
-	fprintf(f, "  %-22s %-10s %-44s %s\n", "item", "result", "expected", "observed");
+	fprintf(f, "  %-22s %-10s %-44s %s\n", "item", "result", "expected", "observed [evidence]");
 	for (size_t i = 0; i < r->nattest; i++) {
 		const struct vf_attest *a = &r->attest[i];
-		fprintf(f, "  %-22.64s %-10s %-44.160s %.160s\n", a->item, vf_attest_mark(a), a->expected,
-			a->observed);
+		fprintf(f, "  %-22.64s %-10s %-44.160s %.160s", a->item, vf_attest_mark(a), a->expected, a->observed);
+		if (a->evidence >= 0)
+			fprintf(f, " [%d]", a->evidence);
+		fputc('\n', f);
 	}
 	fputc('\n', f);
 }
@@ -214,6 +216,19 @@ static void vf_text_exceptions(const struct vf_report *r, FILE *f)
 		const struct vf_exception *e = &r->exceptions[i];
 		fprintf(f, "  %.128s, until %.10s (%d days left), approved by %.128s: %.256s\n", e->relaxes, e->expires,
 			e->days_left, e->approver, e->reason);
+	}
+	fputc('\n', f);
+}
+
+/* The raw evidence: what each attestation item was read from, by digest. */
+static void vf_text_blobs(const struct vf_report *r, FILE *f)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	fprintf(f, "evidence: what each [N] above was read from\n");
+	for (size_t i = 0; i < r->nblobs; i++) {
+		sha256_hex(r->blobs[i].sha256, hex);
+		fprintf(f, "  [%zu] %.96s: %zu bytes, sha256 %s\n", i, r->blobs[i].title, r->blobs[i].len, hex);
 	}
 	fputc('\n', f);
 }
@@ -259,6 +274,7 @@ int vf_write_text(const struct vf_report *r, FILE *f)
 	vf_text_attest(r, f);
 	vf_text_probes(r, f);
 	vf_text_exceptions(r, f);
+	vf_text_blobs(r, f);
 	vf_text_verdict(r, f);
 	if (fflush(f) == EOF || ferror(f))
 		return -1;

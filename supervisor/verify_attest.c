@@ -78,6 +78,17 @@ static void vf_expect_ids(struct vf_run *v, const char *text, int idx, const cha
 	vf_add_attest(v, key, exp, got, src, ok, idx);
 }
 
+/* NSpid: our view of the pid, then 1: it is init of its own pid namespace. */
+static void vf_expect_nspid(struct vf_run *v, const char *text, int idx, pid_t pid, const char *src)
+{
+	char got[128] = "absent", want[48], exp[96];
+
+	vf_field(text, "NSpid", got, sizeof(got));
+	snprintf(want, sizeof(want), "%d\t1", (int)pid);
+	snprintf(exp, sizeof(exp), "%d 1 (pid 1 of its own pid namespace)", (int)pid);
+	vf_add_attest(v, "NSpid", exp, got, src, !strcmp(got, want), idx);
+}
+
 static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsigned long *host_gid)
 {
 	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
@@ -96,6 +107,8 @@ static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsi
 	vf_expect_field(v, t, idx, "Seccomp", "2", "filter mode", src);
 	vf_expect_field(v, t, idx, "Seccomp_filters", "1", "one filter: init and run stages in one program", src);
 	vf_expect_field(v, t, idx, "NoNewPrivs", "1", "no_new_privs set", src);
+	vf_expect_field(v, t, idx, "Threads", "1", "single-threaded: the seal's ordering relies on it", src);
+	vf_expect_nspid(v, t, idx, pid, src);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		vf_expect_field(v, t, idx, caps[i], "0000000000000000", "no capability", src);
 	*host_uid = v->cfg->uid_base ? v->cfg->uid_base : (unsigned long)getuid();
@@ -225,8 +238,9 @@ static void vf_namespaces(struct vf_run *v, pid_t pid)
  * root directory holds nothing. */
 static void vf_mounts(struct vf_run *v, pid_t pid)
 {
-	char path[64], obs[160], mp[128] = "", opts[128] = "", fstype[32] = "";
+	char path[64], obs[160], mp[128] = "", opts[128] = "", fstype[32] = "", names[1024] = "";
 	int idx, lines = 0, entries = 0;
+	size_t used = 0;
 	char *t;
 	DIR *d;
 	struct dirent *e;
@@ -255,10 +269,16 @@ static void vf_mounts(struct vf_run *v, pid_t pid)
 		return;
 	}
 	while ((e = readdir(d)))
-		entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			entries++;
+			if (used < sizeof(names))
+				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s\n", e->d_name);
+		}
 	closedir(d);
+	idx = vf_add_blob(v, "entries of /proc/PID/root (one per line)", "text/plain", names,
+			  used < sizeof(names) ? used : sizeof(names) - 1);
 	snprintf(obs, sizeof(obs), "%d entries", entries);
-	vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", entries == 0, -1);
+	vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", entries == 0, idx);
 }
 
 /* One row of /proc/PID/limits: "Max open files   16   16   files". */
