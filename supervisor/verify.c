@@ -100,7 +100,7 @@ int vf_blob_file(struct vf_run *v, const char *path, const char *title, size_t m
 		errno = ENOMEM;
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd >= 0) {
 		while (len < max && ((n = read(fd, buf + len, max - len)) > 0 || (n < 0 && errno == EINTR)))
 			if (n > 0)
