@@ -22,6 +22,7 @@ add_library(caisson_verify STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest_fs.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_bpf.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c)
 target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)

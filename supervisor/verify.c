@@ -117,6 +117,22 @@ int vf_blob_file(struct vf_run *v, const char *path, const char *title, size_t m
 	return idx;
 }
 
+char *vf_blob_text(struct vf_run *v, int idx)
+{
+	char *s;
+
+	if (idx < 0)
+		return NULL;
+	s = malloc(v->r->blobs[idx].len + 1);
+	if (!s) {
+		v->oom = true;
+		return NULL;
+	}
+	memcpy(s, v->r->blobs[idx].data, v->r->blobs[idx].len);
+	s[v->r->blobs[idx].len] = '\0';
+	return s;
+}
+
 void vf_progress(const struct vf_run *v, const char *fmt, ...)
 {
 	va_list ap;

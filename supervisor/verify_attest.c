@@ -1,6 +1,6 @@
 /* Attestation of a live worker, read from outside it: namespaces, the
- * status lines (seccomp, no_new_privs, capabilities, ids), the id maps,
- * rlimits, cgroup limits, mount table, root contents and descriptors.
+ * status lines (seccomp, no_new_privs, capabilities, threads, ids), the id
+ * maps and rlimits; verify_attest_fs.c adds cgroup, mounts, root and fds.
  * Runs in the supervisor as the invoking user; never asks the worker.
  * Everything read is kept as a blob, and every parse is bounded: the
  * kernel writes these files, but about a process we do not trust. */
@@ -12,28 +12,8 @@
 #include <unistd.h>
 
 #include "profile.h"
-#include "setup.h"
 #include "verify_int.h"
 #include "wk.h"
-
-#define VF_PROC_MAX (64u * 1024)
-
-/* The blob's bytes as a NUL-terminated copy, or NULL. */
-static char *vf_text(struct vf_run *v, int idx)
-{
-	char *s;
-
-	if (idx < 0)
-		return NULL;
-	s = malloc(v->r->blobs[idx].len + 1);
-	if (!s) {
-		v->oom = true;
-		return NULL;
-	}
-	memcpy(s, v->r->blobs[idx].data, v->r->blobs[idx].len);
-	s[v->r->blobs[idx].len] = '\0';
-	return s;
-}
 
 /* Value of "Key:\tvalue" in a status text, into val (trimmed). */
 static bool vf_field(const char *text, const char *key, char *val, size_t len)
@@ -99,7 +79,7 @@ static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsi
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	snprintf(src, sizeof(src), "/proc/PID/status");
 	idx = vf_blob_file(v, path, "/proc/PID/status of the attested worker", VF_PROC_MAX);
-	t = vf_text(v, idx);
+	t = vf_blob_text(v, idx);
 	if (!t) {
 		vf_add_attest(v, "status", "readable", strerror(errno), src, false, -1);
 		return;
@@ -137,7 +117,7 @@ static void vf_map(struct vf_run *v, pid_t pid, const char *name, unsigned long 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	snprintf(title, sizeof(title), "/proc/PID/%s", name);
 	idx = vf_blob_file(v, path, title, 4096);
-	t = vf_text(v, idx);
+	t = vf_blob_text(v, idx);
 	snprintf(exp, sizeof(exp), "%u %lu 1 (one id: %u inside, non-root)", WK_INNER_ID, host, WK_INNER_ID);
 	if (!t) {
 		vf_add_attest(v, name, exp, strerror(errno), title, false, idx);
@@ -234,53 +214,6 @@ static void vf_namespaces(struct vf_run *v, pid_t pid)
 	}
 }
 
-/* Mount table: exactly one mount, the root, a read-only tmpfs; and the
- * root directory holds nothing. */
-static void vf_mounts(struct vf_run *v, pid_t pid)
-{
-	char path[64], obs[160], mp[128] = "", opts[128] = "", fstype[32] = "", names[1024] = "";
-	int idx, lines = 0, entries = 0;
-	size_t used = 0;
-	char *t;
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	idx = vf_blob_file(v, path, "/proc/PID/mountinfo", VF_PROC_MAX);
-	t = vf_text(v, idx);
-	for (char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char *dash = strstr(l, " - ");
-		if (++lines == 1 && dash)
-			if (sscanf(l, "%*s %*s %*s %*s %127s %127s", mp, opts) != 2 || sscanf(dash, " - %31s", fstype) != 1)
-				mp[0] = '\0';
-	}
-	snprintf(obs, sizeof(obs), "%d mount%s; first: %.40s %.20s %.60s", lines, lines == 1 ? "" : "s", mp, fstype,
-		 opts);
-	vf_add_attest(v, "mounts", "1 mount: / tmpfs, read-only", t ? obs : strerror(errno), "/proc/PID/mountinfo",
-		      lines == 1 && !strcmp(mp, "/") && !strcmp(fstype, "tmpfs") &&
-			      (!strncmp(opts, "ro,", 3) || !strcmp(opts, "ro")),
-		      idx);
-	free(t);
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	d = opendir(path);
-	if (!d) {
-		snprintf(obs, sizeof(obs), "unreadable: %s", strerror(errno));
-		vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", false, -1);
-		return;
-	}
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			entries++;
-			if (used < sizeof(names))
-				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s\n", e->d_name);
-		}
-	closedir(d);
-	idx = vf_add_blob(v, "entries of /proc/PID/root (one per line)", "text/plain", names,
-			  used < sizeof(names) ? used : sizeof(names) - 1);
-	snprintf(obs, sizeof(obs), "%d entries", entries);
-	vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", entries == 0, idx);
-}
-
 /* One row of /proc/PID/limits: "Max open files   16   16   files". */
 static bool vf_limit_row(const char *text, const char *name, char soft[32], char hard[32])
 {
@@ -318,7 +251,7 @@ static void vf_limits(struct vf_run *v, pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
 	idx = vf_blob_file(v, path, "/proc/PID/limits", VF_PROC_MAX);
-	t = vf_text(v, idx);
+	t = vf_blob_text(v, idx);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		char soft[32] = "", hard[32] = "", exp[160], obs[160], ws[24], wh[24];
 		bool found = t && vf_limit_row(t, want[i].row, soft, hard);
@@ -334,116 +267,6 @@ static void vf_limits(struct vf_run *v, pid_t pid)
 	free(t);
 }
 
-/* The path of the worker's line for the memory controller in a
- * /proc/PID/cgroup text ("0::PATH" for v2, "N:memory:PATH" for v1). */
-static bool vf_cgroup_path(const char *text, bool v2, char *out, size_t len)
-{
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		const char *p = NULL;
-		size_t n;
-
-		if (v2 && !strncmp(l, "0::", 3))
-			p = l + 3;
-		else if (!v2 && (p = strchr(l, ':')) && !strncmp(p, ":memory:", 8))
-			p += 8;
-		else
-			p = NULL;
-		if (!p)
-			continue;
-		n = strcspn(p, "\n");
-		if (n >= len)
-			return false;
-		memcpy(out, p, n);
-		out[n] = '\0';
-		return true;
-	}
-	return false;
-}
-
-/* The worker's own cgroup (from /proc/PID/cgroup, relative to ours) must
- * be a slot directory wN of the pool's, holding the profile's memory limit. */
-static void vf_cgroup(struct vf_run *v, pid_t pid)
-{
-	bool v2 = !strncmp(v->memory_enforcement, "cgroup v2 ", 10);
-	const char *pooldir = v->memory_enforcement + 10, *base = strrchr(pooldir, '/'), *slot;
-	char path[WK_PATH_MAX + 96], cg[WK_PATH_MAX], exp[160], obs[160], *t;
-	unsigned long long want = v->lim.memory_bytes & ~4095ull;
-	int idx;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	idx = vf_blob_file(v, path, "/proc/PID/cgroup", VF_PROC_MAX);
-	if (strncmp(v->memory_enforcement, "cgroup v", 8) || !base) {
-		vf_add_attest(v, "cgroup-memory", "a per-worker memory cgroup, when the host delegates one",
-			      v->memory_enforcement, "pool_stats memory_enforcement", true, idx);
-		return;
-	}
-	snprintf(exp, sizeof(exp), "in %.60s/wN, memory limit %llu", base + 1, want);
-	t = vf_text(v, idx);
-	ok = t && vf_cgroup_path(t, v2, cg, sizeof(cg));
-	free(t);
-	slot = ok ? strstr(cg, base) : NULL;
-	if (!slot || strncmp(slot + strlen(base), "/w", 2) || strchr(slot + strlen(base) + 1, '/')) {
-		vf_add_attest(v, "cgroup-memory", exp, ok ? cg : "no memory cgroup line", "/proc/PID/cgroup", false, idx);
-		return;
-	}
-	slot += strlen(base) + 1;
-	snprintf(path, sizeof(path), "%s/%.16s/%s", pooldir, slot, v2 ? "memory.max" : "memory.limit_in_bytes");
-	idx = vf_blob_file(v, path, "memory limit file of the worker's cgroup", 64);
-	t = vf_text(v, idx);
-	if (!t) {
-		snprintf(obs, sizeof(obs), "%.16s: %s", slot, strerror(errno));
-		vf_add_attest(v, "cgroup-memory", exp, obs, "cgroup memory limit file", false, -1);
-		return;
-	}
-	snprintf(obs, sizeof(obs), "%.16s: %.*s", slot, (int)strcspn(t, "\n"), t);
-	vf_add_attest(v, "cgroup-memory", exp, obs, v2 ? "cgroup memory.max" : "cgroup memory.limit_in_bytes",
-		      strtoull(t, NULL, 10) == want, idx);
-	free(t);
-}
-
-/* Descriptors: exactly 2 (log pipe) and 3 (IPC socket). */
-static void vf_fds(struct vf_run *v, pid_t pid)
-{
-	char path[64], listing[2048] = "", obs[160];
-	size_t used = 0;
-	int n = 0, idx;
-	bool ok2 = false, ok3 = false;
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d) {
-		vf_add_attest(v, "fds", "2 (log pipe) and 3 (IPC socket) only", strerror(errno), "/proc/PID/fd", false, -1);
-		return;
-	}
-	while ((e = readdir(d))) {
-		char fp[96], link[128] = "";
-		ssize_t l;
-
-		if (e->d_name[0] == '.')
-			continue;
-		n++;
-		snprintf(fp, sizeof(fp), "%s/%.16s", path, e->d_name);
-		if ((l = readlink(fp, link, sizeof(link) - 1)) > 0)
-			link[l] = '\0';
-		ok2 |= !strcmp(e->d_name, "2") && !strncmp(link, "pipe:", 5);
-		ok3 |= !strcmp(e->d_name, "3") && !strncmp(link, "socket:", 7);
-		if (used < sizeof(listing))
-			used += (size_t)snprintf(listing + used, sizeof(listing) - used, "%.16s -> %s\n", e->d_name, link);
-	}
-	closedir(d);
-	if (used >= sizeof(listing))
-		used = sizeof(listing) - 1;
-	idx = vf_add_blob(v, "/proc/PID/fd of the attested worker", "text/plain", listing, used);
-	snprintf(obs, sizeof(obs), "%d open: %.140s", n, listing);
-	for (char *p = obs; *p; p++)
-		if (*p == '\n')
-			*p = ';';
-	vf_add_attest(v, "fds", "2 (log pipe) and 3 (IPC socket) only", obs, "/proc/PID/fd", n == 2 && ok2 && ok3, idx);
-}
-
 void vf_attest(struct vf_run *v, pid_t pid)
 {
 	unsigned long uid = 0, gid = 0;
@@ -453,7 +276,7 @@ void vf_attest(struct vf_run *v, pid_t pid)
 	vf_map(v, pid, "uid_map", uid);
 	vf_map(v, pid, "gid_map", gid);
 	vf_limits(v, pid);
-	vf_cgroup(v, pid);
-	vf_mounts(v, pid);
-	vf_fds(v, pid);
+	vf_attest_cgroup(v, pid);
+	vf_attest_mounts(v, pid);
+	vf_attest_fds(v, pid);
 }

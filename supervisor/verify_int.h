@@ -47,9 +47,18 @@ int vf_add_blob(struct vf_run *v, const char *title, const char *media_type, con
 /* Reads a whole /proc or /sys file (at most max bytes) into a blob; the
  * blob index, or -1 with errno. */
 int vf_blob_file(struct vf_run *v, const char *path, const char *title, size_t max);
+/* Blob idx as a NUL-terminated copy to free, or NULL (idx < 0: errno as
+ * vf_blob_file left it; out of memory: v->oom). */
+char *vf_blob_text(struct vf_run *v, int idx);
+
+#define VF_PROC_MAX (64u * 1024) /* the most read from one /proc file */
 
 /* Attests the live, idle, sealed worker pid (verify_attest.c). */
 void vf_attest(struct vf_run *v, pid_t pid);
+/* Its memory cgroup, mount table and root, descriptors (verify_attest_fs.c). */
+void vf_attest_cgroup(struct vf_run *v, pid_t pid);
+void vf_attest_mounts(struct vf_run *v, pid_t pid);
+void vf_attest_fds(struct vf_run *v, pid_t pid);
 /* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
 void vf_attest_bpf(struct vf_run *v, pid_t pid);
 /* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
