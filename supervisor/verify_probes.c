@@ -190,8 +190,8 @@ static void vf_init_probes(struct vf_run *v, struct vf_battery *b, struct vf_slo
 
 int vf_probes(struct vf_run *v, char *err, size_t errlen)
 {
-	static struct vf_battery b;
-	static struct vf_slot slots[VF_NPROBES];
+	struct vf_battery b = { .v = v };
+	struct vf_slot slots[VF_NPROBES];
 	struct pool_sizing sz = { .min_workers = VF_WORKERS, .max_workers = VF_WORKERS, .queue = VF_NPROBES,
 				  .requests_per_worker = 1, .failure_threshold = 3 };
 	struct timeval tv = { VF_DEADLINE_S, 0 };
@@ -201,8 +201,6 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 	struct event *deadline = NULL;
 	struct pool *p = NULL;
 
-	memset(&b, 0, sizeof(b));
-	b.v = v;
 	if (!(v->r->probes = calloc(VF_NPROBES, sizeof(*v->r->probes)))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
