@@ -32,6 +32,26 @@ static bool vf_field(const char *text, const char *key, char *val, size_t len)
 	return false;
 }
 
+bool vf_proc_uid(pid_t pid, unsigned long *uid)
+{
+	char path[64], text[2048], val[128], state[32];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	/* A zombie's slot is on its way back to the pool: not a live worker. */
+	if (!vf_field(text, "State", state, sizeof(state)) || state[0] == 'Z' || state[0] == 'X' ||
+	    !vf_field(text, "Uid", val, sizeof(val)))
+		return false;
+	*uid = strtoul(val, NULL, 10);
+	return true;
+}
+
 static void vf_expect_field(struct vf_run *v, const char *text, int idx, const char *key, const char *want,
 			    const char *why, const char *src)
 {

@@ -55,6 +55,8 @@ char *vf_blob_text(struct vf_run *v, int idx);
 
 /* Attests the live, idle, sealed worker pid (verify_attest.c). */
 void vf_attest(struct vf_run *v, pid_t pid);
+/* The real host uid of a live (not zombie) process; false if gone. */
+bool vf_proc_uid(pid_t pid, unsigned long *uid);
 /* Its memory cgroup, mount table and root, descriptors (verify_attest_fs.c). */
 void vf_attest_cgroup(struct vf_run *v, pid_t pid);
 void vf_attest_mounts(struct vf_run *v, pid_t pid);

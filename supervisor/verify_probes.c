@@ -33,10 +33,18 @@ static const struct {
 };
 #define VF_NPROBES (sizeof(vf_catalog) / sizeof(vf_catalog[0]))
 
+#define VF_SEEN_MAX 256 /* workers whose identity the battery records */
+
 struct vf_battery {
 	struct vf_run *v;
 	size_t done;
 	bool timed_out;
+	/* Every probe worker as it became ready, and the first clash of two
+	 * live workers on one host uid. */
+	pid_t seen[VF_SEEN_MAX];
+	unsigned long seen_uid[VF_SEEN_MAX];
+	size_t nseen, checked;
+	char clash[120];
 };
 
 struct vf_slot {
@@ -149,6 +157,55 @@ static int vf_listen(int *tcp, int *unx, unsigned *port, char abs[64])
 	return 0;
 }
 
+/* Root gives each worker slot its own host uid: a fresh worker must not
+ * share it with the attested worker or with any probe worker still alive. */
+static void vf_probe_ready(void *arg, pid_t pid)
+{
+	struct vf_battery *b = arg;
+	unsigned long uid, peer_uid, other;
+
+	if (!vf_proc_uid(pid, &uid))
+		return;
+	b->checked++;
+	if (!b->clash[0] && !b->v->cfg->uid_base && uid != (unsigned long)getuid())
+		snprintf(b->clash, sizeof(b->clash), "worker %d has uid %lu, not the caller's %lu", (int)pid, uid,
+			 (unsigned long)getuid());
+	if (!b->clash[0] && b->v->cfg->uid_base && vf_proc_uid(b->v->peer, &peer_uid) && uid == peer_uid)
+		snprintf(b->clash, sizeof(b->clash), "workers %d and %d both uid %lu", (int)pid, (int)b->v->peer, uid);
+	for (size_t i = 0; i < b->nseen && !b->clash[0] && b->v->cfg->uid_base; i++)
+		if (b->seen[i] != pid && vf_proc_uid(b->seen[i], &other) && other == b->seen_uid[i] && other == uid)
+			snprintf(b->clash, sizeof(b->clash), "workers %d and %d both uid %lu", (int)pid, (int)b->seen[i],
+				 uid);
+	if (b->nseen < VF_SEEN_MAX) {
+		b->seen[b->nseen] = pid;
+		b->seen_uid[b->nseen++] = uid;
+	}
+}
+
+static void vf_identities(struct vf_run *v, const struct vf_battery *b)
+{
+	char obs[160];
+
+	if (!v->cfg->uid_base) {
+		if (b->clash[0])
+			snprintf(obs, sizeof(obs), "%s", b->clash);
+		else
+			snprintf(obs, sizeof(obs), "%zu workers checked, all the caller's uid %lu", b->checked,
+				 (unsigned long)getuid());
+		vf_add_attest(v, "distinct-identities", "unprivileged: every worker has the caller's uid (the only one "
+			      "the kernel lets it map)", obs, "/proc/PID/status of each probe worker",
+			      !b->clash[0] && b->checked > 0, -1);
+		return;
+	}
+	if (b->clash[0])
+		snprintf(obs, sizeof(obs), "%s", b->clash);
+	else
+		snprintf(obs, sizeof(obs), "%zu workers checked as each became ready: no live pair shares a uid",
+			 b->checked);
+	vf_add_attest(v, "distinct-identities", "no two live workers share a host uid (one per slot)", obs,
+		      "/proc/PID/status of each probe worker", !b->clash[0] && b->checked > 0, -1);
+}
+
 static void vf_battery_timer(evutil_socket_t fd, short what, void *arg)
 {
 	((struct vf_battery *)arg)->timed_out = true;
@@ -215,6 +272,7 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 		 (unsigned long long)v->lim.output_bytes, (unsigned long long)v->lim.cpu_ms, port, abs, v->plugin);
 	if (!(p = pool_new(v->base, v->pol, &v->lim, &sz, v->cfg, err, errlen)))
 		goto out;
+	pool_on_ready(p, vf_probe_ready, &b);
 	deadline = evtimer_new(v->base, vf_battery_timer, &b);
 	if (!deadline || evtimer_add(deadline, &tv) < 0) {
 		snprintf(err, errlen, "battery timer: %s", strerror(errno));
@@ -225,6 +283,7 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 	while (b.done < VF_NPROBES && !b.timed_out)
 		if (event_base_loop(v->base, EVLOOP_ONCE) < 0)
 			break;
+	vf_identities(v, &b);
 	rc = 0;
 out:
 	/* Still pending ones complete here, CANCELLED: counted as errors. */
