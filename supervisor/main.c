@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run a plugin over inputs in sandboxed workers" },
 	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
+	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
 };
 
 static void usage(FILE *f)

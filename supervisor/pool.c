@@ -1253,6 +1253,11 @@ void pool_set_verbose(struct pool *p, int verbose)
 	p->verbose = verbose;
 }
 
+const struct wk_config *pool_worker_config(const struct pool *p)
+{
+	return p->cfg;
+}
+
 void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg)
 {
 	p->on_ready = fn;

@@ -87,6 +87,10 @@ int pool_cancel(struct pool *p, uint64_t id);
 void pool_stats(const struct pool *p, struct pool_stats *st);
 /* Copies the workers' log pipes (bounded) to stderr, prefixed with the pid. */
 void pool_set_verbose(struct pool *p, int verbose);
+/* The configuration the pool's workers actually get: the caller's, with
+ * RLIMIT_CPU covering requests_per_worker requests and RLIMIT_AS widened
+ * for a cgroup's backstop and the bulk regions (for attestation). */
+const struct wk_config *pool_worker_config(const struct pool *p);
 /* Test hook: called when a fresh worker is sealed with its root emptied. */
 void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg);
 /* Completes every pending request with CANCELLED, kills every worker and

@@ -29,16 +29,32 @@ target_include_directories(caisson_verify_fmt PUBLIC ${CAISSON_INCLUDE_DIRS})
 target_compile_options(caisson_verify_fmt PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_verify_fmt PUBLIC caisson_policy)
 
+# `caisson verify`: the evidence collector and its text writer; the probe
+# table is shared with worker/probes (caisson-probes.so).
+add_library(caisson_verify STATIC
+    ${CMAKE_SOURCE_DIR}/supervisor/verify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_attest_fs.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_bpf.c
+    ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c)
+target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
+target_compile_definitions(caisson_verify PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
+target_compile_options(caisson_verify PRIVATE ${CAISSON_SAN_FLAGS})
+target_link_libraries(caisson_verify PUBLIC caisson_sv)
+
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/main.c
     ${CMAKE_SOURCE_DIR}/supervisor/cmd_run.c
-    ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c)
-target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_profile.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cmd_verify.c)
+target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
+    CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_libraries(caisson PRIVATE caisson_sv caisson_verify_fmt)
+target_link_libraries(caisson PRIVATE caisson_verify caisson_verify_fmt)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
-add_dependencies(caisson caisson-zygote)
+add_dependencies(caisson caisson-zygote caisson-probes)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # libcaisson: the embedding API (caisson.h) as a shared library exporting

@@ -1,10 +1,13 @@
 /* `caisson verify`: the evidence that a profile's workers are isolated
- * (SPEC section 6, FedRAMP SC-39). verify.c collects a vf_report from live
- * workers: attestation read from outside them (/proc, the loaded BPF) and
- * containment probes run inside them (worker/probes). The writers turn one
+ * (SPEC section 6, FedRAMP SC-39). vf_collect (verify_collect.c) builds a
+ * vf_report from live workers: attestation read from outside them (/proc in
+ * verify_attest.c, the loaded BPF in verify_bpf.c) and containment probes
+ * run inside them (verify_probes.c, worker/probes). The writers turn one
  * report into text (verify.c), JSON or an OSCAL assessment-results document
  * (verify_json.c, verify_oscal.c). Runs in the supervisor. Every string in a
- * report is NUL-terminated and bounded by its array; writers escape them. */
+ * report is NUL-terminated and bounded by its array; attestation strings
+ * and probe "how" are one line of printable ASCII (vf_line), exception
+ * texts are UTF-8 from the profile. Writers escape them all. */
 #ifndef CAISSON_VERIFY_H
 #define CAISSON_VERIFY_H
 
@@ -81,6 +84,21 @@ struct vf_report {
 	struct vf_blob *blobs;
 	size_t nblobs;
 };
+
+/* What vf_collect verifies: a profile (path), with the probe plugin
+ * (caisson-probes.so); progress lines go to stderr when set. */
+struct vf_options {
+	const char *profile;
+	const char *plugin;
+	bool progress;
+};
+
+/* Loads and checks the profile, attests a live worker of it and runs every
+ * probe in fresh workers; fills *r (free with vf_report_free) whatever the
+ * outcome. 0 when the run completed (vf_report_passed says how it went);
+ * -1 with a one-line message in err when nothing could run: the profile
+ * is refused ("FILE:LINE: ...") or no worker could be started. */
+int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_t errlen);
 
 /* True when every attestation item matches and every probe is contained. */
 bool vf_report_passed(const struct vf_report *r);

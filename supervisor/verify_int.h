@@ -1,0 +1,79 @@
+/* Internals of `caisson verify` shared by verify.c (report, text writer),
+ * verify_collect.c (the run), verify_attest.c (reading a live worker from
+ * outside) and verify_probes.c (the containment battery). Runs in the
+ * supervisor, with the invoking user's privileges. */
+#ifndef CAISSON_VERIFY_INT_H
+#define CAISSON_VERIFY_INT_H
+
+#include <event2/event.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "pool.h"
+#include "verify.h"
+
+struct profile;
+struct policy;
+
+/* One collection in progress. */
+struct vf_run {
+	struct vf_report *r;
+	struct event_base *base;
+	const struct profile *prof;
+	const struct policy *pol;
+	const struct wk_config *cfg;
+	const struct wk_config *worker_cfg; /* as the attested worker's pool sent it */
+	struct pool_limits lim;
+	char plugin[PATH_MAX];
+	char memory_enforcement[384]; /* pool_stats of the attested worker's pool */
+	pid_t peer;                   /* the attested worker, alive while probes run */
+	bool progress, oom;
+};
+
+/* Copies src into dst (cap bytes) as one line of printable ASCII: runs of
+ * whitespace and control bytes become one space, trailing ones go, other
+ * bytes outside ASCII become '?'. Every attestation string and every probe
+ * "how" goes through it. */
+void vf_line(char *dst, size_t cap, const char *src);
+
+/* Append to the report; the index, or -1 (and v->oom) when out of memory.
+ * Strings are truncated to their fields. */
+int vf_add_attest(struct vf_run *v, const char *item, const char *expected, const char *observed,
+		  const char *source, bool ok, int evidence);
+/* The same for an item this run could not check (ok false, verified false). */
+int vf_add_unverified(struct vf_run *v, const char *item, const char *expected, const char *why,
+		      const char *source, int evidence);
+int vf_add_blob(struct vf_run *v, const char *title, const char *media_type, const void *data, size_t len);
+/* Reads a whole /proc or /sys file (at most max bytes) into a blob; the
+ * blob index, or -1 with errno. */
+int vf_blob_file(struct vf_run *v, const char *path, const char *title, size_t max);
+/* Blob idx as a NUL-terminated copy to free, or NULL (idx < 0: errno as
+ * vf_blob_file left it; out of memory: v->oom). */
+char *vf_blob_text(struct vf_run *v, int idx);
+
+#define VF_PROC_MAX (64u * 1024) /* the most read from one /proc file */
+
+/* Attests the live, idle, sealed worker pid (verify_attest.c). */
+void vf_attest(struct vf_run *v, pid_t pid);
+/* The real host uid of a live (not zombie) process; false if gone. */
+bool vf_proc_uid(pid_t pid, unsigned long *uid);
+/* Its memory cgroup, mount table and root, descriptors (verify_attest_fs.c). */
+void vf_attest_cgroup(struct vf_run *v, pid_t pid);
+void vf_attest_mounts(struct vf_run *v, pid_t pid);
+void vf_attest_fds(struct vf_run *v, pid_t pid);
+/* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
+void vf_attest_bpf(struct vf_run *v, pid_t pid);
+/* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
+ * -1 with err when the probe pool cannot start. */
+int vf_probes(struct vf_run *v, char *err, size_t errlen);
+
+/* The verdict on one probe from how its request ended (pure; kind is
+ * PROBE_PLAIN or PROBE_BOUNDED): the supervisor's own status first, then
+ * the worker's last output line, parsed as hostile input. */
+void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res);
+
+/* Progress on stderr, only when the caller asked (stderr is a terminal). */
+void vf_progress(const struct vf_run *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

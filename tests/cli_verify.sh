@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The `caisson verify` contract, against real workers.
+#   cli_verify.sh BUILD SRC shipped PROFILE  a shipped profile passes: exit 0,
+#                                            every item OK, every probe CONTAINED
+#   cli_verify.sh BUILD SRC contract         usage, a refused profile (exit 2,
+#                                            FILE:LINE), the weak fixtures (exit 1,
+#                                            what they allow ESCAPED, the rest
+#                                            contained, exceptions listed)
+#   cli_verify.sh BUILD SRC oscal            OSCAL and JSON of real runs validate
+#                                            (default.ini satisfied; weak_network
+#                                            not-satisfied, its exception a risk)
+#   cli_verify.sh BUILD SRC unprivileged     as a non-root user (via as_user.sh):
+#                                            completes, everything contained, the
+#                                            loaded filter UNVERIFIED, so exit 1
+set -uo pipefail
+B=$1; S=$2; mode=$3
+C="$B/caisson"
+tmp=$(mktemp -d /tmp/caisson-cliverify.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# verify EXPECTED_RC caisson-verify-args...: output in $tmp/out, $tmp/err
+verify() {
+  local want=$1; shift
+  local t0=$(date +%s%N)
+  "$C" verify "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$?
+  echo "caisson verify $* -> exit $rc in $((($(date +%s%N) - t0) / 1000000)) ms"
+  [ "$rc" -eq "$want" ] || fail "caisson verify $* -> exit $rc, want $want; stderr: $(head -c 600 "$tmp/err")"
+}
+out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
+out_lacks() { ! grep -Eq -- "$1" "$tmp/out" || fail "stdout has /$1/: $(grep -E -- "$1" "$tmp/out" | head -5)"; }
+err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/: $(head -c 600 "$tmp/err")"; }
+# The battery has at least 60 probes, one table row each.
+probes_ran() {
+  local n=$(sed -n '/^containment probes/,/^$/p' "$tmp/out" | grep -cE '^  [a-z]+ +[a-z0-9-]+ +(CONTAINED|ESCAPED|UNSUPPORTED|ERROR) ')
+  [ "$n" -ge 60 ] || fail "only $n probes ran"
+}
+
+case $mode in
+shipped)
+  verify 0 -p "$4"
+  out_has '^verdict: PASS - ([0-9]+)/\1 attestation items match, ([0-9]+)/\2 probes contained$'
+  probes_ran
+  out_lacks ' (MISMATCH|UNVERIFIED|ESCAPED|UNSUPPORTED|ERROR) '
+  out_has '^  bpf-loaded +OK '
+  out_has "^  intact-after-inspection +OK .* OK from worker [0-9]+$"
+  ;;
+contract)
+  verify 0 --help
+  out_has 'usage: caisson verify -p PROFILE'
+  verify 2
+  err_has '-p PROFILE is required'
+  verify 2 -p "$S/profiles/default.ini" --format xml
+  err_has '--format wants text, json or oscal'
+  verify 2 -p "$S/profiles/default.ini" --plugin "$tmp/none.so"
+  err_has 'probe plugin .*none.so: No such file'
+  # A refused profile: the loader's exact FILE:LINE, nothing ran.
+  verify 2 -p "$S/tests/profiles/bad_exc_expired.ini"
+  err_has 'bad_exc_expired.ini:[0-9]+: expires: .*expired on 2000-12-31'
+  [ ! -s "$tmp/out" ] || fail "a refused profile printed a report"
+  # The weak fixture: the run completes and reports honestly.
+  verify 1 -p "$S/tests/profiles/weak_network.ini" -o "$tmp/report.txt"
+  [ ! -s "$tmp/out" ] || fail "-o FILE still wrote to stdout"
+  cp "$tmp/report.txt" "$tmp/out"
+  for p in socket-inet socket-inet6 socket-unix; do
+    out_has "^  network +$p +ESCAPED +escaped: socket\\("
+  done
+  out_has '^  network +socket-packet +CONTAINED +blocked: EPERM'
+  out_has '^  network +connect-loopback +CONTAINED +blocked: '
+  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
+  out_has '^  bombs +memory-bomb +CONTAINED +(limited: MEMORY_LIMIT|blocked: ENOMEM)'
+  out_has '^approved exceptions: 1$'
+  out_has 'dangerous syscalls of @network, until 2099-12-31 \([0-9]+ days left\), approved by Security Review'
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; [0-9]+ escaped \(socket-inet, '
+  probes_ran
+  out_has '^  started 20[0-9-]+T[0-9:]+Z, finished 20[0-9-]+T[0-9:]+Z$'
+  # More weakenings, each judged for what it really allows.
+  verify 1 -p "$S/tests/profiles/weak_many.ini"
+  out_has '^  namespaces +unshare-user +ESCAPED +escaped: unshare\(CLONE_NEWUSER\)'
+  out_has '^  exec +personality +ESCAPED +escaped: personality\(READ_IMPLIES_EXEC\)'
+  out_has '^  namespaces +unshare-net +CONTAINED +blocked: EPERM$'
+  out_has '^  signals +kill-supervisor +CONTAINED +blocked: ESRCH$'
+  out_has '^  bombs +fork-bomb +CONTAINED +blocked: EAGAIN$'
+  out_has '^  bombs +fd-bomb +CONTAINED +blocked: EMFILE after 14 descriptors$'
+  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat'
+  out_has '^approved exceptions: 4$'
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 2 escaped \(personality, unshare-user\)$'
+  ;;
+oscal)
+  # Real reports in the machine formats: OSCAL validates against the NIST
+  # schema with every UUID resolved, the finding says what happened, the
+  # weak profile's exception is a risk with its deadline; JSON validates
+  # against its own schema.
+  V="$S/tests/oscal_validate.sh"
+  verify 0 -p "$S/profiles/default.ini" --format oscal -o "$tmp/default.oscal.json"
+  "$V" "$S/docs/oscal/schema/oscal_assessment-results_schema.json" "$tmp/default.oscal.json" ||
+    fail "default.ini OSCAL does not validate"
+  verify 1 -p "$S/tests/profiles/weak_network.ini" --format oscal -o "$tmp/weak.oscal.json"
+  "$V" "$S/docs/oscal/schema/oscal_assessment-results_schema.json" "$tmp/weak.oscal.json" ||
+    fail "weak_network.ini OSCAL does not validate"
+  node -e '
+    const fs = require("fs");
+    const res = (f) => JSON.parse(fs.readFileSync(f, "utf8"))["assessment-results"].results[0];
+    const state = (r) => r.findings[0].target.status.state;
+    const ok = res(process.argv[1]), weak = res(process.argv[2]);
+    const bad = [];
+    if (state(ok) !== "satisfied") bad.push("default: finding " + state(ok));
+    if (state(weak) !== "not-satisfied") bad.push("weak: finding " + state(weak));
+    if ((ok.risks || []).length !== 0) bad.push("default: has risks");
+    const risks = weak.risks || [];
+    if (risks.length !== 1 || !String(risks[0].deadline).startsWith("2099-12-31"))
+      bad.push("weak: want one risk due 2099-12-31, got " + JSON.stringify(risks.map((r) => r.deadline)));
+    const tests = (r) => r.observations.filter((o) => o.methods.includes("TEST")).length;
+    if (tests(ok) < 60) bad.push("default: " + tests(ok) + " TEST observations");
+    if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+  ' "$tmp/default.oscal.json" "$tmp/weak.oscal.json" || fail "OSCAL content"
+  verify 0 -p "$S/profiles/default.ini" --format json -o "$tmp/default.json"
+  "$V" "$S/docs/verify-json.schema.json" "$tmp/default.json" || fail "default.ini JSON does not validate"
+  ;;
+unprivileged)
+  [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }
+  verify 1 -p "$S/profiles/default.ini"
+  out_has '^  bpf-loaded +UNVERIFIED .*not readable without CAP_SYS_ADMIN'
+  out_has '^verdict: FAIL - [0-9]+/[0-9]+ attestation items match \(1 unverified\), ([0-9]+)/\1 probes contained$'
+  probes_ran
+  out_lacks ' (MISMATCH|ESCAPED|UNSUPPORTED|ERROR) '
+  ;;
+*)
+  fail "unknown mode $mode"
+  ;;
+esac
+[ "$fails" -eq 0 ] || { echo "cli_verify $mode: $fails failure(s)" >&2; cat "$tmp/out" >&2; exit 1; }
+echo "cli_verify $mode: ok"
