@@ -39,6 +39,10 @@
 #define POOL_MAX_SLOTS 4096u
 #define POOL_PIDS_MAX 8u /* per worker cgroup: fork is refused by seccomp; this is depth */
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
+/* Spawns in flight per pool. The control socket to the zygote is blocking
+ * both ways: unbounded, our Z_SPAWNs could fill it while the zygote blocks
+ * sending us Z_SPAWNED, each waiting for the other (seen at ~280 spawns). */
+#define POOL_SPAWN_INFLIGHT 16u
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
 
@@ -80,7 +84,6 @@ struct pworker {
 	uint8_t *shm_in;      /* bulk regions (W_SHM), NULL when the pool has none */
 	const uint8_t *shm_out;
 	struct preq *req;
-	uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 };
 
 TAILQ_HEAD(preq_list, preq);
@@ -101,6 +104,10 @@ struct pool {
 	 * than a third of a spawn, so the next worker reuses one. */
 	uint32_t cg_keep[POOL_CG_KEEP];
 	uint32_t ncg_keep;
+	/* Every worker message is read into this one buffer and handled
+	 * before the next read (payloads are copied out): a worker costs the
+	 * supervisor no receive buffer of its own. */
+	uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 	struct pworker_list workers;
 	struct preq_list queue, done;
 	uint32_t nqueued;
@@ -508,7 +515,7 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 		unsigned nfds;
 		size_t len;
 		struct ipc_msg m;
-		int r = ipc_recv(fd, w->rx, sizeof(w->rx), &len, fds, &nfds, MSG_DONTWAIT);
+		int r = ipc_recv(fd, w->p->rx, sizeof(w->p->rx), &len, fds, &nfds, MSG_DONTWAIT);
 		int e;
 
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -522,8 +529,8 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "bad message: %s", strerror(errno));
 			return;
 		}
-		e = ipc_decode(w->rx, len, fds, nfds, &ex, &m);
-		if (e == IPC_E_ID && w->st == PW_BUSY && w->prev_id && wire_get64(w->rx + 8) == w->prev_id &&
+		e = ipc_decode(w->p->rx, len, fds, nfds, &ex, &m);
+		if (e == IPC_E_ID && w->st == PW_BUSY && w->prev_id && wire_get64(w->p->rx + 8) == w->prev_id &&
 		    !w->req->retried) {
 			/* A message for the request it already finished: the fault
 			 * is that request's, answered long ago. The current one is
@@ -542,7 +549,7 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 		if (e != IPC_OK) {
 			ipc_close_fds(fds, nfds);
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s (type %u, %zu bytes)", ipc_strerror(e),
-				  len >= 6 ? (unsigned)(w->rx[4] | w->rx[5] << 8) : 0u, len);
+				  len >= 6 ? (unsigned)(w->p->rx[4] | w->p->rx[5] << 8) : 0u, len);
 			return;
 		}
 		pw_on_message(w, &m);
@@ -1025,7 +1032,8 @@ static void pool_dispatch(struct pool *p)
 	cap = p->sz.max_workers + spare;
 	if (p->st.failed && want == 0)
 		want = 1; /* the trial spawn that can close the breaker */
-	while ((ready + spawning < want || live < p->sz.min_workers) && live < cap) {
+	while ((ready + spawning < want || live < p->sz.min_workers) && live < cap &&
+	       spawning < POOL_SPAWN_INFLIGHT) {
 		if (p->consecutive_failures) {
 			/* Failing: one spawn at a time, each after a backoff. */
 			if (spawning || p->backoff_pending)
