@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "caisson.h"
+
 #define BENCH_MAX_ROWS 24
 #define BENCH_MAX_PEERS 4
 #define BENCH_CMD_MAX 1024
@@ -83,6 +85,10 @@ pid_t bench_cmd_start(const struct bench_cmd *cmd, int out_fd);
 /* Runs it to completion; its wall time in us, or -1 if it failed. */
 double bench_cmd_time_us(const struct bench_cmd *cmd);
 
+/* Runs the loop until the pool has n idle workers: 0, or -1 on timeout
+ * or when its breaker opened. */
+int bench_pool_wait_idle(struct event_base *base, caisson_pool *p, unsigned n, double timeout_s);
+
 /* /proc readers. */
 int bench_children(pid_t parent, pid_t *out, int max);
 int bench_descendants(pid_t root, pid_t *out, int max); /* root included */
@@ -113,6 +119,7 @@ void bench_firejail_cmd(struct bench_cmd *cmd, const char *const *prog);
 
 /* The figures, in BENCHMARKS.md order. */
 void bench_fig_spawn(struct bench_ctx *c);
+void bench_fig_ipc(struct bench_ctx *c); /* 2, 3 and 4 */
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "bench.h"
 
 extern char **environ;
@@ -241,4 +243,20 @@ void bench_firejail_cmd(struct bench_cmd *cmd, const char *const *prog)
 		words[n++] = *prog;
 	words[n] = NULL;
 	bench_cmd_init(cmd, words);
+}
+
+int bench_pool_wait_idle(struct event_base *base, caisson_pool *p, unsigned n, double timeout_s)
+{
+	double end = bench_now_us() + timeout_s * 1e6;
+	struct caisson_stats st;
+
+	for (;;) {
+		caisson_pool_stats(p, &st);
+		if (st.idle >= n)
+			return 0;
+		if (st.failed || bench_now_us() > end)
+			return -1;
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			return -1;
+	}
 }
