@@ -120,6 +120,7 @@ void bench_firejail_cmd(struct bench_cmd *cmd, const char *const *prog);
 /* The figures, in BENCHMARKS.md order. */
 void bench_fig_spawn(struct bench_ctx *c);
 void bench_fig_ipc(struct bench_ctx *c); /* 2, 3 and 4 */
+void bench_fig_png(struct bench_ctx *c);
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);

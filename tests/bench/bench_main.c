@@ -14,7 +14,7 @@ static const struct {
 	char fig;
 	void (*run)(struct bench_ctx *c);
 } bench_figures[] = {
-	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc },
+	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc }, { '5', bench_fig_png },
 };
 
 static int usage(void)
