@@ -94,7 +94,7 @@ int bench_children(pid_t parent, pid_t *out, int max);
 int bench_descendants(pid_t root, pid_t *out, int max); /* root included */
 bool bench_comm_is(pid_t pid, const char *comm);
 long bench_pss_kib(pid_t pid);
-long bench_status_kib(pid_t pid, const char *key); /* e.g. "VmRSS:" */
+long bench_status_num(pid_t pid, const char *key); /* e.g. "VmRSS:" (KiB) */
 long bench_kernel_kib(void); /* Slab + KernelStack + PageTables, per-cpu counters folded */
 long bench_meminfo_kib(const char *key);
 /* The caisson-zygote children of this process (one per live pool). */
@@ -121,6 +121,7 @@ void bench_firejail_cmd(struct bench_cmd *cmd, const char *const *prog);
 void bench_fig_spawn(struct bench_ctx *c);
 void bench_fig_ipc(struct bench_ctx *c); /* 2, 3 and 4 */
 void bench_fig_png(struct bench_ctx *c);
+void bench_fig_syscall(struct bench_ctx *c);
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);

@@ -114,7 +114,7 @@ long bench_pss_kib(pid_t pid)
 	return field_kib(path, "Pss:");
 }
 
-long bench_status_kib(pid_t pid, const char *key)
+long bench_status_num(pid_t pid, const char *key)
 {
 	char path[64];
 
