@@ -92,6 +92,7 @@ int bench_pool_wait_idle(struct event_base *base, caisson_pool *p, unsigned n, d
 /* /proc readers. */
 int bench_children(pid_t parent, pid_t *out, int max);
 int bench_descendants(pid_t root, pid_t *out, int max); /* root included */
+bool bench_alive(pid_t pid); /* exists and is not a zombie */
 bool bench_comm_is(pid_t pid, const char *comm);
 long bench_pss_kib(pid_t pid);
 long bench_status_num(pid_t pid, const char *key); /* e.g. "VmRSS:" (KiB) */
@@ -121,7 +122,9 @@ void bench_firejail_cmd(struct bench_cmd *cmd, const char *const *prog);
 void bench_fig_spawn(struct bench_ctx *c);
 void bench_fig_ipc(struct bench_ctx *c); /* 2, 3 and 4 */
 void bench_fig_png(struct bench_ctx *c);
+void bench_fig_memory(struct bench_ctx *c);
 void bench_fig_syscall(struct bench_ctx *c);
+void bench_fig_scale(struct bench_ctx *c);
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);

@@ -15,7 +15,7 @@ static const struct {
 	void (*run)(struct bench_ctx *c);
 } bench_figures[] = {
 	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc }, { '5', bench_fig_png },
-	{ '7', bench_fig_syscall },
+	{ '6', bench_fig_memory }, { '7', bench_fig_syscall }, { '8', bench_fig_scale },
 };
 
 static int usage(void)

@@ -80,6 +80,13 @@ int bench_descendants(pid_t root, pid_t *out, int max)
 	return n;
 }
 
+bool bench_alive(pid_t pid)
+{
+	pid_t ppid;
+
+	return stat_of(pid, &ppid, NULL, 0) == 0;
+}
+
 bool bench_comm_is(pid_t pid, const char *comm)
 {
 	char c[64];
