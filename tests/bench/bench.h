@@ -89,6 +89,22 @@ double bench_cmd_time_us(const struct bench_cmd *cmd);
  * or when its breaker opened. */
 int bench_pool_wait_idle(struct event_base *base, caisson_pool *p, unsigned n, double timeout_s);
 
+/* A pre-spawned echo pool of n workers (tests/bench/echo-prespawn.ini)
+ * on its own base, waited for until all n are idle: 0, or -1 with err. */
+struct bench_pool {
+	struct event_base *base;
+	caisson_pool *pool;
+};
+int bench_echo_pool_open(const struct bench_ctx *c, struct bench_pool *m, unsigned n, double timeout_s,
+			 char *err, size_t errlen);
+void bench_echo_pool_close(struct bench_pool *m);
+/* The workers of this process's single pool: its zygote's children. */
+int bench_pool_workers(pid_t *out, int max, pid_t *zygote);
+/* Waits (up to 5 s) until none of pids runs any more (zombies whose
+ * reaper is elsewhere count as gone). */
+void bench_wait_gone(const pid_t *pids, int n);
+void bench_sleep_ms(long ms);
+
 /* /proc readers. */
 int bench_children(pid_t parent, pid_t *out, int max);
 int bench_descendants(pid_t root, pid_t *out, int max); /* root included */

@@ -1,14 +1,11 @@
-/* Figures 6 and 8: memory.
- *   6  per idle worker: PSS of its processes (smaps_rollup) plus the
+/* Figure 6, memory per idle worker: PSS of its processes (smaps_rollup) plus the
  *      kernel memory it costs (Slab + KernelStack + PageTables from
  *      /proc/meminfo, before and after holding N of them, per-cpu
  *      counters folded first), for caisson (a pre-spawned pool of N), the
  *      clone3 probe held idle (floor), bwrap and firejail running sleep.
  *      Rounds interleave the four.
- *   8  one supervisor holding 1,000 live workers: how many are alive, and
- *      the supervisor's (this process's) RSS growth per worker.
- * Runs as root for the kernel counters; pools come from
- * tests/bench/echo-prespawn.ini with max_workers = N. */
+ * Runs as root for the kernel counters. Also the pre-spawned echo pools
+ * figures 6 and 8 share (tests/bench/echo-prespawn.ini, max_workers = N). */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,21 +22,16 @@
 
 #define MEM_MAX_PIDS 8192
 
-struct mem_pool {
-	struct event_base *base;
-	caisson_pool *pool;
-};
-
 static pid_t mem_pids[MEM_MAX_PIDS];
 
-static void mem_sleep_ms(long ms)
+void bench_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
 
-static int mem_pool_open(const struct bench_ctx *c, struct mem_pool *m, unsigned n, double timeout_s, char *err,
+int bench_echo_pool_open(const struct bench_ctx *c, struct bench_pool *m, unsigned n, double timeout_s, char *err,
 			 size_t errlen)
 {
 	char prof[512], plugin[512];
@@ -63,7 +55,7 @@ static int mem_pool_open(const struct bench_ctx *c, struct mem_pool *m, unsigned
 	return 0;
 }
 
-static void mem_pool_close(struct mem_pool *m)
+void bench_echo_pool_close(struct bench_pool *m)
 {
 	caisson_pool_free(m->pool);
 	if (m->base)
@@ -72,8 +64,7 @@ static void mem_pool_close(struct mem_pool *m)
 	m->base = NULL;
 }
 
-/* The pool's workers: the children of its zygote. */
-static int mem_workers(pid_t *out, int max, pid_t *zygote)
+int bench_pool_workers(pid_t *out, int max, pid_t *zygote)
 {
 	pid_t z[4];
 
@@ -96,9 +87,7 @@ static long mem_pss_sum(const pid_t *pids, int n)
 	return sum;
 }
 
-/* Waits (up to 5 s) until none of pids runs any more (zombies whose
- * reaper is elsewhere count as gone). */
-static void mem_wait_gone(const pid_t *pids, int n)
+void bench_wait_gone(const pid_t *pids, int n)
 {
 	for (int tries = 0; tries < 500; tries++) {
 		int alive = 0;
@@ -107,7 +96,7 @@ static void mem_wait_gone(const pid_t *pids, int n)
 			alive = bench_alive(pids[i]);
 		if (!alive)
 			return;
-		mem_sleep_ms(10);
+		bench_sleep_ms(10);
 	}
 }
 
@@ -117,21 +106,21 @@ struct mem_one {
 
 static int mem_caisson(const struct bench_ctx *c, unsigned n, struct mem_one *o, char *err, size_t errlen)
 {
-	struct mem_pool m = { 0 };
+	struct bench_pool m = { 0 };
 	long k0 = bench_kernel_kib(), p0 = bench_meminfo_kib("Percpu:");
 	pid_t zygote;
 	int nw;
 
-	if (mem_pool_open(c, &m, n, 60, err, errlen) < 0) {
-		mem_pool_close(&m);
+	if (bench_echo_pool_open(c, &m, n, 60, err, errlen) < 0) {
+		bench_echo_pool_close(&m);
 		return -1;
 	}
-	nw = mem_workers(mem_pids, MEM_MAX_PIDS, &zygote);
+	nw = bench_pool_workers(mem_pids, MEM_MAX_PIDS, &zygote);
 	o->pss = (double)mem_pss_sum(mem_pids, nw > 0 ? nw : 0) / n;
 	o->kern = (double)(bench_kernel_kib() - k0) / n;
 	o->percpu = (double)(bench_meminfo_kib("Percpu:") - p0) / n;
-	mem_pool_close(&m);
-	mem_wait_gone(mem_pids, nw > 0 ? nw : 0);
+	bench_echo_pool_close(&m);
+	bench_wait_gone(mem_pids, nw > 0 ? nw : 0);
 	if (nw != (int)n) {
 		snprintf(err, errlen, "found %d workers under the zygote, expected %u", nw, n);
 		return -1;
@@ -180,7 +169,7 @@ static int mem_peer(const struct bench_cmd *cmd, unsigned n, struct mem_one *o)
 		int tries = 0;
 
 		while (!mem_tree_ready(roots[i]) && tries++ < 1000)
-			mem_sleep_ms(10);
+			bench_sleep_ms(10);
 		ok = tries <= 1000;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -196,7 +185,7 @@ static int mem_peer(const struct bench_cmd *cmd, unsigned n, struct mem_one *o)
 		kill(mem_pids[i], SIGKILL);
 	for (unsigned i = 0; i < n; i++)
 		waitpid(roots[i], NULL, 0);
-	mem_wait_gone(mem_pids, np);
+	bench_wait_gone(mem_pids, np);
 	return ok ? 0 : -1;
 }
 
@@ -266,49 +255,4 @@ void bench_fig_memory(struct bench_ctx *c)
 		 last[3].pss, last[3].kern, last[0].percpu, last[1].percpu, err[0] ? "; caisson: " : "", err);
 	for (int i = 0; i < 4; i++)
 		bench_samples_free(&s[i]);
-}
-
-void bench_fig_scale(struct bench_ctx *c)
-{
-	struct bench_row *a = bench_row_new(c, "8a", "scale: live workers held by one supervisor", "workers");
-	struct bench_row *b = bench_row_new(c, "8b", "scale: supervisor RSS growth per worker", "KiB");
-	struct mem_pool m = { 0 };
-	unsigned n = c->quick ? 10 : 1000;
-	long rss0 = bench_status_num(getpid(), "VmRSS:"), k0 = bench_kernel_kib(), rss1, zrss = -1;
-	char err[512] = "";
-	double t0 = bench_now_us(), secs;
-	struct caisson_stats st;
-	pid_t zygote = -1;
-	int alive = 0, nw = 0;
-
-	a->higher_better = true;
-	snprintf(a->target, sizeof(a->target), ">= 1000 live workers");
-	snprintf(b->target, sizeof(b->target), "<= 16 KiB per worker");
-	if (mem_pool_open(c, &m, n, 240, err, sizeof(err)) == 0 || m.pool) {
-		nw = mem_workers(mem_pids, MEM_MAX_PIDS, &zygote);
-		for (int i = 0; i < nw; i++)
-			alive += bench_alive(mem_pids[i]);
-		zrss = zygote > 0 ? bench_status_num(zygote, "VmRSS:") : -1;
-	}
-	secs = (bench_now_us() - t0) / 1e6;
-	rss1 = bench_status_num(getpid(), "VmRSS:");
-	a->p50 = a->p99 = alive;
-	a->iterations = b->iterations = 1;
-	a->met = alive >= 1000;
-	if (m.pool)
-		caisson_pool_stats(m.pool, &st);
-	else
-		memset(&st, 0, sizeof(st));
-	snprintf(a->note, sizeof(a->note),
-		 "asked for %u (max_workers); %u idle after %.1f s; kernel (slab+stacks+page tables) %.0f KiB "
-		 "per worker at this scale; zygote RSS %ld KiB%s%.200s",
-		 n, st.idle, secs, (double)(bench_kernel_kib() - k0) / (alive ? alive : 1), zrss,
-		 err[0] ? "; " : "", err);
-	b->p50 = b->p99 = alive ? (double)(rss1 - rss0) / alive : NAN;
-	b->met = b->p50 <= 16;
-	snprintf(b->note, sizeof(b->note), "this process's VmRSS %ld -> %ld KiB around creating the pool and waiting "
-					   "for its workers",
-		 rss0, rss1);
-	mem_pool_close(&m);
-	mem_wait_gone(mem_pids, nw > 0 ? nw : 0);
 }
