@@ -5,10 +5,11 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux curl file
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq
 FUZZ_DEPS = clang
+BENCH_DEPS = bubblewrap firejail netpbm
 
-.PHONY: all deps build demo test asan fuzz clean
+.PHONY: all deps build demo test bench asan fuzz clean
 
 all: build
 
@@ -29,6 +30,13 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+# The benchmark suite (tests/bench, BENCHMARKS.md): every figure beside its
+# floor and peers (bwrap, firejail, pngtopnm) in one run; table on stdout,
+# JSON in $(BUILD)/bench.json.
+bench: EXTRA_DEPS += $(BENCH_DEPS)
+bench: build
+	$(BUILD)/caisson_bench --json $(BUILD)/bench.json $(BUILD) .
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAISSON_SANITIZE=ON
