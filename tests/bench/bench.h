@@ -109,6 +109,7 @@ void bench_sleep_ms(long ms);
 int bench_children(pid_t parent, pid_t *out, int max);
 int bench_descendants(pid_t root, pid_t *out, int max); /* root included */
 bool bench_alive(pid_t pid); /* exists and is not a zombie */
+long bench_minflt(pid_t pid); /* minor page faults so far */
 bool bench_comm_is(pid_t pid, const char *comm);
 long bench_pss_kib(pid_t pid);
 long bench_status_num(pid_t pid, const char *key); /* e.g. "VmRSS:" (KiB) */

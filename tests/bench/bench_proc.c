@@ -80,6 +80,31 @@ int bench_descendants(pid_t root, pid_t *out, int max)
 	return n;
 }
 
+long bench_minflt(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* After ") ": state ppid pgrp session tty_nr tpgid flags minflt */
+	if (!(p = strrchr(buf, ')')))
+		return -1;
+	p += 2;
+	for (int field = 0; field < 7 && p; field++)
+		if ((p = strchr(p, ' ')))
+			p++;
+	return p ? strtol(p, NULL, 10) : -1;
+}
+
 bool bench_alive(pid_t pid)
 {
 	pid_t ppid;

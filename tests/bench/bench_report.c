@@ -57,13 +57,13 @@ static void print_row(const struct bench_row *r)
 		off += (size_t)snprintf(peers + off, sizeof(peers) - off, "%s%s=%s", i ? " " : "", r->peers[i].name,
 					isnan(r->peers[i].p50) ? "unavailable" : v);
 	}
-	printf("%-10s %-44.44s %-8s %9s %9s %9s %7s %7s  %-8s %s | %s\n", r->id, r->name, r->unit, p50, p99, fl,
+	printf("%-10s %-48.48s %-8s %9s %9s %9s %7s %7s  %-8s %s | %s\n", r->id, r->name, r->unit, p50, p99, fl,
 	       rf, rp, r->met ? "met" : "NOT MET", r->target, off ? peers : "-");
 }
 
 void bench_report_table(const struct bench_ctx *c)
 {
-	printf("\n%-10s %-44s %-8s %9s %9s %9s %7s %7s  %-8s %s | %s\n", "#", "figure", "unit", "p50", "p99",
+	printf("\n%-10s %-48s %-8s %9s %9s %9s %7s %7s  %-8s %s | %s\n", "#", "figure", "unit", "p50", "p99",
 	       "floor", "xfloor", "xpeer", "result", "target", "peers p50");
 	for (int i = 0; i < c->nrows; i++)
 		print_row(&c->rows[i]);
