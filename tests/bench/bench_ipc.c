@@ -400,8 +400,11 @@ static void ipc_fig4(struct bench_ctx *c, struct ipc_raw *pinned)
 		ipc_lib_close(&l);
 		return;
 	}
-	if (bench_pool_wait_idle(l.base, l.pool, 2, 30) < 0)
+	if (bench_pool_wait_idle(l.base, l.pool, 2, 30) < 0) {
 		snprintf(r->note, sizeof(r->note), "2 idle workers not ready within 30 s");
+		ipc_lib_close(&l);
+		return;
+	}
 	for (int i = -1; i < rounds; i++) {
 		struct bench_samples pp = { 0 };
 		double t0 = bench_now_us();
