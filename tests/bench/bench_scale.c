@@ -77,6 +77,21 @@ static void scale_child(const struct bench_ctx *c, int npools, unsigned per_pool
 	_exit(0);
 }
 
+/* Where pid sleeps in the kernel ("?" when unknown). */
+static void scale_wchan(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(out, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	if (!fgets(out, (int)len, f) || !out[0])
+		snprintf(out, len, "?");
+	fclose(f);
+}
+
 /* Waits for the child's answer: 1 when it came; 0 after timeout_s, or
  * once its worker count stopped growing for SCALE_STALL_S seconds. */
 static int scale_wait(pid_t pid, struct pollfd *pfd, int timeout_s)
@@ -120,19 +135,20 @@ static void scale_run(const struct bench_ctx *c, int npools, unsigned per_pool, 
 	if (pid > 0 && scale_wait(pid, &pfd, timeout_s) == 1 && read(p[0], r, sizeof(*r)) == sizeof(*r)) {
 		n = scale_count(pid, &zrss); /* the pids to wait for */
 	} else if (pid > 0) {
-		char path[64], wchan[128] = "";
-		FILE *f;
+		char sup[64], zyg[64];
+		pid_t kids[8];
+		int nk = bench_children(pid, kids, 8);
 
+		zyg[0] = '\0';
+		for (int i = 0; i < nk && !zyg[0]; i++)
+			if (bench_comm_is(kids[i], "caisson-zygote"))
+				scale_wchan(kids[i], zyg, sizeof(zyg));
+		scale_wchan(pid, sup, sizeof(sup));
 		r->alive = n = scale_count(pid, &r->zygote_rss);
-		snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-		if ((f = fopen(path, "re"))) {
-			if (!fgets(wchan, sizeof(wchan), f))
-				wchan[0] = '\0';
-			fclose(f);
-		}
 		r->seconds = (bench_now_us() - t0) / 1e6;
-		snprintf(r->err, sizeof(r->err), "stuck: no new worker for %d s, supervisor blocked in %s, %d workers alive",
-			 SCALE_STALL_S, wchan[0] ? wchan : "?", r->alive);
+		snprintf(r->err, sizeof(r->err),
+			 "stuck: no new worker for %d s, %d workers alive; blocked in: supervisor %s, zygote %s",
+			 SCALE_STALL_S, r->alive, sup, zyg[0] ? zyg : "?");
 	}
 	close(p[0]);
 	if (pid > 0) {
