@@ -9,11 +9,12 @@ FUZZ_SECONDS ?= 30
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
 DEPS = cmake gcc pkg-config libseccomp-dev libcap-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux curl file nodejs \
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
+BENCH_DEPS = bubblewrap firejail netpbm
 
-.PHONY: all deps build demo test asan tsan fuzz clean
+.PHONY: all deps build demo test bench asan tsan fuzz clean
 
 all: build
 
@@ -34,6 +35,13 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+# The benchmark suite (tests/bench, BENCHMARKS.md): every figure beside its
+# floor and peers (bwrap, firejail, pngtopnm) in one run; table on stdout,
+# JSON in $(BUILD)/bench.json.
+bench: EXTRA_DEPS += $(BENCH_DEPS)
+bench: build
+	$(BUILD)/caisson_bench --json $(BUILD)/bench.json $(BUILD) .
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCAISSON_SANITIZE=ON

@@ -1,103 +1,131 @@
-/* Cold-spawn benchmark: for each iteration, one request in a fresh worker
- * of a profile (the way `caisson run` works today). Reports p50/p99 of
- * request → worker READY and root emptied (a fully locked, sealed worker)
- * and of the whole request. Usage: bench_spawn PROFILE PLUGIN.so [N]. */
+/* Figure 1, cold spawn: request -> a fully locked worker ready to serve.
+ * caisson: a single-shot pool (sv.h: one fresh worker per request, the
+ * way `caisson run` works), timed from the request to the pool's ready
+ * hook (worker sealed, root emptied). Floor: bench_probe's clone3 sandbox,
+ * request to ready byte. Peers: bwrap and firejail running /bin/true, start
+ * to exit. Interleaved per iteration. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "policy.h"
 #include "profile.h"
 #include "setup.h"
 #include "sv.h"
 
-static double t_ready;
+static double spawn_ready_us;
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static void on_ready(void *arg, pid_t pid)
+static void spawn_on_ready(void *arg, pid_t pid)
 {
 	(void)arg;
 	(void)pid;
-	t_ready = now_us();
+	spawn_ready_us = bench_now_us();
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static void report(const char *what, double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	printf("%-34s p50 %8.0f us   p99 %8.0f us   (n=%d)\n", what, v[n / 2], v[(n * 99) / 100], n);
-}
-
-int main(int argc, char **argv)
-{
-	static struct wk_config cfg;
-	static const uint8_t msg[64] = "caisson";
+struct spawn_sv {
+	struct wk_config cfg;
 	struct profile prof;
 	struct policy pol;
-	struct sv_limits lim;
 	struct sv s;
-	struct cs_result r;
 	struct event_base *base;
-	char err[512];
-	int n = argc > 3 ? atoi(argv[3]) : 300;
-	double *ready, *total;
+};
 
-	if (argc < 3 || n < 2) {
-		fprintf(stderr, "usage: bench_spawn PROFILE PLUGIN.so [N>=2]\n");
-		return 2;
-	}
-	memset(&prof, 0, sizeof(prof));
-	memset(&pol, 0, sizeof(pol));
-	if (profile_load(argv[1], &prof, err, sizeof(err)) < 0 || policy_build(&prof, &pol, err, sizeof(err)) < 0 ||
-	    setup_worker_config(&prof, &pol, argv[2], NULL, 0, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench_spawn: %s\n", err);
-		return 1;
-	}
-	setup_limits(&prof, &lim);
-	base = event_base_new();
-	if (!base || sv_init(&s, base, &pol, &lim, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench_spawn: %s\n", base ? err : "event_base_new failed");
-		return 1;
-	}
-	s.on_ready = on_ready;
-	ready = calloc((size_t)n, sizeof(double));
-	total = calloc((size_t)n, sizeof(double));
-	if (!ready || !total)
-		return 1;
-	for (int i = -10; i < n; i++) { /* 10 warm-up rounds */
-		double t0 = now_us();
+static int spawn_open(const struct bench_ctx *c, struct spawn_sv *x, char *err, size_t errlen)
+{
+	char profile[512], plugin[512];
+	struct sv_limits lim;
 
-		sv_run(&s, msg, sizeof(msg), &r);
-		if (r.status != CS_OK) {
-			fprintf(stderr, "bench_spawn: %s %s\n", cs_status_name(r.status), r.detail);
-			return 1;
-		}
-		free(r.out);
-		if (i >= 0) {
-			ready[i] = t_ready - t0;
-			total[i] = now_us() - t0;
-		}
-	}
-	report("cold spawn (request -> sealed)", ready, n);
-	report("fresh worker, 64-byte request", total, n);
-	sv_close(&s);
-	event_base_free(base);
-	policy_free(&pol);
-	profile_free(&prof);
-	free(ready);
-	free(total);
+	snprintf(profile, sizeof(profile), "%s/profiles/echo.ini", c->src);
+	snprintf(plugin, sizeof(plugin), "%s/samples/echo.so", c->build);
+	if (profile_load(profile, &x->prof, err, errlen) < 0 || policy_build(&x->prof, &x->pol, err, errlen) < 0 ||
+	    setup_worker_config(&x->prof, &x->pol, plugin, NULL, 0, &x->cfg, err, errlen) < 0)
+		return -1;
+	setup_limits(&x->prof, &lim);
+	x->base = event_base_new();
+	if (!x->base || sv_init(&x->s, x->base, &x->pol, &lim, &x->cfg, err, errlen) < 0)
+		return -1;
+	x->s.on_ready = spawn_on_ready;
 	return 0;
+}
+
+/* One request in a fresh worker: request -> sealed, in us; -1 on failure. */
+static double spawn_one(struct spawn_sv *x)
+{
+	static const uint8_t msg[64] = "caisson";
+	double t0 = bench_now_us();
+	struct cs_result r;
+
+	spawn_ready_us = NAN;
+	sv_run(&x->s, msg, sizeof(msg), &r);
+	free(r.out);
+	if (r.status != CS_OK) {
+		fprintf(stderr, "caisson_bench: cold spawn: %s %s\n", cs_status_name(r.status), r.detail);
+		return -1;
+	}
+	return spawn_ready_us - t0;
+}
+
+static void spawn_peer(struct bench_cmd *cmd, struct bench_samples *s, int record)
+{
+	double us;
+
+	if (cmd->unavailable[0])
+		return;
+	us = bench_cmd_time_us(cmd);
+	if (us < 0)
+		snprintf(cmd->unavailable, sizeof(cmd->unavailable), "a timed run failed");
+	else if (record)
+		bench_add(s, us);
+}
+
+void bench_fig_spawn(struct bench_ctx *c)
+{
+	static const char *const prog[] = { "/bin/true", NULL };
+	static struct spawn_sv x;
+	struct bench_row *r = bench_row_new(c, "1", "cold spawn: request -> locked worker ready", "us");
+	struct bench_samples cs = { 0 }, fl = { 0 }, bw = { 0 }, fj = { 0 };
+	struct bench_cmd bwrap, firejail;
+	struct bench_probe probe;
+	char err[512];
+	int n = bench_iters(c, 100);
+	double best;
+
+	snprintf(r->target, sizeof(r->target), "<= 1.25x floor and <= 1/4 of bwrap");
+	bench_bwrap_cmd(&bwrap, NULL, prog);
+	bench_firejail_cmd(&firejail, prog);
+	bench_cmd_check(&bwrap);
+	bench_cmd_check(&firejail);
+	if (spawn_open(c, &x, err, sizeof(err)) < 0 || bench_probe_start(c, &probe) < 0) {
+		snprintf(r->note, sizeof(r->note), "setup failed: %.300s", err);
+		return;
+	}
+	for (int i = -5; i < n; i++) { /* 5 warm-up rounds */
+		double a = spawn_one(&x), b = bench_probe_spawn_us(&probe);
+
+		if (i >= 0 && a >= 0)
+			bench_add(&cs, a);
+		if (i >= 0 && b >= 0)
+			bench_add(&fl, b);
+		spawn_peer(&bwrap, &bw, i >= 0);
+		spawn_peer(&firejail, &fj, i >= 0);
+	}
+	bench_row_samples(r, &cs);
+	bench_row_floor(r, "clone3 probe: 7 namespaces, uid map, pivot_root, filter, ready byte",
+			bench_pct(&fl, 0.5));
+	bench_row_peer(r, "bwrap", &bwrap, bwrap.unavailable[0] ? NULL : &bw);
+	bench_row_peer(r, "firejail", &firejail, firejail.unavailable[0] ? NULL : &fj);
+	best = r->peers[0].p50;
+	r->met = r->p50 <= 1.25 * r->floor_p50 && !isnan(best) && r->p50 <= best / 4;
+	snprintf(r->note, sizeof(r->note), "probe: %.300s; peers timed start to exit", probe.line);
+	bench_probe_stop(&probe);
+	sv_close(&x.s);
+	event_base_free(x.base);
+	policy_free(&x.pol);
+	profile_free(&x.prof);
+	bench_samples_free(&cs);
+	bench_samples_free(&fl);
+	bench_samples_free(&bw);
+	bench_samples_free(&fj);
 }
