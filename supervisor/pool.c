@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bufcache.h"
 #include "cgroup.h"
 #include "ipc_io.h"
 #include "policy.h"
@@ -51,7 +52,7 @@ struct preq {
 	struct pool *p;
 	uint64_t id, t0_us;
 	uint8_t *in;
-	size_t len;
+	size_t len, in_cap;
 	bool borrowed; /* in is the caller's, valid until the callback */
 	pool_cb cb;
 	void *arg;
@@ -431,7 +432,7 @@ static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
 			cap *= 2;
 		if (cap > w->p->lim.output_bytes)
 			cap = (size_t)w->p->lim.output_bytes;
-		o = realloc(r->out, cap);
+		o = r->out ? realloc(r->out, cap) : bc_get(cap, &cap);
 		if (!o) {
 			pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
 			return;
@@ -1143,7 +1144,7 @@ struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_
 		r->borrowed = true;
 	} else if (len <= input_max) {
 		/* An oversized input is refused without being copied. */
-		r->in = malloc(len ? len : 1);
+		r->in = bc_get(len, &r->in_cap);
 		if (!r->in) {
 			free(r);
 			return NULL;
@@ -1161,8 +1162,8 @@ struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_
 void pool_req_free(struct preq *r)
 {
 	if (!r->borrowed)
-		free(r->in);
-	free(r->out);
+		bc_put(r->in, r->in_cap);
+	bc_put(r->out, r->out_cap);
 	free(r);
 }
 

@@ -6,6 +6,7 @@ include(${CMAKE_SOURCE_DIR}/supervisor/elf.cmake)
 
 add_library(caisson_sv STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/pool.c
+    ${CMAKE_SOURCE_DIR}/supervisor/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/zyg.c
