@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipc_proto.h"
+
 #define WK_PATH_MAX 1024u  /* including the NUL */
 #define WK_MAX_INSNS 4096u /* BPF_MAXINSNS */
 #define WK_MAX_DEPS 64u
@@ -39,6 +41,14 @@ struct wk_config {
 	uint32_t ncgroups;
 	char cgroups[WK_MAX_CGROUPS][WK_PATH_MAX];
 };
+
+/* Whether workers of this configuration get bulk regions (W_SHM): when a
+ * request or an answer can outgrow one message. The supervisor sends them
+ * first thing, the worker maps them before it loads the plugin. */
+static inline int wk_config_bulk_regions(const struct wk_config *c)
+{
+	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX;
+}
 
 /* Encodes into buf (cap bytes); returns the length or -1. */
 ssize_t wk_config_encode(const struct wk_config *c, uint8_t *buf, size_t cap);

@@ -351,7 +351,7 @@ static void *pw_region(const char *name, size_t size, int prot, unsigned seals, 
 	return NULL;
 }
 
-/* The bulk regions of a worker, set up once, before its first request:
+/* The bulk regions of a worker, set up once, before it loads the plugin:
  * large requests are written into the input region and large answers read
  * from the output region, so no request costs a memfd, a descriptor pass
  * or a fresh page. Both are sealed against shrinking (a truncated mapping
@@ -451,13 +451,9 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 
 	switch (m->type) {
 	case IPC_W_READY:
-		/* Sealed from here on; usable once the zygote emptied its root.
-		 * Its regions go now, so a worker that cannot map them is a
-		 * failed spawn, not a request's crash. */
+		/* Sealed from here on; usable once the zygote emptied its root. */
 		w->st = PW_CLEARING;
-		if (pw_setup_shm(w) < 0)
-			pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
-		else if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
 				  strerror(errno));
 		break;
@@ -769,6 +765,12 @@ static void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, i
 	if (!w->ev_ipc || !w->ev_notify || !w->ev_log || event_add(w->ev_ipc, NULL) < 0 ||
 	    event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
+	/* Its bulk regions, first thing: the worker maps them and closes the
+	 * descriptors before it loads the plugin, so no plugin code ever
+	 * sees them in its table and a worker that cannot map them is a
+	 * failed spawn, not a request's crash. */
+	else if (pw_setup_shm(w) < 0)
+		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
 	pw_after_event(w);
 }
 
@@ -1102,7 +1104,7 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 	 * the output region holds the cap plus the byte that shows an
 	 * overflow. Their mappings count against RLIMIT_AS; the address
 	 * space grows by their size, the memory limit does not shrink. */
-	if (p->lim.input_bytes > IPC_INLINE_MAX || p->lim.output_bytes >= IPC_INLINE_MAX) {
+	if (wk_config_bulk_regions(p->cfg)) {
 		size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 		p->shm_in_size = ((size_t)p->lim.input_bytes + pg - 1) / pg * pg;
 		p->shm_out_size = ((size_t)p->lim.output_bytes + 1 + pg - 1) / pg * pg;

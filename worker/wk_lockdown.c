@@ -127,7 +127,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
  *     sync socket, leaving exactly fds 2 and 3.
- * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
+ * Only then does wk_runtime_main(), after mapping the bulk regions (W_SHM),
+ * dlopen the dependencies and the plugin:
  * that is the first instruction of plugin code (its ELF constructors), and
  * it runs under every layer above. The filter's init-only syscalls (the
  * loader's openat and executable mappings) go to the supervisor, which

@@ -202,10 +202,30 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, const struc
 		_exit(1);
 }
 
+/* The first message, when the configuration has bulk regions, is W_SHM. */
+static void await_regions(const struct wk_config *cfg)
+{
+	const struct ipc_expect ex = { .dir = IPC_S2W, .state = ST_IDLE };
+	struct ipc_msg m;
+	int fds[IPC_MAX_FDS];
+	unsigned nfds;
+	size_t len;
+
+	if (!wk_config_bulk_regions(cfg))
+		return;
+	if (ipc_recv(WK_FD_IPC, rx, sizeof(rx), &len, fds, &nfds, 0) <= 0 ||
+	    ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK || m.type != IPC_W_SHM)
+		_exit(1);
+	map_regions(&m);
+}
+
 void wk_runtime_main(const struct wk_config *cfg)
 {
 	const struct ipc_expect ex = { .dir = IPC_S2W, .state = ST_IDLE };
-	handle_fn handle = load_plugin(cfg);
+	handle_fn handle;
+
+	await_regions(cfg);
+	handle = load_plugin(cfg);
 
 	if (ipc_send(WK_FD_IPC, IPC_W_READY, 0, NULL, 0, NULL, 0) < 0)
 		_exit(1);
@@ -218,11 +238,8 @@ void wk_runtime_main(const struct wk_config *cfg)
 
 		if (r <= 0)
 			_exit(0);
-		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK)
+		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK || m.type == IPC_W_SHM)
 			_exit(1);
-		if (m.type == IPC_W_SHM)
-			map_regions(&m);
-		else
-			serve_one(cfg, handle, &m);
+		serve_one(cfg, handle, &m);
 	}
 }
