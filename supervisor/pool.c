@@ -550,6 +550,11 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		pw_on_message(w, &m);
+		/* A finished request is the end of a burst: no read ending in
+		 * EAGAIN per call. Anything the worker sent after it is still
+		 * read (the event is level-triggered) and judged in its state. */
+		if (m.type == IPC_W_DONE)
+			return;
 	}
 }
 
