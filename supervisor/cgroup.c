@@ -136,15 +136,28 @@ static bool cg_mount_point(const char *controller, char *out, size_t len)
 	return found;
 }
 
-/* Creates <root><own>/caisson.<pid>.<n>; returns 0 or -1. */
+/* Creates <root><own>/caisson.<pid>.<n>; returns 0 or -1. One of that
+ * name already there is a leftover of a dead process that had our pid (one
+ * killed before it could clean up): reused when we may write to it, else
+ * the next name is tried (a root leftover under an unprivileged caller
+ * would refuse every worker directory). */
 static int cg_make_pool_dir(char *out, size_t len, const char *root, const char *own)
 {
-	if ((size_t)snprintf(out, len, "%s%s%scaisson.%d.%u", root, own, own[strlen(own) - 1] == '/' ? "" : "/",
-			     (int)getpid(), cg_seq) >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
+	for (int tries = 0; tries < 16; tries++, cg_seq++) {
+		if ((size_t)snprintf(out, len, "%s%s%scaisson.%d.%u", root, own,
+				     own[strlen(own) - 1] == '/' ? "" : "/", (int)getpid(), cg_seq) >= len) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (mkdir(out, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		if (access(out, W_OK | X_OK) == 0)
+			return 0;
 	}
-	return mkdir(out, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	errno = EEXIST;
+	return -1;
 }
 
 void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own)

@@ -884,17 +884,29 @@ static void pool_lost(void *arg, const char *why)
 	struct pool *p = arg;
 	struct pworker *w;
 
-	/* Every worker died with the zygote (PDEATHSIG): no exit will come. */
+	/* Every worker died with the zygote (PDEATHSIG): no exit will come.
+	 * Their requests did nothing wrong: each goes back to the head of the
+	 * queue, once (a request whose worker takes the zygote down with it
+	 * twice completes CRASHED). The zygote restarts with the next spawn,
+	 * after the backoff; this counts as one spawn failure. */
 	p->zyg_up = false;
 	while ((w = TAILQ_FIRST(&p->workers))) {
+		struct preq *q = w->req;
 		w->exited = true;
+		if (q && !q->retried) {
+			w->req = NULL;
+			q->w = NULL;
+			q->retried = true;
+			TAILQ_INSERT_HEAD(&p->queue, q, link);
+			p->nqueued++;
+		}
 		pw_decide(w, w->st == PW_BUSY ? CS_CRASHED : CS_SPAWN_FAILED, 0, "%s", why);
 		w->spawn_failed = false;
 		pw_finalize(w);
 	}
 	zyg_stop(&p->zyg);
-	p->consecutive_failures++;
-	pool_open_breaker(p, why);
+	pool_note_spawn_failure(p, why);
+	pool_dispatch(p);
 }
 
 static const struct zyg_ops pool_zyg_ops = {
@@ -931,6 +943,16 @@ static uint64_t pool_backoff_ms(const struct pool *p)
 	for (uint32_t i = 1; i < p->consecutive_failures && ms < POOL_BACKOFF_MAX_MS; i++)
 		ms *= 2;
 	return ms < POOL_BACKOFF_MAX_MS ? ms : POOL_BACKOFF_MAX_MS;
+}
+
+/* Waits out the backoff before the next spawn (pool_backoff_done). */
+static void pool_arm_backoff(struct pool *p)
+{
+	if (p->backoff_pending)
+		return;
+	p->backoff_pending = true;
+	p->backoff_elapsed = false;
+	pw_arm(p->ev_backoff, pool_backoff_ms(p));
 }
 
 static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
@@ -1047,16 +1069,20 @@ static void pool_dispatch(struct pool *p)
 			if (spawning || p->backoff_pending)
 				return;
 			if (!p->backoff_elapsed) {
-				p->backoff_pending = true;
-				pw_arm(p->ev_backoff, pool_backoff_ms(p));
+				pool_arm_backoff(p);
 				return;
 			}
 			p->backoff_elapsed = false;
-			pool_spawn(p);
+			/* A spawn that fails before it reaches the zygote has no
+			 * event to come back on: the backoff timer is it. */
+			if (pool_spawn(p) < 0)
+				pool_arm_backoff(p);
 			return;
 		}
-		if (pool_spawn(p) < 0)
+		if (pool_spawn(p) < 0) {
+			pool_arm_backoff(p);
 			return;
+		}
 		spawning++;
 		live++;
 	}

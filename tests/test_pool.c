@@ -342,6 +342,33 @@ static void test_threads(void)
 	caisson_pool_free(p);
 }
 
+/* The zygote killed under a live pool: the next request still completes,
+ * on a worker from a restarted zygote. */
+static void test_zygote_lost(void)
+{
+	caisson_pool *p = new_pool(selective, 1);
+	char cmd[160];
+	int n = 0;
+
+	reset();
+	snprintf(slots[n].input, sizeof(slots[n].input), "before");
+	slots[n].want = CAISSON_OK;
+	CHECK(caisson_submit(p, slots[n].input, strlen(slots[n].input), on_done, &slots[n]) > 0);
+	n++;
+	wait_for(n);
+	snprintf(cmd, sizeof(cmd), "pkill -KILL -P %d -x caisson-zygote", (int)getpid());
+	CHECK(system(cmd) == 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(slots[n].input, sizeof(slots[n].input), "after-%d", i);
+		slots[n].want = CAISSON_OK;
+		CHECK(caisson_submit(p, slots[n].input, strlen(slots[n].input), on_done, &slots[n]) > 0);
+		n++;
+	}
+	wait_for(n);
+	check_slots(n);
+	caisson_pool_free(p);
+}
+
 static void test_sync(void)
 {
 	struct caisson_pool_config c = { .profile = profile, .plugin = selective };
@@ -503,6 +530,7 @@ int main(int argc, char **argv)
 		test_refusals();
 		test_breaker();
 		test_sync();
+		test_zygote_lost();
 		test_threads();
 		test_sync_threads();
 		test_flat();
