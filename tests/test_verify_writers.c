@@ -12,30 +12,6 @@
 #include "sha256.h"
 #include "verify.h"
 
-/* verify.c's rule (verify.h), here because this program links the writers
- * without the collector. */
-bool vf_report_passed(const struct vf_report *r)
-{
-	for (size_t i = 0; i < r->nattest; i++)
-		if (!r->attest[i].ok || !r->attest[i].verified)
-			return false;
-	for (size_t i = 0; i < r->nprobes; i++)
-		if (r->probes[i].verdict != VF_CONTAINED)
-			return false;
-	return true;
-}
-
-void vf_report_free(struct vf_report *r)
-{
-	for (size_t i = 0; i < r->nblobs; i++)
-		free(r->blobs[i].data);
-	free(r->attest);
-	free(r->probes);
-	free(r->exceptions);
-	free(r->blobs);
-	memset(r, 0, sizeof(*r));
-}
-
 /* A NUL-terminated copy, cut to fit the field (hostile values are cut). */
 static void set(char *dst, size_t size, const char *src)
 {
