@@ -162,6 +162,17 @@ else
 fi
 wait "$tpid" 2>/dev/null
 
+# The evidence: caisson verify attests a live worker of the strict baseline
+# from outside and runs the containment probes (full report in $OUT).
+echo
+echo "caisson verify -p profiles/default.ini (SC-39 evidence; OSCAL with --format oscal):"
+if "$CAISSON" verify -p "$PROFILES/default.ini" -o "$OUT/verify-default.txt"; then
+	grep '^verdict:' "$OUT/verify-default.txt" | sed 's/^/  /'
+else
+	grep '^verdict:' "$OUT/verify-default.txt" | sed 's/^/  /'
+	unexpected="$unexpected  caisson verify on profiles/default.ini did not pass\n"
+fi
+
 echo
 echo "Answers and caisson's stderr for each case are in $OUT/."
 if [ -n "$unexpected" ]; then
