@@ -156,6 +156,8 @@ static void pool_complete(struct preq *r)
 }
 
 static void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
 {
 	if (r->decided)
 		return;
