@@ -13,25 +13,34 @@
 
 #include "bench.h"
 
-/* ppid and comm from /proc/PID/stat; comm may hold spaces and parens. */
-static int stat_of(pid_t pid, pid_t *ppid, char *comm, size_t len)
+/* Reads /proc/PID/stat into buf; returns the ')' that ends comm (comm
+ * may hold spaces and parens), followed by " STATE PPID ...", or NULL. */
+static char *read_stat(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512], *open_paren, *close_paren;
+	char path[64], *close_paren;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return NULL;
 	buf[n] = '\0';
-	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren[1] != ' ')
+	return close_paren && close_paren[1] == ' ' ? close_paren : NULL;
+}
+
+/* ppid and comm from /proc/PID/stat; -1 for a dead (zombie) process. */
+static int stat_of(pid_t pid, pid_t *ppid, char *comm, size_t len)
+{
+	char buf[512], *open_paren, *close_paren = read_stat(pid, buf, sizeof(buf));
+
+	open_paren = close_paren ? strchr(buf, '(') : NULL;
+	if (!open_paren)
 		return -1;
 	if (comm)
 		snprintf(comm, len, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
@@ -82,22 +91,11 @@ int bench_descendants(pid_t root, pid_t *out, int max)
 
 long bench_minflt(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	char buf[1024], *p = read_stat(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!p)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	/* After ") ": state ppid pgrp session tty_nr tpgid flags minflt */
-	if (!(p = strrchr(buf, ')')))
-		return -1;
 	p += 2;
 	for (int field = 0; field < 7 && p; field++)
 		if ((p = strchr(p, ' ')))
