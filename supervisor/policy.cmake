@@ -1,7 +1,7 @@
 # supervisor/policy.cmake: profiles, the syscall vocabulary, the lint and
 # the seccomp policy (caisson_policy), plus the pure helpers they use
 # (units, SHA-256, the BPF interpreter). Supervisor-side only.
-add_library(caisson_policy STATIC
+caisson_static_library(caisson_policy
     ${CMAKE_SOURCE_DIR}/supervisor/units.c
     ${CMAKE_SOURCE_DIR}/supervisor/sha256.c
     ${CMAKE_SOURCE_DIR}/supervisor/bpf_eval.c
@@ -11,7 +11,4 @@ add_library(caisson_policy STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/profile_exc.c
     ${CMAKE_SOURCE_DIR}/supervisor/lint.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy.c)
-target_include_directories(caisson_policy PUBLIC ${CAISSON_INCLUDE_DIRS})
-target_compile_options(caisson_policy PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_options(caisson_policy INTERFACE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_policy PUBLIC PkgConfig::SECCOMP PkgConfig::INIH)

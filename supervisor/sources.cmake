@@ -4,7 +4,7 @@
 include(${CMAKE_SOURCE_DIR}/supervisor/policy.cmake)
 include(${CMAKE_SOURCE_DIR}/supervisor/elf.cmake)
 
-add_library(caisson_sv STATIC
+caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/pool.c
     ${CMAKE_SOURCE_DIR}/supervisor/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/cgroup.c
@@ -12,27 +12,23 @@ add_library(caisson_sv STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/zyg.c
     ${CMAKE_SOURCE_DIR}/supervisor/sysfmt.c
     ${CMAKE_SOURCE_DIR}/supervisor/setup.c)
-target_include_directories(caisson_sv PUBLIC ${CAISSON_INCLUDE_DIRS})
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
-target_compile_options(caisson_sv PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)
 
 # JSON and OSCAL writers of a vf_report (verify.h). They call
 # vf_report_passed, which the program linking them provides (verify.c).
-add_library(caisson_verify_fmt STATIC
+caisson_static_library(caisson_verify_fmt
     ${CMAKE_SOURCE_DIR}/supervisor/json.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_fmt.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_json.c
     ${CMAKE_SOURCE_DIR}/supervisor/oscal.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_oscal.c)
-target_include_directories(caisson_verify_fmt PUBLIC ${CAISSON_INCLUDE_DIRS})
-target_compile_options(caisson_verify_fmt PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_verify_fmt PUBLIC caisson_policy)
 
 # `caisson verify`: the evidence collector and its text writer; the probe
 # table is shared with worker/probes (caisson-probes.so).
-add_library(caisson_verify STATIC
+caisson_static_library(caisson_verify
     ${CMAKE_SOURCE_DIR}/supervisor/verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_collect.c
     ${CMAKE_SOURCE_DIR}/supervisor/verify_attest.c
@@ -41,7 +37,6 @@ add_library(caisson_verify STATIC
     ${CMAKE_SOURCE_DIR}/supervisor/verify_probes.c)
 target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
 target_compile_definitions(caisson_verify PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
-target_compile_options(caisson_verify PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(caisson_verify PUBLIC caisson_sv)
 
 add_executable(caisson
