@@ -7,19 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +23,7 @@
 #include "bufcache.h"
 #include "cgroup.h"
 #include "ipc_io.h"
+#include "notify.h"
 #include "policy.h"
 #include "sysfmt.h"
 #include "wire.h"
@@ -576,90 +573,36 @@ static void pw_ipc_event(evutil_socket_t fd, short what, void *arg)
 	pw_after_event(arg);
 }
 
-static ssize_t pw_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
-{
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
-	pid_t pid = *(pid_t *)ctx;
-	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-
-	/* A read that crosses into an unmapped page fails whole; retry short. */
-	if (n < 0 && len > 64) {
-		remote.iov_len = local.iov_len = 64 - (addr & 63);
-		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	}
-	return n;
-}
-
-static const char *pool_signame(int sig)
-{
-	const char *n = sigabbrev_np(sig);
-	return n ? n : "?";
-}
-
-/* abort() and raise() are a signal to oneself: tgkill(1, 1, sig) or
- * tkill(1, sig), the worker being pid 1 of its own pid namespace. The
- * kernel hands us the call; report the crash it means, not a violation. */
-static int pw_raised_signal(const struct seccomp_data *sd)
-{
-	if (sd->arch != AUDIT_ARCH_X86_64)
-		return 0;
-	if (sd->nr == SYS_tgkill && sd->args[0] == 1 && sd->args[1] == 1 && sd->args[2] > 0 && sd->args[2] < 65)
-		return (int)sd->args[2];
-	if (sd->nr == SYS_tkill && sd->args[0] == 1 && sd->args[1] > 0 && sd->args[1] < 65)
-		return (int)sd->args[1];
-	return 0;
-}
-
+/* A notification from the worker's filter (notify.c judges it). A READY
+ * already queued on the socket seals the worker first: a single-threaded
+ * worker cannot reach a syscall after READY before the READY is readable
+ * here. */
 static void pw_notify(struct pworker *w, int fd)
 {
-	static struct seccomp_notif_sizes sz;
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
 	char text[400];
-	int sig;
+	int sig = 0;
 
-	if (!sz.seccomp_notif && syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
-		pw_decide(w, CS_VIOLATION, 0, "seccomp notification sizes: %s", strerror(errno));
-		return;
-	}
-	/* A READY already queued on the socket seals the worker first: a
-	 * single-threaded worker cannot reach a syscall after READY before the
-	 * READY is readable here. */
 	if (w->st == PW_SPAWNING)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	req = calloc(1, sz.seccomp_notif);
-	resp = calloc(1, sz.seccomp_notif_resp);
-	if (!req || !resp) {
-		pw_decide(w, CS_VIOLATION, 0, "out of memory reading a notification");
-		goto out;
-	}
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-		/* ENOENT: the worker died meanwhile; its exit will say why. A
-		 * listener with no task left hangs up: stop watching it. */
-		if (errno == EINTR)
-			goto out;
+	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING, &sig, text, sizeof(text))) {
+	case NF_CONTINUED:
+		break;
+	case NF_GONE:
 		event_del(w->ev_notify);
-		if (errno != ENOENT)
-			pw_decide(w, CS_VIOLATION, 0, "notification receive failed: %s", strerror(errno));
-		goto out;
+		break;
+	case NF_BROKEN:
+		event_del(w->ev_notify);
+		pw_decide(w, CS_VIOLATION, 0, "%s", text);
+		break;
+	case NF_CRASHED:
+		pw_decide(w, CS_CRASHED, sig, "%s", text);
+		break;
+	case NF_VIOLATION:
+		pw_decide(w, CS_VIOLATION, 0, "%s", text);
+		break;
 	}
-	if (w->st == PW_SPAWNING && policy_init_allows(w->p->pol, &req->data)) {
-		resp->id = req->id;
-		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
-		goto out;
-	}
-	if ((sig = pw_raised_signal(&req->data)) > 0) {
-		pw_decide(w, CS_CRASHED, sig, "SIG%s (raised by the plugin)", pool_signame(sig));
-		goto out;
-	}
-	sysfmt_format(&req->data, pw_read_mem, &w->pid, text, sizeof(text));
-	pw_decide(w, CS_VIOLATION, 0, "%s", text);
-out:
-	free(req);
-	free(resp);
 }
 
 static void pw_notify_event(evutil_socket_t fd, short what, void *arg)
@@ -834,11 +777,11 @@ static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint6
 			 maxrss_kb * 1024 >= l->memory_bytes / 4 * 3)
 			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (peak %lluM, then SIG%s)",
 				  (unsigned long long)(l->memory_bytes >> 20),
-				  (unsigned long long)(maxrss_kb >> 10), pool_signame(sig));
+				  (unsigned long long)(maxrss_kb >> 10), sysfmt_signame(sig));
 		else if (spawning)
-			pw_decide(w, CS_SPAWN_FAILED, 0, "worker killed by SIG%s while loading", pool_signame(sig));
+			pw_decide(w, CS_SPAWN_FAILED, 0, "worker killed by SIG%s while loading", sysfmt_signame(sig));
 		else
-			pw_decide(w, CS_CRASHED, sig, "SIG%s", pool_signame(sig));
+			pw_decide(w, CS_CRASHED, sig, "SIG%s", sysfmt_signame(sig));
 	} else if (spawning) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading", WEXITSTATUS(status));
 	} else {

@@ -180,3 +180,9 @@ void sysfmt_format(const struct seccomp_data *sd, sysfmt_reader rd, void *ctx, c
 	}
 	put(&b, ")");
 }
+
+const char *sysfmt_signame(int sig)
+{
+	const char *n = sigabbrev_np(sig);
+	return n ? n : "?";
+}

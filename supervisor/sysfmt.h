@@ -15,5 +15,7 @@
 typedef ssize_t (*sysfmt_reader)(void *ctx, unsigned long long addr, void *buf, size_t len);
 
 void sysfmt_format(const struct seccomp_data *sd, sysfmt_reader rd, void *ctx, char *out, size_t outlen);
+/* A signal's abbreviation ("SEGV", "ABRT"), "?" for an unknown number. */
+const char *sysfmt_signame(int sig);
 
 #endif

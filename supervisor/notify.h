@@ -1,0 +1,30 @@
+/* A worker's seccomp user notification, judged. The kernel hands the
+ * supervisor the syscall a worker's filter did not allow: while the worker
+ * is loading its plugin, the policy's init set is answered CONTINUE; any
+ * other call is a violation, named from the kernel's data (the worker can
+ * forge none of it), except a signal the worker raised at itself (abort),
+ * which is the crash it means. Runs in the supervisor. */
+#ifndef CAISSON_NOTIFY_H
+#define CAISSON_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct policy;
+
+enum nf_verdict {
+	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR) */
+	NF_GONE,      /* the worker is gone: its exit says why; stop watching */
+	NF_BROKEN,    /* the listener failed: stop watching; text says why */
+	NF_CRASHED,   /* a signal raised by the worker itself; *sig */
+	NF_VIOLATION, /* text: the call, e.g. openat(AT_FDCWD, "/etc/passwd", O_RDONLY, 0x0) */
+};
+
+/* Receives one notification from listener fd of worker pid and judges it;
+ * loading: the worker has not reported READY (the init set may continue).
+ * text (len bytes) gets the detail of NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
+enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, bool loading, int *sig, char *text,
+			 size_t len);
+
+#endif
