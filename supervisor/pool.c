@@ -500,6 +500,19 @@ static unsigned pw_ipc_state(const struct pworker *w)
 	}
 }
 
+/* Takes an innocent request back from a worker that is going down and
+ * puts it at the head of the queue; a request is retried only once. */
+static void pw_requeue(struct pworker *w)
+{
+	struct preq *q = w->req;
+
+	w->req = NULL;
+	q->w = NULL;
+	q->retried = true;
+	TAILQ_INSERT_HEAD(&w->p->queue, q, link);
+	w->p->nqueued++;
+}
+
 static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct pworker *w = arg;
@@ -531,13 +544,8 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			/* A message for the request it already finished: the fault
 			 * is that request's, answered long ago. The current one is
 			 * innocent; it goes back to the head of the queue, once. */
-			struct preq *q = w->req;
 			ipc_close_fds(fds, nfds);
-			w->req = NULL;
-			q->w = NULL;
-			q->retried = true;
-			TAILQ_INSERT_HEAD(&w->p->queue, q, link);
-			w->p->nqueued++;
+			pw_requeue(w);
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "message for request %llu after it completed",
 				  (unsigned long long)w->prev_id);
 			return;
@@ -836,15 +844,9 @@ static void pool_lost(void *arg, const char *why)
 	 * after the backoff; this counts as one spawn failure. */
 	p->zyg_up = false;
 	while ((w = TAILQ_FIRST(&p->workers))) {
-		struct preq *q = w->req;
 		w->exited = true;
-		if (q && !q->retried) {
-			w->req = NULL;
-			q->w = NULL;
-			q->retried = true;
-			TAILQ_INSERT_HEAD(&p->queue, q, link);
-			p->nqueued++;
-		}
+		if (w->req && !w->req->retried)
+			pw_requeue(w);
 		pw_decide(w, w->st == PW_BUSY ? CS_CRASHED : CS_SPAWN_FAILED, 0, "%s", why);
 		w->spawn_failed = false;
 		pw_finalize(w);
