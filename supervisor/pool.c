@@ -79,8 +79,11 @@ struct pworker {
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	char why[512];        /* why it was killed with no request (logs) */
-	uint8_t *shm_in;      /* bulk regions (W_SHM), NULL when the pool has none */
+	/* Bulk regions (W_SHM), NULL and -1 when the pool has none: each
+	 * mapped here, and its memfd kept for the worker's last request. */
+	uint8_t *shm_in;
 	const uint8_t *shm_out;
+	int shm_in_fd, shm_out_fd;
 	struct preq *req;
 };
 
@@ -221,7 +224,8 @@ static void pw_free(struct pworker *w)
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);
-	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, w->shm_in_fd, w->shm_out_fd, -2 };
+	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (w->shm_in)
@@ -315,6 +319,38 @@ static uint64_t pw_cpu_ns(const struct pworker *w)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Whether the worker's request in hand is its last. The regions' pages
+ * are then moved with pwrite/pread, not through our mappings: touching a
+ * page of a mapping for the first time costs a fault (11-14 us on a VM),
+ * which only pays back over the requests that follow. A fresh worker per
+ * request (requests_per_worker = 1) so never faults us a page. */
+static bool pw_last_request(const struct pworker *w)
+{
+	return w->served + 1 >= w->p->sz.requests_per_worker;
+}
+
+/* pwrite/pread of a whole region range; shmem moves it all at once, the
+ * loop only covers signals. -1 with errno, EIO for an unexpected end. */
+static int pw_region_io(int fd, void *buf, size_t len, bool write)
+{
+	uint8_t *b = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write ? pwrite(fd, b + done, len - done, (off_t)done)
+				  : pread(fd, b + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 static int pw_send_request(struct pworker *w)
 {
 	struct preq *r = w->req;
@@ -323,14 +359,17 @@ static int pw_send_request(struct pworker *w)
 	if (r->len <= IPC_INLINE_MAX)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
-	memcpy(w->shm_in, r->in, r->len);
+	if (!pw_last_request(w))
+		memcpy(w->shm_in, r->in, r->len);
+	else if (pw_region_io(w->shm_in_fd, r->in, r->len, true) < 0)
+		return -1;
 	wire_put64(b, r->len);
 	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
 }
 
-/* One sealed memfd of the given size, mapped here with prot. seals: what
- * the worker may not do with its own mapping (see pw_setup_shm). */
-static void *pw_region(const char *name, size_t size, int prot, unsigned seals, int *fd)
+/* One sealed memfd of the given size, mapped here with prot (never
+ * touched until a request needs it). */
+static void *pw_region(const char *name, size_t size, int prot, int *fd)
 {
 	void *map;
 
@@ -338,7 +377,7 @@ static void *pw_region(const char *name, size_t size, int prot, unsigned seals, 
 	if (*fd < 0)
 		return NULL;
 	map = ftruncate(*fd, (off_t)size) == 0 ? mmap(NULL, size, prot, MAP_SHARED, *fd, 0) : MAP_FAILED;
-	if (map != MAP_FAILED && fcntl(*fd, F_ADD_SEALS, seals) == 0) {
+	if (map != MAP_FAILED && fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
 		/* Not into children of an embedding process that forks. */
 		madvise(map, size, MADV_DONTFORK);
 		return map;
@@ -354,31 +393,32 @@ static void *pw_region(const char *name, size_t size, int prot, unsigned seals, 
  * large requests are written into the input region and large answers read
  * from the output region, so no request costs a memfd, a descriptor pass
  * or a fresh page. Both are sealed against shrinking (a truncated mapping
- * would fault the supervisor) and growing; the input region also against
- * any new writable mapping, so the worker can only read it. The worker
+ * would fault the supervisor) and growing. The worker gets the input
+ * region through a read-only open of it: it cannot map it writable,
+ * mprotect it writable, write it or add seals (F_SEAL_FUTURE_WRITE would
+ * do the same to the worker but also refuse our own pwrite). The worker
  * maps both and closes the descriptors. */
 static int pw_setup_shm(struct pworker *w)
 {
 	struct pool *p = w->p;
-	int fds[2];
+	char path[64];
 	uint8_t b[16];
-	int rc = -1;
+	int ro, rc;
 
 	if (!p->shm_in_size)
 		return 0;
-	w->shm_in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE,
-			      F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL, &fds[0]);
-	if (!w->shm_in)
+	w->shm_in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &w->shm_in_fd);
+	w->shm_out = w->shm_in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &w->shm_out_fd) : NULL;
+	if (!w->shm_out)
 		return -1;
-	w->shm_out = pw_region("caisson-out", p->shm_out_size, PROT_READ, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL,
-			       &fds[1]);
-	if (w->shm_out) {
-		wire_put64(b, p->shm_in_size);
-		wire_put64(b + 8, p->shm_out_size);
-		rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, fds, 2);
-		close(fds[1]);
-	}
-	close(fds[0]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->shm_in_fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		return -1;
+	wire_put64(b, p->shm_in_size);
+	wire_put64(b + 8, p->shm_out_size);
+	rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, (int[]){ ro, w->shm_out_fd }, 2);
+	close(ro);
 	return rc;
 }
 
@@ -411,9 +451,10 @@ static void pw_idle(struct pworker *w)
 		pw_arm(w->timer, p->sz.idle_ms);
 }
 
-/* Appends a piece of the answer, copied: the worker can still write the
- * output region, so nothing handed to a callback may point into it. */
-static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
+/* Room for the next len bytes of the answer, or NULL once the worker has
+ * been decided against. The answer is always copied: the worker can still
+ * write the output region, so nothing handed to a callback may point into it. */
+static uint8_t *pw_output_room(struct pworker *w, size_t len)
 {
 	struct preq *r = w->req;
 	uint8_t *o;
@@ -421,7 +462,7 @@ static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
 	if (len > w->p->lim.output_bytes - r->out_len) {
 		pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
 			  (unsigned long long)w->p->lim.output_bytes);
-		return;
+		return NULL;
 	}
 	if (r->out_len + len > r->out_cap) {
 		/* Doubling, capped at the limit: a worker sending its answer in
@@ -434,13 +475,28 @@ static void pw_take_output(struct pworker *w, const uint8_t *data, size_t len)
 		o = r->out ? realloc(r->out, cap) : bc_get(cap, &cap);
 		if (!o) {
 			pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
-			return;
+			return NULL;
 		}
 		r->out = o;
 		r->out_cap = cap;
 	}
-	memcpy(r->out + r->out_len, data, len);
-	r->out_len += len;
+	return r->out + r->out_len;
+}
+
+/* The answer's bytes in the output region (size already bounded by it). */
+static void pw_take_region(struct pworker *w, size_t len)
+{
+	uint8_t *o = pw_output_room(w, len);
+
+	if (!o)
+		return;
+	if (!pw_last_request(w))
+		memcpy(o, w->shm_out, len);
+	else if (pw_region_io(w->shm_out_fd, o, len, false) < 0) {
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
+		return;
+	}
+	w->req->out_len += len;
 }
 
 static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
@@ -459,16 +515,21 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 	case IPC_W_INIT_FAILED:
 		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
 		break;
-	case IPC_W_OUTPUT:
-		pw_take_output(w, m->payload, m->len);
+	case IPC_W_OUTPUT: {
+		uint8_t *o = pw_output_room(w, m->len);
+		if (o) {
+			memcpy(o, m->payload, m->len);
+			r->out_len += m->len;
+		}
 		break;
+	}
 	case IPC_W_OUTPUT_SHM:
 		if (!w->shm_out || m->u.bulk.size > p->shm_out_size) {
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
 				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
 			return;
 		}
-		pw_take_output(w, w->shm_out, (size_t)m->u.bulk.size);
+		pw_take_region(w, (size_t)m->u.bulk.size);
 		break;
 	case IPC_W_DONE:
 		evtimer_del(w->timer);
@@ -953,7 +1014,7 @@ static int pool_spawn(struct pool *p)
 	}
 	w->p = p;
 	w->slot = slot;
-	w->pidfd = w->ipc = w->notify = w->log = -1;
+	w->pidfd = w->ipc = w->notify = w->log = w->shm_in_fd = w->shm_out_fd = -1;
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);

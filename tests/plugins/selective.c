@@ -105,8 +105,9 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		return raw_send(out, IPC_W_OUTPUT_SHM, 0, size, 8, -1);
 	}
 	if (is(in, len, "inwrite")) {
-		/* A large input is read in place from the input region: its
-		 * seals must refuse making it writable. */
+		/* A large input is read in place from the input region,
+		 * mapped from a read-only descriptor: it cannot be made
+		 * writable. */
 		void *page = (void *)((uintptr_t)in & ~(uintptr_t)4095);
 		if (mprotect(page, 4096, PROT_READ | PROT_WRITE) == 0)
 			return caisson_out_write(out, "writable", 8) == 0 ? 0 : 1;
