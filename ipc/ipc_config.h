@@ -18,6 +18,10 @@
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
 #define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
+/* Half of glibc's largest mmap threshold on 64 bits (32 MiB), which the
+ * worker sets just above the prefault size to keep big allocations on the
+ * touched heap. */
+#define WK_PREFAULT_MAX (16ull << 20)
 
 struct wk_config {
 	/* Identity. Root supervisor: slot N runs as host uid/gid base + N.
@@ -26,6 +30,10 @@ struct wk_config {
 	/* Limits applied inside the worker (the supervisor enforces the rest). */
 	uint64_t cpu_ms, memory_bytes, output_bytes, input_bytes;
 	uint32_t open_files;
+	/* Bytes of heap, and of each bulk region, the worker touches before
+	 * it reports READY, so a fresh worker's first request does not pay a
+	 * first-touch fault per page (0: none). */
+	uint64_t prefault_bytes;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];

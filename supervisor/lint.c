@@ -133,6 +133,14 @@ int lint_profile(const struct profile *p, const char *file, int32_t today, char 
 			 p->pool.min_workers, p->pool.max_workers);
 		return -1;
 	}
+	/* The heap and both bulk regions: up to three times the setting. */
+	if (!st.line && p->pool.prefault_bytes * 3 > p->limits.memory_bytes / 2) {
+		snprintf(err, errlen, "%s: [pool] prefault (%llu bytes) touches up to three times that much "
+			 "(heap, input and output region), more than half of [limits] memory (%llu bytes)",
+			 file, (unsigned long long)p->pool.prefault_bytes,
+			 (unsigned long long)p->limits.memory_bytes);
+		return -1;
+	}
 	if (!st.line)
 		return lint_runtime_needs(p, file, err, errlen);
 	snprintf(err, errlen, "%s:%u: %s", file, st.line, st.msg);

@@ -51,6 +51,7 @@ struct profile_pool {
 	uint32_t requests_per_worker; /* 1: a fresh worker for every request */
 	uint64_t idle_ms;             /* idle workers above min_workers retire */
 	uint32_t failure_threshold;   /* consecutive failures that open the breaker */
+	uint64_t prefault_bytes;      /* heap and each bulk region touched before READY */
 };
 
 /* Where a syscall entered a set: the line naming it and, when it came

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc_config.h"
 #include "sysgroups.h"
 #include "units.h"
 
@@ -262,6 +263,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "requests_per_worker", false, set_count, POOL(requests_per_worker), 1, 1000000, "1..1000000" },
 	{ "pool", "idle_timeout", false, set_duration, POOL(idle_ms), 1, 86400000, "1ms..24h" },
 	{ "pool", "failure_threshold", false, set_count, POOL(failure_threshold), 1, 1000, "1..1000" },
+	{ "pool", "prefault", false, set_size, POOL(prefault_bytes), 0, WK_PREFAULT_MAX, "0..16M" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */

@@ -80,6 +80,7 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	cfg->output_bytes = prof->limits.output_bytes;
 	cfg->input_bytes = prof->limits.input_bytes;
 	cfg->open_files = prof->limits.open_files;
+	cfg->prefault_bytes = prof->pool.prefault_bytes;
 	if (pol->ninsns > WK_MAX_INSNS) {
 		snprintf(err, errlen, "seccomp program has %zu instructions, more than %u", pol->ninsns,
 			 WK_MAX_INSNS);

@@ -166,6 +166,7 @@ static void test_config(void)
 	a.memory_bytes = 1 << 26;
 	a.output_bytes = a.input_bytes = 4096;
 	a.open_files = 16;
+	a.prefault_bytes = WK_PREFAULT_MAX;
 	a.ninsns = 2;
 	a.insns[0] = (struct sock_filter){ 0x20, 0, 0, 4 };
 	a.insns[1] = (struct sock_filter){ 0x06, 0, 0, 0x7fff0000 };
@@ -181,10 +182,16 @@ static void test_config(void)
 	CHECK_STR(b.deps[0], a.deps[0]);
 	CHECK_STR(b.args[0], "thumb=64");
 	CHECK_INT(b.insns[1].k, 0x7fff0000);
+	CHECK(b.prefault_bytes == WK_PREFAULT_MAX);
 	/* Every truncation is refused, as is trailing garbage. */
 	for (ssize_t cut = 0; cut < n; cut++)
 		CHECK_INT(wk_config_decode(enc, (size_t)cut, &b), -1);
 	CHECK_INT(wk_config_decode(enc, (size_t)n + 1, &b), -1);
+	/* A prefault past glibc's mmap threshold never reaches a worker. */
+	a.prefault_bytes = WK_PREFAULT_MAX + 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.prefault_bytes = 0;
 	/* Relative or dot-dot paths never reach a worker. */
 	strcpy(a.deps[0], "/usr/../etc/passwd");
 	n = wk_config_encode(&a, enc, sizeof(enc));

@@ -63,6 +63,7 @@ struct slot {
 	const char *detail;
 	_Atomic int calls;
 	enum caisson_status got;
+	pid_t pid;
 	char got_detail[256];
 	bool out_ok;
 };
@@ -76,6 +77,7 @@ static void on_done(const struct caisson_result *r, void *arg)
 	size_t n = strlen(s->input);
 
 	s->got = r->status;
+	s->pid = r->worker;
 	snprintf(s->got_detail, sizeof(s->got_detail), "%s", r->detail ? r->detail : "");
 	s->out_ok = r->status != CAISSON_OK || strcmp(s->input, "twice") == 0 ||
 		    (r->output_len == n && memcmp(r->output, s->input, n) == 0);
@@ -369,6 +371,31 @@ static void test_zygote_lost(void)
 	caisson_pool_free(p);
 }
 
+/* Past one message: in through the input region, out through the
+ * output region, byte for byte, at three sizes; and the input region
+ * stays read-only for the worker. */
+static void bulk_roundtrip(caisson_sync *s, size_t size)
+{
+	struct caisson_sync_result r;
+	uint8_t *bulk = malloc(size);
+
+	CHECK(bulk != NULL);
+	if (!bulk)
+		return;
+	for (size_t i = 0; i < size; i++)
+		bulk[i] = (uint8_t)(i * 131 + (i >> 13));
+	for (int round = 0; round < 3; round++) {
+		CHECK_INT(caisson_sync_call(s, bulk, size - (size_t)round * 70001, &r), CAISSON_OK);
+		CHECK(r.output_len == size - (size_t)round * 70001 && memcmp(r.output, bulk, r.output_len) == 0);
+		free(r.output);
+	}
+	memcpy(bulk, "inwrite", 7);
+	CHECK_INT(caisson_sync_call(s, bulk, size, &r), CAISSON_OK);
+	CHECK(r.output_len == 7 && memcmp(r.output, "refused", 7) == 0);
+	free(r.output);
+	free(bulk);
+}
+
 static void test_sync(void)
 {
 	struct caisson_pool_config c = { .profile = profile, .plugin = selective };
@@ -403,24 +430,74 @@ static void test_sync(void)
 			free(r.output);
 		}
 	}
-	/* Past one message: in through the input region, out through the
-	 * output region, byte for byte; and the input region stays read-only
-	 * for the worker. */
-	{
-		static uint8_t bulk[(1 << 20) - 7];
-		for (size_t i = 0; i < sizeof(bulk); i++)
-			bulk[i] = (uint8_t)(i * 131 + (i >> 13));
-		for (int round = 0; round < 3; round++) {
-			CHECK_INT(caisson_sync_call(s, bulk, sizeof(bulk) - (size_t)round * 70001, &r), CAISSON_OK);
-			CHECK(r.output_len == sizeof(bulk) - (size_t)round * 70001 &&
-			      memcmp(r.output, bulk, r.output_len) == 0);
-			free(r.output);
-		}
-		memcpy(bulk, "inwrite", 7);
-		CHECK_INT(caisson_sync_call(s, bulk, sizeof(bulk), &r), CAISSON_OK);
-		CHECK(r.output_len == 7 && memcmp(r.output, "refused", 7) == 0);
-		free(r.output);
+	bulk_roundtrip(s, (1u << 20) - 7);
+	caisson_sync_free(s);
+}
+
+/* kB of a Rss line ("RssAnon:", "RssShmem:") of /proc/PID/status, -1 if none. */
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			kb = strtol(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* [pool] prefault: a worker touches that much heap, input region and
+ * output region before it is ready (tests/profiles/prefault.ini: 2M,
+ * regions of 4M), seen in its RSS beside a worker of pool_test.ini after
+ * the same small request. Then bulk echo through a pool whose every
+ * second request is a worker's last, so the supervisor alternates
+ * between its mappings and pwrite/pread of the regions. */
+static void test_prefault(const char *src)
+{
+	struct caisson_pool_config c = { .plugin = selective };
+	caisson_pool *plain = new_pool(selective, 1), *pre;
+	char prof[1100], err[512];
+	long anon[2], shmem[2];
+	caisson_sync *s;
+
+	snprintf(prof, sizeof(prof), "%s/tests/profiles/prefault.ini", src);
+	c.profile = prof;
+	pre = caisson_pool_new(base, &c, err, sizeof(err));
+	CHECK(pre != NULL);
+	if (!pre) {
+		fprintf(stderr, "test_pool: %s\n", err);
+		caisson_pool_free(plain);
+		return;
 	}
+	reset();
+	for (int i = 0; i < 2; i++) {
+		snprintf(slots[i].input, sizeof(slots[i].input), "small-%d", i);
+		slots[i].want = CAISSON_OK;
+		CHECK(caisson_submit(i ? pre : plain, slots[i].input, strlen(slots[i].input), on_done, &slots[i]) > 0);
+	}
+	wait_for(2);
+	check_slots(2);
+	for (int i = 0; i < 2; i++) {
+		anon[i] = status_kb(slots[i].pid, "RssAnon:");
+		shmem[i] = status_kb(slots[i].pid, "RssShmem:");
+	}
+	printf("prefault: RssAnon %ld -> %ld kB, RssShmem %ld -> %ld kB\n", anon[0], anon[1], shmem[0], shmem[1]);
+	CHECK(anon[0] >= 0 && shmem[0] >= 0 && anon[1] >= 0 && shmem[1] >= 0);
+	CHECK(anon[1] - anon[0] >= 2048 - 64);
+	CHECK(shmem[1] - shmem[0] >= 2 * 2048 - 64);
+	caisson_pool_free(plain);
+	caisson_pool_free(pre);
+
+	s = caisson_sync_new(&c, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	bulk_roundtrip(s, (3u << 20) - 7);
 	caisson_sync_free(s);
 }
 
@@ -530,6 +607,7 @@ int main(int argc, char **argv)
 		test_refusals();
 		test_breaker();
 		test_sync();
+		test_prefault(argv[2]);
 		test_zygote_lost();
 		test_threads();
 		test_sync_threads();

@@ -174,6 +174,9 @@ static void test_full(void)
 	CHECK_STR(p.run_from[seccomp_syscall_resolve_name("fcntl")].via, "@fd-query");
 	CHECK(in_init(&p, "getdents64") && in_init(&p, "uname") && !in_init(&p, "read"));
 	CHECK_INT(p.init_from[seccomp_syscall_resolve_name("uname")].line, 24);
+	CHECK(p.pool.min_workers == 1 && p.pool.max_workers == 3 && p.pool.queue == 7);
+	CHECK(p.pool.requests_per_worker == 1 && p.pool.idle_ms == 90000 && p.pool.failure_threshold == 2);
+	CHECK(p.pool.prefault_bytes == 128 * 1024);
 	profile_free(&p);
 	CHECK(p.binds == NULL && p.nbinds == 0);
 }
@@ -298,6 +301,13 @@ static void test_value_errors(void)
 	expect_mem_error("[limits]\ncpu_time = -1s\n", 2, "cpu_time: '-1s': expected an unsigned integer");
 	expect_mem_error("[limits]\nwall_time = 3fortnights\n", 2, "wall_time: '3fortnights': unknown unit");
 	expect_mem_error("[limits]\nmemory = 65G\n", 2, "memory: '65G' is out of range (16M..64G)");
+	expect_mem_error("[pool]\nprefault = 17M\n", 2, "prefault: '17M' is out of range (0..16M)");
+	/* Settings that only clash with each other: the file, no line. */
+	expect_mem_error("[seccomp]\nallow = @default\n[pool]\nmin_workers = 3\nmax_workers = 2\n", 0,
+			 "[pool] min_workers (3) is larger than max_workers (2)");
+	expect_mem_error("[seccomp]\nallow = @default\n[limits]\nmemory = 16M\n[pool]\nprefault = 4M\n", 0,
+			 "[pool] prefault (4194304 bytes) touches up to three times that much (heap, input and "
+			 "output region), more than half of [limits] memory (16777216 bytes)");
 	expect_mem_error("[limits]\nmemory = 99999999999999999999G\n", 2,
 			 "memory: '99999999999999999999G': number too large");
 	expect_mem_error("[limits]\nmemory = 17179869184G\n", 2, "number too large");

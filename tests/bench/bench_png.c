@@ -80,6 +80,8 @@ struct png_pool {
 	pid_t worker;         /* the last one that answered */
 	long sup_flt, wk_flt; /* minor faults over the recorded calls */
 	int calls;
+	double spare_ms; /* waiting for a spare, summed over spare_waits */
+	int spare_waits;
 };
 
 static void png_cb(const struct caisson_result *r, void *arg)
@@ -113,6 +115,29 @@ static void png_close(struct png_pool *p)
 	caisson_pool_free(p->pool);
 	if (p->base)
 		event_base_free(p->base);
+}
+
+/* Runs the pool's loop until it has an idle worker, as a service's loop
+ * runs between requests; returns how long that took (ms), -1 on a 5 s
+ * timeout. The fresh pool pre-spawns (and pre-faults) its spare here, off
+ * the measured path, which is what 5b's target asks; the bench drives each
+ * pool's base only while it waits, so without this the spare would make no
+ * progress between requests. */
+static double png_await_spare(struct png_pool *p)
+{
+	struct timeval tick = { 0, 1000 };
+	struct caisson_stats st;
+	double t0 = bench_now_us();
+
+	for (;;) {
+		caisson_pool_stats(p->pool, &st);
+		if (st.idle > 0)
+			return (bench_now_us() - t0) / 1000;
+		if (bench_now_us() - t0 > 5e6)
+			return -1;
+		event_base_loopexit(p->base, &tick);
+		event_base_loop(p->base, 0);
+	}
 }
 
 /* One request, counting page faults on both sides when the worker is
@@ -167,7 +192,7 @@ static int png_write_file(const char *path, const uint8_t *d, size_t len)
 }
 
 static void png_rows(struct bench_ctx *c, struct bench_samples s[5], struct bench_cmd *plain,
-		     struct bench_cmd *bwrap, size_t len, const struct png_pool *warm)
+		     struct bench_cmd *bwrap, size_t len, const struct png_pool *warm, const struct png_pool *fresh)
 {
 	struct bench_row *w = bench_row_new(c, "5a", "PNG 1024x1024 decode, warm pool", "us");
 	struct bench_row *f = bench_row_new(c, "5b", "PNG 1024x1024 decode, fresh worker/request", "us");
@@ -188,8 +213,11 @@ static void png_rows(struct bench_ctx *c, struct bench_samples s[5], struct benc
 	bench_row_peer(f, "bwrap pngtopnm", bwrap, bwrap->unavailable[0] ? NULL : &s[4]);
 	snprintf(f->target, sizeof(f->target), "<= 1.5x warm");
 	f->met = f->p50 <= 1.5 * f->floor_p50;
-	snprintf(f->note, sizeof(f->note), "tests/bench/png-fresh.ini: requests_per_worker = 1 (spare pre-spawned "
-					   "between requests)");
+	snprintf(f->note, sizeof(f->note), "tests/bench/png-fresh.ini: requests_per_worker = 1, prefault = 4M; "
+					   "before each request the bench runs the pool's loop until its spare is ready "
+					   "(as a service's loop runs between requests): %.1f ms on average, after the "
+					   "warm call and the peers ran",
+		 fresh->spare_waits ? fresh->spare_ms / fresh->spare_waits : NAN);
 }
 
 void bench_fig_png(struct bench_ctx *c)
@@ -224,11 +252,20 @@ void bench_fig_png(struct bench_ctx *c)
 	for (int i = -3; i < n; i++) { /* 3 warm-up rounds */
 		png_add(&s[0], png_decode_us(in, len), i >= 0);
 		png_add(&s[1], png_call_us(&warm, in, len), i >= 0);
-		png_add(&s[2], png_call_us(&fresh, in, len), i >= 0);
+		double wait = png_await_spare(&fresh);
+
+		if (wait < 0) {
+			fprintf(stderr, "caisson_bench: png: the fresh pool has no spare after 5 s\n");
+			png_add(&s[2], -1, 0);
+		} else {
+			fresh.spare_ms += wait;
+			fresh.spare_waits++;
+			png_add(&s[2], png_call_us(&fresh, in, len), i >= 0);
+		}
 		png_peer(&plain, &s[3], i >= 0);
 		png_peer(&bwrap, &s[4], i >= 0);
 	}
-	png_rows(c, s, &plain, &bwrap, len, &warm);
+	png_rows(c, s, &plain, &bwrap, len, &warm, &fresh);
 	png_close(&warm);
 	png_close(&fresh);
 	for (int i = 0; i < 5; i++)
