@@ -76,7 +76,8 @@ struct pworker {
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
-	uint64_t cpu_base_ns; /* worker CPU time when its request was sent */
+	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
+			       * UINT64_MAX: not read (see pw_assign) */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	char why[512];        /* why it was killed with no request (logs) */
 	/* Bulk regions (W_SHM), NULL and -1 when the pool has none: each
@@ -309,12 +310,16 @@ static void pw_arm(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
+/* The worker's CPU clock, read in one system call: glibc's
+ * clock_getcpuclockid() spends a second one (clock_getres) checking it.
+ * The kernel's encoding of a process CPU clock (CPUCLOCK_SCHED); the pid
+ * stays ours until the zygote reaps the worker. */
 static uint64_t pw_cpu_ns(const struct pworker *w)
 {
-	clockid_t c;
+	clockid_t c = (clockid_t)((~(unsigned)w->pid) << 3 | 2u);
 	struct timespec ts;
 
-	if (clock_getcpuclockid(w->pid, &c) != 0 || clock_gettime(c, &ts) < 0)
+	if (clock_gettime(c, &ts) < 0)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
@@ -433,13 +438,18 @@ static void pw_assign(struct pworker *w, struct preq *r)
 	w->req = r;
 	r->w = w;
 	w->st = PW_BUSY;
-	w->cpu_base_ns = pw_cpu_ns(w);
+	/* A worker has one thread (seccomp refuses clone), so it cannot use
+	 * more CPU than wall time: with cpu_time >= wall_time the wall timer
+	 * always fires first and the CPU clock is not read (a system call
+	 * per request). */
+	w->cpu_base_ns = p->lim.cpu_ms < p->lim.wall_ms ? pw_cpu_ns(w) : UINT64_MAX;
 	if (pw_send_request(w) < 0) {
 		pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
 		return;
 	}
 	pw_arm(w->timer, p->lim.wall_ms);
-	pw_arm(w->cpu_timer, p->lim.cpu_ms);
+	if (w->cpu_base_ns != UINT64_MAX)
+		pw_arm(w->cpu_timer, p->lim.cpu_ms);
 }
 
 static void pw_idle(struct pworker *w)
@@ -499,10 +509,46 @@ static void pw_take_region(struct pworker *w, size_t len)
 	w->req->out_len += len;
 }
 
-static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
+/* Appends an inline piece of the answer; false once the worker is decided against. */
+static bool pw_take_inline(struct pworker *w, const uint8_t *data, size_t len)
+{
+	uint8_t *o;
+
+	if (!len)
+		return true; /* W_OK of an empty answer, or one in the output region */
+	o = pw_output_room(w, len);
+	if (!o)
+		return false;
+	memcpy(o, data, len);
+	w->req->out_len += len;
+	return true;
+}
+
+/* The request in hand finished: rc 0 is OK, anything else PLUGIN_ERROR
+ * with the plugin's text. */
+static void pw_done(struct pworker *w, int32_t rc, const char *text)
 {
 	struct pool *p = w->p;
 	struct preq *r = w->req;
+
+	evtimer_del(w->timer);
+	evtimer_del(w->cpu_timer);
+	r->decided = true;
+	r->status = rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
+	snprintf(r->detail, sizeof(r->detail), "%s", rc == 0 ? "" : text[0] ? text : "plugin failed");
+	w->prev_id = r->id;
+	pool_complete(r);
+	if (++w->served >= p->sz.requests_per_worker) {
+		p->st.recycled++;
+		pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
+	} else {
+		pw_idle(w);
+	}
+}
+
+static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
+{
+	struct pool *p = w->p;
 
 	switch (m->type) {
 	case IPC_W_READY:
@@ -515,14 +561,9 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 	case IPC_W_INIT_FAILED:
 		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
 		break;
-	case IPC_W_OUTPUT: {
-		uint8_t *o = pw_output_room(w, m->len);
-		if (o) {
-			memcpy(o, m->payload, m->len);
-			r->out_len += m->len;
-		}
+	case IPC_W_OUTPUT:
+		pw_take_inline(w, m->payload, m->len);
 		break;
-	}
 	case IPC_W_OUTPUT_SHM:
 		if (!w->shm_out || m->u.bulk.size > p->shm_out_size) {
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
@@ -531,21 +572,12 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		}
 		pw_take_region(w, (size_t)m->u.bulk.size);
 		break;
+	case IPC_W_OK:
+		if (pw_take_inline(w, m->payload, m->len))
+			pw_done(w, 0, "");
+		break;
 	case IPC_W_DONE:
-		evtimer_del(w->timer);
-		evtimer_del(w->cpu_timer);
-		r->decided = true;
-		r->status = m->u.done.rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
-		snprintf(r->detail, sizeof(r->detail), "%s",
-			 m->u.done.rc == 0 ? "" : m->u.done.text.s[0] ? m->u.done.text.s : "plugin failed");
-		w->prev_id = r->id;
-		pool_complete(r);
-		if (++w->served >= p->sz.requests_per_worker) {
-			p->st.recycled++;
-			pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
-		} else {
-			pw_idle(w);
-		}
+		pw_done(w, m->u.done.rc, m->u.done.text.s);
 		break;
 	default:
 		pw_decide(w, CS_PROTOCOL_ERROR, 0, "unexpected %s", ipc_type_name(m->type));
@@ -621,7 +653,7 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 		/* A finished request is the end of a burst: no read ending in
 		 * EAGAIN per call. Anything the worker sent after it is still
 		 * read (the event is level-triggered) and judged in its state. */
-		if (m.type == IPC_W_DONE)
+		if (m.type == IPC_W_DONE || m.type == IPC_W_OK)
 			return;
 	}
 }

@@ -77,6 +77,19 @@ static void test_bounds_and_state(void)
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 8, &m), IPC_E_ID);
 	/* A worker can never pass a descriptor. */
 	CHECK_INT(dec(n, 1, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FDS);
+	/* W_OK (rc 0 and the answer's last piece): 0 .. IPC_INLINE_MAX bytes,
+	 * BUSY only, id must match. */
+	n = msg(IPC_W_OK, 7, 0);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	CHECK_INT(m.len, 0);
+	n = msg(IPC_W_OK, 7, IPC_INLINE_MAX);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	n = msg(IPC_W_OK, 7, IPC_INLINE_MAX + 1);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
+	n = msg(IPC_W_OK, 7, 3);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 7, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 8, &m), IPC_E_ID);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_BUSY, 7, &m), IPC_E_DIR);
 	/* Direction: a worker cannot send supervisor or zygote messages. */
 	n = msg(IPC_W_REQUEST, 7, 10);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);

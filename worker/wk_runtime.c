@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +44,18 @@ static struct {
 static struct caisson_out out_state;
 static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 
-static void flush(struct caisson_out *o)
+/* Sends what is waiting: the inline bytes (unless keep_inline: they go
+ * out with W_OK), then the output region's. Only one of the two is ever
+ * non-empty: the inline bytes move to the region when it is first used. */
+static void flush(struct caisson_out *o, bool keep_inline)
 {
 	uint8_t b[8];
 
-	if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
+	if (!keep_inline && o->used &&
+	    ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
 		_exit(1);
-	o->used = 0;
+	if (!keep_inline)
+		o->used = 0;
 	if (o->shm_used) {
 		wire_put64(b, o->shm_used);
 		if (ipc_send(WK_FD_IPC, IPC_W_OUTPUT_SHM, o->id, b, 8, NULL, 0) < 0)
@@ -90,7 +96,7 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		if (o->used < sizeof(o->buf))
 			continue;
 		if (!shm.out) {
-			flush(o);
+			flush(o, false);
 			continue;
 		}
 		/* total <= limit + 1 <= the region's size: it all fits. */
@@ -101,7 +107,7 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		len = 0;
 	}
 	if (o->over) {
-		flush(o);
+		flush(o, false);
 		return -1;
 	}
 	return 0;
@@ -196,10 +202,18 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, const struc
 	if (shm.out && out_state.limit >= shm.out_size)
 		_exit(1);
 	rc = handle(in, len, &out_state);
-	flush(&out_state);
+	if (rc == 0) {
+		/* The common end: the answer's last piece and the verdict in
+		 * one message. */
+		flush(&out_state, true);
+		if (ipc_send(WK_FD_IPC, IPC_W_OK, m->id, out_state.buf, (uint32_t)out_state.used, NULL, 0) < 0)
+			_exit(1);
+		return;
+	}
+	flush(&out_state, false);
 	wire_put32(rcbuf, (uint32_t)rc);
 	iov[0] = (struct iovec){ rcbuf, 4 };
-	iov[1] = (struct iovec){ out_state.error, rc ? strnlen(out_state.error, IPC_TEXT_MAX) : 0 };
+	iov[1] = (struct iovec){ out_state.error, strnlen(out_state.error, IPC_TEXT_MAX) };
 	if (ipc_sendv(WK_FD_IPC, IPC_W_DONE, m->id, iov, 2, NULL, 0) < 0)
 		_exit(1);
 }
