@@ -67,8 +67,9 @@ static void __attribute__((noreturn)) child(int ipc, int sync, int log)
 }
 
 /* Puts the child in the cgroups the supervisor made and limited for this
- * slot, before it runs a single step of its own: nothing the plugin does
- * is ever outside them. */
+ * slot, while it runs its lockdown and before it is released to load the
+ * plugin: nothing the plugin does is ever outside them. (Moving it first
+ * kept a v1 attach, ~0.35 ms, on every cold spawn's path.) */
 static int join_cgroups(pid_t pid, uint32_t slot, struct wk_detail *d)
 {
 	char path[WK_PATH_MAX + 32], num[16];
@@ -168,12 +169,19 @@ static void spawn(uint64_t id, uint32_t slot)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		goto out;
 	}
+	/* The child locks itself down (trusted code) while we move it into
+	 * its cgroups; it is released to load the plugin only after both. */
+	if (write(sy[0], "g", 1) != 1) {
+		report_fail(id, IPC_STEP_SYNC, errno, "worker died before its lockdown");
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		goto out;
+	}
 	if (join_cgroups(pid, slot, &d) < 0) {
 		report_fail(id, IPC_STEP_CGROUP, errno, d.text);
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		goto out;
 	}
-	if (write(sy[0], "g", 1) != 1 || await_lock(sy[0], &listener, &m) < 0) {
+	if (await_lock(sy[0], &listener, &m) < 0) {
 		report_fail(id, IPC_STEP_SYNC, errno, "worker died or stalled during lockdown");
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		goto out;
