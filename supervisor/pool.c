@@ -85,6 +85,7 @@ struct pworker {
 	uint8_t *shm_in;
 	const uint8_t *shm_out;
 	int shm_in_fd, shm_out_fd;
+	int shm_in_ro; /* the worker's read-only open of the input region, until sent */
 	struct preq *req;
 };
 
@@ -225,7 +226,7 @@ static void pw_free(struct pworker *w)
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);
-	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, w->shm_in_fd, w->shm_out_fd, -2 };
+	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, w->shm_in_fd, w->shm_out_fd, w->shm_in_ro, -2 };
 	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
@@ -394,21 +395,21 @@ static void *pw_region(const char *name, size_t size, int prot, int *fd)
 	return NULL;
 }
 
-/* The bulk regions of a worker, set up once, before it loads the plugin:
- * large requests are written into the input region and large answers read
- * from the output region, so no request costs a memfd, a descriptor pass
- * or a fresh page. Both are sealed against shrinking (a truncated mapping
- * would fault the supervisor) and growing. The worker gets the input
- * region through a read-only open of it: it cannot map it writable,
- * mprotect it writable, write it or add seals (F_SEAL_FUTURE_WRITE would
- * do the same to the worker but also refuse our own pwrite). The worker
- * maps both and closes the descriptors. */
-static int pw_setup_shm(struct pworker *w)
+/* The bulk regions of a worker, made when its spawn is asked for (beside
+ * the zygote's clone, off the path of a cold spawn) and sent first thing
+ * once it is up, before it loads the plugin: large requests are written
+ * into the input region and large answers read from the output region, so
+ * no request costs a memfd, a descriptor pass or a fresh page. Both are
+ * sealed against shrinking (a truncated mapping would fault the
+ * supervisor) and growing. The worker gets the input region through a
+ * read-only open of it: it cannot map it writable, mprotect it writable,
+ * write it or add seals (F_SEAL_FUTURE_WRITE would do the same to the
+ * worker but also refuse our own pwrite). The worker maps both and closes
+ * the descriptors. */
+static int pw_make_regions(struct pworker *w)
 {
 	struct pool *p = w->p;
 	char path[64];
-	uint8_t b[16];
-	int ro, rc;
 
 	if (!p->shm_in_size)
 		return 0;
@@ -417,13 +418,23 @@ static int pw_setup_shm(struct pworker *w)
 	if (!w->shm_out)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->shm_in_fd);
-	ro = open(path, O_RDONLY | O_CLOEXEC);
-	if (ro < 0)
-		return -1;
+	w->shm_in_ro = open(path, O_RDONLY | O_CLOEXEC);
+	return w->shm_in_ro < 0 ? -1 : 0;
+}
+
+static int pw_send_regions(struct pworker *w)
+{
+	struct pool *p = w->p;
+	uint8_t b[16];
+	int rc;
+
+	if (!p->shm_in_size)
+		return 0;
 	wire_put64(b, p->shm_in_size);
 	wire_put64(b + 8, p->shm_out_size);
-	rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, (int[]){ ro, w->shm_out_fd }, 2);
-	close(ro);
+	rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, (int[]){ w->shm_in_ro, w->shm_out_fd }, 2);
+	close(w->shm_in_ro);
+	w->shm_in_ro = -1;
 	return rc;
 }
 
@@ -820,7 +831,7 @@ static void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, i
 	 * descriptors before it loads the plugin, so no plugin code ever
 	 * sees them in its table and a worker that cannot map them is a
 	 * failed spawn, not a request's crash. */
-	else if (pw_setup_shm(w) < 0)
+	else if (pw_send_regions(w) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
 	pw_after_event(w);
 }
@@ -1046,7 +1057,7 @@ static int pool_spawn(struct pool *p)
 	}
 	w->p = p;
 	w->slot = slot;
-	w->pidfd = w->ipc = w->notify = w->log = w->shm_in_fd = w->shm_out_fd = -1;
+	w->pidfd = w->ipc = w->notify = w->log = w->shm_in_fd = w->shm_out_fd = w->shm_in_ro = -1;
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
@@ -1058,6 +1069,11 @@ static int pool_spawn(struct pool *p)
 		}
 		w->cg_ready = true;
 		w->oom_base = cg_worker_oom_kills(&p->cg, slot);
+	}
+	if (pw_make_regions(w) < 0) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
+		pw_finalize(w);
+		return -1;
 	}
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
