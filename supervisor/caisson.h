@@ -91,6 +91,10 @@ caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_poo
 /* Queues a copy of in. Returns the request id (> 0), or 0 only when out of
  * memory (no callback then). Any thread. */
 uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg);
+/* The same without the copy: in stays the caller's and must stay valid and
+ * unchanged until the callback (a retry after a worker's death reads it
+ * again). Saves one copy of a large input. Any thread. */
+uint64_t caisson_submit_borrowed(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg);
 /* Cancels a pending request (its callback reports CANCELLED; a running
  * worker is killed). Any thread; asynchronous; unknown ids are ignored. */
 void caisson_cancel(caisson_pool *p, uint64_t id);

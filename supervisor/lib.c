@@ -197,7 +197,8 @@ static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool bor
 	return id;
 }
 
-uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+static uint64_t lib_submit_cb(caisson_pool *p, const void *in, size_t len, bool borrow, caisson_callback cb,
+			      void *arg)
 {
 	struct lib_req *lr = malloc(sizeof(*lr));
 	uint64_t id;
@@ -206,10 +207,20 @@ uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_cal
 		return 0;
 	lr->cb = cb;
 	lr->arg = arg;
-	id = lib_submit(p, in, len, false, lib_done, lr);
+	id = lib_submit(p, in, len, borrow, lib_done, lr);
 	if (!id)
 		free(lr);
 	return id;
+}
+
+uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+{
+	return lib_submit_cb(p, in, len, false, cb, arg);
+}
+
+uint64_t caisson_submit_borrowed(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
+{
+	return lib_submit_cb(p, in, len, true, cb, arg);
 }
 
 void caisson_cancel(caisson_pool *p, uint64_t id)

@@ -434,6 +434,42 @@ static void test_sync(void)
 	caisson_sync_free(s);
 }
 
+/* caisson_submit_borrowed: the pool reads the caller's buffer in place,
+ * inline and through the input region; the answers are byte for byte. */
+struct lent {
+	const uint8_t *in;
+	size_t len;
+	int done;
+	bool ok;
+};
+
+static void lent_done(const struct caisson_result *r, void *arg)
+{
+	struct lent *l = arg;
+
+	l->done++;
+	l->ok = r->status == CAISSON_OK && r->output_len == l->len && memcmp(r->output, l->in, l->len) == 0;
+}
+
+static void test_borrowed(void)
+{
+	caisson_pool *p = new_pool(selective, 2);
+	static uint8_t big[(1u << 20) - 7];
+	struct lent l[3] = { { big, 16, 0, false }, { big, sizeof(big), 0, false }, { big + 1, 70001, 0, false } };
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)('a' + i % 23);
+	for (int i = 0; i < 3; i++)
+		CHECK(caisson_submit_borrowed(p, l[i].in, l[i].len, lent_done, &l[i]) > 0);
+	while (l[0].done + l[1].done + l[2].done < 3)
+		event_base_loop(base, EVLOOP_ONCE);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(l[i].done, 1);
+		CHECK(l[i].ok);
+	}
+	caisson_pool_free(p);
+}
+
 /* kB of a Rss line ("RssAnon:", "RssShmem:") of /proc/PID/status, -1 if none. */
 static long status_kb(pid_t pid, const char *key)
 {
@@ -608,6 +644,7 @@ int main(int argc, char **argv)
 		test_breaker();
 		test_sync();
 		test_prefault(argv[2]);
+		test_borrowed();
 		test_zygote_lost();
 		test_threads();
 		test_sync_threads();
