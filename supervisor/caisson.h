@@ -9,8 +9,9 @@
  * always run on the base's thread, from the event loop, never from inside
  * caisson_submit(). caisson_pool_stats() and caisson_pool_free() belong to
  * the base's thread. The synchronous API (caisson_sync_*) owns a private
- * base and serialises its calls with a mutex, so it may be shared by
- * threads.
+ * base, run by a thread of its own (the pool keeps working between calls:
+ * spares, idle retirement, reaping), and serialises its calls with a
+ * mutex, so it may be shared by threads.
  *
  * Guarantees. Every accepted submission gets exactly one callback, whatever
  * its worker does (dies, hangs, answers twice, floods, sends garbage); the
@@ -103,7 +104,8 @@ void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st);
  * stops every worker and frees the pool. */
 void caisson_pool_free(caisson_pool *p);
 
-/* Synchronous wrapper: a pool on a private event_base. */
+/* Synchronous wrapper: a pool on a private event_base, run by a thread
+ * that caisson_sync_new starts and caisson_sync_free joins. */
 typedef struct caisson_sync caisson_sync;
 
 struct caisson_sync_result {

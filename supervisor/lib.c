@@ -279,45 +279,129 @@ void caisson_pool_free(caisson_pool *p)
 
 /* ---- synchronous wrapper --------------------------------------------- */
 
+/* A pool on a private base, run by a thread of its own, so that between
+ * calls the pool keeps working: it pre-spawns (and pre-faults) the spare of
+ * a fresh-worker-per-request profile, retires idle workers and reaps dead
+ * ones. Callers submit through the pool's cross-thread inbox and wait on a
+ * condition variable; calls are serialised by mu. */
 struct caisson_sync {
+	pthread_t thread;
 	struct event_base *base;
 	caisson_pool *pool;
-	pthread_mutex_t mu;
+	int stop_fd; /* eventfd: caisson_sync_free asks the loop to end */
+	struct event *ev_stop;
+	pthread_mutex_t mu;      /* one call at a time */
+	pthread_mutex_t wait_mu; /* guards state and every lib_call's done */
+	pthread_cond_t wait_cv;
+	int state; /* 0 starting, 1 running, -1 failed to start or loop ended */
+	/* Start-up: the loop thread builds the pool (its owner must be the
+	 * thread that runs the base) and reports here. */
+	const struct caisson_pool_config *cfg;
+	char *err;
+	size_t errlen;
 };
 
-/* Heap-allocated: if the loop ever failed, a late callback must not write
- * into a returned caller's stack. */
+/* Heap-allocated: a call that gives up on a dead loop returns while its
+ * request is still pending; the CANCELLED callback that caisson_sync_free
+ * brings frees it then. */
 struct lib_call {
+	caisson_sync *s;
 	struct caisson_sync_result res;
 	bool done, abandoned;
 };
+
+static void lib_sync_stop(evutil_socket_t fd, short what, void *arg)
+{
+	caisson_sync *s = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(s->base);
+}
+
+static void lib_sync_set_state(caisson_sync *s, int state)
+{
+	pthread_mutex_lock(&s->wait_mu);
+	s->state = state;
+	pthread_cond_broadcast(&s->wait_cv);
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
+/* The loop thread. It ends when caisson_sync_free asks (or if the loop
+ * fails); the pool is freed by caisson_sync_free, after the join. */
+static void *lib_sync_loop(void *arg)
+{
+	caisson_sync *s = arg;
+
+	s->base = event_base_new();
+	s->pool = s->base ? caisson_pool_new(s->base, s->cfg, s->err, s->errlen) : NULL;
+	s->ev_stop = s->pool ? event_new(s->base, s->stop_fd, EV_READ, lib_sync_stop, s) : NULL;
+	if (!s->ev_stop || event_add(s->ev_stop, NULL) < 0) {
+		if (!s->base)
+			snprintf(s->err, s->errlen, "out of memory");
+		else if (s->pool)
+			snprintf(s->err, s->errlen, "sync loop: %s", strerror(errno));
+		lib_sync_set_state(s, -1);
+		return NULL;
+	}
+	lib_sync_set_state(s, 1);
+	event_base_loop(s->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	lib_sync_set_state(s, -1);
+	return NULL;
+}
 
 caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err, size_t errlen)
 {
 	struct caisson_sync *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->base = event_base_new())) {
-		free(s);
+	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&s->mu, NULL);
-	s->pool = caisson_pool_new(s->base, cfg, err, errlen);
-	if (!s->pool) {
+	pthread_mutex_init(&s->wait_mu, NULL);
+	pthread_cond_init(&s->wait_cv, NULL);
+	s->cfg = cfg;
+	s->err = err;
+	s->errlen = errlen;
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->stop_fd < 0 || (errno = pthread_create(&s->thread, NULL, lib_sync_loop, s)) != 0) {
+		snprintf(err, errlen, "sync loop thread: %s", strerror(errno));
+		if (s->stop_fd >= 0)
+			close(s->stop_fd);
+		pthread_cond_destroy(&s->wait_cv);
+		pthread_mutex_destroy(&s->wait_mu);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->wait_mu);
+	while (s->state == 0)
+		pthread_cond_wait(&s->wait_cv, &s->wait_mu);
+	pthread_mutex_unlock(&s->wait_mu);
+	s->cfg = NULL;
+	s->err = NULL;
+	if (s->state < 0) {
 		caisson_sync_free(s);
 		return NULL;
 	}
 	return s;
 }
 
-/* The caller waits in caisson_sync_call: the pool reads its input in
- * place (borrowed) and hands its output buffer over, no copy either way. */
+/* On the loop thread (or in caisson_sync_free). The caller waits in
+ * caisson_sync_call: the pool reads its input in place (borrowed) and
+ * hands its output buffer over, no copy either way. */
 static void lib_sync_done(const struct pool_result *r, void *arg)
 {
 	struct lib_call *c = arg;
+	caisson_sync *s = c->s;
 	struct caisson_sync_result *o = &c->res;
+	bool abandoned;
 
-	if (c->abandoned) {
+	pthread_mutex_lock(&s->wait_mu);
+	abandoned = c->abandoned;
+	pthread_mutex_unlock(&s->wait_mu);
+	if (abandoned) {
 		free(c);
 		return;
 	}
@@ -329,44 +413,48 @@ static void lib_sync_done(const struct pool_result *r, void *arg)
 		o->output_len = r->out_len;
 		*r->own = NULL;
 	}
+	pthread_mutex_lock(&s->wait_mu);
 	c->done = true;
+	pthread_cond_broadcast(&s->wait_cv);
+	pthread_mutex_unlock(&s->wait_mu);
+}
+
+static enum caisson_status lib_sync_fail(struct caisson_sync_result *out, enum caisson_status st,
+					 const char *detail)
+{
+	out->status = st;
+	snprintf(out->detail, sizeof(out->detail), "%s", detail);
+	return st;
 }
 
 enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out)
 {
 	struct lib_call *c = calloc(1, sizeof(*c));
-	uint64_t id;
+	bool done;
 
 	memset(out, 0, sizeof(*out));
-	out->status = CAISSON_OVERLOADED;
-	snprintf(out->detail, sizeof(out->detail), "out of memory");
 	if (!c)
-		return out->status;
+		return lib_sync_fail(out, CAISSON_OVERLOADED, "out of memory");
+	c->s = s;
 	pthread_mutex_lock(&s->mu);
-	/* The sync pool's base runs only here, so whichever thread holds the
-	 * mutex is its owner for the duration of the call. */
-	s->pool->owner = pthread_self();
-	id = lib_submit(s->pool, in, len, true, lib_sync_done, c);
-	if (!id) {
+	/* From another thread than the loop's: through the pool's inbox. */
+	if (!lib_submit(s->pool, in, len, true, lib_sync_done, c)) {
 		pthread_mutex_unlock(&s->mu);
 		free(c);
-		return out->status;
+		return lib_sync_fail(out, CAISSON_OVERLOADED, "out of memory");
 	}
-	while (!c->done)
-		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
-			break;
-	if (!c->done) {
-		/* The input is borrowed: the pool must be done with it before
-		 * the caller gets it back. The CANCELLED callback, whenever a
-		 * later call runs the loop, frees c. */
-		c->abandoned = true;
-		pool_cancel(s->pool->pool, id);
-		pthread_mutex_unlock(&s->mu);
-		out->status = CAISSON_SPAWN_FAILED;
-		snprintf(out->detail, sizeof(out->detail), "event loop failed");
-		return out->status;
-	}
+	pthread_mutex_lock(&s->wait_mu);
+	while (!c->done && s->state > 0)
+		pthread_cond_wait(&s->wait_cv, &s->wait_mu);
+	done = c->done;
+	/* The loop is gone with the request pending: the input is borrowed,
+	 * but no one runs the pool any more, and caisson_sync_free's pool_free
+	 * completes it (and frees c) without reading it. */
+	c->abandoned = !done;
+	pthread_mutex_unlock(&s->wait_mu);
 	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		return lib_sync_fail(out, CAISSON_SPAWN_FAILED, "event loop failed");
 	*out = c->res;
 	free(c);
 	return out->status;
@@ -374,11 +462,24 @@ enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t le
 
 void caisson_sync_free(caisson_sync *s)
 {
+	uint64_t one = 1;
+
 	if (!s)
 		return;
+	if (write(s->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		abort(); /* cannot stop the loop: better than a thread left running */
+	pthread_join(s->thread, NULL);
+	/* The loop thread is gone: this one owns the base now. */
+	if (s->pool)
+		s->pool->owner = pthread_self();
 	caisson_pool_free(s->pool);
+	if (s->ev_stop)
+		event_free(s->ev_stop);
 	if (s->base)
 		event_base_free(s->base);
+	close(s->stop_fd);
+	pthread_cond_destroy(&s->wait_cv);
+	pthread_mutex_destroy(&s->wait_mu);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

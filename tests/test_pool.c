@@ -537,6 +537,80 @@ static void test_prefault(const char *src)
 	caisson_sync_free(s);
 }
 
+/* ppid of /proc/PID/stat, or -1. */
+static pid_t stat_ppid(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* The pid of a grandchild (a worker under our zygote) with at least
+ * anon_kb of RssAnon and shmem_kb of RssShmem, or 0. */
+static pid_t prefaulted_worker(long anon_kb, long shmem_kb)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		pid_t pid = (pid_t)atoi(e->d_name), pp;
+
+		if (pid <= 0 || (pp = stat_ppid(pid)) <= 0 || stat_ppid(pp) != getpid())
+			continue;
+		if (status_kb(pid, "RssAnon:") >= anon_kb && status_kb(pid, "RssShmem:") >= shmem_kb)
+			found = pid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* caisson_sync runs its pool on a thread of its own: with no call made,
+ * the pool still starts its min_workers, and each one gets its bulk
+ * regions (sent by the supervisor) and pre-faults them and its heap
+ * (tests/profiles/prefault.ini: 2M). Waits for that up to 20 s. */
+static void test_sync_background(const char *src)
+{
+	struct caisson_pool_config c = { .plugin = selective };
+	struct caisson_sync_result r;
+	char prof[1100], err[512];
+	caisson_sync *s;
+	pid_t w = 0;
+
+	snprintf(prof, sizeof(prof), "%s/tests/profiles/prefault.ini", src);
+	c.profile = prof;
+	s = caisson_sync_new(&c, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s) {
+		fprintf(stderr, "test_pool: %s\n", err);
+		return;
+	}
+	for (int i = 0; i < 200 && !w; i++) {
+		w = prefaulted_worker(2048 - 64, 2 * 2048 - 64);
+		if (!w)
+			usleep(100000);
+	}
+	printf("sync background: pre-faulted worker %d before any call\n", (int)w);
+	CHECK(w > 0);
+	CHECK_INT(caisson_sync_call(s, "hello", 5, &r), CAISSON_OK);
+	CHECK(r.output_len == 5 && memcmp(r.output, "hello", 5) == 0);
+	free(r.output);
+	caisson_sync_free(s);
+}
+
 /* With "prewarm", only the prewarm test (run again as nobody by ctest).
  * With "threads", only the cross-thread tests run: the
  * ThreadSanitizer build (make tsan), whose shadow memory and slowness make
@@ -645,6 +719,7 @@ int main(int argc, char **argv)
 		test_sync();
 		test_prefault(argv[2]);
 		test_borrowed();
+		test_sync_background(argv[2]);
 		test_zygote_lost();
 		test_threads();
 		test_sync_threads();
