@@ -125,19 +125,9 @@ static void png_close(struct png_pool *p)
  * progress between requests. */
 static double png_await_spare(struct png_pool *p)
 {
-	struct timeval tick = { 0, 1000 };
-	struct caisson_stats st;
 	double t0 = bench_now_us();
 
-	for (;;) {
-		caisson_pool_stats(p->pool, &st);
-		if (st.idle > 0)
-			return (bench_now_us() - t0) / 1000;
-		if (bench_now_us() - t0 > 5e6)
-			return -1;
-		event_base_loopexit(p->base, &tick);
-		event_base_loop(p->base, 0);
-	}
+	return bench_pool_wait_idle(p->base, p->pool, 1, 5) < 0 ? -1 : (bench_now_us() - t0) / 1000;
 }
 
 /* One request, counting page faults on both sides when the worker is
