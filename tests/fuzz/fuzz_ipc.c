@@ -28,10 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				if (m.type == IPC_W_DONE && strlen(m.u.done.text.s) > IPC_TEXT_MAX)
 					abort();
+				if (m.type == IPC_W_OK && m.len > IPC_INLINE_MAX)
+					abort();
 			}
 		}
 	}
-	if (wk_config_decode(data, size, &cfg) == 0 && (cfg.ninsns == 0 || cfg.ninsns > WK_MAX_INSNS))
+	if (wk_config_decode(data, size, &cfg) == 0 &&
+	    (cfg.ninsns == 0 || cfg.ninsns > WK_MAX_INSNS || cfg.prefault_bytes > WK_PREFAULT_MAX))
 		abort();
 	return 0;
 }

@@ -1,0 +1,137 @@
+/* Private to the broker's two halves: pool.c (requests, spawning, the
+ * breaker, dispatch, the public calls) and pool_worker.c (a worker's life
+ * from spawn to reaping). Not for anything else in the supervisor. */
+#ifndef CAISSON_POOL_INT_H
+#define CAISSON_POOL_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include "cgroup.h"
+#include "pool.h"
+#include "zyg.h"
+
+#define POOL_LOG_MAX (64u * 1024u) /* bytes of a worker's log pipe copied, at most */
+#define POOL_SPAWN_MIN_MS 2000u     /* a spawn's deadline, at least */
+#define POOL_LAT_RING 1024u
+#define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
+
+enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
+
+struct preq {
+	TAILQ_ENTRY(preq) link; /* on queue (waiting) or done (to deliver) */
+	struct pool *p;
+	uint64_t id, t0_us;
+	uint8_t *in;
+	size_t len, in_cap;
+	bool borrowed; /* in is the caller's, valid until the callback */
+	pool_cb cb;
+	void *arg;
+	struct pworker *w;
+	pid_t pid;
+	bool decided, retried;
+	enum cs_status status;
+	int signal;
+	char detail[512];
+	uint8_t *out;
+	size_t out_len, out_cap;
+};
+
+struct pworker {
+	TAILQ_ENTRY(pworker) link;
+	struct pool *p;
+	uint64_t spawn_id;
+	uint32_t slot;
+	pid_t pid;
+	int pidfd, ipc, notify, log;
+	struct event *ev_ipc, *ev_notify, *ev_log, *timer, *cpu_timer;
+	enum pw_state st;
+	bool started, exited, killed, spawn_failed, cg_ready;
+	uint32_t served;
+	uint64_t prev_id;     /* the request it answered last */
+	size_t logged;
+	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
+			       * UINT64_MAX: not read (see pw_assign) */
+	long long oom_base;   /* its cgroup's OOM kill count when it started */
+	char why[512];        /* why it was killed with no request (logs) */
+	/* Bulk regions (W_SHM), NULL and -1 when the pool has none: each
+	 * mapped here, and its memfd kept for the worker's last request. */
+	uint8_t *shm_in;
+	const uint8_t *shm_out;
+	int shm_in_fd, shm_out_fd;
+	int shm_in_ro; /* the worker's read-only open of the input region, until sent */
+	struct preq *req;
+};
+
+TAILQ_HEAD(preq_list, preq);
+TAILQ_HEAD(pworker_list, pworker);
+
+struct pool {
+	struct event_base *base;
+	struct zyg zyg;
+	bool zyg_up;
+	struct cg cg;
+	const struct policy *pol;
+	struct wk_config *cfg;
+	struct pool_limits lim;
+	struct pool_sizing sz;
+	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
+	/* Slots (still reserved) whose cgroup directories, with their limits,
+	 * outlived their last worker: creating a memory cgroup costs more
+	 * than a third of a spawn, so the next worker reuses one. */
+	uint32_t cg_keep[POOL_CG_KEEP];
+	uint32_t ncg_keep;
+	/* Every worker message is read into this one buffer and handled
+	 * before the next read (payloads are copied out): a worker costs the
+	 * supervisor no receive buffer of its own. */
+	uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
+	struct pworker_list workers;
+	struct preq_list queue, done;
+	uint32_t nqueued;
+	struct event *ev_deliver, *ev_backoff;
+	uint64_t next_id;
+	uint32_t consecutive_failures;
+	bool backoff_pending, backoff_elapsed;
+	struct pool_stats st;
+	uint64_t lat[POOL_LAT_RING];
+	uint64_t nlat;
+	void (*on_ready)(void *arg, pid_t pid);
+	void *on_ready_arg;
+	int verbose;
+};
+
+/* pool.c */
+/* Decides a request's status (the first decision wins). */
+void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+void pool_complete(struct preq *r);
+void pool_dispatch(struct pool *p);
+void pool_note_spawn_failure(struct pool *p, const char *why);
+void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready);
+
+/* pool_worker.c: a worker's life */
+void pw_kill(struct pworker *w);
+void pw_free(struct pworker *w);
+/* The worker is done for: stop listening and kill it. Its request (the
+ * first decision wins) completes when pw_finalize sees it reaped. */
+void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void pw_finalize(struct pworker *w);
+void pw_after_event(struct pworker *w);
+void pw_arm(struct event *ev, uint64_t ms);
+int pw_make_regions(struct pworker *w);
+void pw_assign(struct pworker *w, struct preq *r);
+void pw_requeue(struct pworker *w);
+void pw_timer(evutil_socket_t fd, short what, void *arg);
+void pw_cpu_timer(evutil_socket_t fd, short what, void *arg);
+/* The zygote's reports about one worker (struct zyg_ops). */
+void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4]);
+void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text);
+void pool_root_cleared(void *arg, uint64_t id, int err, const char *text);
+void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us);
+
+#endif

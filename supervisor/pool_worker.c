@@ -1,0 +1,729 @@
+/* The broker's workers (see pool_int.h): one worker's life from its
+ * spawn to its reaping, on the pool's event_base. Everything a worker
+ * sends passes ipc_decode() first; anything malformed, unexpected or out of
+ * state kills it with PROTOCOL_ERROR. */
+#include "pool_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bufcache.h"
+#include "ipc_io.h"
+#include "notify.h"
+#include "sysfmt.h"
+#include "wire.h"
+
+/* ---- workers --------------------------------------------------------- */
+
+void pw_kill(struct pworker *w)
+{
+	if (w->pidfd >= 0 && !w->killed)
+		syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+	w->killed = true;
+}
+
+void pw_free(struct pworker *w)
+{
+	struct event *evs[] = { w->ev_ipc, w->ev_notify, w->ev_log, w->timer, w->cpu_timer };
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i])
+			event_free(evs[i]);
+	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, w->shm_in_fd, w->shm_out_fd, w->shm_in_ro, -2 };
+	     *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (w->shm_in)
+		munmap(w->shm_in, w->p->shm_in_size);
+	if (w->shm_out)
+		munmap((void *)w->shm_out, w->p->shm_out_size);
+	pool_release_slot(w->p, w->slot, w->cg_ready);
+	TAILQ_REMOVE(&w->p->workers, w, link);
+	free(w);
+}
+
+/* The worker is done for: stop listening and kill it. Its request (the
+ * first decision wins) completes when pw_finalize sees it reaped. */
+void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->st == PW_DYING)
+		return;
+	va_start(ap, fmt);
+	if (w->req)
+		pool_set(w->req, st, sig, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
+		/* Kept for the requests the breaker fails: say what happened
+		 * when it was not a plain spawn failure (a violation at load). */
+		if (st != CS_SPAWN_FAILED) {
+			char d[sizeof(w->why)];
+			snprintf(d, sizeof(d), "%s", w->why);
+			snprintf(w->why, sizeof(w->why), "%s %.400s while loading", cs_status_name(st), d);
+		}
+		w->spawn_failed = true;
+		w->p->st.spawn_failed++;
+	}
+	w->st = PW_DYING;
+	if (w->ev_ipc)
+		event_del(w->ev_ipc);
+	if (w->ev_notify)
+		event_del(w->ev_notify);
+	if (w->timer)
+		event_del(w->timer);
+	if (w->cpu_timer)
+		event_del(w->cpu_timer);
+	pw_kill(w);
+}
+
+/* Frees a dying worker once it is reaped (or never started), completing
+ * its request. Called only at the end of top-level event handlers. */
+void pw_finalize(struct pworker *w)
+{
+	struct pool *p = w->p;
+	char why[512];
+	bool failed = w->spawn_failed;
+
+	if (w->st != PW_DYING || (w->started && !w->exited))
+		return;
+	snprintf(why, sizeof(why), "%s", w->why);
+	if (w->req)
+		pool_complete(w->req);
+	pw_free(w);
+	if (failed)
+		pool_note_spawn_failure(p, why);
+}
+
+void pw_arm(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { .tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+	evtimer_add(ev, &tv);
+}
+
+/* The worker's CPU clock, read in one system call: glibc's
+ * clock_getcpuclockid() spends a second one (clock_getres) checking it.
+ * The kernel's encoding of a process CPU clock (CPUCLOCK_SCHED); the pid
+ * stays ours until the zygote reaps the worker. */
+static uint64_t pw_cpu_ns(const struct pworker *w)
+{
+	clockid_t c = (clockid_t)((~(unsigned)w->pid) << 3 | 2u);
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether the worker's request in hand is its last. The regions' pages
+ * are then moved with pwrite/pread, not through our mappings: touching a
+ * page of a mapping for the first time costs a fault (11-14 us on a VM),
+ * which only pays back over the requests that follow. A fresh worker per
+ * request (requests_per_worker = 1) so never faults us a page. */
+static bool pw_last_request(const struct pworker *w)
+{
+	return w->served + 1 >= w->p->sz.requests_per_worker;
+}
+
+/* pwrite/pread of a whole region range; shmem moves it all at once, the
+ * loop only covers signals. -1 with errno, EIO for an unexpected end. */
+static int pw_region_io(int fd, void *buf, size_t len, bool write)
+{
+	uint8_t *b = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write ? pwrite(fd, b + done, len - done, (off_t)done)
+				  : pread(fd, b + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int pw_send_request(struct pworker *w)
+{
+	struct preq *r = w->req;
+	uint8_t b[8];
+
+	if (r->len <= IPC_INLINE_MAX)
+		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
+	/* r->len <= input cap <= the region's size (pool_req_new checked). */
+	if (!pw_last_request(w))
+		memcpy(w->shm_in, r->in, r->len);
+	else if (pw_region_io(w->shm_in_fd, r->in, r->len, true) < 0)
+		return -1;
+	wire_put64(b, r->len);
+	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
+}
+
+/* One sealed memfd of the given size, mapped here with prot (never
+ * touched until a request needs it). */
+static void *pw_region(const char *name, size_t size, int prot, int *fd)
+{
+	void *map;
+
+	*fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (*fd < 0)
+		return NULL;
+	map = ftruncate(*fd, (off_t)size) == 0 ? mmap(NULL, size, prot, MAP_SHARED, *fd, 0) : MAP_FAILED;
+	if (map != MAP_FAILED && fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
+		/* Not into children of an embedding process that forks. */
+		madvise(map, size, MADV_DONTFORK);
+		return map;
+	}
+	if (map != MAP_FAILED)
+		munmap(map, size);
+	close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
+/* The bulk regions of a worker, made when its spawn is asked for (beside
+ * the zygote's clone, off the path of a cold spawn) and sent first thing
+ * once it is up, before it loads the plugin: large requests are written
+ * into the input region and large answers read from the output region, so
+ * no request costs a memfd, a descriptor pass or a fresh page. Both are
+ * sealed against shrinking (a truncated mapping would fault the
+ * supervisor) and growing. The worker gets the input region through a
+ * read-only open of it: it cannot map it writable, mprotect it writable,
+ * write it or add seals (F_SEAL_FUTURE_WRITE would do the same to the
+ * worker but also refuse our own pwrite). The worker maps both and closes
+ * the descriptors. */
+int pw_make_regions(struct pworker *w)
+{
+	struct pool *p = w->p;
+	char path[64];
+
+	if (!p->shm_in_size)
+		return 0;
+	w->shm_in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &w->shm_in_fd);
+	w->shm_out = w->shm_in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &w->shm_out_fd) : NULL;
+	if (!w->shm_out)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->shm_in_fd);
+	w->shm_in_ro = open(path, O_RDONLY | O_CLOEXEC);
+	return w->shm_in_ro < 0 ? -1 : 0;
+}
+
+static int pw_send_regions(struct pworker *w)
+{
+	struct pool *p = w->p;
+	uint8_t b[16];
+	int rc;
+
+	if (!p->shm_in_size)
+		return 0;
+	wire_put64(b, p->shm_in_size);
+	wire_put64(b + 8, p->shm_out_size);
+	rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, (int[]){ w->shm_in_ro, w->shm_out_fd }, 2);
+	close(w->shm_in_ro);
+	w->shm_in_ro = -1;
+	return rc;
+}
+
+/* Hands a waiting request to an idle worker. */
+void pw_assign(struct pworker *w, struct preq *r)
+{
+	struct pool *p = w->p;
+
+	TAILQ_REMOVE(&p->queue, r, link);
+	p->nqueued--;
+	evtimer_del(w->timer);
+	w->req = r;
+	r->w = w;
+	w->st = PW_BUSY;
+	/* A worker has one thread (seccomp refuses clone), so it cannot use
+	 * more CPU than wall time: with cpu_time >= wall_time the wall timer
+	 * always fires first and the CPU clock is not read (a system call
+	 * per request). */
+	w->cpu_base_ns = p->lim.cpu_ms < p->lim.wall_ms ? pw_cpu_ns(w) : UINT64_MAX;
+	if (pw_send_request(w) < 0) {
+		pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
+		return;
+	}
+	pw_arm(w->timer, p->lim.wall_ms);
+	if (w->cpu_base_ns != UINT64_MAX)
+		pw_arm(w->cpu_timer, p->lim.cpu_ms);
+}
+
+static void pw_idle(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	w->st = PW_IDLE;
+	if (p->sz.idle_ms)
+		pw_arm(w->timer, p->sz.idle_ms);
+}
+
+/* Room for the next len bytes of the answer, or NULL once the worker has
+ * been decided against. The answer is always copied: the worker can still
+ * write the output region, so nothing handed to a callback may point into it. */
+static uint8_t *pw_output_room(struct pworker *w, size_t len)
+{
+	struct preq *r = w->req;
+	uint8_t *o;
+
+	if (len > w->p->lim.output_bytes - r->out_len) {
+		pw_decide(w, CS_OUTPUT_LIMIT, 0, "output exceeded %llu bytes",
+			  (unsigned long long)w->p->lim.output_bytes);
+		return NULL;
+	}
+	if (r->out_len + len > r->out_cap) {
+		/* Doubling, capped at the limit: a worker sending its answer in
+		 * many small chunks must not make us copy it quadratically. */
+		size_t cap = r->out_cap ? r->out_cap : len;
+		while (cap < r->out_len + len)
+			cap *= 2;
+		if (cap > w->p->lim.output_bytes)
+			cap = (size_t)w->p->lim.output_bytes;
+		o = r->out ? realloc(r->out, cap) : bc_get(cap, &cap);
+		if (!o) {
+			pw_decide(w, CS_OUTPUT_LIMIT, 0, "supervisor out of memory for output");
+			return NULL;
+		}
+		r->out = o;
+		r->out_cap = cap;
+	}
+	return r->out + r->out_len;
+}
+
+/* The answer's bytes in the output region (size already bounded by it). */
+static void pw_take_region(struct pworker *w, size_t len)
+{
+	uint8_t *o = pw_output_room(w, len);
+
+	if (!o)
+		return;
+	if (!pw_last_request(w))
+		memcpy(o, w->shm_out, len);
+	else if (pw_region_io(w->shm_out_fd, o, len, false) < 0) {
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
+		return;
+	}
+	w->req->out_len += len;
+}
+
+/* Appends an inline piece of the answer; false once the worker is decided against. */
+static bool pw_take_inline(struct pworker *w, const uint8_t *data, size_t len)
+{
+	uint8_t *o;
+
+	if (!len)
+		return true; /* W_OK of an empty answer, or one in the output region */
+	o = pw_output_room(w, len);
+	if (!o)
+		return false;
+	memcpy(o, data, len);
+	w->req->out_len += len;
+	return true;
+}
+
+/* The request in hand finished: rc 0 is OK, anything else PLUGIN_ERROR
+ * with the plugin's text. */
+static void pw_done(struct pworker *w, int32_t rc, const char *text)
+{
+	struct pool *p = w->p;
+	struct preq *r = w->req;
+
+	evtimer_del(w->timer);
+	evtimer_del(w->cpu_timer);
+	r->decided = true;
+	r->status = rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
+	snprintf(r->detail, sizeof(r->detail), "%s", rc == 0 ? "" : text[0] ? text : "plugin failed");
+	w->prev_id = r->id;
+	pool_complete(r);
+	if (++w->served >= p->sz.requests_per_worker) {
+		p->st.recycled++;
+		pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
+	} else {
+		pw_idle(w);
+	}
+}
+
+static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
+{
+	struct pool *p = w->p;
+
+	switch (m->type) {
+	case IPC_W_READY:
+		/* Sealed from here on; usable once the zygote emptied its root. */
+		w->st = PW_CLEARING;
+		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
+				  strerror(errno));
+		break;
+	case IPC_W_INIT_FAILED:
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
+		break;
+	case IPC_W_OUTPUT:
+		pw_take_inline(w, m->payload, m->len);
+		break;
+	case IPC_W_OUTPUT_SHM:
+		if (!w->shm_out || m->u.bulk.size > p->shm_out_size) {
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
+				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
+			return;
+		}
+		pw_take_region(w, (size_t)m->u.bulk.size);
+		break;
+	case IPC_W_OK:
+		if (pw_take_inline(w, m->payload, m->len))
+			pw_done(w, 0, "");
+		break;
+	case IPC_W_DONE:
+		pw_done(w, m->u.done.rc, m->u.done.text.s);
+		break;
+	default:
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "unexpected %s", ipc_type_name(m->type));
+	}
+}
+
+static unsigned pw_ipc_state(const struct pworker *w)
+{
+	switch (w->st) {
+	case PW_SPAWNING: return ST_SPAWNING;
+	case PW_BUSY: return ST_BUSY;
+	default: return ST_IDLE;
+	}
+}
+
+/* Takes an innocent request back from a worker that is going down and
+ * puts it at the head of the queue; a request is retried only once. */
+void pw_requeue(struct pworker *w)
+{
+	struct preq *q = w->req;
+
+	w->req = NULL;
+	q->w = NULL;
+	q->retried = true;
+	TAILQ_INSERT_HEAD(&w->p->queue, q, link);
+	w->p->nqueued++;
+}
+
+static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+
+	while (w->st != PW_DYING) {
+		struct ipc_expect ex = { .dir = IPC_W2S, .state = pw_ipc_state(w), .match_id = 1,
+					 .id = w->st == PW_BUSY ? w->req->id : 0 };
+		int fds[IPC_MAX_FDS];
+		unsigned nfds;
+		size_t len;
+		struct ipc_msg m;
+		int r = ipc_recv(fd, w->p->rx, sizeof(w->p->rx), &len, fds, &nfds, MSG_DONTWAIT);
+		int e;
+
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r == 0) {
+			/* End of stream: the exit status will say why. */
+			event_del(w->ev_ipc);
+			return;
+		}
+		if (r < 0) {
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "bad message: %s", strerror(errno));
+			return;
+		}
+		e = ipc_decode(w->p->rx, len, fds, nfds, &ex, &m);
+		if (e == IPC_E_ID && w->st == PW_BUSY && w->prev_id && wire_get64(w->p->rx + 8) == w->prev_id &&
+		    !w->req->retried) {
+			/* A message for the request it already finished: the fault
+			 * is that request's, answered long ago. The current one is
+			 * innocent; it goes back to the head of the queue, once. */
+			ipc_close_fds(fds, nfds);
+			pw_requeue(w);
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "message for request %llu after it completed",
+				  (unsigned long long)w->prev_id);
+			return;
+		}
+		if (e != IPC_OK) {
+			ipc_close_fds(fds, nfds);
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s (type %u, %zu bytes)", ipc_strerror(e),
+				  len >= 6 ? (unsigned)(w->p->rx[4] | w->p->rx[5] << 8) : 0u, len);
+			return;
+		}
+		pw_on_message(w, &m);
+		/* A finished request is the end of a burst: no read ending in
+		 * EAGAIN per call. Anything the worker sent after it is still
+		 * read (the event is level-triggered) and judged in its state. */
+		if (m.type == IPC_W_DONE || m.type == IPC_W_OK)
+			return;
+	}
+}
+
+/* Every worker event ends the same way: free the worker if it is gone,
+ * then let the pool hand out work and spawn what is missing. */
+void pw_after_event(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	pw_finalize(w);
+	pool_dispatch(p);
+}
+
+static void pw_ipc_event(evutil_socket_t fd, short what, void *arg)
+{
+	pw_ipc_readable(fd, what, arg);
+	pw_after_event(arg);
+}
+
+/* A notification from the worker's filter (notify.c judges it). A READY
+ * already queued on the socket seals the worker first: a single-threaded
+ * worker cannot reach a syscall after READY before the READY is readable
+ * here. */
+static void pw_notify(struct pworker *w, int fd)
+{
+	char text[400];
+	int sig = 0;
+
+	if (w->st == PW_SPAWNING)
+		pw_ipc_readable(w->ipc, EV_READ, w);
+	if (w->st == PW_DYING)
+		return;
+	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING, &sig, text, sizeof(text))) {
+	case NF_CONTINUED:
+		break;
+	case NF_GONE:
+		event_del(w->ev_notify);
+		break;
+	case NF_BROKEN:
+		event_del(w->ev_notify);
+		pw_decide(w, CS_VIOLATION, 0, "%s", text);
+		break;
+	case NF_CRASHED:
+		pw_decide(w, CS_CRASHED, sig, "%s", text);
+		break;
+	case NF_VIOLATION:
+		pw_decide(w, CS_VIOLATION, 0, "%s", text);
+		break;
+	}
+}
+
+static void pw_notify_event(evutil_socket_t fd, short what, void *arg)
+{
+	pw_notify(arg, fd);
+	pw_after_event(arg);
+}
+
+static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n <= 0 || w->logged >= POOL_LOG_MAX) {
+		/* Bounded: past POOL_LOG_MAX the pipe fills and the worker's
+		 * non-blocking writes fail; it never blocks the supervisor. */
+		event_del(w->ev_log);
+		return;
+	}
+	w->logged += (size_t)n;
+	if (w->p->verbose)
+		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
+}
+
+static void pw_timeout(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	switch (w->st) {
+	case PW_BUSY:
+		pw_decide(w, CS_TIMEOUT, 0, "wall time %llums exceeded", (unsigned long long)p->lim.wall_ms);
+		break;
+	case PW_IDLE:
+		/* Idle past idle_timeout: retire unless needed to stay warm. */
+		{
+			uint32_t live = 0;
+			struct pworker *o;
+			TAILQ_FOREACH(o, &p->workers, link)
+				live += o->st != PW_DYING;
+			if (live > p->sz.min_workers && (p->sz.requests_per_worker > 1 || live > 1))
+				pw_decide(w, CS_OK, 0, "idle for %llums", (unsigned long long)p->sz.idle_ms);
+			else
+				pw_arm(w->timer, p->sz.idle_ms);
+		}
+		break;
+	default:
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker not ready within %ums", POOL_SPAWN_MIN_MS);
+	}
+}
+
+void pw_timer(evutil_socket_t fd, short what, void *arg)
+{
+	pw_timeout(arg);
+	pw_after_event(arg);
+}
+
+/* Per-request CPU budget: sleeps at most the remaining budget (CPU time
+ * never runs faster than the wall clock), then checks the worker's CPU
+ * clock. Fires within a millisecond or so of the limit. */
+void pw_cpu_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct pworker *w = arg;
+	uint64_t now = pw_cpu_ns(w), used_ms, limit = w->p->lim.cpu_ms;
+
+	if (w->st != PW_BUSY)
+		return;
+	used_ms = now > w->cpu_base_ns ? (now - w->cpu_base_ns) / 1000000u : 0;
+	if (used_ms >= limit)
+		pw_decide(w, CS_CPU_LIMIT, 0, "cpu time %llums exceeded (used %llums)", (unsigned long long)limit,
+			  (unsigned long long)used_ms);
+	else
+		pw_arm(w->cpu_timer, limit - used_ms);
+	pw_after_event(w);
+}
+
+/* ---- zygote events --------------------------------------------------- */
+
+static struct pworker *pool_find_spawn(struct pool *p, uint64_t id)
+{
+	struct pworker *w;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->spawn_id == id)
+			return w;
+	return NULL;
+}
+
+void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4])
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started || w->st == PW_DYING) {
+		/* Cancelled while spawning: the worker must not outlive us. */
+		syscall(SYS_pidfd_send_signal, fds[0], SIGKILL, NULL, 0);
+		ipc_close_fds(fds, 4);
+		return;
+	}
+	w->started = true;
+	w->pid = pid;
+	w->pidfd = fds[0];
+	w->ipc = fds[1];
+	w->notify = fds[2];
+	w->log = fds[3];
+	p->st.spawned++;
+	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
+	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
+	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
+	if (!w->ev_ipc || !w->ev_notify || !w->ev_log || event_add(w->ev_ipc, NULL) < 0 ||
+	    event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
+		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
+	/* Its bulk regions, first thing: the worker maps them and closes the
+	 * descriptors before it loads the plugin, so no plugin code ever
+	 * sees them in its table and a worker that cannot map them is a
+	 * failed spawn, not a request's crash. */
+	else if (pw_send_regions(w) < 0)
+		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
+	pw_after_event(w);
+}
+
+void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started)
+		return;
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(step), text, strerror(err));
+	pw_after_event(w);
+}
+
+void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->st != PW_CLEARING)
+		return;
+	if (err) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
+			  strerror(err));
+		pw_after_event(w);
+		return;
+	}
+	/* A sealed, empty-rooted worker: the pool is healthy again. */
+	p->consecutive_failures = 0;
+	p->st.failed = false;
+	p->st.failed_reason[0] = '\0';
+	if (p->on_ready)
+		p->on_ready(p->on_ready_arg, w->pid);
+	pw_idle(w);
+	pw_after_event(w);
+}
+
+/* Classifies a worker that ended without a decided status. */
+static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint64_t cpu_us)
+{
+	const struct pool_limits *l = &w->p->lim;
+	bool spawning = w->st == PW_SPAWNING || w->st == PW_CLEARING;
+	uint64_t base_us = w->cpu_base_ns / 1000, req_cpu_us = cpu_us > base_us ? cpu_us - base_us : 0;
+
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+
+		if (!spawning && (sig == SIGXCPU || (sig == SIGKILL && req_cpu_us >= l->cpu_ms * 1000)))
+			pw_decide(w, CS_CPU_LIMIT, 0, "cpu time %llums exceeded (used %llums)",
+				  (unsigned long long)l->cpu_ms, (unsigned long long)(req_cpu_us / 1000));
+		else if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGKILL) &&
+			 maxrss_kb * 1024 >= l->memory_bytes / 4 * 3)
+			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (peak %lluM, then SIG%s)",
+				  (unsigned long long)(l->memory_bytes >> 20),
+				  (unsigned long long)(maxrss_kb >> 10), sysfmt_signame(sig));
+		else if (spawning)
+			pw_decide(w, CS_SPAWN_FAILED, 0, "worker killed by SIG%s while loading", sysfmt_signame(sig));
+		else
+			pw_decide(w, CS_CRASHED, sig, "SIG%s", sysfmt_signame(sig));
+	} else if (spawning) {
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading", WEXITSTATUS(status));
+	} else {
+		pw_decide(w, CS_CRASHED, 0, "worker exited with status %d%s", WEXITSTATUS(status),
+			  w->req ? " mid-request" : "");
+	}
+}
+
+void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us)
+{
+	struct pool *p = arg;
+	struct pworker *w;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->started && w->pid == pid)
+			break;
+	if (!w)
+		return;
+	w->exited = true;
+	if (w->st != PW_DYING) {
+		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
+		pw_ipc_readable(w->ipc, EV_READ, w);
+		if (w->st != PW_DYING && w->cg_ready && cg_worker_oom_kills(&p->cg, w->slot) > w->oom_base)
+			pw_decide(w, CS_MEMORY_LIMIT, 0, "memory limit %lluM reached (%s OOM kill, peak %lluM)",
+				  (unsigned long long)(p->lim.memory_bytes >> 20), cg_name(&p->cg),
+				  (unsigned long long)(maxrss_kb >> 10));
+		if (w->st != PW_DYING)
+			pw_classify(w, status, maxrss_kb, cpu_us);
+	}
+	pw_after_event(w);
+}
+
