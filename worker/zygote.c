@@ -54,6 +54,14 @@ static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
 		fatal("send SPAWN_FAILED");
 }
 
+/* A spawn that failed after clone3: report it, and kill the child
+ * (SIGKILL through its pidfd; it is reaped like any worker). */
+static void report_kill(uint64_t id, int pidfd, uint32_t step, int err, const char *text)
+{
+	report_fail(id, step, err, text);
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
 /* In the child, between clone3 and the lockdown: only the three fds it
  * needs survive (wk_fds_arrange closes the rest) and signals are reset. */
 static void __attribute__((noreturn)) child(int ipc, int sync, int log)
@@ -165,32 +173,27 @@ static void spawn(uint64_t id, uint32_t slot)
 	close(lg[1]);
 	sv[1] = sy[1] = lg[1] = -1;
 	if (wk_userns_write_maps(pid, &cfg, slot, &host_uid, &d) < 0) {
-		report_fail(id, IPC_STEP_USERMAP, errno, d.text);
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		report_kill(id, pidfd, IPC_STEP_USERMAP, errno, d.text);
 		goto out;
 	}
 	/* The child locks itself down (trusted code) while we move it into
 	 * its cgroups; it is released to load the plugin only after both. */
 	if (write(sy[0], "g", 1) != 1) {
-		report_fail(id, IPC_STEP_SYNC, errno, "worker died before its lockdown");
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		report_kill(id, pidfd, IPC_STEP_SYNC, errno, "worker died before its lockdown");
 		goto out;
 	}
 	if (join_cgroups(pid, slot, &d) < 0) {
-		report_fail(id, IPC_STEP_CGROUP, errno, d.text);
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		report_kill(id, pidfd, IPC_STEP_CGROUP, errno, d.text);
 		goto out;
 	}
 	if (await_lock(sy[0], &listener, &m) < 0) {
-		report_fail(id, IPC_STEP_SYNC, errno, "worker died or stalled during lockdown");
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		report_kill(id, pidfd, IPC_STEP_SYNC, errno, "worker died or stalled during lockdown");
 		goto out;
 	}
 	if (m.type == IPC_Z_LOCK_FAILED) {
 		report_fail(id, m.u.fail.step, m.u.fail.err, m.u.fail.text.s);
 	} else if (wk_rlimit_set_nofile(pid, &cfg, &d) < 0 || write(sy[0], "n", 1) != 1) {
-		report_fail(id, IPC_STEP_RLIMITS, errno, d.text[0] ? d.text : "release the worker");
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		report_kill(id, pidfd, IPC_STEP_RLIMITS, errno, d.text[0] ? d.text : "release the worker");
 	} else {
 		uint8_t p[8];
 		int fds[4] = { pidfd, sv[0], listener, lg[0] };
