@@ -396,12 +396,10 @@ static void lib_sync_done(const struct pool_result *r, void *arg)
 	struct lib_call *c = arg;
 	caisson_sync *s = c->s;
 	struct caisson_sync_result *o = &c->res;
-	bool abandoned;
 
 	pthread_mutex_lock(&s->wait_mu);
-	abandoned = c->abandoned;
-	pthread_mutex_unlock(&s->wait_mu);
-	if (abandoned) {
+	if (c->abandoned) {
+		pthread_mutex_unlock(&s->wait_mu);
 		free(c);
 		return;
 	}
@@ -413,7 +411,6 @@ static void lib_sync_done(const struct pool_result *r, void *arg)
 		o->output_len = r->out_len;
 		*r->own = NULL;
 	}
-	pthread_mutex_lock(&s->wait_mu);
 	c->done = true;
 	pthread_cond_broadcast(&s->wait_cv);
 	pthread_mutex_unlock(&s->wait_mu);

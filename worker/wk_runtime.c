@@ -51,11 +51,11 @@ static void flush(struct caisson_out *o, bool keep_inline)
 {
 	uint8_t b[8];
 
-	if (!keep_inline && o->used &&
-	    ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
-		_exit(1);
-	if (!keep_inline)
+	if (!keep_inline) {
+		if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
+			_exit(1);
 		o->used = 0;
+	}
 	if (o->shm_used) {
 		wire_put64(b, o->shm_used);
 		if (ipc_send(WK_FD_IPC, IPC_W_OUTPUT_SHM, o->id, b, 8, NULL, 0) < 0)
