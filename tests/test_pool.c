@@ -125,6 +125,23 @@ static void reset(void)
 	atomic_store(&completed, 0);
 }
 
+/* A pool of selective.so under tests/profiles/NAME; NULL (a failed check,
+ * the reason on stderr) if it cannot be made. */
+static caisson_pool *profile_pool(const char *src, const char *name)
+{
+	struct caisson_pool_config c = { .plugin = selective };
+	char prof[1100], err[512];
+	caisson_pool *p;
+
+	snprintf(prof, sizeof(prof), "%s/tests/profiles/%s", src, name);
+	c.profile = prof;
+	p = caisson_pool_new(base, &c, err, sizeof(err));
+	CHECK(p != NULL);
+	if (!p)
+		fprintf(stderr, "test_pool: %s\n", err);
+	return p;
+}
+
 /* Every fault three times, each followed by a good request. */
 static void test_faults(void)
 {
@@ -259,18 +276,26 @@ static int count_fds(void)
 	return n;
 }
 
-static long rss_kb(void)
+/* kB of a line of /proc/PID/status ("VmRSS:", "RssAnon:", ...), -1 if none. */
+static long status_kb(pid_t pid, const char *key)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
+	char path[64], line[256];
 	long kb = -1;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
+		if (strncmp(line, key, strlen(key)) == 0)
+			kb = strtol(line + strlen(key), NULL, 10);
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+static long rss_kb(void)
+{
+	return status_kb(getpid(), "VmRSS:");
 }
 
 /* 10,000 requests, 64 in flight: fds and memory must not grow. */
@@ -470,23 +495,6 @@ static void test_borrowed(void)
 	caisson_pool_free(p);
 }
 
-/* kB of a Rss line ("RssAnon:", "RssShmem:") of /proc/PID/status, -1 if none. */
-static long status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, key, strlen(key)) == 0)
-			kb = strtol(line + strlen(key), NULL, 10);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* [pool] prefault: a worker touches that much heap, input region and
  * output region before it is ready (tests/profiles/prefault.ini: 2M,
  * regions of 4M), seen in its RSS beside a worker of pool_test.ini after
@@ -496,17 +504,12 @@ static long status_kb(pid_t pid, const char *key)
 static void test_prefault(const char *src)
 {
 	struct caisson_pool_config c = { .plugin = selective };
-	caisson_pool *plain = new_pool(selective, 1), *pre;
+	caisson_pool *plain = new_pool(selective, 1), *pre = profile_pool(src, "prefault.ini");
 	char prof[1100], err[512];
 	long anon[2], shmem[2];
 	caisson_sync *s;
 
-	snprintf(prof, sizeof(prof), "%s/tests/profiles/prefault.ini", src);
-	c.profile = prof;
-	pre = caisson_pool_new(base, &c, err, sizeof(err));
-	CHECK(pre != NULL);
 	if (!pre) {
-		fprintf(stderr, "test_pool: %s\n", err);
 		caisson_pool_free(plain);
 		return;
 	}
@@ -529,6 +532,8 @@ static void test_prefault(const char *src)
 	caisson_pool_free(plain);
 	caisson_pool_free(pre);
 
+	snprintf(prof, sizeof(prof), "%s/tests/profiles/prefault.ini", src);
+	c.profile = prof;
 	s = caisson_sync_new(&c, err, sizeof(err));
 	CHECK(s != NULL);
 	if (!s)
@@ -621,19 +626,11 @@ static void test_sync_background(const char *src)
  * (ETOOMANYREFS against the worker's tiny RLIMIT_NOFILE). */
 static void test_prewarm(const char *src)
 {
-	struct caisson_pool_config c = { .profile = NULL, .plugin = selective };
-	char prof[1100], err[512];
 	struct caisson_stats st;
-	caisson_pool *p;
+	caisson_pool *p = profile_pool(src, "prewarm.ini");
 
-	snprintf(prof, sizeof(prof), "%s/tests/profiles/prewarm.ini", src);
-	c.profile = prof;
-	p = caisson_pool_new(base, &c, err, sizeof(err));
-	CHECK(p != NULL);
-	if (!p) {
-		fprintf(stderr, "test_pool: %s\n", err);
+	if (!p)
 		return;
-	}
 	for (int i = 0; i < 600; i++) {
 		struct timeval tv = { 0, 50000 };
 		caisson_pool_stats(p, &st);
