@@ -141,6 +141,7 @@ static int ipc_decode_fields(struct ipc_msg *m)
 	case IPC_Z_CLEAR_ROOT:
 	case IPC_W_READY:
 	case IPC_W_REQUEST:
+	case IPC_W_REQUEST_PIPED:
 	case IPC_W_OUTPUT:
 	case IPC_W_OK:
 		return IPC_OK;

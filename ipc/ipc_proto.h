@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 4u
+#define IPC_VERSION 5u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -71,7 +71,12 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	/* worker -> supervisor: request finished with rc 0; the payload is the \
 	 * answer's last piece (0..IPC_INLINE_MAX bytes): one message per small \
 	 * call instead of W_OUTPUT + W_DONE */                                \
-	X(W_OK, 24, IPC_W2S, 0, IPC_INLINE_MAX, 0, ST_BUSY)
+	X(W_OK, 24, IPC_W2S, 0, IPC_INLINE_MAX, 0, ST_BUSY)                    \
+	/* supervisor -> worker: request bytes inline, sent while an earlier \
+	 * request is still in hand ([pool] pipeline): served after it, and \
+	 * answered inline only, since the output region may still hold the \
+	 * earlier answer when the worker reaches this one */                 \
+	X(W_REQUEST_PIPED, 25, IPC_S2W, 0, IPC_INLINE_MAX, 0, ST_IDLE)
 
 enum ipc_type {
 #define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,

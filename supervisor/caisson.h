@@ -80,6 +80,7 @@ struct caisson_stats {
 	char failed_reason[256];
 	char last_spawn_error[256];   /* the latest failed spawn's reason, even with the breaker closed */
 	char memory_enforcement[384]; /* "cgroup v1 DIR", "cgroup v2 DIR" or "rlimits only (why)" */
+	uint64_t piped;               /* requests sent behind another in a busy worker ([pool] pipeline) */
 };
 
 typedef struct caisson_pool caisson_pool;

@@ -121,8 +121,9 @@ static void pr_pool(const struct profile_pool *pl)
 
 	units_format_us(pl->idle_ms * 1000, idle, sizeof(idle));
 	printf("pool:        min_workers %u, max_workers %u, queue %u, requests_per_worker %u, idle_timeout %s, "
-	       "failure_threshold %u\n",
-	       pl->min_workers, pl->max_workers, pl->queue, pl->requests_per_worker, idle, pl->failure_threshold);
+	       "failure_threshold %u, pipeline %u\n",
+	       pl->min_workers, pl->max_workers, pl->queue, pl->requests_per_worker, idle, pl->failure_threshold,
+	       pl->pipeline);
 }
 
 static void pr_limits(const struct profile_limits *l)

@@ -250,6 +250,7 @@ void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st)
 	memcpy(st->by_status, s.by_status, sizeof(st->by_status));
 	st->p50_us = s.p50_us;
 	st->p99_us = s.p99_us;
+	st->piped = s.piped;
 	st->failed = s.failed;
 	snprintf(st->failed_reason, sizeof(st->failed_reason), "%s", s.failed_reason);
 	snprintf(st->last_spawn_error, sizeof(st->last_spawn_error), "%s", s.last_spawn_error);

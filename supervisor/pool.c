@@ -15,6 +15,7 @@
 
 #include "bufcache.h"
 #include "policy.h"
+#include "profile.h"
 
 #define POOL_BACKOFF_MIN_MS 10u
 #define POOL_BACKOFF_MAX_MS 5000u
@@ -78,9 +79,8 @@ static void pool_reject(struct pool *p, struct preq *r, enum cs_status st, const
 }
 
 /* The only place a request ends: one callback, then it is freed. */
-static void pool_deliver(evutil_socket_t fd, short what, void *arg)
+static void pool_deliver(struct pool *p)
 {
-	struct pool *p = arg;
 	struct preq *r;
 
 	while ((r = TAILQ_FIRST(&p->done))) {
@@ -103,6 +103,19 @@ static void pool_deliver(evutil_socket_t fd, short what, void *arg)
 		r->cb(&res, r->arg);
 		pool_req_free(r);
 	}
+}
+
+/* Callbacks that submit (a caller keeping its work flowing) only queue
+ * their requests; they are handed out together after the last callback,
+ * so a worker gets them in one wake-up rather than one each. */
+static void pool_deliver_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct pool *p = arg;
+
+	p->delivering = true;
+	pool_deliver(p);
+	p->delivering = false;
+	pool_dispatch(p);
 }
 
 /* A worker's slot is free again. Its cgroup directories, with their
@@ -145,7 +158,7 @@ static void pool_lost(void *arg, const char *why)
 	while ((w = TAILQ_FIRST(&p->workers))) {
 		w->exited = true;
 		if (w->req && !w->req->retried)
-			pw_requeue(w);
+			pw_requeue(w, true);
 		pw_decide(w, w->st == PW_BUSY ? CS_CRASHED : CS_SPAWN_FAILED, 0, "%s", why);
 		w->spawn_failed = false;
 		pw_finalize(w);
@@ -252,6 +265,7 @@ static int pool_spawn(struct pool *p)
 	}
 	w->p = p;
 	w->slot = slot;
+	TAILQ_INIT(&w->piped);
 	w->pidfd = w->ipc = w->notify = w->log = w->shm_in_fd = w->shm_out_fd = w->shm_in_ro = -1;
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
@@ -281,6 +295,25 @@ static int pool_spawn(struct pool *p)
 	return 0;
 }
 
+/* [pool] pipeline: with no idle worker left, busy workers take waiting
+ * requests behind the one in hand, the least loaded first, up to the
+ * depth; in queue order (a head that cannot be piped waits for a worker). */
+static void pool_pipe(struct pool *p)
+{
+	for (uint32_t depth = 1; depth < p->sz.pipeline; depth++) {
+		struct pworker *w;
+
+		TAILQ_FOREACH(w, &p->workers, link) {
+			struct preq *r = TAILQ_FIRST(&p->queue);
+
+			if (!r)
+				return;
+			if (w->npiped < depth && pw_can_pipe(w, r))
+				pw_pipe(w, r);
+		}
+	}
+}
+
 /* Matches waiting requests with idle workers, then spawns what is missing:
  * one worker per waiting request up to max_workers, min_workers always,
  * and a spare beyond the busy ones when requests_per_worker is 1 or a
@@ -296,6 +329,8 @@ void pool_dispatch(struct pool *p)
 	TAILQ_FOREACH(w, &p->workers, link)
 		if (w->st == PW_IDLE && !TAILQ_EMPTY(&p->queue))
 			pw_assign(w, TAILQ_FIRST(&p->queue));
+	if (p->sz.pipeline > 1)
+		pool_pipe(p);
 	TAILQ_FOREACH(w, &p->workers, link) {
 		/* In the last quarter of its requests, a worker's successor
 		 * starts, so that recycling does not put a spawn on the path of
@@ -361,6 +396,10 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 		p->sz.requests_per_worker = 1;
 	if (p->sz.failure_threshold == 0)
 		p->sz.failure_threshold = 1;
+	if (p->sz.pipeline == 0)
+		p->sz.pipeline = 1;
+	if (p->sz.pipeline > PROFILE_PIPELINE_MAX)
+		p->sz.pipeline = PROFILE_PIPELINE_MAX;
 	*p->cfg = *cfg;
 	/* RLIMIT_CPU is per process: a worker serving several requests gets
 	 * their summed budget as a backstop; each request's own budget is
@@ -395,7 +434,7 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 	TAILQ_INIT(&p->workers);
 	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->done);
-	p->ev_deliver = event_new(base, -1, 0, pool_deliver, p);
+	p->ev_deliver = event_new(base, -1, 0, pool_deliver_event, p);
 	p->ev_backoff = evtimer_new(base, pool_backoff_done, p);
 	if (!p->ev_deliver || !p->ev_backoff) {
 		snprintf(err, errlen, "pool events: %s", strerror(errno));
@@ -470,7 +509,8 @@ void pool_req_enqueue(struct pool *p, struct preq *r)
 	}
 	TAILQ_INSERT_TAIL(&p->queue, r, link);
 	p->nqueued++;
-	pool_dispatch(p);
+	if (!p->delivering)
+		pool_dispatch(p);
 }
 
 uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg)
@@ -501,11 +541,17 @@ int pool_cancel(struct pool *p, uint64_t id)
 			pool_reject(p, r, CS_CANCELLED, "cancelled while queued");
 			return 0;
 		}
-	TAILQ_FOREACH(w, &p->workers, link)
+	TAILQ_FOREACH(w, &p->workers, link) {
 		if (w->req && w->req->id == id && !w->req->decided) {
 			pw_decide(w, CS_CANCELLED, 0, "cancelled while running in worker %d", (int)w->pid);
 			return 0;
 		}
+		if ((r = pw_cancel_piped(w, id))) {
+			pool_reject(p, r, CS_CANCELLED, "cancelled while queued in worker %d", (int)w->pid);
+			pool_dispatch(p);
+			return 0;
+		}
+	}
 	return -1;
 }
 
@@ -564,6 +610,16 @@ void pool_free(struct pool *p)
 
 	if (!p)
 		return;
+	/* Workers die with the zygote; their requests end here, not on a reap
+	 * that will never be delivered. Those pipelined behind another go
+	 * back to the queue first, and end with it. */
+	while ((w = TAILQ_FIRST(&p->workers))) {
+		w->exited = true;
+		w->spawn_failed = false;
+		pw_decide(w, CS_CANCELLED, 0, "pool closed");
+		w->spawn_failed = false;
+		pw_finalize(w);
+	}
 	while ((r = TAILQ_FIRST(&p->queue))) {
 		TAILQ_REMOVE(&p->queue, r, link);
 		p->nqueued--;
@@ -572,16 +628,7 @@ void pool_free(struct pool *p)
 		r->status = CS_CANCELLED;
 		snprintf(r->detail, sizeof(r->detail), "pool closed");
 	}
-	/* Workers die with the zygote; their requests end here, not on a reap
-	 * that will never be delivered. */
-	while ((w = TAILQ_FIRST(&p->workers))) {
-		w->exited = true;
-		w->spawn_failed = false;
-		pw_decide(w, CS_CANCELLED, 0, "pool closed");
-		w->spawn_failed = false;
-		pw_finalize(w);
-	}
-	pool_deliver(-1, 0, p);
+	pool_deliver(p);
 	if (p->zyg_up)
 		zyg_stop(&p->zyg);
 	cg_teardown(&p->cg);

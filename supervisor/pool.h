@@ -28,6 +28,7 @@ struct pool_limits {
 
 struct pool_sizing {
 	uint32_t min_workers, max_workers, queue, requests_per_worker, failure_threshold;
+	uint32_t pipeline; /* requests a worker holds at once (0 or 1: one) */
 	uint64_t idle_ms;
 };
 
@@ -60,6 +61,7 @@ struct pool_stats {
 	char failed_reason[256];
 	char last_spawn_error[256];           /* the latest spawn failure, "" if none */
 	char memory_enforcement[384];         /* "cgroup v1 DIR", or "rlimits only (why)" */
+	uint64_t piped;                       /* requests sent behind another in a busy worker */
 };
 
 struct pool;

@@ -34,12 +34,15 @@ struct preq {
 	struct pworker *w;
 	pid_t pid;
 	bool decided, retried;
+	bool piped; /* sent as W_REQUEST_PIPED: its answer comes inline only */
 	enum cs_status status;
 	int signal;
 	char detail[512];
 	uint8_t *out;
 	size_t out_len, out_cap;
 };
+
+TAILQ_HEAD(preq_list, preq);
 
 struct pworker {
 	TAILQ_ENTRY(pworker) link;
@@ -64,10 +67,15 @@ struct pworker {
 	const uint8_t *shm_out;
 	int shm_in_fd, shm_out_fd;
 	int shm_in_ro; /* the worker's read-only open of the input region, until sent */
-	struct preq *req;
+	struct preq *req;     /* the request in hand: the first one not yet answered */
+	/* [pool] pipeline: requests already sent to it behind req, in order
+	 * (W_REQUEST_PIPED: inline both ways), not yet begun as far as the
+	 * supervisor knows; the next one becomes req when req is answered. */
+	struct preq_list piped;
+	uint32_t npiped;
+	bool pipe_full; /* a pipelined send failed (socket full, or the worker gone): none until it answers */
 };
 
-TAILQ_HEAD(preq_list, preq);
 TAILQ_HEAD(pworker_list, pworker);
 
 struct pool {
@@ -93,6 +101,7 @@ struct pool {
 	struct preq_list queue, done;
 	uint32_t nqueued;
 	struct event *ev_deliver, *ev_backoff;
+	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
 	uint32_t consecutive_failures;
 	bool backoff_pending, backoff_elapsed;
@@ -125,7 +134,11 @@ void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_assign(struct pworker *w, struct preq *r);
-void pw_requeue(struct pworker *w);
+bool pw_can_pipe(const struct pworker *w, const struct preq *r);
+void pw_pipe(struct pworker *w, struct preq *r);
+void pw_requeue(struct pworker *w, bool counts);
+void pw_unpipe(struct pworker *w);
+struct preq *pw_cancel_piped(struct pworker *w, uint64_t id);
 void pw_timer(evutil_socket_t fd, short what, void *arg);
 void pw_cpu_timer(evutil_socket_t fd, short what, void *arg);
 /* The zygote's reports about one worker (struct zyg_ops). */

@@ -23,6 +23,9 @@
 #include "sysfmt.h"
 #include "wire.h"
 
+/* Answers read from one worker's socket per wake-up, at most. */
+#define PW_READ_BURST 64u
+
 /* ---- workers --------------------------------------------------------- */
 
 void pw_kill(struct pworker *w)
@@ -67,6 +70,7 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(w->why, sizeof(w->why), fmt, ap);
 	va_end(ap);
+	pw_unpipe(w);
 	if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
 		/* Kept for the requests the breaker fails: say what happened
 		 * when it was not a plain spawn failure (a violation at load). */
@@ -241,7 +245,27 @@ static int pw_send_regions(struct pworker *w)
 	return rc;
 }
 
-/* Hands a waiting request to an idle worker. */
+/* The request in hand begins: its wall and CPU budgets run from now. A
+ * worker has one thread (seccomp refuses clone), so it cannot use more CPU
+ * than wall time: with cpu_time >= wall_time the wall timer always fires
+ * first and the CPU clock is not read (a system call per request). A
+ * pipelined request begins when the one before it is answered, as read
+ * here: a worker that started it earlier gains at most the time we took to
+ * read that answer. */
+static void pw_begin(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	w->cpu_base_ns = p->lim.cpu_ms < p->lim.wall_ms ? pw_cpu_ns(w) : UINT64_MAX;
+	pw_arm(w->timer, p->lim.wall_ms);
+	if (w->cpu_base_ns != UINT64_MAX)
+		pw_arm(w->cpu_timer, p->lim.cpu_ms);
+}
+
+/* Hands a waiting request to an idle worker. Our end of its socket does
+ * not block: an idle worker has read everything we sent, so a full socket
+ * means it answers requests it never read, and it goes (the request is
+ * not its fault). */
 void pw_assign(struct pworker *w, struct preq *r)
 {
 	struct pool *p = w->p;
@@ -252,18 +276,86 @@ void pw_assign(struct pworker *w, struct preq *r)
 	w->req = r;
 	r->w = w;
 	w->st = PW_BUSY;
-	/* A worker has one thread (seccomp refuses clone), so it cannot use
-	 * more CPU than wall time: with cpu_time >= wall_time the wall timer
-	 * always fires first and the CPU clock is not read (a system call
-	 * per request). */
-	w->cpu_base_ns = p->lim.cpu_ms < p->lim.wall_ms ? pw_cpu_ns(w) : UINT64_MAX;
+	pw_begin(w);
 	if (pw_send_request(w) < 0) {
-		pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
+		if (errno == EAGAIN) {
+			pw_requeue(w, false);
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "worker does not read its requests (socket full)");
+		} else {
+			pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
+		}
+	}
+}
+
+/* [pool] pipeline: whether r may be sent to w behind the request in hand.
+ * Only inline requests, answered inline (the regions hold one request's
+ * bytes, still in use), within the depth and the worker's remaining
+ * requests_per_worker. */
+bool pw_can_pipe(const struct pworker *w, const struct preq *r)
+{
+	const struct pool_sizing *sz = &w->p->sz;
+
+	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX && 1 + w->npiped < sz->pipeline &&
+	       w->served + 2 + w->npiped <= sz->requests_per_worker;
+}
+
+/* Sends r, the head of the pool's queue, behind the request in hand. If
+ * that fails (its socket is full, or it is gone: its end of stream and
+ * exit will tell), r stays queued and w takes no more until it answers. */
+void pw_pipe(struct pworker *w, struct preq *r)
+{
+	struct pool *p = w->p;
+
+	if (ipc_send(w->ipc, IPC_W_REQUEST_PIPED, r->id, r->in, (uint32_t)r->len, NULL, 0) < 0) {
+		w->pipe_full = true;
 		return;
 	}
-	pw_arm(w->timer, p->lim.wall_ms);
-	if (w->cpu_base_ns != UINT64_MAX)
-		pw_arm(w->cpu_timer, p->lim.cpu_ms);
+	TAILQ_REMOVE(&p->queue, r, link);
+	p->nqueued--;
+	TAILQ_INSERT_TAIL(&w->piped, r, link);
+	w->npiped++;
+	r->w = w;
+	r->piped = true;
+	p->st.piped++;
+}
+
+/* The requests behind the one in hand go back to the head of the pool's
+ * queue, in order, without spending their one retry: as far as we know
+ * the worker never began them. */
+void pw_unpipe(struct pworker *w)
+{
+	struct preq *r;
+
+	while ((r = TAILQ_LAST(&w->piped, preq_list))) {
+		TAILQ_REMOVE(&w->piped, r, link);
+		r->w = NULL;
+		r->piped = false;
+		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
+		w->p->nqueued++;
+	}
+	w->npiped = 0;
+}
+
+/* Cancels a request queued behind the one in hand and returns it (NULL
+ * if w holds no such request). The worker would still run it, so the
+ * worker goes; the request in hand and the others return to the queue,
+ * none of it their fault. */
+struct preq *pw_cancel_piped(struct pworker *w, uint64_t id)
+{
+	struct preq *r;
+
+	TAILQ_FOREACH(r, &w->piped, link)
+		if (r->id == id)
+			break;
+	if (!r)
+		return NULL;
+	TAILQ_REMOVE(&w->piped, r, link);
+	w->npiped--;
+	r->w = NULL;
+	r->piped = false;
+	pw_requeue(w, false);
+	pw_decide(w, CS_CANCELLED, 0, "request %llu queued in it was cancelled", (unsigned long long)id);
+	return r;
 }
 
 static void pw_idle(struct pworker *w)
@@ -349,12 +441,20 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	evtimer_del(w->cpu_timer);
 	r->decided = true;
 	r->status = rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
-	snprintf(r->detail, sizeof(r->detail), "%s", rc == 0 ? "" : text[0] ? text : "plugin failed");
+	if (rc == 0)
+		r->detail[0] = '\0';
+	else
+		snprintf(r->detail, sizeof(r->detail), "%s", text[0] ? text : "plugin failed");
 	w->prev_id = r->id;
 	pool_complete(r);
+	w->pipe_full = false;
 	if (++w->served >= p->sz.requests_per_worker) {
 		p->st.recycled++;
 		pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
+	} else if ((w->req = TAILQ_FIRST(&w->piped))) {
+		TAILQ_REMOVE(&w->piped, w->req, link);
+		w->npiped--;
+		pw_begin(w);
 	} else {
 		pw_idle(w);
 	}
@@ -384,6 +484,11 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
 			return;
 		}
+		if (w->req->piped) {
+			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s for a pipelined request (inline only)",
+				  ipc_type_name(m->type));
+			return;
+		}
 		pw_take_region(w, (size_t)m->u.bulk.size);
 		break;
 	case IPC_W_OK:
@@ -407,15 +512,20 @@ static unsigned pw_ipc_state(const struct pworker *w)
 	}
 }
 
-/* Takes an innocent request back from a worker that is going down and
- * puts it at the head of the queue; a request is retried only once. */
-void pw_requeue(struct pworker *w)
+/* Takes the request in hand back from a worker that is going down, for
+ * no fault of that request's, and puts it at the head of the queue, before
+ * those piped behind it. counts: it may have run, and whatever happened
+ * might still have been its doing, so this spends its one retry (a request
+ * whose worker is lost twice completes with that worker's status). */
+void pw_requeue(struct pworker *w, bool counts)
 {
 	struct preq *q = w->req;
 
+	pw_unpipe(w);
 	w->req = NULL;
 	q->w = NULL;
-	q->retried = true;
+	q->piped = false;
+	q->retried |= counts;
 	TAILQ_INSERT_HEAD(&w->p->queue, q, link);
 	w->p->nqueued++;
 }
@@ -423,6 +533,7 @@ void pw_requeue(struct pworker *w)
 static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct pworker *w = arg;
+	unsigned answers = 0;
 
 	while (w->st != PW_DYING) {
 		struct ipc_expect ex = { .dir = IPC_W2S, .state = pw_ipc_state(w), .match_id = 1,
@@ -436,8 +547,10 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		if (r == 0) {
-			/* End of stream: the exit status will say why. */
+		if (r == 0 || (r < 0 && errno == ECONNRESET)) {
+			/* End of stream: the exit status will say why. A worker that
+			 * dies with requests unread in its socket (pipelined ones)
+			 * resets it instead. */
 			event_del(w->ev_ipc);
 			return;
 		}
@@ -452,7 +565,7 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			 * is that request's, answered long ago. The current one is
 			 * innocent; it goes back to the head of the queue, once. */
 			ipc_close_fds(fds, nfds);
-			pw_requeue(w);
+			pw_requeue(w, true);
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "message for request %llu after it completed",
 				  (unsigned long long)w->prev_id);
 			return;
@@ -464,10 +577,13 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		pw_on_message(w, &m);
-		/* A finished request is the end of a burst: no read ending in
-		 * EAGAIN per call. Anything the worker sent after it is still
-		 * read (the event is level-triggered) and judged in its state. */
-		if (m.type == IPC_W_DONE || m.type == IPC_W_OK)
+		/* A finished request with none behind it is the end of a burst:
+		 * no read ending in EAGAIN per call. Anything the worker sent
+		 * after it is still read (the event is level-triggered) and
+		 * judged in its state. With pipelined requests the next answer
+		 * may be here already; a burst is bounded so that one worker
+		 * cannot keep the loop from the others. */
+		if ((m.type == IPC_W_DONE || m.type == IPC_W_OK) && (w->st != PW_BUSY || ++answers >= PW_READ_BURST))
 			return;
 	}
 }
@@ -627,8 +743,9 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
-	if (!w->ev_ipc || !w->ev_notify || !w->ev_log || event_add(w->ev_ipc, NULL) < 0 ||
-	    event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
+	/* Our end of its socket never blocks (see pw_assign and pw_pipe). */
+	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
+	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
 	/* Its bulk regions, first thing: the worker maps them and closes the
 	 * descriptors before it loads the plugin, so no plugin code ever

@@ -43,6 +43,9 @@ struct profile_limits {
 	uint32_t open_files;
 };
 
+/* [pool] pipeline: at most this many requests in one worker at once. */
+#define PROFILE_PIPELINE_MAX 64u
+
 /* [pool]: how many workers, how long they live, how much may wait. */
 struct profile_pool {
 	uint32_t min_workers;         /* spawned at pool start and kept warm */
@@ -52,6 +55,7 @@ struct profile_pool {
 	uint64_t idle_ms;             /* idle workers above min_workers retire */
 	uint32_t failure_threshold;   /* consecutive failures that open the breaker */
 	uint64_t prefault_bytes;      /* heap and each bulk region touched before READY */
+	uint32_t pipeline;            /* requests a busy worker may hold: its own and those queued behind it */
 };
 
 /* Where a syscall entered a set: the line naming it and, when it came

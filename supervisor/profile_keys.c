@@ -264,6 +264,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "idle_timeout", false, set_duration, POOL(idle_ms), 1, 86400000, "1ms..24h" },
 	{ "pool", "failure_threshold", false, set_count, POOL(failure_threshold), 1, 1000, "1..1000" },
 	{ "pool", "prefault", false, set_size, POOL(prefault_bytes), 0, WK_PREFAULT_MAX, "0..16M" },
+	{ "pool", "pipeline", false, set_count, POOL(pipeline), 1, PROFILE_PIPELINE_MAX, "1..64" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */
@@ -295,5 +296,6 @@ void profile_defaults(struct profile *p)
 		.requests_per_worker = 100,
 		.idle_ms = 60000,
 		.failure_threshold = 5,
+		.pipeline = 1,
 	};
 }

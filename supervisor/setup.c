@@ -121,4 +121,5 @@ void setup_sizing(const struct profile *prof, struct pool_sizing *sz)
 	sz->requests_per_worker = prof->pool.requests_per_worker;
 	sz->idle_ms = prof->pool.idle_ms;
 	sz->failure_threshold = prof->pool.failure_threshold;
+	sz->pipeline = prof->pool.pipeline;
 }

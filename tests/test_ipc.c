@@ -93,6 +93,19 @@ static void test_bounds_and_state(void)
 	/* Direction: a worker cannot send supervisor or zygote messages. */
 	n = msg(IPC_W_REQUEST, 7, 10);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
+	/* A pipelined request: inline bytes only (0 .. IPC_INLINE_MAX), no fd,
+	 * from the supervisor only. */
+	n = msg(IPC_W_REQUEST_PIPED, 9, 0);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_OK);
+	CHECK_INT(m.type, IPC_W_REQUEST_PIPED);
+	CHECK_INT(m.id, 9);
+	n = msg(IPC_W_REQUEST_PIPED, 9, IPC_INLINE_MAX);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_OK);
+	n = msg(IPC_W_REQUEST_PIPED, 9, IPC_INLINE_MAX + 1);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_E_BOUNDS);
+	n = msg(IPC_W_REQUEST_PIPED, 9, 10);
+	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 9, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 9, &m), IPC_E_DIR);
 	n = msg(IPC_Z_SPAWNED, 7, 8);
 	CHECK_INT(dec(n, 4, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
 	/* READY twice: legal only while spawning. */

@@ -25,6 +25,7 @@ struct caisson_out {
 	uint64_t id;
 	uint64_t total, limit;
 	int over;
+	uint8_t *region; /* the output region, or NULL: this answer goes inline */
 	size_t used;     /* bytes waiting in buf */
 	size_t shm_used; /* bytes waiting in the output region */
 	char error[IPC_TEXT_MAX + 1];
@@ -65,9 +66,10 @@ static void flush(struct caisson_out *o, bool keep_inline)
 }
 
 /* Answers up to IPC_INLINE_MAX bytes travel in one W_OUTPUT message and
- * touch no shared page; past that, with an output region, the bytes move
- * there and go on in place (one W_OUTPUT_SHM at the end); without one, in
- * IPC_INLINE_MAX chunks. */
+ * touch no shared page; past that, with an output region for this answer,
+ * the bytes move there and go on in place (one W_OUTPUT_SHM at the end);
+ * without one (no regions, or a pipelined request), in IPC_INLINE_MAX
+ * chunks. */
 int caisson_out_write(caisson_out *o, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -83,7 +85,7 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 	}
 	o->total += len;
 	if (o->shm_used) {
-		memcpy(shm.out + o->shm_used, p, len);
+		memcpy(o->region + o->shm_used, p, len);
 		o->shm_used += len;
 		len = 0;
 	}
@@ -95,13 +97,13 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		len -= n;
 		if (o->used < sizeof(o->buf))
 			continue;
-		if (!shm.out) {
+		if (!o->region) {
 			flush(o, false);
 			continue;
 		}
 		/* total <= limit + 1 <= the region's size: it all fits. */
-		memcpy(shm.out, o->buf, o->used);
-		memcpy(shm.out + o->used, p, len);
+		memcpy(o->region, o->buf, o->used);
+		memcpy(o->region + o->used, p, len);
 		o->shm_used = o->used + len;
 		o->used = 0;
 		len = 0;
@@ -201,6 +203,9 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, const struc
 	out_state.limit = cfg->output_bytes;
 	if (shm.out && out_state.limit >= shm.out_size)
 		_exit(1);
+	/* A pipelined request was sent while the supervisor might not yet
+	 * have copied the answer before it out of the output region. */
+	out_state.region = m->type == IPC_W_REQUEST_PIPED ? NULL : shm.out;
 	rc = handle(in, len, &out_state);
 	if (rc == 0) {
 		/* The common end: the answer's last piece and the verdict in

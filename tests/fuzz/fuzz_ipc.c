@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				if (m.type == IPC_W_DONE && strlen(m.u.done.text.s) > IPC_TEXT_MAX)
 					abort();
-				if (m.type == IPC_W_OK && m.len > IPC_INLINE_MAX)
+				if ((m.type == IPC_W_OK || m.type == IPC_W_REQUEST_PIPED) && m.len > IPC_INLINE_MAX)
 					abort();
 			}
 		}
