@@ -71,6 +71,40 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 	return 0;
 }
 
+int ipc_send_batch(int sock, enum ipc_type t, const uint64_t *ids, const struct iovec *iov, unsigned n)
+{
+	uint8_t hdr[IPC_BATCH_MAX][IPC_HDR_LEN];
+	struct iovec v[IPC_BATCH_MAX][2];
+	struct mmsghdr mm[IPC_BATCH_MAX];
+	int sent;
+
+	if (n == 0 || n > IPC_BATCH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (iov[i].iov_len > UINT32_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		v[i][0] = (struct iovec){ hdr[i], ipc_encode_hdr(hdr[i], t, ids[i], (uint32_t)iov[i].iov_len) };
+		v[i][1] = iov[i];
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = v[i], .msg_iovlen = iov[i].iov_len ? 2 : 1 } };
+	}
+	do
+		sent = sendmmsg(sock, mm, n, MSG_NOSIGNAL);
+	while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return -1;
+	/* SOCK_SEQPACKET sends a message whole or not at all. */
+	for (int i = 0; i < sent; i++)
+		if (mm[i].msg_len != IPC_HDR_LEN + iov[i].iov_len) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+	return sent;
+}
+
 int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,
 	     uint32_t len, const int *fds, unsigned nfds)
 {

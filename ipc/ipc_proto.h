@@ -105,6 +105,7 @@ enum ipc_type {
 	X(STEP_NNP, "set no_new_privs")              \
 	X(STEP_RLIMITS, "set resource limits")       \
 	X(STEP_ENV, "clear environment")             \
+	X(STEP_SCHED, "set scheduling class")        \
 	X(STEP_FDS, "close descriptors")             \
 	X(STEP_SECCOMP, "load seccomp filter")       \
 	X(STEP_LISTENER, "hand over seccomp listener") \

@@ -297,21 +297,22 @@ static int pool_spawn(struct pool *p)
 
 /* [pool] pipeline: with no idle worker left, busy workers take waiting
  * requests behind the one in hand, the least loaded first, up to the
- * depth; in queue order (a head that cannot be piped waits for a worker). */
+ * depth, in queue order (a head that cannot be piped waits for a worker);
+ * then each worker gets its share in one system call, and one wake-up. */
 static void pool_pipe(struct pool *p)
 {
-	for (uint32_t depth = 1; depth < p->sz.pipeline; depth++) {
-		struct pworker *w;
+	struct pworker *w;
 
+	for (uint32_t depth = 1; depth < p->sz.pipeline && !TAILQ_EMPTY(&p->queue); depth++)
 		TAILQ_FOREACH(w, &p->workers, link) {
 			struct preq *r = TAILQ_FIRST(&p->queue);
 
-			if (!r)
-				return;
-			if (w->npiped < depth && pw_can_pipe(w, r))
-				pw_pipe(w, r);
+			if (r && w->npiped < depth && pw_can_pipe(w, r))
+				pw_stage(w, r);
 		}
-	}
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->nstaged)
+			pw_send_staged(w);
 }
 
 /* Matches waiting requests with idle workers, then spawns what is missing:

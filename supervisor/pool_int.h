@@ -72,7 +72,7 @@ struct pworker {
 	 * (W_REQUEST_PIPED: inline both ways), not yet begun as far as the
 	 * supervisor knows; the next one becomes req when req is answered. */
 	struct preq_list piped;
-	uint32_t npiped;
+	uint32_t npiped, nstaged; /* nstaged: the last of them, not sent yet (a dispatch's) */
 	bool pipe_full; /* a pipelined send failed (socket full, or the worker gone): none until it answers */
 };
 
@@ -135,7 +135,8 @@ void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_assign(struct pworker *w, struct preq *r);
 bool pw_can_pipe(const struct pworker *w, const struct preq *r);
-void pw_pipe(struct pworker *w, struct preq *r);
+void pw_stage(struct pworker *w, struct preq *r);
+void pw_send_staged(struct pworker *w);
 void pw_requeue(struct pworker *w, bool counts);
 void pw_unpipe(struct pworker *w);
 struct preq *pw_cancel_piped(struct pworker *w, uint64_t id);

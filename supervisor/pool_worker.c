@@ -20,8 +20,11 @@
 #include "bufcache.h"
 #include "ipc_io.h"
 #include "notify.h"
+#include "profile.h"
 #include "sysfmt.h"
 #include "wire.h"
+
+_Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one batch");
 
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u
@@ -299,24 +302,57 @@ bool pw_can_pipe(const struct pworker *w, const struct preq *r)
 	       w->served + 2 + w->npiped <= sz->requests_per_worker;
 }
 
-/* Sends r, the head of the pool's queue, behind the request in hand. If
- * that fails (its socket is full, or it is gone: its end of stream and
- * exit will tell), r stays queued and w takes no more until it answers. */
-void pw_pipe(struct pworker *w, struct preq *r)
+/* Takes r, the head of the pool's queue, to go behind the request in
+ * hand; pw_send_staged sends what a dispatch staged, in one system call. */
+void pw_stage(struct pworker *w, struct preq *r)
 {
 	struct pool *p = w->p;
 
-	if (ipc_send(w->ipc, IPC_W_REQUEST_PIPED, r->id, r->in, (uint32_t)r->len, NULL, 0) < 0) {
-		w->pipe_full = true;
-		return;
-	}
 	TAILQ_REMOVE(&p->queue, r, link);
 	p->nqueued--;
 	TAILQ_INSERT_TAIL(&w->piped, r, link);
 	w->npiped++;
+	w->nstaged++;
 	r->w = w;
 	r->piped = true;
-	p->st.piped++;
+}
+
+/* Sends the staged requests (the last nstaged piped ones). Those that do
+ * not go (its socket is full, or it is gone: its end of stream and exit
+ * will tell) return to the head of the queue, in order, and w takes no
+ * more until it answers. */
+void pw_send_staged(struct pworker *w)
+{
+	uint64_t ids[IPC_BATCH_MAX];
+	struct iovec iov[IPC_BATCH_MAX];
+	struct preq *r = TAILQ_LAST(&w->piped, preq_list);
+	unsigned n = w->nstaged;
+	int sent;
+
+	/* staged < pipeline <= PROFILE_PIPELINE_MAX = IPC_BATCH_MAX */
+	if (n == 0 || n > IPC_BATCH_MAX)
+		abort();
+	for (unsigned i = n; i-- > 0; r = TAILQ_PREV(r, preq_list, link)) {
+		ids[i] = r->id;
+		iov[i] = (struct iovec){ r->in, r->len };
+	}
+	w->nstaged = 0;
+	sent = ipc_send_batch(w->ipc, IPC_W_REQUEST_PIPED, ids, iov, n);
+	if (sent < 0)
+		sent = 0;
+	w->p->st.piped += (unsigned)sent;
+	if ((unsigned)sent < n)
+		w->pipe_full = true;
+	/* The unsent ones are the last: from the tail, each to the queue's head. */
+	for (unsigned i = (unsigned)sent; i < n; i++) {
+		r = TAILQ_LAST(&w->piped, preq_list);
+		TAILQ_REMOVE(&w->piped, r, link);
+		w->npiped--;
+		r->w = NULL;
+		r->piped = false;
+		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
+		w->p->nqueued++;
+	}
 }
 
 /* The requests behind the one in hand go back to the head of the pool's

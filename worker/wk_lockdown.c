@@ -5,6 +5,7 @@
  * first failure sends Z_LOCK_FAILED (step, errno, detail) to the zygote,
  * which relays it to the supervisor as SPAWN_FAILED, and the child _exits. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,19 @@ static int die_with_parent(struct wk_detail *d)
 	return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 }
 
+/* The batch class: a worker woken by a request never preempts the
+ * supervisor (or the service embedding it) on that CPU; it runs when the
+ * sender yields or on another CPU, and a busy supervisor is not switched
+ * out once per request. Not a confinement layer: lowering needs no
+ * privilege, and raising above normal would need one the worker lacks. */
+static int batch_class(struct wk_detail *d)
+{
+	const struct sched_param sp = { .sched_priority = 0 };
+
+	strcpy(d->text, "sched_setscheduler(SCHED_BATCH)");
+	return sched_setscheduler(0, SCHED_BATCH, &sp);
+}
+
 static int clear_env(struct wk_detail *d)
 {
 	strcpy(d->text, "clearenv");
@@ -122,7 +136,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     sender's NOFILE is below the descriptors its user has in flight,
  *     and unprivileged workers all share the caller's user. The zygote
  *     sets it instead, hard and soft, at step 14.
- * 12  environment: empty (the zygote was started with none; verified here).
+ * 12  environment: empty (the zygote was started with none; verified here);
+ *     scheduling class SCHED_BATCH (a hint, not a layer: see batch_class).
  * 13  seccomp with a listener: last kernel step, irreversible.
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
@@ -168,6 +183,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
 	STEP(STEP_NNP, no_new_privs(&d));
 	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));
 	STEP(STEP_ENV, clear_env(&d));
+	STEP(STEP_SCHED, batch_class(&d));
 	listener = wk_seccomp_load(cfg, &d);
 	STEP(STEP_SECCOMP, listener);
 	STEP(STEP_LISTENER, hand_over_listener(listener, &d));
