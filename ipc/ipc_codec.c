@@ -90,6 +90,29 @@ static void ipc_text_get(struct ipc_text *t, const uint8_t *p, size_t n)
 	t->s[n] = '\0';
 }
 
+bool ipc_rec_next(struct ipc_rec_it *it, uint64_t *id, const uint8_t **data, uint32_t *len)
+{
+	uint32_t n;
+
+	if (it->left < IPC_REC_HDR)
+		return false;
+	n = wire_get32(it->p + 8);
+	if (n > it->left - IPC_REC_HDR)
+		return false;
+	*id = wire_get64(it->p);
+	*len = n;
+	*data = it->p + IPC_REC_HDR;
+	it->p += IPC_REC_HDR + n;
+	it->left -= IPC_REC_HDR + n;
+	return true;
+}
+
+void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len)
+{
+	wire_put64(hdr, id);
+	wire_put32(hdr + 8, len);
+}
+
 static int ipc_decode_fields(struct ipc_msg *m)
 {
 	const uint8_t *p = m->payload;
@@ -136,12 +159,21 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		m->u.done.rc = (int32_t)wire_get32(p);
 		ipc_text_get(&m->u.done.text, p + 4, m->len - 4);
 		return IPC_OK;
+	case IPC_W_REQUESTS: {
+		struct ipc_rec_it it = { p, m->len };
+		const uint8_t *data;
+		uint64_t id;
+		uint32_t n;
+
+		while (ipc_rec_next(&it, &id, &data, &n))
+			;
+		return it.left == 0 ? IPC_OK : IPC_E_FIELD;
+	}
 	case IPC_Z_CONFIG:
 	case IPC_Z_LOCKED:
 	case IPC_Z_CLEAR_ROOT:
 	case IPC_W_READY:
 	case IPC_W_REQUEST:
-	case IPC_W_REQUEST_PIPED:
 	case IPC_W_OUTPUT:
 	case IPC_W_OK:
 		return IPC_OK;

@@ -63,6 +63,17 @@ const char *ipc_strerror(int err);
 const char *ipc_type_name(unsigned type);
 const char *ipc_step_name(unsigned step);
 
+/* The records of a W_REQUESTS payload, in order. ipc_rec_next yields the
+ * next one (false at the end, or at a record that does not fit what is
+ * left: the decoder refuses a payload unless they tile it exactly). */
+struct ipc_rec_it {
+	const uint8_t *p;
+	size_t left;
+};
+bool ipc_rec_next(struct ipc_rec_it *it, uint64_t *id, const uint8_t **data, uint32_t *len);
+/* Writes a record's header (IPC_REC_HDR bytes). */
+void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len);
+
 /* Writes the header for a message of type t; returns IPC_HDR_LEN. */
 size_t ipc_encode_hdr(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint64_t id, uint32_t len);
 /* Copies s into dst as a wire text (at most IPC_TEXT_MAX bytes); returns its length. */

@@ -71,38 +71,55 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 	return 0;
 }
 
-int ipc_send_batch(int sock, enum ipc_type t, const uint64_t *ids, const struct iovec *iov, unsigned n)
+int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, unsigned n)
 {
-	uint8_t hdr[IPC_BATCH_MAX][IPC_HDR_LEN];
-	struct iovec v[IPC_BATCH_MAX][2];
+	uint8_t hdr[IPC_BATCH_MAX][IPC_HDR_LEN], rec[IPC_BATCH_MAX][IPC_REC_HDR];
+	struct iovec v[3 * IPC_BATCH_MAX];
 	struct mmsghdr mm[IPC_BATCH_MAX];
+	unsigned first[IPC_BATCH_MAX + 1], nmsg = 0, nv = 0;
+	size_t plen = 0;
 	int sent;
 
 	if (n == 0 || n > IPC_BATCH_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		if (iov[i].iov_len > UINT32_MAX) {
+	/* Message k holds requests first[k] .. first[k + 1] - 1. */
+	for (unsigned i = 0; i <= n; i++) {
+		size_t add = i < n ? IPC_REC_HDR + data[i].iov_len : 0;
+
+		if (i < n && add > IPC_INLINE_MAX) {
 			errno = EMSGSIZE;
 			return -1;
 		}
-		v[i][0] = (struct iovec){ hdr[i], ipc_encode_hdr(hdr[i], t, ids[i], (uint32_t)iov[i].iov_len) };
-		v[i][1] = iov[i];
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = v[i], .msg_iovlen = iov[i].iov_len ? 2 : 1 } };
+		if (nmsg && (i == n || plen + add > IPC_INLINE_MAX)) {
+			struct msghdr *mh = &mm[nmsg - 1].msg_hdr;
+
+			ipc_encode_hdr(hdr[nmsg - 1], IPC_W_REQUESTS, 0, (uint32_t)plen);
+			mh->msg_iovlen = (size_t)(&v[nv] - mh->msg_iov);
+			plen = 0;
+		}
+		if (i == n)
+			break;
+		if (plen == 0) {
+			first[nmsg] = i;
+			mm[nmsg] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &v[nv] } };
+			v[nv++] = (struct iovec){ hdr[nmsg], IPC_HDR_LEN };
+			nmsg++;
+		}
+		ipc_rec_put(rec[i], ids[i], (uint32_t)data[i].iov_len);
+		v[nv++] = (struct iovec){ rec[i], IPC_REC_HDR };
+		if (data[i].iov_len)
+			v[nv++] = data[i];
+		plen += add;
 	}
+	first[nmsg] = n;
 	do
-		sent = sendmmsg(sock, mm, n, MSG_NOSIGNAL);
+		sent = sendmmsg(sock, mm, nmsg, MSG_NOSIGNAL);
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
 		return -1;
-	/* SOCK_SEQPACKET sends a message whole or not at all. */
-	for (int i = 0; i < sent; i++)
-		if (mm[i].msg_len != IPC_HDR_LEN + iov[i].iov_len) {
-			errno = EMSGSIZE;
-			return -1;
-		}
-	return sent;
+	return (int)first[sent];
 }
 
 int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,

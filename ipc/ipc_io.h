@@ -16,12 +16,13 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,
 	     uint32_t len, const int *fds, unsigned nfds);
 
-/* Sends n (at most IPC_BATCH_MAX) messages of type t in one system call,
- * message i with id ids[i] and payload iov[i], no descriptors. Returns how
- * many went (fewer than n once the socket is full), or -1 with errno when
- * none did. */
+/* Sends n (1..IPC_BATCH_MAX) requests as W_REQUESTS records, as few
+ * messages as fit IPC_INLINE_MAX, in one system call: request i has id
+ * ids[i] and bytes data[i] (each at most IPC_INLINE_MAX - IPC_REC_HDR).
+ * Returns how many requests went (whole messages; fewer than n once the
+ * socket is full), or -1 with errno when none did. */
 #define IPC_BATCH_MAX 64u
-int ipc_send_batch(int sock, enum ipc_type t, const uint64_t *ids, const struct iovec *iov, unsigned n);
+int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, unsigned n);
 
 /* Receives one message into buf (cap bytes). Returns 1 with *len and the
  * received descriptors (close-on-exec) on a message, 0 on end of stream, -1

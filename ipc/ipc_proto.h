@@ -14,6 +14,7 @@
 #define IPC_TEXT_MAX 256u            /* error texts, NUL added by the decoder */
 #define IPC_CONFIG_MAX (192u * 1024u)
 #define IPC_MAX_FDS 4u
+#define IPC_REC_HDR 12u /* a W_REQUESTS record's id and length */
 #define IPC_SHM_MAX (2ull << 30) /* a bulk region: the 1G input or output cap, rounded up */
 
 /* Who sends a message to whom. S = supervisor, W = worker, Z = zygote,
@@ -72,11 +73,12 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * answer's last piece (0..IPC_INLINE_MAX bytes): one message per small \
 	 * call instead of W_OUTPUT + W_DONE */                                \
 	X(W_OK, 24, IPC_W2S, 0, IPC_INLINE_MAX, 0, ST_BUSY)                    \
-	/* supervisor -> worker: request bytes inline, sent while an earlier \
-	 * request is still in hand ([pool] pipeline): served after it, and \
-	 * answered inline only, since the output region may still hold the \
-	 * earlier answer when the worker reaches this one */                 \
-	X(W_REQUEST_PIPED, 25, IPC_S2W, 0, IPC_INLINE_MAX, 0, ST_IDLE)
+	/* supervisor -> worker: one or more requests sent while an earlier \
+	 * one is still in hand ([pool] pipeline), as records (u64 id, u32 \
+	 * length, the bytes), served in order after it and answered inline \
+	 * only: the output region may still hold the earlier answer when \
+	 * the worker reaches them */                                         \
+	X(W_REQUESTS, 25, IPC_S2W, IPC_REC_HDR, IPC_INLINE_MAX, 0, ST_IDLE)
 
 enum ipc_type {
 #define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,

@@ -24,7 +24,7 @@
 #include "sysfmt.h"
 #include "wire.h"
 
-_Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one batch");
+_Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one system call");
 
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u
@@ -298,12 +298,13 @@ bool pw_can_pipe(const struct pworker *w, const struct preq *r)
 {
 	const struct pool_sizing *sz = &w->p->sz;
 
-	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX && 1 + w->npiped < sz->pipeline &&
+	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX - IPC_REC_HDR && 1 + w->npiped < sz->pipeline &&
 	       w->served + 2 + w->npiped <= sz->requests_per_worker;
 }
 
 /* Takes r, the head of the pool's queue, to go behind the request in
- * hand; pw_send_staged sends what a dispatch staged, in one system call. */
+ * hand; pw_send_staged sends what a dispatch staged, as W_REQUESTS
+ * records: one message, or a few, in one system call. */
 void pw_stage(struct pworker *w, struct preq *r)
 {
 	struct pool *p = w->p;
@@ -337,7 +338,7 @@ void pw_send_staged(struct pworker *w)
 		iov[i] = (struct iovec){ r->in, r->len };
 	}
 	w->nstaged = 0;
-	sent = ipc_send_batch(w->ipc, IPC_W_REQUEST_PIPED, ids, iov, n);
+	sent = ipc_send_requests(w->ipc, ids, iov, n);
 	if (sent < 0)
 		sent = 0;
 	w->p->st.piped += (unsigned)sent;

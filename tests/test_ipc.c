@@ -93,19 +93,56 @@ static void test_bounds_and_state(void)
 	/* Direction: a worker cannot send supervisor or zygote messages. */
 	n = msg(IPC_W_REQUEST, 7, 10);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
-	/* A pipelined request: inline bytes only (0 .. IPC_INLINE_MAX), no fd,
-	 * from the supervisor only. */
-	n = msg(IPC_W_REQUEST_PIPED, 9, 0);
-	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_OK);
-	CHECK_INT(m.type, IPC_W_REQUEST_PIPED);
-	CHECK_INT(m.id, 9);
-	n = msg(IPC_W_REQUEST_PIPED, 9, IPC_INLINE_MAX);
-	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_OK);
-	n = msg(IPC_W_REQUEST_PIPED, 9, IPC_INLINE_MAX + 1);
-	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 9, &m), IPC_E_BOUNDS);
-	n = msg(IPC_W_REQUEST_PIPED, 9, 10);
-	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 9, &m), IPC_E_FDS);
-	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 9, &m), IPC_E_DIR);
+	/* Pipelined requests: records (u64 id, u32 length, bytes) that tile
+	 * the payload exactly, at least one, no fd, supervisor to worker only. */
+	{
+		struct ipc_rec_it it;
+		const uint8_t *data;
+		uint64_t id;
+		uint32_t len;
+
+		n = msg(IPC_W_REQUESTS, 0, IPC_REC_HDR + 3 + IPC_REC_HDR);
+		ipc_rec_put(buf + IPC_HDR_LEN, 41, 3);
+		memcpy(buf + IPC_HDR_LEN + IPC_REC_HDR, "abc", 3);
+		ipc_rec_put(buf + IPC_HDR_LEN + IPC_REC_HDR + 3, 42, 0);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_OK);
+		it = (struct ipc_rec_it){ m.payload, m.len };
+		CHECK(ipc_rec_next(&it, &id, &data, &len));
+		CHECK_INT(id, 41);
+		CHECK_INT(len, 3);
+		CHECK(memcmp(data, "abc", 3) == 0);
+		CHECK(ipc_rec_next(&it, &id, &data, &len));
+		CHECK_INT(id, 42);
+		CHECK_INT(len, 0);
+		CHECK(!ipc_rec_next(&it, &id, &data, &len));
+		CHECK_INT(it.left, 0);
+		CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FDS);
+		CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 0, &m), IPC_E_DIR);
+		/* A record longer than what is left, or bytes after the last. */
+		ipc_rec_put(buf + IPC_HDR_LEN + IPC_REC_HDR + 3, 42, 1);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+		ipc_rec_put(buf + IPC_HDR_LEN + IPC_REC_HDR + 3, 42, UINT32_MAX);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+		n = msg(IPC_W_REQUESTS, 0, IPC_REC_HDR + 5);
+		ipc_rec_put(buf + IPC_HDR_LEN, 41, 3);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+		/* Only W_REQUESTS payloads are records: opaque payloads of the
+		 * same bytes still decode. */
+		n = msg(IPC_Z_CONFIG, 0, IPC_REC_HDR + 5);
+		ipc_rec_put(buf + IPC_HDR_LEN, 41, 3);
+		CHECK_INT(dec(n, 0, IPC_S2Z, ST_ANY, 0, &m), IPC_OK);
+		n = msg(IPC_W_REQUEST, 0, IPC_REC_HDR + 5);
+		ipc_rec_put(buf + IPC_HDR_LEN, 41, 3);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_OK);
+		/* No record at all, or past the inline bound. */
+		n = msg(IPC_W_REQUESTS, 0, IPC_REC_HDR - 1);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_E_BOUNDS);
+		n = msg(IPC_W_REQUESTS, 0, IPC_INLINE_MAX + 1);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_E_BOUNDS);
+		n = msg(IPC_W_REQUESTS, 0, IPC_INLINE_MAX);
+		ipc_rec_put(buf + IPC_HDR_LEN, 7, IPC_INLINE_MAX - IPC_REC_HDR);
+		CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 0, &m), IPC_OK);
+	}
 	n = msg(IPC_Z_SPAWNED, 7, 8);
 	CHECK_INT(dec(n, 4, IPC_W2S, ST_BUSY, 7, &m), IPC_E_DIR);
 	/* READY twice: legal only while spawning. */

@@ -184,34 +184,27 @@ static void map_regions(const struct ipc_msg *m)
 	shm.out_size = m->u.shm.out_size;
 }
 
-static void serve_one(const struct wk_config *cfg, handle_fn handle, const struct ipc_msg *m)
+/* Serves one request: in, len bytes; region: the output region, or NULL
+ * when the answer must go inline. */
+static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id, const uint8_t *in, size_t len,
+		      uint8_t *region)
 {
-	const uint8_t *in = m->payload;
-	size_t len = m->len;
 	uint8_t rcbuf[4];
 	struct iovec iov[2];
 	int rc;
 
-	if (m->type == IPC_W_REQUEST_SHM) {
-		if (!shm.in || m->u.bulk.size > shm.in_size || m->u.bulk.size > cfg->input_bytes)
-			_exit(1);
-		in = shm.in;
-		len = (size_t)m->u.bulk.size;
-	}
 	memset(&out_state, 0, offsetof(struct caisson_out, buf));
-	out_state.id = m->id;
+	out_state.id = id;
 	out_state.limit = cfg->output_bytes;
+	out_state.region = region;
 	if (shm.out && out_state.limit >= shm.out_size)
 		_exit(1);
-	/* A pipelined request was sent while the supervisor might not yet
-	 * have copied the answer before it out of the output region. */
-	out_state.region = m->type == IPC_W_REQUEST_PIPED ? NULL : shm.out;
 	rc = handle(in, len, &out_state);
 	if (rc == 0) {
 		/* The common end: the answer's last piece and the verdict in
 		 * one message. */
 		flush(&out_state, true);
-		if (ipc_send(WK_FD_IPC, IPC_W_OK, m->id, out_state.buf, (uint32_t)out_state.used, NULL, 0) < 0)
+		if (ipc_send(WK_FD_IPC, IPC_W_OK, id, out_state.buf, (uint32_t)out_state.used, NULL, 0) < 0)
 			_exit(1);
 		return;
 	}
@@ -219,8 +212,36 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, const struc
 	wire_put32(rcbuf, (uint32_t)rc);
 	iov[0] = (struct iovec){ rcbuf, 4 };
 	iov[1] = (struct iovec){ out_state.error, strnlen(out_state.error, IPC_TEXT_MAX) };
-	if (ipc_sendv(WK_FD_IPC, IPC_W_DONE, m->id, iov, 2, NULL, 0) < 0)
+	if (ipc_sendv(WK_FD_IPC, IPC_W_DONE, id, iov, 2, NULL, 0) < 0)
 		_exit(1);
+}
+
+/* A request message: one request inline or in the input region, or the
+ * pipelined records of W_REQUESTS (answered inline: the supervisor may
+ * not yet have copied the answer before them out of the output region). */
+static void serve(const struct wk_config *cfg, handle_fn handle, const struct ipc_msg *m)
+{
+	struct ipc_rec_it it = { m->payload, m->len };
+	const uint8_t *data;
+	uint64_t id;
+	uint32_t n;
+
+	switch (m->type) {
+	case IPC_W_REQUEST:
+		serve_one(cfg, handle, m->id, m->payload, m->len, shm.out);
+		break;
+	case IPC_W_REQUEST_SHM:
+		if (!shm.in || m->u.bulk.size > shm.in_size || m->u.bulk.size > cfg->input_bytes)
+			_exit(1);
+		serve_one(cfg, handle, m->id, shm.in, (size_t)m->u.bulk.size, shm.out);
+		break;
+	case IPC_W_REQUESTS:
+		while (ipc_rec_next(&it, &id, &data, &n))
+			serve_one(cfg, handle, id, data, n, NULL);
+		break;
+	default:
+		_exit(1);
+	}
 }
 
 /* Touches, before READY, what a first request uses most: the heap (glibc
@@ -290,8 +311,8 @@ void wk_runtime_main(const struct wk_config *cfg)
 
 		if (r <= 0)
 			_exit(0);
-		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK || m.type == IPC_W_SHM)
+		if (ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK)
 			_exit(1);
-		serve_one(cfg, handle, &m);
+		serve(cfg, handle, &m);
 	}
 }

@@ -28,8 +28,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				if (m.type == IPC_W_DONE && strlen(m.u.done.text.s) > IPC_TEXT_MAX)
 					abort();
-				if ((m.type == IPC_W_OK || m.type == IPC_W_REQUEST_PIPED) && m.len > IPC_INLINE_MAX)
+				if ((m.type == IPC_W_OK || m.type == IPC_W_REQUESTS) && m.len > IPC_INLINE_MAX)
 					abort();
+				if (m.type == IPC_W_REQUESTS) {
+					/* The records tile the payload exactly, each inside it. */
+					struct ipc_rec_it it = { m.payload, m.len };
+					const uint8_t *d;
+					uint64_t id;
+					uint32_t n, count = 0;
+					while (ipc_rec_next(&it, &id, &d, &n)) {
+						if (d < m.payload || d + n > m.payload + m.len)
+							abort();
+						count++;
+					}
+					if (it.left != 0 || count == 0)
+						abort();
+				}
 			}
 		}
 	}
