@@ -51,8 +51,9 @@ int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detai
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
 /* wk_seccomp.c */
 int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
-/* wk_lockdown.c: runs every step; returns only on success. */
-void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log);
+/* wk_lockdown.c: runs every step; returns only on success. cg: the ncg
+ * cgroup v1 "tasks" files the zygote opened for this worker (closed here). */
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const int *cg, uint32_t ncg);
 /* wk_runtime.c: loads the plugin and serves requests; never returns. */
 void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
 

@@ -52,6 +52,22 @@ static int wait_for_maps(struct wk_detail *d)
 	return 0;
 }
 
+/* Moves us, our only thread, into the slot's cgroups: "0" is the writer
+ * itself, the one migration the kernel makes without the global
+ * threadgroup lock (see open_cgroups in zygote.c). */
+static int join_cgroups(const int *cg, uint32_t ncg, struct wk_detail *d)
+{
+	int rc = 0;
+
+	strcpy(d->text, "write 0 to the worker's cgroup tasks");
+	for (uint32_t i = 0; i < ncg; i++) {
+		if (rc == 0 && write(cg[i], "0", 1) != 1)
+			rc = -1;
+		close(cg[i]);
+	}
+	return rc;
+}
+
 static int set_hostname(struct wk_detail *d)
 {
 	strcpy(d->text, "sethostname(caisson)");
@@ -101,6 +117,10 @@ static int hand_over_listener(int listener, struct wk_detail *d)
 
 /*
  * The order, and why each step sits where it does:
+ *  0  cgroups (v1): before anything else, so all we allocate and run is
+ *     charged and limited there; before step 1, whose close_range would
+ *     close the tasks files. A failure is reported once 1 is done.
+ *     (Under v2 the zygote moves us by pid meanwhile.)
  *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor).
@@ -137,17 +157,23 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * READY and before the first request, a zygote helper empties the root
  * (wk_mount_clear_root): the binds are for loading only.
  */
-void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const int *cg, uint32_t ncg)
 {
-	struct wk_detail d = { "" };
+	struct wk_detail d = { "" }, dcg = { "" };
 	int trees[WK_MAX_TREES];
-	int step = 0, listener, rc;
+	int step = 0, listener, rc, cg_errno = 0;
 
+	if (join_cgroups(cg, ncg, &dcg) < 0)
+		cg_errno = errno ? errno : EIO;
 	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
 		/* The sync socket may not be in place: report on whatever we have. */
 		if (sync != WK_FD_SYNC)
 			dup2(sync, WK_FD_SYNC);
 		die(IPC_STEP_FDS, &d);
+	}
+	if (cg_errno) {
+		errno = cg_errno;
+		die(IPC_STEP_CGROUP, &dcg);
 	}
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #define ZY_LOCK_TIMEOUT_MS 5000
 
 static struct wk_config cfg;
+_Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
 static void __attribute__((noreturn)) fatal(const char *what)
@@ -64,40 +66,60 @@ static void report_kill(uint64_t id, int pidfd, uint32_t step, int err, const ch
 
 /* In the child, between clone3 and the lockdown: only the three fds it
  * needs survive (wk_fds_arrange closes the rest) and signals are reset. */
-static void __attribute__((noreturn)) child(int ipc, int sync, int log)
+static void __attribute__((noreturn)) child(int ipc, int sync, int log, const int *cg, uint32_t ncg)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	wk_lockdown(&cfg, ipc, sync, log);
+	wk_lockdown(&cfg, ipc, sync, log, cg, ncg);
 	wk_runtime_main(&cfg);
 }
 
-/* Puts the child in the cgroups the supervisor made and limited for this
- * slot, while it runs its lockdown and before it is released to load the
- * plugin: nothing the plugin does is ever outside them. (Moving it first
- * kept a v1 attach, ~0.35 ms, on every cold spawn's path.) */
-static int join_cgroups(pid_t pid, uint32_t slot, struct wk_detail *d)
+/* Opens, for the child, the v1 "tasks" file of each cgroup the supervisor
+ * made and limited for this slot. The child writes "0" to them first thing
+ * (wk_lockdown), so nothing it runs is ever outside them: moving oneself,
+ * one thread, is the one migration the kernel does without taking the
+ * global cgroup_threadgroup_rwsem for writing, which waits for an RCU
+ * grace period (~10 ms here, most of a cold spawn when the zygote wrote
+ * the child's pid to cgroup.procs). Opened here: the kernel checks the
+ * opener's credentials, ours. A v2 hierarchy has no tasks file (and a
+ * single directory): *v2 is set and the zygote moves the child by pid. */
+static int open_cgroups(uint32_t slot, int *cg, bool *v2, struct wk_detail *d)
 {
-	char path[WK_PATH_MAX + 32], num[16];
-	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+	char path[WK_PATH_MAX + 32];
 
+	*v2 = false;
 	for (uint32_t i = 0; i < cfg.ncgroups; i++) {
-		int fd;
-		ssize_t w;
-
-		snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[i], slot);
+		snprintf(path, sizeof(path), "%s/w%u/tasks", cfg.cgroups[i], slot);
 		snprintf(d->text, sizeof(d->text), "%.200s", path);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		w = write(fd, num, (size_t)n);
-		close(fd);
-		if (w != n)
+		cg[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (cg[i] < 0 && errno == ENOENT && cfg.ncgroups == 1) {
+			*v2 = true;
+			return 0;
+		}
+		if (cg[i] < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* cgroup v2: puts the child in the slot's cgroup while it runs its
+ * lockdown and before it is released to load the plugin. */
+static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
+{
+	char path[WK_PATH_MAX + 32], num[16];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid), fd;
+	ssize_t w;
+
+	snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[0], slot);
+	snprintf(d->text, sizeof(d->text), "%.200s", path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	w = write(fd, num, (size_t)n);
+	close(fd);
+	return w == n ? 0 : -1;
 }
 
 static pid_t clone_worker(int *pidfd)
@@ -145,8 +167,9 @@ static int await_lock(int sync, int *listener, struct ipc_msg *m)
 static void spawn(uint64_t id, uint32_t slot)
 {
 	int sv[2] = { -1, -1 }, sy[2] = { -1, -1 }, lg[2] = { -1, -1 };
-	int pidfd = -1, listener = -1;
-	uint32_t host_uid = 0;
+	int pidfd = -1, listener = -1, cg[WK_MAX_CGROUPS] = { -1, -1 };
+	uint32_t host_uid = 0, ncg = 0;
+	bool v2 = false;
 	struct wk_detail d = { "" };
 	struct ipc_msg m;
 	pid_t pid;
@@ -157,6 +180,11 @@ static void spawn(uint64_t id, uint32_t slot)
 		report_fail(id, IPC_STEP_CLONE, errno, "socketpair/pipe");
 		goto out;
 	}
+	if (open_cgroups(slot, cg, &v2, &d) < 0) {
+		report_fail(id, IPC_STEP_CGROUP, errno, d.text);
+		goto out;
+	}
+	ncg = v2 ? 0 : cfg.ncgroups;
 	pid = clone_worker(&pidfd);
 	if (pid < 0) {
 		report_fail(id, IPC_STEP_CLONE, errno, "clone3 with 7 namespaces");
@@ -166,7 +194,7 @@ static void spawn(uint64_t id, uint32_t slot)
 		close(sv[0]);
 		close(sy[0]);
 		close(lg[0]);
-		child(sv[1], sy[1], lg[1]);
+		child(sv[1], sy[1], lg[1], cg, ncg);
 	}
 	close(sv[1]);
 	close(sy[1]);
@@ -176,13 +204,14 @@ static void spawn(uint64_t id, uint32_t slot)
 		report_kill(id, pidfd, IPC_STEP_USERMAP, errno, d.text);
 		goto out;
 	}
-	/* The child locks itself down (trusted code) while we move it into
-	 * its cgroups; it is released to load the plugin only after both. */
+	/* The child locks itself down (trusted code); under cgroup v2 we move
+	 * it into its cgroup meanwhile, and it is released to load the plugin
+	 * only after both. */
 	if (write(sy[0], "g", 1) != 1) {
 		report_kill(id, pidfd, IPC_STEP_SYNC, errno, "worker died before its lockdown");
 		goto out;
 	}
-	if (join_cgroups(pid, slot, &d) < 0) {
+	if (v2 && join_cgroup_v2(pid, slot, &d) < 0) {
 		report_kill(id, pidfd, IPC_STEP_CGROUP, errno, d.text);
 		goto out;
 	}
@@ -204,7 +233,8 @@ static void spawn(uint64_t id, uint32_t slot)
 			fatal("send SPAWNED");
 	}
 out:
-	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, cg[0], cg[1], -2 };
+	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 }
