@@ -107,11 +107,13 @@ static void pool_deliver(evutil_socket_t fd, short what, void *arg)
 
 /* A worker's slot is free again. Its cgroup directories, with their
  * limits, are kept for the next spawn while there is room (creating a
- * memory cgroup costs more than a third of a spawn); otherwise removed and
- * the slot's host identity given back. */
-void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready)
+ * memory cgroup costs more than a third of a spawn), with the OOM count
+ * the next worker starts from when this one was reaped (off any spawn's
+ * path); otherwise removed and the slot's host identity given back. */
+void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped)
 {
 	if (p->cg.ver != CG_NONE && cg_ready && p->ncg_keep < POOL_CG_KEEP && p->ncg_keep <= p->sz.max_workers) {
+		p->cg_keep_oom[p->ncg_keep] = reaped ? cg_worker_oom_kills(&p->cg, slot) : -1;
 		p->cg_keep[p->ncg_keep++] = slot;
 	} else {
 		cg_worker_remove(&p->cg, slot);
@@ -210,13 +212,17 @@ static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
 	pool_dispatch(p);
 }
 
-/* A slot for a new worker: one whose cgroup was kept, if it is empty
- * (*kept set), else a fresh one. */
-static uint32_t pool_take_slot(struct pool *p, bool *kept)
+/* A slot for a new worker: one whose cgroup was kept (*kept set, *oom its
+ * OOM count), else a fresh one. A kept slot whose last worker was reaped
+ * is empty (the worker was pid 1 of its namespace and could not fork, and
+ * its host identity was no one else's); any other is checked for leftover
+ * processes first (reading cgroup.procs builds a pid list: ~15 us each). */
+static uint32_t pool_take_slot(struct pool *p, bool *kept, long long *oom)
 {
 	while (p->ncg_keep) {
 		uint32_t slot = p->cg_keep[--p->ncg_keep];
-		if (cg_worker_empty(&p->cg, slot)) {
+		*oom = p->cg_keep_oom[p->ncg_keep];
+		if (*oom >= 0 || cg_worker_empty(&p->cg, slot)) {
 			*kept = true;
 			return slot;
 		}
@@ -237,13 +243,14 @@ static int pool_spawn(struct pool *p)
 	struct pworker *w;
 	char err[256];
 	uint32_t slot;
+	long long oom = -1;
 	bool kept;
 
 	if (!p->zyg_up && pool_start_zygote(p, err, sizeof(err)) < 0) {
 		pool_note_spawn_failure(p, err);
 		return -1;
 	}
-	slot = pool_take_slot(p, &kept);
+	slot = pool_take_slot(p, &kept, &oom);
 	if (slot == UINT32_MAX || !(w = calloc(1, sizeof(*w)))) {
 		if (slot != UINT32_MAX)
 			pool_slots[slot] = 0;
@@ -263,7 +270,7 @@ static int pool_spawn(struct pool *p)
 			return -1;
 		}
 		w->cg_ready = true;
-		w->oom_base = cg_worker_oom_kills(&p->cg, slot);
+		w->oom_base = kept && oom >= 0 ? oom : cg_worker_oom_kills(&p->cg, slot);
 	}
 	if (pw_make_regions(w) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));

@@ -47,7 +47,7 @@ void pw_free(struct pworker *w)
 		munmap(w->shm_in, w->p->shm_in_size);
 	if (w->shm_out)
 		munmap((void *)w->shm_out, w->p->shm_out_size);
-	pool_release_slot(w->p, w->slot, w->cg_ready);
+	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
 }
@@ -714,6 +714,7 @@ void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t 
 	if (!w)
 		return;
 	w->exited = true;
+	w->reaped = true;
 	if (w->st != PW_DYING) {
 		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
 		pw_ipc_readable(w->ipc, EV_READ, w);
