@@ -37,8 +37,8 @@ int wk_userns_switch(struct wk_detail *d);
 int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d);
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
 /* Once the plugin is loaded and sealed, its files have no business in the
- * root: a zygote helper that joined the worker's user and mount namespaces
- * detaches every bind and removes the mount points, leaving "/" empty and
+ * root: the zygote in the worker's mount namespace (as root), or a zygote
+ * helper that joined its user and mount namespaces, detaches every bind and removes the mount points, leaving "/" empty and
  * read-only. The worker keeps its mappings; it can open nothing anyway. */
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_caps.c */

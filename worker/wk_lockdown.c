@@ -154,8 +154,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * loader's openat and executable mappings) go to the supervisor, which
  * allows them only until the worker reports READY after caisson_plugin_init;
  * from READY on, every notification kills the worker (the seal). After
- * READY and before the first request, a zygote helper empties the root
- * (wk_mount_clear_root): the binds are for loading only.
+ * READY and before the first request, the zygote (or, unprivileged, its
+ * helper) empties the root (wk_mount_clear_root): the binds are for
+ * loading only.
  */
 void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const int *cg, uint32_t ncg)
 {

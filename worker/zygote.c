@@ -35,6 +35,9 @@
 #define ZY_LOCK_TIMEOUT_MS 5000
 
 static struct wk_config cfg;
+/* As root: our own mount namespace, root and working directory, to come
+ * back to after emptying a worker's root (clear_root); -1 otherwise. */
+static int zy_mnt = -1, zy_root = -1, zy_cwd = -1;
 _Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
@@ -239,13 +242,14 @@ out:
 			close(*fd);
 }
 
-/* The clear-root helper: joins the worker's user namespace (owned by us:
- * full capabilities there, none outside) and mount namespace through its
- * pidfd, and empties its root. It shares the zygote's memory (CLONE_VM |
- * CLONE_VFORK, as posix_spawn does): no page tables to copy and no
- * copy-on-write faults afterwards, and its verdict is written straight
- * into *a while the zygote waits. Not CLONE_FS or CLONE_FILES: setns needs
- * its own fs_struct, and its descriptors stay its own. */
+/* The clear-root helper, for a zygote that is not root: joins the
+ * worker's user namespace (owned by us: full capabilities there, none
+ * outside; there is no way back, hence a child) and mount namespace
+ * through its pidfd, and empties its root. It shares the zygote's memory
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy
+ * and no copy-on-write faults afterwards, and its verdict is written
+ * straight into *a while the zygote waits. Not CLONE_FS or CLONE_FILES:
+ * setns needs its own fs_struct, and its descriptors stay its own. */
 struct clear_arg {
 	int pidfd, err;
 	struct wk_detail d;
@@ -267,27 +271,55 @@ static int clear_root_helper(void *arg)
 	return 0;
 }
 
-/* Empties a READY worker's root and reports Z_ROOT_CLEARED. The helper is
+static void clear_by_helper(struct clear_arg *a)
+{
+	static uint8_t stack[256 * 1024] __attribute__((aligned(16)));
+	int status = 0;
+	pid_t h;
+
+	h = clone(clear_root_helper, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	if (h < 0) {
+		a->err = errno;
+		snprintf(a->d.text, sizeof(a->d.text), "clone helper");
+	} else if (waitpid(h, &status, 0) != h || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!a->err) {
+			a->err = ECHILD;
+			snprintf(a->d.text, sizeof(a->d.text), "helper died (status 0x%x)", (unsigned)status);
+		}
+	}
+}
+
+/* As root, the zygote needs no helper: CAP_SYS_ADMIN in our user
+ * namespace covers the worker's, a descendant, so we join only its mount
+ * namespace, empty its root, and return to our own (setns there resets
+ * root and working directory, restored after). That saves a clone on
+ * every spawn's path. A failure to return is fatal: the zygote must never
+ * go on inside a worker's mount namespace. */
+static void clear_in_place(struct clear_arg *a)
+{
+	if (setns(a->pidfd, CLONE_NEWNS) < 0) {
+		a->err = errno;
+		snprintf(a->d.text, sizeof(a->d.text), "setns into the worker's mount namespace");
+		return;
+	}
+	if (wk_mount_clear_root(&cfg, &a->d) < 0)
+		a->err = errno ? errno : EIO;
+	if (setns(zy_mnt, CLONE_NEWNS) < 0 || fchdir(zy_root) < 0 || chroot(".") < 0 || fchdir(zy_cwd) < 0)
+		fatal("return to the zygote's mount namespace");
+}
+
+/* Empties a READY worker's root and reports Z_ROOT_CLEARED. A helper is
  * reaped here, before reap() can see it. */
 static void clear_root(uint64_t id, int pidfd)
 {
-	static uint8_t stack[256 * 1024] __attribute__((aligned(16)));
 	struct clear_arg a = { .pidfd = pidfd };
 	uint8_t msg[8 + IPC_TEXT_MAX];
-	int status = 0;
 	size_t n;
-	pid_t h;
 
-	h = clone(clear_root_helper, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-	if (h < 0) {
-		a.err = errno;
-		snprintf(a.d.text, sizeof(a.d.text), "clone helper");
-	} else if (waitpid(h, &status, 0) != h || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (!a.err) {
-			a.err = ECHILD;
-			snprintf(a.d.text, sizeof(a.d.text), "helper died (status 0x%x)", (unsigned)status);
-		}
-	}
+	if (zy_mnt >= 0)
+		clear_in_place(&a);
+	else
+		clear_by_helper(&a);
 	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
 	wire_put32(msg + 4, (uint32_t)a.err);
 	n = ipc_text_put(msg + 8, a.err ? a.d.text : "");
@@ -369,6 +401,11 @@ int main(int argc, char **argv)
 	 * setgroups denied could never drop them: drop them here, as root. */
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		fatal("setgroups");
+	if (geteuid() == 0 &&
+	    ((zy_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
+	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
+		fatal("open own mount namespace, root and working directory");
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
