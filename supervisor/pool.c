@@ -279,10 +279,17 @@ static int pool_spawn(struct pool *p)
 	}
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
-	if (!w->timer || !w->cpu_timer || zyg_spawn(&p->zyg, slot, w->spawn_id) < 0) {
+	if (!w->timer || !w->cpu_timer ||
+	    zyg_spawn(&p->zyg, slot, w->spawn_id, p->shm_in_size ? (int[]){ w->shm_in_ro, w->shm_out_fd } : NULL,
+		      p->shm_in_size, p->shm_out_size) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
 		pw_finalize(w);
 		return -1;
+	}
+	/* The zygote holds its own copy for the child now. */
+	if (w->shm_in_ro >= 0) {
+		close(w->shm_in_ro);
+		w->shm_in_ro = -1;
 	}
 	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
 	return 0;

@@ -59,7 +59,7 @@ struct pworker {
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	bool reaped;          /* the zygote reaped it (Z_EXITED): it is gone */
 	char why[512];        /* why it was killed with no request (logs) */
-	/* Bulk regions (W_SHM), NULL and -1 when the pool has none: each
+	/* Bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has none: each
 	 * mapped here, and its memfd kept for the worker's last request. */
 	uint8_t *shm_in;
 	const uint8_t *shm_out;

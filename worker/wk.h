@@ -51,10 +51,19 @@ int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detai
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
 /* wk_seccomp.c */
 int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
-/* wk_lockdown.c: runs every step; returns only on success. cg: the ncg
- * cgroup v1 "tasks" files the zygote opened for this worker (closed here). */
-void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const int *cg, uint32_t ncg);
-/* wk_runtime.c: loads the plugin and serves requests; never returns. */
+/* wk_lockdown.c: runs every step; returns only on success. What the
+ * zygote opened for this worker, all closed here: cg, the ncg cgroup v1
+ * "tasks" files; regions, the bulk regions (NULL without). */
+struct wk_inherited {
+	const int *cg;
+	uint32_t ncg;
+	const int *regions;
+	uint64_t in_size, out_size;
+};
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in);
+/* wk_runtime.c: maps the bulk regions (fds input, output; closed here),
+ * called by wk_lockdown; then loads the plugin and serves requests. */
+int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size, struct wk_detail *d);
 void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
 
 #endif

@@ -69,13 +69,13 @@ static void report_kill(uint64_t id, int pidfd, uint32_t step, int err, const ch
 
 /* In the child, between clone3 and the lockdown: only the three fds it
  * needs survive (wk_fds_arrange closes the rest) and signals are reset. */
-static void __attribute__((noreturn)) child(int ipc, int sync, int log, const int *cg, uint32_t ncg)
+static void __attribute__((noreturn)) child(int ipc, int sync, int log, const struct wk_inherited *in)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	wk_lockdown(&cfg, ipc, sync, log, cg, ncg);
+	wk_lockdown(&cfg, ipc, sync, log, in);
 	wk_runtime_main(&cfg);
 }
 
@@ -167,8 +167,11 @@ static int await_lock(int sync, int *listener, struct ipc_msg *m)
 	return 0;
 }
 
-static void spawn(uint64_t id, uint32_t slot)
+/* One worker for slot. m: Z_SPAWN, or Z_SPAWN_SHM with the bulk regions,
+ * which the child inherits (we never map them) and the caller closes. */
+static void spawn(uint64_t id, const struct ipc_msg *m0)
 {
+	uint32_t slot = m0->u.spawn.slot;
 	int sv[2] = { -1, -1 }, sy[2] = { -1, -1 }, lg[2] = { -1, -1 };
 	int pidfd = -1, listener = -1, cg[WK_MAX_CGROUPS] = { -1, -1 };
 	uint32_t host_uid = 0, ncg = 0;
@@ -197,7 +200,10 @@ static void spawn(uint64_t id, uint32_t slot)
 		close(sv[0]);
 		close(sy[0]);
 		close(lg[0]);
-		child(sv[1], sy[1], lg[1], cg, ncg);
+		child(sv[1], sy[1], lg[1],
+		      &(struct wk_inherited){ .cg = cg, .ncg = ncg,
+					      .regions = m0->type == IPC_Z_SPAWN_SHM ? m0->fds : NULL,
+					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size });
 	}
 	close(sv[1]);
 	close(sy[1]);
@@ -373,8 +379,11 @@ static int control(int *configured)
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
-	} else if (m.type == IPC_Z_SPAWN && *configured) {
-		spawn(m.id, m.u.spawn.slot);
+	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
+		/* With or without regions, as the configuration says: a worker
+		 * never runs without the regions its limits need, or with any. */
+		spawn(m.id, &m);
+		ipc_close_fds(m.fds, m.nfds);
 	} else if (m.type == IPC_Z_CLEAR_ROOT && *configured) {
 		clear_root(m.id, m.fds[0]);
 		close(m.fds[0]);
