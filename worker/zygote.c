@@ -300,18 +300,23 @@ static void clear_by_helper(struct clear_arg *a)
  * namespace, empty its root, and return to our own (setns there resets
  * root and working directory, restored after). That saves a clone on
  * every spawn's path. A failure to return is fatal: the zygote must never
- * go on inside a worker's mount namespace. */
-static void clear_in_place(struct clear_arg *a)
+ * go on inside a worker's mount namespace. Returns -1 when setns needs
+ * capabilities this root lacks (CAP_SYS_ADMIN, CAP_SYS_CHROOT): the
+ * helper then does it, from now on. */
+static int clear_in_place(struct clear_arg *a)
 {
 	if (setns(a->pidfd, CLONE_NEWNS) < 0) {
+		if (errno == EPERM)
+			return -1;
 		a->err = errno;
 		snprintf(a->d.text, sizeof(a->d.text), "setns into the worker's mount namespace");
-		return;
+		return 0;
 	}
 	if (wk_mount_clear_root(&cfg, &a->d) < 0)
 		a->err = errno ? errno : EIO;
 	if (setns(zy_mnt, CLONE_NEWNS) < 0 || fchdir(zy_root) < 0 || chroot(".") < 0 || fchdir(zy_cwd) < 0)
 		fatal("return to the zygote's mount namespace");
+	return 0;
 }
 
 /* Empties a READY worker's root and reports Z_ROOT_CLEARED. A helper is
@@ -322,9 +327,12 @@ static void clear_root(uint64_t id, int pidfd)
 	uint8_t msg[8 + IPC_TEXT_MAX];
 	size_t n;
 
-	if (zy_mnt >= 0)
-		clear_in_place(&a);
-	else
+	if (zy_mnt >= 0 && clear_in_place(&a) < 0) {
+		for (int *fd = (int[]){ zy_mnt, zy_root, zy_cwd, -2 }; *fd != -2; fd++)
+			close(*fd);
+		zy_mnt = zy_root = zy_cwd = -1;
+	}
+	if (zy_mnt < 0)
 		clear_by_helper(&a);
 	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
 	wire_put32(msg + 4, (uint32_t)a.err);
