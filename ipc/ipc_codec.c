@@ -121,6 +121,13 @@ static int ipc_decode_fields(struct ipc_msg *m)
 	case IPC_Z_SPAWN:
 		m->u.spawn.slot = wire_get32(p);
 		return wire_get32(p + 4) == 0 ? IPC_OK : IPC_E_FIELD;
+	case IPC_Z_SPAWN_SHM:
+		m->u.spawn.slot = wire_get32(p);
+		m->u.spawn.in_size = wire_get64(p + 8);
+		m->u.spawn.out_size = wire_get64(p + 16);
+		return wire_get32(p + 4) == 0 && m->u.spawn.in_size > 0 && m->u.spawn.in_size <= IPC_SHM_MAX &&
+				       m->u.spawn.out_size > 0 && m->u.spawn.out_size <= IPC_SHM_MAX
+			       ? IPC_OK : IPC_E_FIELD;
 	case IPC_Z_SPAWNED:
 		m->u.spawned.pid = wire_get32(p);
 		m->u.spawned.host_uid = wire_get32(p + 4);
@@ -149,12 +156,6 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		/* Against the region's size: the receiver's check. */
 		m->u.bulk.size = wire_get64(p);
 		return m->u.bulk.size > 0 && m->u.bulk.size <= IPC_SHM_MAX ? IPC_OK : IPC_E_FIELD;
-	case IPC_W_SHM:
-		m->u.shm.in_size = wire_get64(p);
-		m->u.shm.out_size = wire_get64(p + 8);
-		return m->u.shm.in_size > 0 && m->u.shm.in_size <= IPC_SHM_MAX && m->u.shm.out_size > 0 &&
-				       m->u.shm.out_size <= IPC_SHM_MAX
-			       ? IPC_OK : IPC_E_FIELD;
 	case IPC_W_DONE:
 		m->u.done.rc = (int32_t)wire_get32(p);
 		ipc_text_get(&m->u.done.text, p + 4, m->len - 4);

@@ -43,9 +43,9 @@ struct wk_config {
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];
 	char args[WK_MAX_ARGS][WK_PATH_MAX];
-	/* The pool's cgroup directories: the zygote puts worker N in
-	 * <dir>/w<N> (which the supervisor created and limited) before it
-	 * lets the child go on. None when the host gives us no cgroup. */
+	/* The pool's cgroup directories: worker N joins <dir>/w<N> (which
+	 * the supervisor created and limited) during its lockdown, before it
+	 * may load the plugin (zygote.c). None when the host gives us no cgroup. */
 	uint32_t ncgroups;
 	char cgroups[WK_MAX_CGROUPS][WK_PATH_MAX];
 };

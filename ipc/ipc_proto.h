@@ -51,6 +51,11 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	X(Z_CLEAR_ROOT, 8, IPC_S2Z, 0, 0, 1, ST_ANY)                            \
 	/* zygote -> supervisor: root emptied (u32 step, i32 errno, 0 = done, text) */ \
 	X(Z_ROOT_CLEARED, 9, IPC_Z2S, 8, 8 + IPC_TEXT_MAX, 0, ST_ANY)           \
+	/* supervisor -> zygote: Z_SPAWN for a configuration with bulk regions, \
+	 * which the child inherits and maps during its lockdown (u32 slot,     \
+	 * u32 0, u64 input size, u64 output size); fds input (a read-only      \
+	 * open), output: sealed memfds */                                     \
+	X(Z_SPAWN_SHM, 10, IPC_S2Z, 24, 24, 2, ST_ANY)                          \
 	/* worker -> supervisor: plugin loaded, init returned 0; seal now */   \
 	X(W_READY, 16, IPC_W2S, 0, 0, 0, ST_SPAWNING)                          \
 	/* worker -> supervisor: plugin load or init failed (u32 step, i32 rc, text) */ \
@@ -63,9 +68,6 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	X(W_OUTPUT, 20, IPC_W2S, 1, IPC_INLINE_MAX, 0, ST_BUSY)                \
 	/* worker -> supervisor: request finished (i32 rc, error text) */      \
 	X(W_DONE, 21, IPC_W2S, 4, 4 + IPC_TEXT_MAX, 0, ST_BUSY)                \
-	/* supervisor -> worker: once, before it serves: the bulk regions, sealed \
-	 * memfds (u64 input size, u64 output size); fds input, output */     \
-	X(W_SHM, 22, IPC_S2W, 16, 16, 2, ST_IDLE)                              \
 	/* worker -> supervisor: the next u64 bytes of the answer are at the start \
 	 * of the output region */                                             \
 	X(W_OUTPUT_SHM, 23, IPC_W2S, 8, 8, 0, ST_BUSY)                         \
@@ -93,6 +95,7 @@ enum ipc_type {
 	X(STEP_DEATHSIG, "die with parent")          \
 	X(STEP_USERMAP, "write uid/gid map")         \
 	X(STEP_CGROUP, "join the worker's cgroup")   \
+	X(STEP_REGIONS, "map the bulk regions")      \
 	X(STEP_SYNC, "wait for zygote")              \
 	X(STEP_MOUNT_PRIVATE, "make mounts private") \
 	X(STEP_MOUNT_TMPFS, "mount empty root")      \

@@ -5,8 +5,8 @@
  * delegated to our cgroup, else the v1 memory (and pids) hierarchies where
  * we may create directories, else nothing (the rlimits remain). Each pool
  * gets a directory beside the supervisor's own cgroup,
- * caisson.<pid>.<n>, and worker slot N the subdirectory wN; the zygote
- * moves the worker in before it runs (wk_config.cgroups). */
+ * caisson.<pid>.<n>, and worker slot N the subdirectory wN, which the
+ * worker joins during its lockdown (wk_config.cgroups; zygote.c). */
 #ifndef CAISSON_CGROUP_H
 #define CAISSON_CGROUP_H
 

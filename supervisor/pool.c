@@ -120,11 +120,13 @@ static void pool_deliver_event(evutil_socket_t fd, short what, void *arg)
 
 /* A worker's slot is free again. Its cgroup directories, with their
  * limits, are kept for the next spawn while there is room (creating a
- * memory cgroup costs more than a third of a spawn); otherwise removed and
- * the slot's host identity given back. */
-void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready)
+ * memory cgroup costs more than a third of a spawn), with the OOM count
+ * the next worker starts from when this one was reaped (off any spawn's
+ * path); otherwise removed and the slot's host identity given back. */
+void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped)
 {
 	if (p->cg.ver != CG_NONE && cg_ready && p->ncg_keep < POOL_CG_KEEP && p->ncg_keep <= p->sz.max_workers) {
+		p->cg_keep_oom[p->ncg_keep] = reaped ? cg_worker_oom_kills(&p->cg, slot) : -1;
 		p->cg_keep[p->ncg_keep++] = slot;
 	} else {
 		cg_worker_remove(&p->cg, slot);
@@ -223,13 +225,17 @@ static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
 	pool_dispatch(p);
 }
 
-/* A slot for a new worker: one whose cgroup was kept, if it is empty
- * (*kept set), else a fresh one. */
-static uint32_t pool_take_slot(struct pool *p, bool *kept)
+/* A slot for a new worker: one whose cgroup was kept (*kept set, *oom its
+ * OOM count), else a fresh one. A kept slot whose last worker was reaped
+ * is empty (the worker was pid 1 of its namespace and could not fork, and
+ * its host identity was no one else's); any other is checked for leftover
+ * processes first (reading cgroup.procs builds a pid list: ~15 us each). */
+static uint32_t pool_take_slot(struct pool *p, bool *kept, long long *oom)
 {
 	while (p->ncg_keep) {
 		uint32_t slot = p->cg_keep[--p->ncg_keep];
-		if (cg_worker_empty(&p->cg, slot)) {
+		*oom = p->cg_keep_oom[p->ncg_keep];
+		if (*oom >= 0 || cg_worker_empty(&p->cg, slot)) {
 			*kept = true;
 			return slot;
 		}
@@ -250,13 +256,14 @@ static int pool_spawn(struct pool *p)
 	struct pworker *w;
 	char err[256];
 	uint32_t slot;
+	long long oom = -1;
 	bool kept;
 
 	if (!p->zyg_up && pool_start_zygote(p, err, sizeof(err)) < 0) {
 		pool_note_spawn_failure(p, err);
 		return -1;
 	}
-	slot = pool_take_slot(p, &kept);
+	slot = pool_take_slot(p, &kept, &oom);
 	if (slot == UINT32_MAX || !(w = calloc(1, sizeof(*w)))) {
 		if (slot != UINT32_MAX)
 			pool_slots[slot] = 0;
@@ -277,7 +284,7 @@ static int pool_spawn(struct pool *p)
 			return -1;
 		}
 		w->cg_ready = true;
-		w->oom_base = cg_worker_oom_kills(&p->cg, slot);
+		w->oom_base = kept && oom >= 0 ? oom : cg_worker_oom_kills(&p->cg, slot);
 	}
 	if (pw_make_regions(w) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
@@ -286,10 +293,17 @@ static int pool_spawn(struct pool *p)
 	}
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
-	if (!w->timer || !w->cpu_timer || zyg_spawn(&p->zyg, slot, w->spawn_id) < 0) {
+	if (!w->timer || !w->cpu_timer ||
+	    zyg_spawn(&p->zyg, slot, w->spawn_id, p->shm_in_size ? (int[]){ w->shm_in_ro, w->shm_out_fd } : NULL,
+		      p->shm_in_size, p->shm_out_size) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
 		pw_finalize(w);
 		return -1;
+	}
+	/* The zygote holds its own copy for the child now. */
+	if (w->shm_in_ro >= 0) {
+		close(w->shm_in_ro);
+		w->shm_in_ro = -1;
 	}
 	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
 	return 0;

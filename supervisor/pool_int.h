@@ -60,8 +60,9 @@ struct pworker {
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
+	bool reaped;          /* the zygote reaped it (Z_EXITED): it is gone */
 	char why[512];        /* why it was killed with no request (logs) */
-	/* Bulk regions (W_SHM), NULL and -1 when the pool has none: each
+	/* Bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has none: each
 	 * mapped here, and its memfd kept for the worker's last request. */
 	uint8_t *shm_in;
 	const uint8_t *shm_out;
@@ -93,6 +94,11 @@ struct pool {
 	 * than a third of a spawn, so the next worker reuses one. */
 	uint32_t cg_keep[POOL_CG_KEEP];
 	uint32_t ncg_keep;
+	/* Per kept slot, its OOM kill count, read once its worker was
+	 * reaped: the next worker's oom_base, with no read on its spawn's
+	 * path. -1: not reaped (the zygote was lost), so the slot is checked
+	 * for leftover processes and read when taken. */
+	long long cg_keep_oom[POOL_CG_KEEP];
 	/* Every worker message is read into this one buffer and handled
 	 * before the next read (payloads are copied out): a worker costs the
 	 * supervisor no receive buffer of its own. */
@@ -120,7 +126,7 @@ void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_li
 void pool_complete(struct preq *r);
 void pool_dispatch(struct pool *p);
 void pool_note_spawn_failure(struct pool *p, const char *why);
-void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready);
+void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped);
 
 /* pool_worker.c: a worker's life */
 void pw_kill(struct pworker *w);

@@ -53,7 +53,7 @@ void pw_free(struct pworker *w)
 		munmap(w->shm_in, w->p->shm_in_size);
 	if (w->shm_out)
 		munmap((void *)w->shm_out, w->p->shm_out_size);
-	pool_release_slot(w->p, w->slot, w->cg_ready);
+	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
 }
@@ -205,17 +205,19 @@ static void *pw_region(const char *name, size_t size, int prot, int *fd)
 	return NULL;
 }
 
-/* The bulk regions of a worker, made when its spawn is asked for (beside
- * the zygote's clone, off the path of a cold spawn) and sent first thing
- * once it is up, before it loads the plugin: large requests are written
- * into the input region and large answers read from the output region, so
- * no request costs a memfd, a descriptor pass or a fresh page. Both are
+/* The bulk regions of a worker, made when its spawn is asked for and sent
+ * with it (Z_SPAWN_SHM): the child inherits them from the zygote and maps
+ * them during its trusted lockdown, so it loads the plugin as soon as it
+ * is locked, with no round trip to us first, and no plugin code ever sees
+ * the descriptors. Large requests are written into the input region and
+ * large answers read from the output region, so no request costs a memfd,
+ * a descriptor pass or a fresh page. Both are
  * sealed against shrinking (a truncated mapping would fault the
  * supervisor) and growing. The worker gets the input region through a
  * read-only open of it: it cannot map it writable, mprotect it writable,
  * write it or add seals (F_SEAL_FUTURE_WRITE would do the same to the
- * worker but also refuse our own pwrite). The worker maps both and closes
- * the descriptors. */
+ * worker but also refuse our own pwrite). The child maps both and closes
+ * the descriptors before its first lockdown step. */
 int pw_make_regions(struct pworker *w)
 {
 	struct pool *p = w->p;
@@ -230,22 +232,6 @@ int pw_make_regions(struct pworker *w)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->shm_in_fd);
 	w->shm_in_ro = open(path, O_RDONLY | O_CLOEXEC);
 	return w->shm_in_ro < 0 ? -1 : 0;
-}
-
-static int pw_send_regions(struct pworker *w)
-{
-	struct pool *p = w->p;
-	uint8_t b[16];
-	int rc;
-
-	if (!p->shm_in_size)
-		return 0;
-	wire_put64(b, p->shm_in_size);
-	wire_put64(b + 8, p->shm_out_size);
-	rc = ipc_send(w->ipc, IPC_W_SHM, 0, b, 16, (int[]){ w->shm_in_ro, w->shm_out_fd }, 2);
-	close(w->shm_in_ro);
-	w->shm_in_ro = -1;
-	return rc;
 }
 
 /* The request in hand begins: its wall and CPU budgets run from now. A
@@ -784,12 +770,6 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
 	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
-	/* Its bulk regions, first thing: the worker maps them and closes the
-	 * descriptors before it loads the plugin, so no plugin code ever
-	 * sees them in its table and a worker that cannot map them is a
-	 * failed spawn, not a request's crash. */
-	else if (pw_send_regions(w) < 0)
-		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
 	pw_after_event(w);
 }
 
@@ -868,6 +848,7 @@ void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t 
 	if (!w)
 		return;
 	w->exited = true;
+	w->reaped = true;
 	if (w->st != PW_DYING) {
 		/* Messages sent just before death still count (a DONE, an INIT_FAILED). */
 		pw_ipc_readable(w->ipc, EV_READ, w);

@@ -177,13 +177,18 @@ fail:
 	return -1;
 }
 
-int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id)
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], uint64_t in_size,
+	      uint64_t out_size)
 {
-	uint8_t p[8];
+	uint8_t p[24];
 
 	wire_put32(p, slot);
 	wire_put32(p + 4, 0);
-	return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
+	if (!regions)
+		return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
+	wire_put64(p + 8, in_size);
+	wire_put64(p + 16, out_size);
+	return ipc_send(z->ctl, IPC_Z_SPAWN_SHM, id, p, 24, regions, 2);
 }
 
 int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd)

@@ -149,22 +149,41 @@ static void test_bounds_and_state(void)
 	n = msg(IPC_W_READY, 0, 0);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_IDLE, 0, &m), IPC_E_STATE);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 0, &m), IPC_E_STATE);
-	/* Bulk regions: exactly two fds, both sizes in 1 .. IPC_SHM_MAX. */
-	n = msg(IPC_W_SHM, 0, 16);
-	wire_put64(buf + IPC_HDR_LEN, 4096);
-	wire_put64(buf + IPC_HDR_LEN + 8, 8192);
-	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_OK);
-	CHECK_INT(m.u.shm.in_size, 4096);
-	CHECK_INT(m.u.shm.out_size, 8192);
+	/* A spawn with bulk regions: supervisor to zygote only, exactly two
+	 * fds, the reserved word 0, both sizes in 1 .. IPC_SHM_MAX. */
+	n = msg(IPC_Z_SPAWN_SHM, 5, 24);
+	wire_put32(buf + IPC_HDR_LEN, 3);
+	wire_put32(buf + IPC_HDR_LEN + 4, 0);
+	wire_put64(buf + IPC_HDR_LEN + 8, 4096);
+	wire_put64(buf + IPC_HDR_LEN + 16, 8192);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_OK);
+	CHECK_INT(m.u.spawn.slot, 3);
+	CHECK_INT(m.u.spawn.in_size, 4096);
+	CHECK_INT(m.u.spawn.out_size, 8192);
 	CHECK_INT(m.fds[0], 10);
 	CHECK_INT(m.fds[1], 11);
-	CHECK_INT(dec(n, 1, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FDS);
-	CHECK_INT(dec(n, 3, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FDS);
-	CHECK_INT(dec(n, 2, IPC_W2S, ST_IDLE, 0, &m), IPC_E_DIR);
-	wire_put64(buf + IPC_HDR_LEN + 8, IPC_SHM_MAX + 1);
-	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+	CHECK_INT(dec(n, 0, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 1, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_DIR);
+	CHECK_INT(dec(n, 2, IPC_W2S, ST_SPAWNING, 0, &m), IPC_E_DIR);
+	wire_put64(buf + IPC_HDR_LEN + 16, IPC_SHM_MAX + 1);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 16, 0);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 16, 8192);
 	wire_put64(buf + IPC_HDR_LEN + 8, 0);
-	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_FIELD);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 8, 4096);
+	wire_put32(buf + IPC_HDR_LEN + 4, 1);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	n = msg(IPC_Z_SPAWN_SHM, 5, 16);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_BOUNDS);
+	/* The worker channel has no descriptor-carrying message left: the
+	 * former W_SHM id is unknown. */
+	n = msg(IPC_W_OK, 0, 16);
+	wire_put16(buf + 4, 22);
+	CHECK_INT(dec(n, 2, IPC_S2W, ST_IDLE, 0, &m), IPC_E_TYPE);
 	/* A request in the input region: no fd, a size of 1 .. IPC_SHM_MAX. */
 	n = msg(IPC_W_REQUEST_SHM, 3, 8);
 	wire_put64(buf + IPC_HDR_LEN, 100000);

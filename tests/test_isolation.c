@@ -170,6 +170,55 @@ static bool was_inspected(pid_t pid)
 	return false;
 }
 
+/* Workers of cfg plus data binds that share parent directories: a file
+ * and a directory below one parent, a file beside it. Their mount points
+ * and every directory made for them must be gone once a worker is READY
+ * (inspect checks the root), whoever empties it. */
+static void run_with_binds(const struct policy *pol, const struct sv_limits *lim, struct wk_config *cfg,
+			   struct event_base *base)
+{
+	static const char *const made[] = { "a", "a/b", "a/b/deep", "a/x.txt", "a/b/deep/y.txt", "c.txt" };
+	static const char *const binds[] = { "a/x.txt", "a/b", "c.txt" };
+	char dir[] = "/tmp/caisson-binds-XXXXXX", path[PATH_MAX], err[512];
+	int before = inspected;
+	struct cs_result r;
+	struct sv s;
+
+	CHECK(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
+		if (strstr(made[i], ".txt")) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			CHECK(fd >= 0);
+			if (fd >= 0)
+				close(fd);
+		} else {
+			CHECK(mkdir(path, 0755) == 0);
+		}
+	}
+	cfg->nbinds = 0;
+	for (size_t i = 0; i < sizeof(binds) / sizeof(binds[0]); i++)
+		snprintf(cfg->binds[cfg->nbinds++], WK_PATH_MAX, "%s/%s", dir, binds[i]);
+	if (sv_init(&s, base, pol, lim, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "test_isolation: %s\n", err);
+		check_failures++;
+	} else {
+		s.on_ready = inspect;
+		sv_run(&s, (const uint8_t *)"x", 1, &r);
+		CHECK_STR(cs_status_name(r.status), "OK");
+		CHECK(was_inspected(r.pid));
+		free(r.out);
+		sv_close(&s);
+	}
+	CHECK(inspected > before);
+	for (size_t i = sizeof(made) / sizeof(made[0]); i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
+		remove(path);
+	}
+	rmdir(dir);
+	cfg->nbinds = 0;
+}
+
 int main(void)
 {
 	const char *echo = getenv("CAISSON_ECHO"), *prof_path = getenv("CAISSON_PROFILE");
@@ -216,6 +265,7 @@ int main(void)
 	/* Three served; a pre-spawned spare may have been inspected too. */
 	CHECK(inspected >= 3);
 	sv_close(&s);
+	run_with_binds(&pol, &lim, &cfg, base);
 	event_base_free(base);
 	policy_free(&pol);
 	profile_free(&prof);

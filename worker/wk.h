@@ -37,8 +37,8 @@ int wk_userns_switch(struct wk_detail *d);
 int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d);
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
 /* Once the plugin is loaded and sealed, its files have no business in the
- * root: a zygote helper that joined the worker's user and mount namespaces
- * detaches every bind and removes the mount points, leaving "/" empty and
+ * root: the zygote in the worker's mount namespace (as root), or a zygote
+ * helper that joined its user and mount namespaces, detaches every bind and removes the mount points, leaving "/" empty and
  * read-only. The worker keeps its mappings; it can open nothing anyway. */
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_caps.c */
@@ -51,9 +51,19 @@ int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detai
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
 /* wk_seccomp.c */
 int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
-/* wk_lockdown.c: runs every step; returns only on success. */
-void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log);
-/* wk_runtime.c: loads the plugin and serves requests; never returns. */
+/* wk_lockdown.c: runs every step; returns only on success. What the
+ * zygote opened for this worker, all closed here: cg, the ncg cgroup v1
+ * "tasks" files; regions, the bulk regions (NULL without). */
+struct wk_inherited {
+	const int *cg;
+	uint32_t ncg;
+	const int *regions;
+	uint64_t in_size, out_size;
+};
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in);
+/* wk_runtime.c: maps the bulk regions (fds input, output; closed here),
+ * called by wk_lockdown; then loads the plugin and serves requests. */
+int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size, struct wk_detail *d);
 void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
 
 #endif

@@ -53,6 +53,22 @@ static int wait_for_maps(struct wk_detail *d)
 	return 0;
 }
 
+/* Moves us, our only thread, into the slot's cgroups: "0" is the writer
+ * itself, the one migration the kernel makes without the global
+ * threadgroup lock (see open_cgroups in zygote.c). */
+static int join_cgroups(const int *cg, uint32_t ncg, struct wk_detail *d)
+{
+	int rc = 0;
+
+	strcpy(d->text, "write 0 to the worker's cgroup tasks");
+	for (uint32_t i = 0; i < ncg; i++) {
+		if (rc == 0 && write(cg[i], "0", 1) != 1)
+			rc = -1;
+		close(cg[i]);
+	}
+	return rc;
+}
+
 static int set_hostname(struct wk_detail *d)
 {
 	strcpy(d->text, "sethostname(caisson)");
@@ -115,6 +131,12 @@ static int hand_over_listener(int listener, struct wk_detail *d)
 
 /*
  * The order, and why each step sits where it does:
+ *  0  cgroups (v1): before anything else, so all we allocate and run is
+ *     charged and limited there. (Under v2 the zygote moves us by pid
+ *     meanwhile.) Then the bulk regions, mapped and their descriptors
+ *     closed: no round trip to the supervisor before the plugin loads.
+ *     Both before step 1, whose close_range would close what the zygote
+ *     passed; a failure is reported once 1 is done.
  *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor).
@@ -142,27 +164,37 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
  *     sync socket, leaving exactly fds 2 and 3.
- * Only then does wk_runtime_main(), after mapping the bulk regions (W_SHM),
- * dlopen the dependencies and the plugin:
+ * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
  * that is the first instruction of plugin code (its ELF constructors), and
  * it runs under every layer above. The filter's init-only syscalls (the
  * loader's openat and executable mappings) go to the supervisor, which
  * allows them only until the worker reports READY after caisson_plugin_init;
  * from READY on, every notification kills the worker (the seal). After
- * READY and before the first request, a zygote helper empties the root
- * (wk_mount_clear_root): the binds are for loading only.
+ * READY and before the first request, the zygote (or, unprivileged, its
+ * helper) empties the root (wk_mount_clear_root): the binds are for
+ * loading only.
  */
-void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log)
+void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in)
 {
-	struct wk_detail d = { "" };
+	struct wk_detail d = { "" }, d0 = { "" };
 	int trees[WK_MAX_TREES];
-	int step = 0, listener, rc;
+	int step = 0, listener, rc, step0 = -1, errno0 = 0;
 
+	if (join_cgroups(in->cg, in->ncg, &d0) < 0)
+		step0 = IPC_STEP_CGROUP;
+	else if (in->regions && wk_runtime_map_regions(in->regions, in->in_size, in->out_size, &d0) < 0)
+		step0 = IPC_STEP_REGIONS;
+	if (step0 >= 0)
+		errno0 = errno ? errno : EIO;
 	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
 		/* The sync socket may not be in place: report on whatever we have. */
 		if (sync != WK_FD_SYNC)
 			dup2(sync, WK_FD_SYNC);
 		die(IPC_STEP_FDS, &d);
+	}
+	if (step0 >= 0) {
+		errno = errno0;
+		die(step0, &d0);
 	}
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/mount.h>
@@ -136,40 +137,59 @@ int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step
 	return 0;
 }
 
-/* Removes everything below the directory dfd (depth-first, not across
- * mounts: every bind is gone by now). The tmpfs holds at most 256 inodes. */
-static int clear_dir(int dfd, int depth)
+/* Removes what attach_ro created for src in the root: its mount point,
+ * then its parent directories, deepest first. ENOENT (a point inside
+ * another bind, or a parent already removed for an earlier path) is
+ * skipped; ENOTEMPTY ends the walk (another path still needs that
+ * parent, and so all above it). The caller checks the root is empty. */
+static int remove_point(const char *src, struct wk_detail *d)
 {
-	DIR *dir;
-	struct dirent *e;
-	int rc = 0;
+	char p[WK_PATH_MAX];
+	char *s;
 
-	if (depth > 64 || !(dir = fdopendir(dfd))) {
-		close(dfd);
-		errno = depth > 64 ? ELOOP : errno;
-		return -1;
-	}
-	while (rc == 0 && (e = readdir(dir))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+	snprintf(p, sizeof(p), "%s", src);
+	if (unlink(p) < 0 && (errno != EISDIR || rmdir(p) < 0) && errno != ENOENT && errno != ENOTEMPTY)
+		return fail(d, "remove mount point", src);
+	while ((s = strrchr(p, '/')) && s != p) {
+		*s = '\0';
+		if (rmdir(p) == 0 || errno == ENOENT)
 			continue;
-		if (e->d_type == DT_DIR) {
-			int sub = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			rc = sub < 0 ? -1 : clear_dir(sub, depth + 1);
-			if (rc == 0)
-				rc = unlinkat(dirfd(dir), e->d_name, AT_REMOVEDIR);
-		} else {
-			rc = unlinkat(dirfd(dir), e->d_name, 0);
+		if (errno == ENOTEMPTY)
+			break;
+		return fail(d, "remove directory", p);
+	}
+	return 0;
+}
+
+/* Whether the directory "/" holds nothing: one getdents64, no allocation
+ * (this runs in the zygote, whose heap a worker shares copy-on-write). */
+static int root_is_empty(struct wk_detail *d)
+{
+	uint8_t buf[1024] __attribute__((aligned(8)));
+	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (fd < 0)
+		return fail(d, "open", "/");
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				close(fd);
+				errno = ENOTEMPTY;
+				return fail(d, "left in the root:", e->d_name);
+			}
+			off += e->d_reclen;
 		}
 	}
-	closedir(dir);
-	return rc;
+	close(fd);
+	return n < 0 ? fail(d, "read directory", "/") : 0;
 }
 
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d)
 {
 	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
 	unsigned long extra = 0;
-	int root;
 
 	for (uint32_t i = n; i-- > 0;) {
 		const char *p = bind_path(cfg, i, &extra);
@@ -178,9 +198,11 @@ int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d)
 	}
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail(d, "remount read-write", "/");
-	root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || clear_dir(root, 0) < 0)
-		return fail(d, "remove mount points under", "/");
+	for (uint32_t i = n; i-- > 0;)
+		if (remove_point(bind_path(cfg, i, &extra), d) < 0)
+			return -1;
+	if (root_is_empty(d) < 0)
+		return -1;
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return fail(d, "remount read-only", "/");

@@ -32,9 +32,10 @@ struct caisson_out {
 	uint8_t buf[IPC_INLINE_MAX];
 };
 
-/* The bulk regions (W_SHM), mapped once: the input region read-only (its
- * seals refuse a writable mapping), the output region shared with the
- * supervisor, which copies out what W_OUTPUT_SHM declares. Output region:
+/* The bulk regions (Z_SPAWN_SHM), mapped once during the lockdown: the
+ * input region read-only (the worker gets a read-only open of it), the
+ * output region shared with the supervisor, which copies out what
+ * W_OUTPUT_SHM declares. Output region:
  * the output cap plus one byte, so an overflow can be shown there too. */
 static struct {
 	const uint8_t *in;
@@ -166,22 +167,25 @@ static handle_fn load_plugin(const struct wk_config *cfg)
 	return handle;
 }
 
-static void map_regions(const struct ipc_msg *m)
+int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size, struct wk_detail *d)
 {
-	void *in, *out;
+	void *in = mmap(NULL, in_size, PROT_READ, MAP_SHARED, fds[0], 0);
+	void *out = mmap(NULL, out_size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[1], 0);
+	int saved = errno;
 
-	if (shm.out)
-		_exit(1);
-	in = mmap(NULL, m->u.shm.in_size, PROT_READ, MAP_SHARED, m->fds[0], 0);
-	out = mmap(NULL, m->u.shm.out_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[1], 0);
-	close(m->fds[0]);
-	close(m->fds[1]);
-	if (in == MAP_FAILED || out == MAP_FAILED)
-		_exit(1);
+	close(fds[0]);
+	close(fds[1]);
+	if (in == MAP_FAILED || out == MAP_FAILED) {
+		snprintf(d->text, sizeof(d->text), "mmap %llu + %llu bytes", (unsigned long long)in_size,
+			 (unsigned long long)out_size);
+		errno = saved;
+		return -1;
+	}
 	shm.in = in;
 	shm.out = out;
-	shm.in_size = m->u.shm.in_size;
-	shm.out_size = m->u.shm.out_size;
+	shm.in_size = in_size;
+	shm.out_size = out_size;
+	return 0;
 }
 
 /* Serves one request: in, len bytes; region: the output region, or NULL
@@ -274,29 +278,11 @@ static void prefault(const struct wk_config *cfg)
 	(void)sink;
 }
 
-/* The first message, when the configuration has bulk regions, is W_SHM. */
-static void await_regions(const struct wk_config *cfg)
-{
-	const struct ipc_expect ex = { .dir = IPC_S2W, .state = ST_IDLE };
-	struct ipc_msg m;
-	int fds[IPC_MAX_FDS];
-	unsigned nfds;
-	size_t len;
-
-	if (!wk_config_bulk_regions(cfg))
-		return;
-	if (ipc_recv(WK_FD_IPC, rx, sizeof(rx), &len, fds, &nfds, 0) <= 0 ||
-	    ipc_decode(rx, len, fds, nfds, &ex, &m) != IPC_OK || m.type != IPC_W_SHM)
-		_exit(1);
-	map_regions(&m);
-}
-
 void wk_runtime_main(const struct wk_config *cfg)
 {
 	const struct ipc_expect ex = { .dir = IPC_S2W, .state = ST_IDLE };
 	handle_fn handle;
 
-	await_regions(cfg);
 	prefault(cfg);
 	handle = load_plugin(cfg);
 

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@
 #define ZY_LOCK_TIMEOUT_MS 5000
 
 static struct wk_config cfg;
+/* As root: our own mount namespace, root and working directory, to come
+ * back to after emptying a worker's root (clear_root); -1 otherwise. */
+static int zy_mnt = -1, zy_root = -1, zy_cwd = -1;
+_Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
 static void __attribute__((noreturn)) fatal(const char *what)
@@ -64,40 +69,60 @@ static void report_kill(uint64_t id, int pidfd, uint32_t step, int err, const ch
 
 /* In the child, between clone3 and the lockdown: only the three fds it
  * needs survive (wk_fds_arrange closes the rest) and signals are reset. */
-static void __attribute__((noreturn)) child(int ipc, int sync, int log)
+static void __attribute__((noreturn)) child(int ipc, int sync, int log, const struct wk_inherited *in)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	wk_lockdown(&cfg, ipc, sync, log);
+	wk_lockdown(&cfg, ipc, sync, log, in);
 	wk_runtime_main(&cfg);
 }
 
-/* Puts the child in the cgroups the supervisor made and limited for this
- * slot, while it runs its lockdown and before it is released to load the
- * plugin: nothing the plugin does is ever outside them. (Moving it first
- * kept a v1 attach, ~0.35 ms, on every cold spawn's path.) */
-static int join_cgroups(pid_t pid, uint32_t slot, struct wk_detail *d)
+/* Opens, for the child, the v1 "tasks" file of each cgroup the supervisor
+ * made and limited for this slot. The child writes "0" to them first thing
+ * (wk_lockdown), so nothing it runs is ever outside them: moving oneself,
+ * one thread, is the one migration the kernel does without taking the
+ * global cgroup_threadgroup_rwsem for writing, which waits for an RCU
+ * grace period (~10 ms here, most of a cold spawn when the zygote wrote
+ * the child's pid to cgroup.procs). Opened here: the kernel checks the
+ * opener's credentials, ours. A v2 hierarchy has no tasks file (and a
+ * single directory): *v2 is set and the zygote moves the child by pid. */
+static int open_cgroups(uint32_t slot, int *cg, bool *v2, struct wk_detail *d)
 {
-	char path[WK_PATH_MAX + 32], num[16];
-	int n = snprintf(num, sizeof(num), "%d", (int)pid);
+	char path[WK_PATH_MAX + 32];
 
+	*v2 = false;
 	for (uint32_t i = 0; i < cfg.ncgroups; i++) {
-		int fd;
-		ssize_t w;
-
-		snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[i], slot);
+		snprintf(path, sizeof(path), "%s/w%u/tasks", cfg.cgroups[i], slot);
 		snprintf(d->text, sizeof(d->text), "%.200s", path);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		w = write(fd, num, (size_t)n);
-		close(fd);
-		if (w != n)
+		cg[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (cg[i] < 0 && errno == ENOENT && cfg.ncgroups == 1) {
+			*v2 = true;
+			return 0;
+		}
+		if (cg[i] < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* cgroup v2: puts the child in the slot's cgroup while it runs its
+ * lockdown and before it is released to load the plugin. */
+static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
+{
+	char path[WK_PATH_MAX + 32], num[16];
+	int n = snprintf(num, sizeof(num), "%d", (int)pid), fd;
+	ssize_t w;
+
+	snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[0], slot);
+	snprintf(d->text, sizeof(d->text), "%.200s", path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	w = write(fd, num, (size_t)n);
+	close(fd);
+	return w == n ? 0 : -1;
 }
 
 static pid_t clone_worker(int *pidfd)
@@ -142,11 +167,15 @@ static int await_lock(int sync, int *listener, struct ipc_msg *m)
 	return 0;
 }
 
-static void spawn(uint64_t id, uint32_t slot)
+/* One worker for slot. m: Z_SPAWN, or Z_SPAWN_SHM with the bulk regions,
+ * which the child inherits (we never map them) and the caller closes. */
+static void spawn(uint64_t id, const struct ipc_msg *m0)
 {
+	uint32_t slot = m0->u.spawn.slot;
 	int sv[2] = { -1, -1 }, sy[2] = { -1, -1 }, lg[2] = { -1, -1 };
-	int pidfd = -1, listener = -1;
-	uint32_t host_uid = 0;
+	int pidfd = -1, listener = -1, cg[WK_MAX_CGROUPS] = { -1, -1 };
+	uint32_t host_uid = 0, ncg = 0;
+	bool v2 = false;
 	struct wk_detail d = { "" };
 	struct ipc_msg m;
 	pid_t pid;
@@ -157,6 +186,11 @@ static void spawn(uint64_t id, uint32_t slot)
 		report_fail(id, IPC_STEP_CLONE, errno, "socketpair/pipe");
 		goto out;
 	}
+	if (open_cgroups(slot, cg, &v2, &d) < 0) {
+		report_fail(id, IPC_STEP_CGROUP, errno, d.text);
+		goto out;
+	}
+	ncg = v2 ? 0 : cfg.ncgroups;
 	pid = clone_worker(&pidfd);
 	if (pid < 0) {
 		report_fail(id, IPC_STEP_CLONE, errno, "clone3 with 7 namespaces");
@@ -166,7 +200,10 @@ static void spawn(uint64_t id, uint32_t slot)
 		close(sv[0]);
 		close(sy[0]);
 		close(lg[0]);
-		child(sv[1], sy[1], lg[1]);
+		child(sv[1], sy[1], lg[1],
+		      &(struct wk_inherited){ .cg = cg, .ncg = ncg,
+					      .regions = m0->type == IPC_Z_SPAWN_SHM ? m0->fds : NULL,
+					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size });
 	}
 	close(sv[1]);
 	close(sy[1]);
@@ -176,13 +213,14 @@ static void spawn(uint64_t id, uint32_t slot)
 		report_kill(id, pidfd, IPC_STEP_USERMAP, errno, d.text);
 		goto out;
 	}
-	/* The child locks itself down (trusted code) while we move it into
-	 * its cgroups; it is released to load the plugin only after both. */
+	/* The child locks itself down (trusted code); under cgroup v2 we move
+	 * it into its cgroup meanwhile, and it is released to load the plugin
+	 * only after both. */
 	if (write(sy[0], "g", 1) != 1) {
 		report_kill(id, pidfd, IPC_STEP_SYNC, errno, "worker died before its lockdown");
 		goto out;
 	}
-	if (join_cgroups(pid, slot, &d) < 0) {
+	if (v2 && join_cgroup_v2(pid, slot, &d) < 0) {
 		report_kill(id, pidfd, IPC_STEP_CGROUP, errno, d.text);
 		goto out;
 	}
@@ -204,18 +242,20 @@ static void spawn(uint64_t id, uint32_t slot)
 			fatal("send SPAWNED");
 	}
 out:
-	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, cg[0], cg[1], -2 };
+	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 }
 
-/* The clear-root helper: joins the worker's user namespace (owned by us:
- * full capabilities there, none outside) and mount namespace through its
- * pidfd, and empties its root. It shares the zygote's memory (CLONE_VM |
- * CLONE_VFORK, as posix_spawn does): no page tables to copy and no
- * copy-on-write faults afterwards, and its verdict is written straight
- * into *a while the zygote waits. Not CLONE_FS or CLONE_FILES: setns needs
- * its own fs_struct, and its descriptors stay its own. */
+/* The clear-root helper, for a zygote that is not root: joins the
+ * worker's user namespace (owned by us: full capabilities there, none
+ * outside; there is no way back, hence a child) and mount namespace
+ * through its pidfd, and empties its root. It shares the zygote's memory
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy
+ * and no copy-on-write faults afterwards, and its verdict is written
+ * straight into *a while the zygote waits. Not CLONE_FS or CLONE_FILES:
+ * setns needs its own fs_struct, and its descriptors stay its own. */
 struct clear_arg {
 	int pidfd, err;
 	struct wk_detail d;
@@ -237,27 +277,63 @@ static int clear_root_helper(void *arg)
 	return 0;
 }
 
-/* Empties a READY worker's root and reports Z_ROOT_CLEARED. The helper is
+static void clear_by_helper(struct clear_arg *a)
+{
+	static uint8_t stack[256 * 1024] __attribute__((aligned(16)));
+	int status = 0;
+	pid_t h;
+
+	h = clone(clear_root_helper, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	if (h < 0) {
+		a->err = errno;
+		snprintf(a->d.text, sizeof(a->d.text), "clone helper");
+	} else if (waitpid(h, &status, 0) != h || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!a->err) {
+			a->err = ECHILD;
+			snprintf(a->d.text, sizeof(a->d.text), "helper died (status 0x%x)", (unsigned)status);
+		}
+	}
+}
+
+/* As root, the zygote needs no helper: CAP_SYS_ADMIN in our user
+ * namespace covers the worker's, a descendant, so we join only its mount
+ * namespace, empty its root, and return to our own (setns there resets
+ * root and working directory, restored after). That saves a clone on
+ * every spawn's path. A failure to return is fatal: the zygote must never
+ * go on inside a worker's mount namespace. Returns -1 when setns needs
+ * capabilities this root lacks (CAP_SYS_ADMIN, CAP_SYS_CHROOT): the
+ * helper then does it, from now on. */
+static int clear_in_place(struct clear_arg *a)
+{
+	if (setns(a->pidfd, CLONE_NEWNS) < 0) {
+		if (errno == EPERM)
+			return -1;
+		a->err = errno;
+		snprintf(a->d.text, sizeof(a->d.text), "setns into the worker's mount namespace");
+		return 0;
+	}
+	if (wk_mount_clear_root(&cfg, &a->d) < 0)
+		a->err = errno ? errno : EIO;
+	if (setns(zy_mnt, CLONE_NEWNS) < 0 || fchdir(zy_root) < 0 || chroot(".") < 0 || fchdir(zy_cwd) < 0)
+		fatal("return to the zygote's mount namespace");
+	return 0;
+}
+
+/* Empties a READY worker's root and reports Z_ROOT_CLEARED. A helper is
  * reaped here, before reap() can see it. */
 static void clear_root(uint64_t id, int pidfd)
 {
-	static uint8_t stack[256 * 1024] __attribute__((aligned(16)));
 	struct clear_arg a = { .pidfd = pidfd };
 	uint8_t msg[8 + IPC_TEXT_MAX];
-	int status = 0;
 	size_t n;
-	pid_t h;
 
-	h = clone(clear_root_helper, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-	if (h < 0) {
-		a.err = errno;
-		snprintf(a.d.text, sizeof(a.d.text), "clone helper");
-	} else if (waitpid(h, &status, 0) != h || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (!a.err) {
-			a.err = ECHILD;
-			snprintf(a.d.text, sizeof(a.d.text), "helper died (status 0x%x)", (unsigned)status);
-		}
+	if (zy_mnt >= 0 && clear_in_place(&a) < 0) {
+		for (int *fd = (int[]){ zy_mnt, zy_root, zy_cwd, -2 }; *fd != -2; fd++)
+			close(*fd);
+		zy_mnt = zy_root = zy_cwd = -1;
 	}
+	if (zy_mnt < 0)
+		clear_by_helper(&a);
 	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
 	wire_put32(msg + 4, (uint32_t)a.err);
 	n = ipc_text_put(msg + 8, a.err ? a.d.text : "");
@@ -311,8 +387,11 @@ static int control(int *configured)
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
-	} else if (m.type == IPC_Z_SPAWN && *configured) {
-		spawn(m.id, m.u.spawn.slot);
+	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
+		/* With or without regions, as the configuration says: a worker
+		 * never runs without the regions its limits need, or with any. */
+		spawn(m.id, &m);
+		ipc_close_fds(m.fds, m.nfds);
 	} else if (m.type == IPC_Z_CLEAR_ROOT && *configured) {
 		clear_root(m.id, m.fds[0]);
 		close(m.fds[0]);
@@ -339,6 +418,11 @@ int main(int argc, char **argv)
 	 * setgroups denied could never drop them: drop them here, as root. */
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		fatal("setgroups");
+	if (geteuid() == 0 &&
+	    ((zy_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
+	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
+		fatal("open own mount namespace, root and working directory");
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
