@@ -563,7 +563,8 @@ int pool_cancel(struct pool *p, uint64_t id)
 		}
 		if ((r = pw_cancel_piped(w, id))) {
 			pool_reject(p, r, CS_CANCELLED, "cancelled while queued in worker %d", (int)w->pid);
-			pool_dispatch(p);
+			if (!p->delivering)
+				pool_dispatch(p); /* the others, requeued */
 			return 0;
 		}
 	}

@@ -284,8 +284,8 @@ bool pw_can_pipe(const struct pworker *w, const struct preq *r)
 {
 	const struct pool_sizing *sz = &w->p->sz;
 
-	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX - IPC_REC_HDR && 1 + w->npiped < sz->pipeline &&
-	       w->served + 2 + w->npiped <= sz->requests_per_worker;
+	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX - IPC_REC_HDR &&
+	       1 + w->npiped < sz->pipeline && w->served + 2 + w->npiped <= sz->requests_per_worker;
 }
 
 /* Takes r, the head of the pool's queue, to go behind the request in
@@ -766,7 +766,7 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
-	/* Our end of its socket never blocks (see pw_assign and pw_pipe). */
+	/* Our end of its socket never blocks (see pw_assign and pw_send_staged). */
 	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
 	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
