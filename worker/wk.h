@@ -38,8 +38,9 @@ int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, s
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
 /* Once the plugin is loaded and sealed, its files have no business in the
  * root: the zygote in the worker's mount namespace (as root), or a zygote
- * helper that joined its user and mount namespaces, detaches every bind and removes the mount points, leaving "/" empty and
- * read-only. The worker keeps its mappings; it can open nothing anyway. */
+ * helper that joined its user and mount namespaces, detaches every bind
+ * and removes the mount points, leaving "/" empty and read-only. The
+ * worker keeps its mappings; it can open nothing anyway. */
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_caps.c */
 int wk_caps_lock_securebits(struct wk_detail *d);

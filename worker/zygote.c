@@ -3,7 +3,8 @@
  * Started by the supervisor with posix_spawn (no fork of the caller), an
  * empty environment and fd 3 = control socket; runs as the supervisor's
  * user (root: it writes each worker's uid map to a distinct host uid). It
- * never loads plugin code and never sees request data. It dies with the
+ * never loads plugin code and never sees request data (a worker's bulk
+ * regions pass through it to the child unmapped). It dies with the
  * supervisor, and every worker dies with it. */
 #include <errno.h>
 #include <fcntl.h>
