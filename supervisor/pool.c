@@ -309,26 +309,6 @@ static int pool_spawn(struct pool *p)
 	return 0;
 }
 
-/* [pool] pipeline: with no idle worker left, busy workers take waiting
- * requests behind the one in hand, the least loaded first, up to the
- * depth, in queue order (a head that cannot be piped waits for a worker);
- * then each worker gets its share in one system call, and one wake-up. */
-static void pool_pipe(struct pool *p)
-{
-	struct pworker *w;
-
-	for (uint32_t depth = 1; depth < p->sz.pipeline && !TAILQ_EMPTY(&p->queue); depth++)
-		TAILQ_FOREACH(w, &p->workers, link) {
-			struct preq *r = TAILQ_FIRST(&p->queue);
-
-			if (r && w->npiped < depth && pw_can_pipe(w, r))
-				pw_stage(w, r);
-		}
-	TAILQ_FOREACH(w, &p->workers, link)
-		if (w->nstaged)
-			pw_send_staged(w);
-}
-
 /* Matches waiting requests with idle workers, then spawns what is missing:
  * one worker per waiting request up to max_workers, min_workers always,
  * and a spare beyond the busy ones when requests_per_worker is 1 or a

@@ -1,6 +1,7 @@
 /* Private to the broker's two halves: pool.c (requests, spawning, the
  * breaker, dispatch, the public calls) and pool_worker.c (a worker's life
- * from spawn to reaping). Not for anything else in the supervisor. */
+ * from spawn to reaping), with pool_pipe.c (requests queued in a busy
+ * worker, [pool] pipeline). Not for anything else in the supervisor. */
 #ifndef CAISSON_POOL_INT_H
 #define CAISSON_POOL_INT_H
 
@@ -140,10 +141,9 @@ void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_assign(struct pworker *w, struct preq *r);
-bool pw_can_pipe(const struct pworker *w, const struct preq *r);
-void pw_stage(struct pworker *w, struct preq *r);
-void pw_send_staged(struct pworker *w);
 void pw_requeue(struct pworker *w, bool counts);
+/* pool_pipe.c: [pool] pipeline */
+void pool_pipe(struct pool *p);
 void pw_unpipe(struct pworker *w);
 struct preq *pw_cancel_piped(struct pworker *w, uint64_t id);
 void pw_timer(evutil_socket_t fd, short what, void *arg);

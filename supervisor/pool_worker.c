@@ -24,8 +24,6 @@
 #include "sysfmt.h"
 #include "wire.h"
 
-_Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one system call");
-
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u
 
@@ -274,111 +272,6 @@ void pw_assign(struct pworker *w, struct preq *r)
 			pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
 		}
 	}
-}
-
-/* [pool] pipeline: whether r may be sent to w behind the request in hand.
- * Only inline requests, answered inline (the regions hold one request's
- * bytes, still in use), within the depth and the worker's remaining
- * requests_per_worker. */
-bool pw_can_pipe(const struct pworker *w, const struct preq *r)
-{
-	const struct pool_sizing *sz = &w->p->sz;
-
-	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX - IPC_REC_HDR &&
-	       1 + w->npiped < sz->pipeline && w->served + 2 + w->npiped <= sz->requests_per_worker;
-}
-
-/* Takes r, the head of the pool's queue, to go behind the request in
- * hand; pw_send_staged sends what a dispatch staged, as W_REQUESTS
- * records: one message, or a few, in one system call. */
-void pw_stage(struct pworker *w, struct preq *r)
-{
-	struct pool *p = w->p;
-
-	TAILQ_REMOVE(&p->queue, r, link);
-	p->nqueued--;
-	TAILQ_INSERT_TAIL(&w->piped, r, link);
-	w->npiped++;
-	w->nstaged++;
-	r->w = w;
-	r->piped = true;
-}
-
-/* Sends the staged requests (the last nstaged piped ones). Those that do
- * not go (its socket is full, or it is gone: its end of stream and exit
- * will tell) return to the head of the queue, in order, and w takes no
- * more until it answers. */
-void pw_send_staged(struct pworker *w)
-{
-	uint64_t ids[IPC_BATCH_MAX];
-	struct iovec iov[IPC_BATCH_MAX];
-	struct preq *r = TAILQ_LAST(&w->piped, preq_list);
-	unsigned n = w->nstaged;
-	int sent;
-
-	/* staged < pipeline <= PROFILE_PIPELINE_MAX = IPC_BATCH_MAX */
-	if (n == 0 || n > IPC_BATCH_MAX)
-		abort();
-	for (unsigned i = n; i-- > 0; r = TAILQ_PREV(r, preq_list, link)) {
-		ids[i] = r->id;
-		iov[i] = (struct iovec){ r->in, r->len };
-	}
-	w->nstaged = 0;
-	sent = ipc_send_requests(w->ipc, ids, iov, n);
-	if (sent < 0)
-		sent = 0;
-	w->p->st.piped += (unsigned)sent;
-	if ((unsigned)sent < n)
-		w->pipe_full = true;
-	/* The unsent ones are the last: from the tail, each to the queue's head. */
-	for (unsigned i = (unsigned)sent; i < n; i++) {
-		r = TAILQ_LAST(&w->piped, preq_list);
-		TAILQ_REMOVE(&w->piped, r, link);
-		w->npiped--;
-		r->w = NULL;
-		r->piped = false;
-		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
-		w->p->nqueued++;
-	}
-}
-
-/* The requests behind the one in hand go back to the head of the pool's
- * queue, in order, without spending their one retry: as far as we know
- * the worker never began them. */
-void pw_unpipe(struct pworker *w)
-{
-	struct preq *r;
-
-	while ((r = TAILQ_LAST(&w->piped, preq_list))) {
-		TAILQ_REMOVE(&w->piped, r, link);
-		r->w = NULL;
-		r->piped = false;
-		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
-		w->p->nqueued++;
-	}
-	w->npiped = 0;
-}
-
-/* Cancels a request queued behind the one in hand and returns it (NULL
- * if w holds no such request). The worker would still run it, so the
- * worker goes; the request in hand and the others return to the queue,
- * none of it their fault. */
-struct preq *pw_cancel_piped(struct pworker *w, uint64_t id)
-{
-	struct preq *r;
-
-	TAILQ_FOREACH(r, &w->piped, link)
-		if (r->id == id)
-			break;
-	if (!r)
-		return NULL;
-	TAILQ_REMOVE(&w->piped, r, link);
-	w->npiped--;
-	r->w = NULL;
-	r->piped = false;
-	pw_requeue(w, false);
-	pw_decide(w, CS_CANCELLED, 0, "request %llu queued in it was cancelled", (unsigned long long)id);
-	return r;
 }
 
 static void pw_idle(struct pworker *w)

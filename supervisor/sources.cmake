@@ -7,6 +7,7 @@ include(${CMAKE_SOURCE_DIR}/supervisor/elf.cmake)
 caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/pool.c
     ${CMAKE_SOURCE_DIR}/supervisor/pool_worker.c
+    ${CMAKE_SOURCE_DIR}/supervisor/pool_pipe.c
     ${CMAKE_SOURCE_DIR}/supervisor/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/notify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cgroup.c
