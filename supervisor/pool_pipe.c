@@ -40,6 +40,20 @@ static void pw_stage(struct pworker *w, struct preq *r)
 	r->piped = true;
 }
 
+/* The last request behind the one in hand goes back to the head of the
+ * pool's queue. */
+static void pw_unpipe_last(struct pworker *w)
+{
+	struct preq *r = TAILQ_LAST(&w->piped, preq_list);
+
+	TAILQ_REMOVE(&w->piped, r, link);
+	w->npiped--;
+	r->w = NULL;
+	r->piped = false;
+	TAILQ_INSERT_HEAD(&w->p->queue, r, link);
+	w->p->nqueued++;
+}
+
 /* Sends the staged requests (the last nstaged piped ones). Those that do
  * not go (its socket is full, or it is gone: its end of stream and exit
  * will tell) return to the head of the queue, in order, and w takes no
@@ -66,16 +80,9 @@ static void pw_send_staged(struct pworker *w)
 	w->p->st.piped += (unsigned)sent;
 	if ((unsigned)sent < n)
 		w->pipe_full = true;
-	/* The unsent ones are the last: from the tail, each to the queue's head. */
-	for (unsigned i = (unsigned)sent; i < n; i++) {
-		r = TAILQ_LAST(&w->piped, preq_list);
-		TAILQ_REMOVE(&w->piped, r, link);
-		w->npiped--;
-		r->w = NULL;
-		r->piped = false;
-		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
-		w->p->nqueued++;
-	}
+	/* The unsent ones are the last. */
+	for (unsigned i = (unsigned)sent; i < n; i++)
+		pw_unpipe_last(w);
 }
 
 /* The requests behind the one in hand go back to the head of the pool's
@@ -83,16 +90,8 @@ static void pw_send_staged(struct pworker *w)
  * the worker never began them. */
 void pw_unpipe(struct pworker *w)
 {
-	struct preq *r;
-
-	while ((r = TAILQ_LAST(&w->piped, preq_list))) {
-		TAILQ_REMOVE(&w->piped, r, link);
-		r->w = NULL;
-		r->piped = false;
-		TAILQ_INSERT_HEAD(&w->p->queue, r, link);
-		w->p->nqueued++;
-	}
-	w->npiped = 0;
+	while (w->npiped)
+		pw_unpipe_last(w);
 }
 
 /* Cancels a request queued behind the one in hand and returns it (NULL
