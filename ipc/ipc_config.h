@@ -50,9 +50,10 @@ struct wk_config {
 	char cgroups[WK_MAX_CGROUPS][WK_PATH_MAX];
 };
 
-/* Whether workers of this configuration get bulk regions (W_SHM): when a
- * request or an answer can outgrow one message. The supervisor sends them
- * first thing, the worker maps them before it loads the plugin. */
+/* Whether workers of this configuration get bulk regions (Z_SPAWN_SHM):
+ * when a request or an answer can outgrow one message. The supervisor
+ * sends them with the spawn; the child maps them during its lockdown,
+ * before it loads the plugin. */
 static inline int wk_config_bulk_regions(const struct wk_config *c)
 {
 	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX;

@@ -35,7 +35,7 @@ struct preq {
 	struct pworker *w;
 	pid_t pid;
 	bool decided, retried;
-	bool piped; /* sent as W_REQUEST_PIPED: its answer comes inline only */
+	bool piped; /* sent in W_REQUESTS, behind another: its answer comes inline only */
 	enum cs_status status;
 	int signal;
 	char detail[512];
@@ -71,7 +71,7 @@ struct pworker {
 	int shm_in_ro; /* the worker's read-only open of the input region, until sent */
 	struct preq *req;     /* the request in hand: the first one not yet answered */
 	/* [pool] pipeline: requests already sent to it behind req, in order
-	 * (W_REQUEST_PIPED: inline both ways), not yet begun as far as the
+	 * (W_REQUESTS records: inline both ways), not yet begun as far as the
 	 * supervisor knows; the next one becomes req when req is answered. */
 	struct preq_list piped;
 	uint32_t npiped, nstaged; /* nstaged: the last of them, not sent yet (a dispatch's) */
