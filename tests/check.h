@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int check_failures;
+/* One counter for a whole test binary, however many files it is built
+ * from: a weak definition in each, merged by the linker. */
+int check_failures __attribute__((weak));
 
 #define CHECK(cond)                                                        \
 	do {                                                               \

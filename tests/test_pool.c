@@ -15,9 +15,8 @@
 
 #include "caisson.h"
 #include "check.h"
+#include "test_pool.h"
 
-#define MAX_REQ 16384
-#define PIPE_BIG (60 * 1024 - 12) /* IPC_INLINE_MAX - IPC_REC_HDR: the largest request that can be pipelined */
 
 #ifdef __SANITIZE_ADDRESS__
 /* ASan parks freed memory in a quarantine, which would read as growth in
@@ -30,8 +29,9 @@ const char *__asan_default_options(void)
 }
 #endif
 
-static struct event_base *base;
-static char selective[1024], profile[1024], hostile_init[1024];
+struct event_base *base;
+char selective[1024];
+static char profile[1024], hostile_init[1024];
 
 struct expect {
 	const char *input;
@@ -58,23 +58,10 @@ static const struct expect faults[] = {
 	{ "alloc", CAISSON_MEMORY_LIMIT, "memory limit 32M" },
 };
 
-struct slot {
-	char input[32];
-	enum caisson_status want;
-	const char *detail;
-	_Atomic int calls;
-	enum caisson_status got;
-	pid_t pid;
-	char got_detail[256];
-	bool out_ok;
-	const uint8_t *big; /* when set, the request's bytes (input is only its name) */
-	size_t big_len;
-};
+struct slot slots[MAX_REQ];
+_Atomic int completed;
 
-static struct slot slots[MAX_REQ];
-static _Atomic int completed;
-
-static void on_done(const struct caisson_result *r, void *arg)
+void on_done(const struct caisson_result *r, void *arg)
 {
 	struct slot *s = arg;
 	size_t n = strlen(s->input);
@@ -89,7 +76,7 @@ static void on_done(const struct caisson_result *r, void *arg)
 	atomic_fetch_add(&completed, 1);
 }
 
-static void wait_for(int n)
+void wait_for(int n)
 {
 	while (atomic_load(&completed) < n)
 		event_base_loop(base, EVLOOP_ONCE);
@@ -108,7 +95,7 @@ static caisson_pool *new_pool(const char *plugin, unsigned max_workers)
 	return p;
 }
 
-static void check_slots(int n)
+void check_slots(int n)
 {
 	for (int i = 0; i < n; i++) {
 		struct slot *s = &slots[i];
@@ -123,7 +110,7 @@ static void check_slots(int n)
 	}
 }
 
-static void reset(void)
+void reset(void)
 {
 	memset(slots, 0, sizeof(slots));
 	atomic_store(&completed, 0);
@@ -131,7 +118,7 @@ static void reset(void)
 
 /* A pool of selective.so under tests/profiles/NAME; NULL (a failed check,
  * the reason on stderr) if it cannot be made. */
-static caisson_pool *profile_pool(const char *src, const char *name)
+caisson_pool *profile_pool(const char *src, const char *name)
 {
 	struct caisson_pool_config c = { .plugin = selective };
 	char prof[1100], err[512];
@@ -199,77 +186,6 @@ static void test_faults(caisson_pool *p, const char *name, bool pipelined)
 	printf("faults (%s): %d requests, %llu workers spawned, %llu pipelined, p50 %llu us, p99 %llu us\n", name, n,
 	       (unsigned long long)st.spawned, (unsigned long long)st.piped, (unsigned long long)st.p50_us,
 	       (unsigned long long)st.p99_us);
-	caisson_pool_free(p);
-}
-
-/* [pool] pipeline (tests/profiles/pool_pipe.ini: 8): requests sent to a
- * busy worker behind the one it runs. */
-static void test_pipeline(const char *src)
-{
-	static uint8_t big[20][PIPE_BIG];
-	caisson_pool *p = profile_pool(src, "pool_pipe.ini");
-	struct caisson_stats st;
-	uint64_t queued_id;
-	int n = 0;
-
-	if (!p)
-		return;
-	/* A worker that spins, with the other one's share of requests behind
-	 * it: a cancelled one among them ends CANCELLED at once, and the
-	 * worker with it (it would still have run it); the spinner and the
-	 * rest are not their fault and go back to the queue. */
-	do {
-		event_base_loop(base, EVLOOP_ONCE);
-		caisson_pool_stats(p, &st);
-	} while (st.idle < 1);
-	reset();
-	snprintf(slots[n].input, sizeof(slots[n].input), "spin");
-	slots[n].want = CAISSON_CPU_LIMIT;
-	slots[n].detail = "cpu time 300ms exceeded";
-	CHECK(caisson_submit(p, "spin", 4, on_done, &slots[n++]) > 0);
-	for (int i = 0; i < 3; i++) {
-		snprintf(slots[n].input, sizeof(slots[n].input), "behind-%d", i);
-		slots[n].want = i == 1 ? CAISSON_CANCELLED : CAISSON_OK;
-		slots[n].detail = i == 1 ? "cancelled while queued in worker" : NULL;
-		queued_id = caisson_submit(p, slots[n].input, strlen(slots[n].input), on_done, &slots[n]);
-		CHECK(queued_id > 0);
-		if (i == 1) {
-			caisson_pool_stats(p, &st);
-			CHECK(st.piped >= 2); /* behind-0 and behind-1 went behind the spinner */
-			caisson_cancel(p, queued_id);
-			CHECK_INT(atomic_load(&slots[n].calls), 0); /* the callback comes from the loop */
-		}
-		n++;
-	}
-	wait_for(n);
-	check_slots(n);
-
-	/* Requests that fill a busy worker's socket (20 x 60 KiB behind a
-	 * spinner, far beyond the socket's buffer): the supervisor never
-	 * blocks on it; what does not fit waits in the queue, and every one
-	 * completes once, byte for byte. */
-	reset();
-	n = 0;
-	snprintf(slots[n].input, sizeof(slots[n].input), "spin");
-	slots[n].want = CAISSON_CPU_LIMIT;
-	CHECK(caisson_submit(p, "spin", 4, on_done, &slots[n++]) > 0);
-	snprintf(slots[n].input, sizeof(slots[n].input), "spin");
-	slots[n].want = CAISSON_CPU_LIMIT;
-	CHECK(caisson_submit(p, "spin", 4, on_done, &slots[n++]) > 0);
-	for (int i = 0; i < 20; i++) {
-		memset(big[i], 'A' + i, sizeof(big[i]));
-		snprintf(slots[n].input, sizeof(slots[n].input), "%c", 'A' + i);
-		slots[n].want = CAISSON_OK;
-		slots[n].big = big[i];
-		slots[n].big_len = sizeof(big[i]);
-		CHECK(caisson_submit(p, big[i], sizeof(big[i]), on_done, &slots[n++]) > 0);
-	}
-	wait_for(n);
-	check_slots(n);
-	caisson_pool_stats(p, &st);
-	CHECK_INT(st.queued, 0);
-	printf("pipeline: %llu requests pipelined, %llu workers spawned\n", (unsigned long long)st.piped,
-	       (unsigned long long)st.spawned);
 	caisson_pool_free(p);
 }
 
