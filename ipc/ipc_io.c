@@ -77,32 +77,25 @@ int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, u
 	struct iovec v[3 * IPC_BATCH_MAX];
 	struct mmsghdr mm[IPC_BATCH_MAX];
 	unsigned first[IPC_BATCH_MAX + 1], nmsg = 0, nv = 0;
-	size_t plen = 0;
+	size_t plen[IPC_BATCH_MAX];
 	int sent;
 
 	if (n == 0 || n > IPC_BATCH_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* Message k holds requests first[k] .. first[k + 1] - 1. */
-	for (unsigned i = 0; i <= n; i++) {
-		size_t add = i < n ? IPC_REC_HDR + data[i].iov_len : 0;
+	/* Records in order, a new message whenever the next would not fit;
+	 * message k holds requests first[k] .. first[k + 1] - 1. */
+	for (unsigned i = 0; i < n; i++) {
+		size_t add = IPC_REC_HDR + data[i].iov_len;
 
-		if (i < n && add > IPC_INLINE_MAX) {
+		if (add > IPC_INLINE_MAX) {
 			errno = EMSGSIZE;
 			return -1;
 		}
-		if (nmsg && (i == n || plen + add > IPC_INLINE_MAX)) {
-			struct msghdr *mh = &mm[nmsg - 1].msg_hdr;
-
-			ipc_encode_hdr(hdr[nmsg - 1], IPC_W_REQUESTS, 0, (uint32_t)plen);
-			mh->msg_iovlen = (size_t)(&v[nv] - mh->msg_iov);
-			plen = 0;
-		}
-		if (i == n)
-			break;
-		if (plen == 0) {
+		if (nmsg == 0 || plen[nmsg - 1] + add > IPC_INLINE_MAX) {
 			first[nmsg] = i;
+			plen[nmsg] = 0;
 			mm[nmsg] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &v[nv] } };
 			v[nv++] = (struct iovec){ hdr[nmsg], IPC_HDR_LEN };
 			nmsg++;
@@ -111,9 +104,15 @@ int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, u
 		v[nv++] = (struct iovec){ rec[i], IPC_REC_HDR };
 		if (data[i].iov_len)
 			v[nv++] = data[i];
-		plen += add;
+		plen[nmsg - 1] += add;
 	}
 	first[nmsg] = n;
+	for (unsigned k = 0; k < nmsg; k++) {
+		struct iovec *end = k + 1 < nmsg ? mm[k + 1].msg_hdr.msg_iov : &v[nv];
+
+		ipc_encode_hdr(hdr[k], IPC_W_REQUESTS, 0, (uint32_t)plen[k]);
+		mm[k].msg_hdr.msg_iovlen = (size_t)(end - mm[k].msg_hdr.msg_iov);
+	}
 	do
 		sent = sendmmsg(sock, mm, nmsg, MSG_NOSIGNAL);
 	while (sent < 0 && errno == EINTR);
