@@ -115,7 +115,8 @@ static void pool_deliver_event(evutil_socket_t fd, short what, void *arg)
 	p->delivering = true;
 	pool_deliver(p);
 	p->delivering = false;
-	pool_dispatch(p);
+	if (!TAILQ_EMPTY(&p->queue))
+		pool_dispatch(p);
 }
 
 /* A worker's slot is free again. Its cgroup directories, with their
