@@ -63,10 +63,16 @@ static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *er
 	/* Non-native arches notify too, so the supervisor can name an ia32
 	 * or foreign syscall; the worker sets no_new_privs itself before it
 	 * loads the exported program, and no TSYNC (single thread; and the
-	 * kernel refuses TSYNC together with a listener). */
+	 * kernel refuses TSYNC together with a listener). The rules are laid
+	 * out as a binary tree (optimize level 2), not a chain: when the
+	 * filter is attached the kernel runs it once per syscall number and
+	 * arch to build its action cache, and through a 40-rule chain that
+	 * was half of the load (56 -> 26 us per spawn here); syscalls outside
+	 * the cache (argument rules) also take log(n) comparisons. */
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY)) ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) ||
-	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0))) {
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0)) ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2))) {
 		snprintf(err, errlen, "seccomp filter attributes: %s", strerror(-rc));
 		return -1;
 	}
