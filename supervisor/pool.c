@@ -620,10 +620,7 @@ void pool_free(struct pool *p)
 	while ((r = TAILQ_FIRST(&p->queue))) {
 		TAILQ_REMOVE(&p->queue, r, link);
 		p->nqueued--;
-		TAILQ_INSERT_TAIL(&p->done, r, link);
-		r->decided = true;
-		r->status = CS_CANCELLED;
-		snprintf(r->detail, sizeof(r->detail), "pool closed");
+		pool_reject(p, r, CS_CANCELLED, "pool closed");
 	}
 	pool_deliver(p);
 	if (p->zyg_up)

@@ -145,6 +145,7 @@ void pw_requeue(struct pworker *w, bool counts);
 /* pool_pipe.c: [pool] pipeline */
 void pool_pipe(struct pool *p);
 void pw_unpipe(struct pworker *w);
+struct preq *pw_next_piped(struct pworker *w);
 struct preq *pw_cancel_piped(struct pworker *w, uint64_t id);
 void pw_timer(evutil_socket_t fd, short what, void *arg);
 void pw_cpu_timer(evutil_socket_t fd, short what, void *arg);

@@ -40,16 +40,28 @@ static void pw_stage(struct pworker *w, struct preq *r)
 	r->piped = true;
 }
 
+/* Takes r out of the requests behind the one in hand. */
+static void pw_take_piped(struct pworker *w, struct preq *r)
+{
+	TAILQ_REMOVE(&w->piped, r, link);
+	w->npiped--;
+}
+
+/* The same, and r is no longer w's. */
+static void pw_drop_piped(struct pworker *w, struct preq *r)
+{
+	pw_take_piped(w, r);
+	r->w = NULL;
+	r->piped = false;
+}
+
 /* The last request behind the one in hand goes back to the head of the
  * pool's queue. */
 static void pw_unpipe_last(struct pworker *w)
 {
 	struct preq *r = TAILQ_LAST(&w->piped, preq_list);
 
-	TAILQ_REMOVE(&w->piped, r, link);
-	w->npiped--;
-	r->w = NULL;
-	r->piped = false;
+	pw_drop_piped(w, r);
 	TAILQ_INSERT_HEAD(&w->p->queue, r, link);
 	w->p->nqueued++;
 }
@@ -94,6 +106,18 @@ void pw_unpipe(struct pworker *w)
 		pw_unpipe_last(w);
 }
 
+/* The first request behind the one in hand, taken out of the list to
+ * become the one in hand (still w's, still piped: answered inline); NULL
+ * if there is none. */
+struct preq *pw_next_piped(struct pworker *w)
+{
+	struct preq *r = TAILQ_FIRST(&w->piped);
+
+	if (r)
+		pw_take_piped(w, r);
+	return r;
+}
+
 /* Cancels a request queued behind the one in hand and returns it (NULL
  * if w holds no such request). The worker would still run it, so the
  * worker goes; the request in hand and the others return to the queue,
@@ -107,10 +131,7 @@ struct preq *pw_cancel_piped(struct pworker *w, uint64_t id)
 			break;
 	if (!r)
 		return NULL;
-	TAILQ_REMOVE(&w->piped, r, link);
-	w->npiped--;
-	r->w = NULL;
-	r->piped = false;
+	pw_drop_piped(w, r);
 	pw_requeue(w, false);
 	pw_decide(w, CS_CANCELLED, 0, "request %llu queued in it was cancelled", (unsigned long long)id);
 	return r;

@@ -367,9 +367,7 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	if (++w->served >= p->sz.requests_per_worker) {
 		p->st.recycled++;
 		pw_decide(w, CS_OK, 0, "recycled after %u requests", w->served);
-	} else if ((w->req = TAILQ_FIRST(&w->piped))) {
-		TAILQ_REMOVE(&w->piped, w->req, link);
-		w->npiped--;
+	} else if ((w->req = pw_next_piped(w))) {
 		pw_begin(w);
 	} else {
 		pw_idle(w);
