@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +23,11 @@
 #include "sv.h"
 
 static int inspected;
+#define INSPECTED_MAX 16
+static pid_t inspected_pids[INSPECTED_MAX];
+/* Per inspected worker: its network namespace is owned by the host's user
+ * namespace (the zygote made it ahead), not by the worker's own. */
+static bool net_made_ahead[INSPECTED_MAX];
 
 static int status_field(pid_t pid, const char *key, char *val, size_t len)
 {
@@ -66,6 +73,46 @@ static void check_status(pid_t pid)
 		CHECK(ruid >= SETUP_ID_BASE && ruid < SETUP_ID_BASE + SETUP_MAX_SLOTS); /* its slot's own uid */
 	else
 		CHECK_INT(ruid, getuid());
+}
+
+static ino_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* A worker's network namespace is owned by its own user namespace (clone3
+ * made it) or, as root, by the host's (the zygote made it ahead for this
+ * worker alone): never by another. Returns whether it was made ahead. */
+static bool check_net_owner(pid_t pid)
+{
+	char path[64];
+	ino_t owner = 0, own, host = ino_of("/proc/self/ns/user");
+	int net, user;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	own = ino_of(path);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	net = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(net >= 0);
+	user = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
+	CHECK(user >= 0);
+	if (user >= 0) {
+		struct stat st;
+		CHECK(fstat(user, &st) == 0);
+		owner = st.st_ino;
+		close(user);
+	}
+	if (net >= 0)
+		close(net);
+	CHECK(own != 0 && host != 0 && own != host);
+	if (owner != own && !(geteuid() == 0 && owner == host)) {
+		fprintf(stderr, "worker %d: network namespace owned by user namespace %lu (own %lu, host %lu)\n",
+			(int)pid, (unsigned long)owner, (unsigned long)own, (unsigned long)host);
+		check_failures++;
+	}
+	return owner == host;
 }
 
 static void check_namespaces(pid_t pid)
@@ -149,23 +196,34 @@ static void check_root_and_fds(pid_t pid)
 	CHECK(saw3);
 }
 
-static pid_t inspected_pids[16];
-
 static void inspect(void *arg, pid_t pid)
 {
+	bool ahead;
+
 	(void)arg;
 	check_status(pid);
 	check_namespaces(pid);
+	ahead = check_net_owner(pid);
 	check_root_and_fds(pid);
-	if (inspected < (int)(sizeof(inspected_pids) / sizeof(inspected_pids[0])))
+	if (inspected < INSPECTED_MAX) {
 		inspected_pids[inspected] = pid;
+		net_made_ahead[inspected] = ahead;
+	}
 	inspected++;
 }
 
 static bool was_inspected(pid_t pid)
 {
-	for (int i = 0; i < inspected && i < (int)(sizeof(inspected_pids) / sizeof(inspected_pids[0])); i++)
+	for (int i = 0; i < inspected && i < INSPECTED_MAX; i++)
 		if (inspected_pids[i] == pid)
+			return true;
+	return false;
+}
+
+static bool made_ahead_seen(void)
+{
+	for (int i = 0; i < inspected && i < INSPECTED_MAX; i++)
+		if (net_made_ahead[i])
 			return true;
 	return false;
 }
@@ -264,6 +322,21 @@ int main(void)
 	}
 	/* Three served; a pre-spawned spare may have been inspected too. */
 	CHECK(inspected >= 3);
+	/* An idle zygote makes the next worker's network namespace ahead, as
+	 * root only: one of the workers spawned after this pause (while the
+	 * next requests run) is cloned into it. */
+	usleep(50 * 1000);
+	for (int i = 0; i < 4 && !made_ahead_seen(); i++) {
+		sv_run(&s, (const uint8_t *)"x", 1, &r);
+		CHECK_STR(cs_status_name(r.status), "OK");
+		free(r.out);
+	}
+	if (made_ahead_seen() != (geteuid() == 0)) {
+		fprintf(stderr, "after an idle pause: %s\n",
+			geteuid() == 0 ? "no worker was cloned into a network namespace made ahead"
+				       : "a network namespace was made ahead, unprivileged");
+		check_failures++;
+	}
 	sv_close(&s);
 	run_with_binds(&pol, &lim, &cfg, base);
 	event_base_free(base);
