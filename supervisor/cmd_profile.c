@@ -155,7 +155,7 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("namespaces: ");
 	for (int i = 0; i < PROFILE_NS_COUNT; i++)
 		printf(" %s=%s", profile_ns_names[i], p->ns_on[i] ? "on" : "off");
-	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (plugin libraries only, while it loads)");
+	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (the plugin and its libraries reach the loader as descriptors)");
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
 	pr_limits(&p->limits);

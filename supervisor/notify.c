@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -10,12 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "ipc_config.h"
 #include "policy.h"
 #include "sysfmt.h"
+
+/* The kernel's O_LARGEFILE on x86-64, which glibc's headers define as 0
+ * there but a caller may still pass. */
+#define NF_O_LARGEFILE 0100000
 
 static ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
 {
@@ -45,8 +52,78 @@ static int nf_raised_signal(const struct seccomp_data *sd)
 	return 0;
 }
 
-enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, bool loading, int *sig, char *text,
-			 size_t len)
+/* Whether path is one of the files resolved for the worker to load: its
+ * plugin or one of its libraries, by the absolute path in cfg. */
+static bool nf_load_file(const struct wk_config *cfg, const char *path)
+{
+	if (!strcmp(path, cfg->plugin))
+		return true;
+	for (uint32_t i = 0; i < cfg->ndeps; i++)
+		if (!strcmp(path, cfg->deps[i]))
+			return true;
+	return false;
+}
+
+static void nf_fail_call(int fd, uint64_t id, struct seccomp_notif_resp *resp, int err)
+{
+	resp->id = id;
+	resp->val = 0;
+	resp->error = -err;
+	resp->flags = 0;
+	ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* The loader opening a file it may load, read-only (open or openat with
+ * O_RDONLY, O_CLOEXEC and O_LARGEFILE at most; an absolute path, so an
+ * openat's dirfd plays no part): the supervisor opens that file itself, a
+ * regular file or nothing, and the kernel installs our descriptor in the
+ * worker as the call's result (SECCOMP_ADDFD_FLAG_SEND). So the plugin and
+ * its libraries are never in the worker's filesystem: they reach it as
+ * the descriptors its loader maps. What the worker's memory says after we
+ * read the path does not matter: we open the path we compared. Returns
+ * false for any other call (the caller continues it in the empty root). */
+static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct seccomp_notif *req,
+			  struct seccomp_notif_resp *resp)
+{
+	const struct seccomp_data *sd = &req->data;
+	char path[WK_PATH_MAX];
+	uint64_t addr, flags;
+	struct seccomp_notif_addfd add;
+	struct stat st;
+	ssize_t n;
+	int file;
+
+	if (sd->arch != AUDIT_ARCH_X86_64 || (sd->nr != SYS_openat && sd->nr != SYS_open))
+		return false;
+	addr = sd->nr == SYS_openat ? sd->args[1] : sd->args[0];
+	flags = sd->nr == SYS_openat ? sd->args[2] : sd->args[1];
+	if ((flags & ~(uint64_t)(O_CLOEXEC | NF_O_LARGEFILE)) != O_RDONLY)
+		return false;
+	n = nf_read_mem(&pid, addr, path, sizeof(path));
+	if (n <= 0 || !memchr(path, '\0', (size_t)n) || !nf_load_file(cfg, path))
+		return false;
+	file = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (file < 0) {
+		nf_fail_call(fd, req->id, resp, errno);
+		return true;
+	}
+	if (fstat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
+		nf_fail_call(fd, req->id, resp, EACCES);
+	} else {
+		add = (struct seccomp_notif_addfd){ .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
+						    .srcfd = (uint32_t)file,
+						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
+		/* Not installed (its descriptor limit, say): the call fails
+		 * with why. ENOENT: the worker is gone. */
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
+			nf_fail_call(fd, req->id, resp, errno);
+	}
+	close(file);
+	return true;
+}
+
+enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, const struct wk_config *loading, int *sig,
+			 char *text, size_t len)
 {
 	static struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
@@ -72,9 +149,11 @@ enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, bool loadi
 			v = NF_BROKEN;
 		}
 	} else if (loading && policy_init_allows(pol, &req->data)) {
-		resp->id = req->id;
-		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		if (!nf_serve_open(fd, pid, loading, req, resp)) {
+			resp->id = req->id;
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		}
 	} else if ((*sig = nf_raised_signal(&req->data)) > 0) {
 		snprintf(text, len, "SIG%s (raised by the plugin)", sysfmt_signame(*sig));
 		v = NF_CRASHED;

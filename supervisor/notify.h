@@ -1,6 +1,9 @@
 /* A worker's seccomp user notification, judged. The kernel hands the
  * supervisor the syscall a worker's filter did not allow: while the worker
- * is loading its plugin, the policy's init set is answered CONTINUE; any
+ * is loading its plugin, the policy's init set is answered, the loader's
+ * opens of the plugin and its libraries with a descriptor the supervisor
+ * opened (so they are never in the worker's filesystem), the rest with
+ * CONTINUE; any
  * other call is a violation, named from the kernel's data (the worker can
  * forge none of it), except a signal the worker raised at itself (abort),
  * which is the crash it means. Runs in the supervisor. */
@@ -12,6 +15,7 @@
 #include <sys/types.h>
 
 struct policy;
+struct wk_config;
 
 enum nf_verdict {
 	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR) */
@@ -22,9 +26,10 @@ enum nf_verdict {
 };
 
 /* Receives one notification from listener fd of worker pid and judges it;
- * loading: the worker has not reported READY (the init set may continue).
- * text (len bytes) gets the detail of NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
-enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, bool loading, int *sig, char *text,
-			 size_t len);
+ * loading: the worker's configuration while it has not reported READY (the
+ * init set is answered), else NULL. text (len bytes) gets the detail of
+ * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
+enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, const struct wk_config *loading, int *sig,
+			 char *text, size_t len);
 
 #endif

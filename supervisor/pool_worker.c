@@ -374,13 +374,32 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	}
 }
 
+/* A sealed, empty-rooted worker: the pool is healthy again. */
+static void pw_ready(struct pworker *w)
+{
+	struct pool *p = w->p;
+
+	p->consecutive_failures = 0;
+	p->st.failed = false;
+	p->st.failed_reason[0] = '\0';
+	if (p->on_ready)
+		p->on_ready(p->on_ready_arg, w->pid);
+	pw_idle(w);
+}
+
 static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 {
 	struct pool *p = w->p;
 
 	switch (m->type) {
 	case IPC_W_READY:
-		/* Sealed from here on; usable once the zygote emptied its root. */
+		/* Sealed from here on. Its root holds nothing unless the
+		 * profile binds data: then it is usable once the zygote has
+		 * emptied it. */
+		if (p->cfg->nbinds == 0) {
+			pw_ready(w);
+			break;
+		}
 		w->st = PW_CLEARING;
 		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
@@ -531,7 +550,7 @@ static void pw_notify(struct pworker *w, int fd)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING, &sig, text, sizeof(text))) {
+	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text, sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_GONE:
@@ -688,13 +707,7 @@ void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
 		pw_after_event(w);
 		return;
 	}
-	/* A sealed, empty-rooted worker: the pool is healthy again. */
-	p->consecutive_failures = 0;
-	p->st.failed = false;
-	p->st.failed_reason[0] = '\0';
-	if (p->on_ready)
-		p->on_ready(p->on_ready_arg, w->pid);
-	pw_idle(w);
+	pw_ready(w);
 	pw_after_event(w);
 }
 

@@ -132,8 +132,8 @@ static void check_namespaces(pid_t pid)
 	}
 }
 
-/* The root of a READY worker holds nothing at all: the plugin's bind was
- * there while it loaded and is gone before its first request. The root is
+/* The root of a READY worker holds nothing at all: the plugin was never
+ * in it, and data binds are gone before its first request. The root is
  * read-only even for us. */
 static void check_root_empty(pid_t pid)
 {
@@ -277,6 +277,46 @@ static void run_with_binds(const struct policy *pol, const struct sv_limits *lim
 	cfg->nbinds = 0;
 }
 
+/* The loader's opens while a worker loads: only a read-only open of a file
+ * the supervisor resolved for it (here the plugin itself, from its init)
+ * is served, with the real file; any other flags, or any other host file,
+ * find the empty root. loadopen.so reports what each open gave. */
+static void run_load_opens(const struct profile *prof, const struct policy *pol, const struct sv_limits *lim,
+			   const char *echo, struct event_base *base)
+{
+	static struct wk_config cfg;
+	char plugin[PATH_MAX], err[512];
+	const char *samples = strstr(echo, "/samples/");
+	char *args[2];
+	struct cs_result r;
+	struct sv s;
+
+	CHECK(samples != NULL);
+	if (!samples)
+		return;
+	snprintf(plugin, sizeof(plugin), "%.*s/tests/loadopen.so", (int)(samples - echo), echo);
+	args[0] = plugin;
+	args[1] = (char *)echo; /* a host file the worker was not given */
+	if (setup_worker_config(prof, pol, plugin, args, 2, &cfg, err, sizeof(err)) < 0 ||
+	    sv_init(&s, base, pol, lim, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "test_isolation: %s\n", err);
+		check_failures++;
+		return;
+	}
+	CHECK_STR(cfg.plugin, plugin); /* the path its loader opens, and args[0] */
+	sv_run(&s, (const uint8_t *)"x", 1, &r);
+	CHECK_STR(cs_status_name(r.status), "OK");
+	if (r.status != CS_OK)
+		fprintf(stderr, "loadopen.so: %s\n", r.detail);
+	if (r.status == CS_OK) {
+		char got[256];
+		snprintf(got, sizeof(got), "%.*s", (int)r.out_len, (const char *)r.out);
+		CHECK_STR(got, "own=ELF own-rdwr=ENOENT own-creat=ENOENT other=ENOENT");
+	}
+	free(r.out);
+	sv_close(&s);
+}
+
 int main(void)
 {
 	const char *echo = getenv("CAISSON_ECHO"), *prof_path = getenv("CAISSON_PROFILE");
@@ -339,6 +379,7 @@ int main(void)
 	}
 	sv_close(&s);
 	run_with_binds(&pol, &lim, &cfg, base);
+	run_load_opens(&prof, &pol, &lim, real, base);
 	event_base_free(base);
 	policy_free(&pol);
 	profile_free(&prof);

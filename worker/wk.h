@@ -29,18 +29,19 @@ struct wk_detail {
 int wk_userns_write_maps(pid_t child, const struct wk_config *cfg, uint32_t slot,
 			 uint32_t *host_uid, struct wk_detail *d);
 int wk_userns_switch(struct wk_detail *d);
-/* wk_mount.c: sources are cloned with the zygote's identity (which can
- * reach what the supervisor resolved), the root is built after the switch
- * to the worker's mapped uid (files cannot be created by an unmapped one).
- * trees holds 1 + ndeps + nbinds detached mounts; the caller closes them. */
-#define WK_MAX_TREES (1 + WK_MAX_DEPS + WK_MAX_BINDS)
+/* wk_mount.c: the profile's data binds, cloned with the zygote's
+ * identity (which can reach what the supervisor resolved); the root is
+ * built after the switch to the worker's mapped uid (files cannot be
+ * created by an unmapped one). trees holds nbinds (at most WK_MAX_BINDS)
+ * detached mounts; the caller closes them. */
 int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d);
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
-/* Once the plugin is loaded and sealed, its files have no business in the
- * root: the zygote in the worker's mount namespace (as root), or a zygote
- * helper that joined its user and mount namespaces, detaches every bind
- * and removes the mount points, leaving "/" empty and read-only. The
- * worker keeps its mappings; it can open nothing anyway. */
+/* Once the plugin is initialised and sealed, the data binds have no
+ * business in the root: the zygote in the worker's mount namespace (as
+ * root), or a zygote helper that joined its user and mount namespaces,
+ * detaches every bind and removes the mount points, leaving "/" empty and
+ * read-only. Only for a profile with binds; without, "/" is empty from
+ * the start. */
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_caps.c */
 int wk_caps_lock_securebits(struct wk_detail *d);

@@ -141,14 +141,14 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor).
  *  3  wait for uid/gid maps: identity-dependent steps need the maps.
- *  4  private mounts, bind sources cloned (open_tree): still with the
- *     zygote's host identity, which can reach the paths the supervisor
- *     resolved; the new uid might lack search permission on them.
+ *  4  private mounts, the profile's data bind sources cloned (open_tree):
+ *     still with the zygote's host identity, which can reach the paths
+ *     the supervisor resolved; the new uid might lack search permission.
  *  5  securebits locked (needs CAP_SETPCAP); NO_SETUID_FIXUP also keeps
  *     our namespace capabilities across the next step.
  *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID, and
  *     must precede 7: an unmapped fsuid cannot create the mount points.
- *  7  empty tmpfs root, read-only binds, pivot_root, old root detached,
+ *  7  empty tmpfs root, read-only data binds, pivot_root, old root detached,
  *     root read-only: needs CAP_SYS_ADMIN over our mount namespace.
  *  8  hostname: needs CAP_SYS_ADMIN over our uts namespace.
  *  9  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
@@ -169,15 +169,17 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * it runs under every layer above. The filter's init-only syscalls (the
  * loader's openat and executable mappings) go to the supervisor, which
  * allows them only until the worker reports READY after caisson_plugin_init;
- * from READY on, every notification kills the worker (the seal). After
- * READY and before the first request, the zygote (or, unprivileged, its
- * helper) empties the root (wk_mount_clear_root): the binds are for
- * loading only.
+ * from READY on, every notification kills the worker (the seal). The
+ * plugin and its libraries are never in the root: the supervisor answers
+ * the loader's opens of them with descriptors it opened (notify.c). With
+ * data binds, after READY and before the first request, the zygote (or,
+ * unprivileged, its helper) empties the root (wk_mount_clear_root): the
+ * binds are for loading and init only.
  */
 void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in)
 {
 	struct wk_detail d = { "" }, d0 = { "" };
-	int trees[WK_MAX_TREES];
+	int trees[WK_MAX_BINDS];
 	int step = 0, listener, rc, step0 = -1, errno0 = 0;
 
 	if (join_cgroups(in->cg, in->ncg, &d0) < 0)
@@ -198,14 +200,14 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 	}
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));
-	for (size_t i = 0; i < WK_MAX_TREES; i++)
+	for (size_t i = 0; i < WK_MAX_BINDS; i++)
 		trees[i] = -1;
 	if (wk_mount_clone_sources(cfg, trees, &step, &d) < 0)
 		die(step, &d);
 	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
 	STEP(STEP_IDENTITY, wk_userns_switch(&d));
 	rc = wk_mount_build_root(cfg, trees, &step, &d);
-	for (size_t i = 0; i < WK_MAX_TREES; i++)
+	for (size_t i = 0; i < WK_MAX_BINDS; i++)
 		if (trees[i] >= 0)
 			close(trees[i]);
 	if (rc < 0)

@@ -1,6 +1,8 @@
-/* The worker's filesystem: an empty tmpfs root, read-only binds of exactly
- * the plugin, its resolved libraries (exec allowed) and the profile's data
- * files (noexec), then pivot_root with the old root detached. Runs in the
+/* The worker's filesystem: an empty tmpfs root, read-only noexec binds of
+ * exactly the profile's data files (none in most profiles), then
+ * pivot_root with the old root detached. The plugin and its libraries are
+ * never mounted: the supervisor answers the loader's opens of them with
+ * its own descriptors (notify.c). Runs in the
  * worker child inside its own mount and user namespaces, with CAP_SYS_ADMIN
  * over them only. Staging happens on /tmp of the private copy of the host's
  * mount tree (as bubblewrap does); nothing is visible outside the namespace.
@@ -54,8 +56,9 @@ static int clone_src(const char *src, struct wk_detail *d)
 }
 
 /* Attaches a cloned source at the same path inside the staging root, then
- * makes it read-only (a bind ignores flags; that takes a remount). */
-static int attach_ro(int tree, const char *src, unsigned long extra, struct wk_detail *d)
+ * makes it read-only and noexec (a bind ignores flags; that takes a
+ * remount). */
+static int attach_ro(int tree, const char *src, struct wk_detail *d)
 {
 	char target[WK_PATH_MAX + sizeof(WK_STAGE)];
 	struct stat st;
@@ -77,51 +80,33 @@ static int attach_ro(int tree, const char *src, unsigned long extra, struct wk_d
 	}
 	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return fail(d, "move_mount", src);
-	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | extra,
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return fail(d, "remount read-only", src);
 	return 0;
 }
 
-/* Every bind in order: plugin, its libraries (exec allowed), data (noexec). */
-static const char *bind_path(const struct wk_config *cfg, uint32_t i, unsigned long *extra)
-{
-	*extra = 0;
-	if (i == 0)
-		return cfg->plugin;
-	if (--i < cfg->ndeps)
-		return cfg->deps[i];
-	*extra = MS_NOEXEC;
-	return cfg->binds[i - cfg->ndeps];
-}
-
 int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d)
 {
-	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
-	unsigned long extra = 0;
-
 	*step = IPC_STEP_MOUNT_PRIVATE;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(d, "mount --make-rprivate", "/");
 	*step = IPC_STEP_BIND;
-	for (uint32_t i = 0; i < n; i++)
-		if ((trees[i] = clone_src(bind_path(cfg, i, &extra), d)) < 0)
+	for (uint32_t i = 0; i < cfg->nbinds; i++)
+		if ((trees[i] = clone_src(cfg->binds[i], d)) < 0)
 			return -1;
 	return 0;
 }
 
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d)
 {
-	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
-	unsigned long extra = 0;
-
 	*step = IPC_STEP_MOUNT_TMPFS;
 	if (mount("caisson", WK_STAGE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=64k,nr_inodes=256,mode=0755") < 0)
 		return fail(d, "mount tmpfs on", WK_STAGE);
 	*step = IPC_STEP_BIND;
-	for (uint32_t i = 0; i < n; i++)
-		if (attach_ro(trees[i], bind_path(cfg, i, &extra), extra, d) < 0)
+	for (uint32_t i = 0; i < cfg->nbinds; i++)
+		if (attach_ro(trees[i], cfg->binds[i], d) < 0)
 			return -1;
 	*step = IPC_STEP_PIVOT;
 	if (chdir(WK_STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
@@ -188,18 +173,13 @@ static int root_is_empty(struct wk_detail *d)
 
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d)
 {
-	uint32_t n = 1 + cfg->ndeps + cfg->nbinds;
-	unsigned long extra = 0;
-
-	for (uint32_t i = n; i-- > 0;) {
-		const char *p = bind_path(cfg, i, &extra);
-		if (umount2(p, MNT_DETACH) < 0)
-			return fail(d, "umount2", p);
-	}
+	for (uint32_t i = cfg->nbinds; i-- > 0;)
+		if (umount2(cfg->binds[i], MNT_DETACH) < 0)
+			return fail(d, "umount2", cfg->binds[i]);
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return fail(d, "remount read-write", "/");
-	for (uint32_t i = n; i-- > 0;)
-		if (remove_point(bind_path(cfg, i, &extra), d) < 0)
+	for (uint32_t i = cfg->nbinds; i-- > 0;)
+		if (remove_point(cfg->binds[i], d) < 0)
 			return -1;
 	if (root_is_empty(d) < 0)
 		return -1;
