@@ -16,7 +16,7 @@ target_include_directories(caisson-zygote PRIVATE ${CAISSON_INCLUDE_DIRS})
 target_compile_options(caisson-zygote PRIVATE ${CAISSON_WORKER_SAN_FLAGS})
 target_link_options(caisson-zygote PRIVATE ${CAISSON_WORKER_SAN_FLAGS}
     -Wl,--dynamic-list=${CMAKE_SOURCE_DIR}/worker/exports.list)
-target_link_libraries(caisson-zygote PRIVATE PkgConfig::LIBCAP ${CMAKE_DL_LIBS})
+target_link_libraries(caisson-zygote PRIVATE ${CMAKE_DL_LIBS})
 set_target_properties(caisson-zygote PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 install(TARGETS caisson-zygote DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/caisson)
 install(FILES ${CMAKE_SOURCE_DIR}/worker/caisson_plugin.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
