@@ -274,7 +274,8 @@ static int pool_spawn(struct pool *p)
 	w->p = p;
 	w->slot = slot;
 	TAILQ_INIT(&w->piped);
-	w->pidfd = w->ipc = w->notify = w->log = w->shm_in_fd = w->shm_out_fd = w->shm_in_ro = -1;
+	w->pidfd = w->ipc = w->notify = w->log = -1;
+	w->rg = PREGIONS_NONE;
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
@@ -295,19 +296,41 @@ static int pool_spawn(struct pool *p)
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
 	if (!w->timer || !w->cpu_timer ||
-	    zyg_spawn(&p->zyg, slot, w->spawn_id, p->shm_in_size ? (int[]){ w->shm_in_ro, w->shm_out_fd } : NULL,
+	    zyg_spawn(&p->zyg, slot, w->spawn_id, p->shm_in_size ? (int[]){ w->rg.in_ro, w->rg.out_fd } : NULL,
 		      p->shm_in_size, p->shm_out_size) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
 		pw_finalize(w);
 		return -1;
 	}
 	/* The zygote holds its own copy for the child now. */
-	if (w->shm_in_ro >= 0) {
-		close(w->shm_in_ro);
-		w->shm_in_ro = -1;
+	if (w->rg.in_ro >= 0) {
+		close(w->rg.in_ro);
+		w->rg.in_ro = -1;
 	}
+	if (p->shm_in_size && !p->spare.in)
+		pw_arm(p->ev_spare, POOL_SPARE_MS);
 	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
 	return 0;
+}
+
+/* The next worker's bulk regions, made ahead once no spawn is in flight:
+ * a pair costs ~70 us here (two memfds, their mappings, a read-only
+ * open), which the next spawn's request then does not wait for. Not
+ * sooner: the supervisor's CPU is then often the one that the zygote, or
+ * a loading worker waiting on a notification, would run on. Without a
+ * pair (this failed), a spawn makes its own. */
+static void pool_spare_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct pool *p = arg;
+	struct pworker *w;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
+			pw_arm(p->ev_spare, POOL_SPARE_MS);
+			return;
+		}
+	if (!p->spare.in)
+		pw_regions_new(p, &p->spare);
 }
 
 /* Matches waiting requests with idle workers, then spawns what is missing:
@@ -384,6 +407,7 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 	}
 	p->base = base;
 	p->pol = pol;
+	p->spare = PREGIONS_NONE;
 	p->lim = *lim;
 	p->sz = *sz;
 	if (p->sz.max_workers == 0)
@@ -432,7 +456,8 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 	TAILQ_INIT(&p->done);
 	p->ev_deliver = event_new(base, -1, 0, pool_deliver_event, p);
 	p->ev_backoff = evtimer_new(base, pool_backoff_done, p);
-	if (!p->ev_deliver || !p->ev_backoff) {
+	p->ev_spare = evtimer_new(base, pool_spare_due, p);
+	if (!p->ev_deliver || !p->ev_backoff || !p->ev_spare) {
 		snprintf(err, errlen, "pool events: %s", strerror(errno));
 		goto fail;
 	}
@@ -445,6 +470,8 @@ fail:
 		event_free(p->ev_deliver);
 	if (p->ev_backoff)
 		event_free(p->ev_backoff);
+	if (p->ev_spare)
+		event_free(p->ev_spare);
 	cg_teardown(&p->cg);
 	free(p->cfg);
 	free(p);
@@ -626,10 +653,12 @@ void pool_free(struct pool *p)
 	if (p->zyg_up)
 		zyg_stop(&p->zyg);
 	cg_teardown(&p->cg);
+	pw_regions_free(p, &p->spare);
 	while (p->ncg_keep)
 		pool_slots[p->cg_keep[--p->ncg_keep]] = 0;
 	event_free(p->ev_deliver);
 	event_free(p->ev_backoff);
+	event_free(p->ev_spare);
 	free(p->cfg);
 	free(p);
 }

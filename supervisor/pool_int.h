@@ -20,6 +20,7 @@
 #define POOL_SPAWN_MIN_MS 2000u     /* a spawn's deadline, at least */
 #define POOL_LAT_RING 1024u
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
+#define POOL_SPARE_MS 2u /* the next worker's bulk regions: made this long after a spawn, once none is in flight */
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
 
@@ -45,6 +46,17 @@ struct preq {
 
 TAILQ_HEAD(preq_list, preq);
 
+/* A worker's bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has
+ * none: each mapped here, and its memfd kept for the worker's last
+ * request. */
+struct pregions {
+	uint8_t *in;
+	const uint8_t *out;
+	int in_fd, out_fd;
+	int in_ro; /* the worker's read-only open of the input region, until sent */
+};
+#define PREGIONS_NONE ((struct pregions){ .in = NULL, .out = NULL, .in_fd = -1, .out_fd = -1, .in_ro = -1 })
+
 struct pworker {
 	TAILQ_ENTRY(pworker) link;
 	struct pool *p;
@@ -63,12 +75,7 @@ struct pworker {
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	bool reaped;          /* the zygote reaped it (Z_EXITED): it is gone */
 	char why[512];        /* why it was killed with no request (logs) */
-	/* Bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has none: each
-	 * mapped here, and its memfd kept for the worker's last request. */
-	uint8_t *shm_in;
-	const uint8_t *shm_out;
-	int shm_in_fd, shm_out_fd;
-	int shm_in_ro; /* the worker's read-only open of the input region, until sent */
+	struct pregions rg;
 	struct preq *req;     /* the request in hand: the first one not yet answered */
 	/* [pool] pipeline: requests already sent to it behind req, in order
 	 * (W_REQUESTS records: inline both ways), not yet begun as far as the
@@ -90,6 +97,9 @@ struct pool {
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
+	/* The next worker's bulk regions, made ahead (pool_spawn): in == NULL
+	 * when there are none. */
+	struct pregions spare;
 	/* Slots (still reserved) whose cgroup directories, with their limits,
 	 * outlived their last worker: creating a memory cgroup costs more
 	 * than a third of a spawn, so the next worker reuses one. */
@@ -107,7 +117,7 @@ struct pool {
 	struct pworker_list workers;
 	struct preq_list queue, done;
 	uint32_t nqueued;
-	struct event *ev_deliver, *ev_backoff;
+	struct event *ev_deliver, *ev_backoff, *ev_spare;
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
 	uint32_t consecutive_failures;
@@ -140,6 +150,8 @@ void pw_finalize(struct pworker *w);
 void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
+void pw_regions_new(struct pool *p, struct pregions *rg);
+void pw_regions_free(const struct pool *p, struct pregions *rg);
 void pw_assign(struct pworker *w, struct preq *r);
 void pw_requeue(struct pworker *w, bool counts);
 /* pool_pipe.c: [pool] pipeline */

@@ -43,14 +43,10 @@ void pw_free(struct pworker *w)
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i])
 			event_free(evs[i]);
-	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, w->shm_in_fd, w->shm_out_fd, w->shm_in_ro, -2 };
-	     *fd != -2; fd++)
+	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
-	if (w->shm_in)
-		munmap(w->shm_in, w->p->shm_in_size);
-	if (w->shm_out)
-		munmap((void *)w->shm_out, w->p->shm_out_size);
+	pw_regions_free(w->p, &w->rg);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
@@ -174,8 +170,8 @@ static int pw_send_request(struct pworker *w)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
 	if (!pw_last_request(w))
-		memcpy(w->shm_in, r->in, r->len);
-	else if (pw_region_io(w->shm_in_fd, r->in, r->len, true) < 0)
+		memcpy(w->rg.in, r->in, r->len);
+	else if (pw_region_io(w->rg.in_fd, r->in, r->len, true) < 0)
 		return -1;
 	wire_put64(b, r->len);
 	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
@@ -216,20 +212,50 @@ static void *pw_region(const char *name, size_t size, int prot, int *fd)
  * write it or add seals (F_SEAL_FUTURE_WRITE would do the same to the
  * worker but also refuse our own pwrite). The child maps both and closes
  * the descriptors before its first lockdown step. */
+void pw_regions_new(struct pool *p, struct pregions *rg)
+{
+	char path[64];
+
+	*rg = PREGIONS_NONE;
+	rg->in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &rg->in_fd);
+	rg->out = rg->in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &rg->out_fd) : NULL;
+	if (rg->out) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", rg->in_fd);
+		rg->in_ro = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (rg->in_ro < 0)
+		pw_regions_free(p, rg);
+}
+
+void pw_regions_free(const struct pool *p, struct pregions *rg)
+{
+	int saved = errno;
+
+	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->in_ro, -2 }; *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (rg->in)
+		munmap(rg->in, p->shm_in_size);
+	if (rg->out)
+		munmap((void *)rg->out, p->shm_out_size);
+	*rg = PREGIONS_NONE;
+	errno = saved;
+}
+
+/* Takes the pair made ahead (see pool_spawn), else makes one. */
 int pw_make_regions(struct pworker *w)
 {
 	struct pool *p = w->p;
-	char path[64];
 
 	if (!p->shm_in_size)
 		return 0;
-	w->shm_in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &w->shm_in_fd);
-	w->shm_out = w->shm_in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &w->shm_out_fd) : NULL;
-	if (!w->shm_out)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->shm_in_fd);
-	w->shm_in_ro = open(path, O_RDONLY | O_CLOEXEC);
-	return w->shm_in_ro < 0 ? -1 : 0;
+	if (p->spare.in) {
+		w->rg = p->spare;
+		p->spare = PREGIONS_NONE;
+	} else {
+		pw_regions_new(p, &w->rg);
+	}
+	return w->rg.in ? 0 : -1;
 }
 
 /* The request in hand begins: its wall and CPU budgets run from now. A
@@ -323,8 +349,8 @@ static void pw_take_region(struct pworker *w, size_t len)
 	if (!o)
 		return;
 	if (!pw_last_request(w))
-		memcpy(o, w->shm_out, len);
-	else if (pw_region_io(w->shm_out_fd, o, len, false) < 0) {
+		memcpy(o, w->rg.out, len);
+	else if (pw_region_io(w->rg.out_fd, o, len, false) < 0) {
 		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
 		return;
 	}
@@ -412,7 +438,7 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		pw_take_inline(w, m->payload, m->len);
 		break;
 	case IPC_W_OUTPUT_SHM:
-		if (!w->shm_out || m->u.bulk.size > p->shm_out_size) {
+		if (!w->rg.out || m->u.bulk.size > p->shm_out_size) {
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
 				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
 			return;
