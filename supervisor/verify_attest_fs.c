@@ -215,7 +215,7 @@ void vf_attest_mounts(struct vf_run *v, pid_t pid)
 	d = opendir(path);
 	if (!d) {
 		snprintf(obs, sizeof(obs), "unreadable: %s", strerror(errno));
-		vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", false, -1);
+		vf_add_attest(v, "root-entries", "0 entries (an empty root)", obs, "/proc/PID/root", false, -1);
 		return;
 	}
 	while ((e = readdir(d)))
@@ -228,5 +228,5 @@ void vf_attest_mounts(struct vf_run *v, pid_t pid)
 	idx = vf_add_blob(v, "entries of /proc/PID/root (one per line)", "text/plain", names,
 			  used < sizeof(names) ? used : sizeof(names) - 1);
 	snprintf(obs, sizeof(obs), "%d entries", entries);
-	vf_add_attest(v, "root-entries", "0 entries (root emptied after load)", obs, "/proc/PID/root", entries == 0, idx);
+	vf_add_attest(v, "root-entries", "0 entries (an empty root)", obs, "/proc/PID/root", entries == 0, idx);
 }

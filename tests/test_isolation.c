@@ -26,8 +26,10 @@ static int inspected;
 #define INSPECTED_MAX 16
 static pid_t inspected_pids[INSPECTED_MAX];
 /* Per inspected worker: its network namespace is owned by the host's user
- * namespace (the zygote made it ahead), not by the worker's own. */
-static bool net_made_ahead[INSPECTED_MAX];
+ * namespace (the zygote made it ahead), not by the worker's own; its root
+ * tmpfs is read-only down to the superblock (the zygote's empty root, made
+ * once), not a tmpfs it mounted itself and remounted read-only. */
+static bool net_made_ahead[INSPECTED_MAX], root_made_once[INSPECTED_MAX];
 
 static int status_field(pid_t pid, const char *key, char *val, size_t len)
 {
@@ -115,6 +117,29 @@ static bool check_net_owner(pid_t pid)
 	return owner == host;
 }
 
+/* The worker's mount table is one line, its root tmpfs; returns whether
+ * the tmpfs superblock itself is read-only (its super options start "ro"). */
+static bool check_root_mount(pid_t pid)
+{
+	char path[64], line[512], fstype[32] = "", source[64] = "", sopts[256] = "";
+	int lines = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	f = fopen(path, "re");
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *dash = strstr(line, " - ");
+		if (++lines == 1)
+			CHECK(dash && sscanf(dash, " - %31s %63s %255s", fstype, source, sopts) == 3);
+	}
+	if (f)
+		fclose(f);
+	CHECK_INT(lines, 1);
+	CHECK_STR(fstype, "tmpfs");
+	return !strncmp(sopts, "ro,", 3) || !strcmp(sopts, "ro");
+}
+
 static void check_namespaces(pid_t pid)
 {
 	static const char *ns[] = { "user", "pid", "mnt", "net", "ipc", "uts", "cgroup" };
@@ -198,16 +223,18 @@ static void check_root_and_fds(pid_t pid)
 
 static void inspect(void *arg, pid_t pid)
 {
-	bool ahead;
+	bool ahead, once;
 
 	(void)arg;
 	check_status(pid);
 	check_namespaces(pid);
 	ahead = check_net_owner(pid);
+	once = check_root_mount(pid);
 	check_root_and_fds(pid);
 	if (inspected < INSPECTED_MAX) {
 		inspected_pids[inspected] = pid;
 		net_made_ahead[inspected] = ahead;
+		root_made_once[inspected] = once;
 	}
 	inspected++;
 }
@@ -218,6 +245,19 @@ static bool was_inspected(pid_t pid)
 		if (inspected_pids[i] == pid)
 			return true;
 	return false;
+}
+
+/* Whether every worker inspected in [from, to) had its root made once by
+ * the zygote (want) or, every one, a root it built itself (!want). */
+static void check_roots(int from, int to, bool want, const char *what)
+{
+	for (int i = from; i < to && i < INSPECTED_MAX; i++)
+		if (root_made_once[i] != want) {
+			fprintf(stderr, "%s: worker %d: root %s\n", what, (int)inspected_pids[i],
+				want ? "built by the worker, not the zygote's empty root"
+				     : "the zygote's empty root, not built by the worker");
+			check_failures++;
+		}
 }
 
 static bool made_ahead_seen(void)
@@ -269,6 +309,8 @@ static void run_with_binds(const struct policy *pol, const struct sv_limits *lim
 		sv_close(&s);
 	}
 	CHECK(inspected > before);
+	/* Binds need mount points: each worker builds its own root. */
+	check_roots(before, inspected, false, "with binds");
 	for (size_t i = sizeof(made) / sizeof(made[0]); i-- > 0;) {
 		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
 		remove(path);
@@ -371,6 +413,9 @@ int main(void)
 		CHECK_STR(cs_status_name(r.status), "OK");
 		free(r.out);
 	}
+	/* Without binds, as root, every worker is cloned inside the zygote's
+	 * empty root; unprivileged, each builds its own. */
+	check_roots(0, inspected, geteuid() == 0, "without binds");
 	if (made_ahead_seen() != (geteuid() == 0)) {
 		fprintf(stderr, "after an idle pause: %s\n",
 			geteuid() == 0 ? "no worker was cloned into a network namespace made ahead"

@@ -6,6 +6,7 @@
 #ifndef CAISSON_WK_H
 #define CAISSON_WK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -59,6 +60,7 @@ int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
 struct wk_inherited {
 	const int *cg;
 	uint32_t ncg;
+	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
 	const int *regions;
 	uint64_t in_size, out_size;
 };

@@ -144,6 +144,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *  4  private mounts, the profile's data bind sources cloned (open_tree):
  *     still with the zygote's host identity, which can reach the paths
  *     the supervisor resolved; the new uid might lack search permission.
+ *     Steps 4 and 7 are done already when the zygote cloned us inside its
+ *     empty root (as root, without data binds: see make_empty_root): our
+ *     mount namespace is then one empty tmpfs, read-only to its superblock.
  *  5  securebits locked (needs CAP_SETPCAP); NO_SETUID_FIXUP also keeps
  *     our namespace capabilities across the next step.
  *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID, and
@@ -202,11 +205,11 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 	STEP(STEP_SYNC, wait_for_maps(&d));
 	for (size_t i = 0; i < WK_MAX_BINDS; i++)
 		trees[i] = -1;
-	if (wk_mount_clone_sources(cfg, trees, &step, &d) < 0)
+	if (!in->empty_root && wk_mount_clone_sources(cfg, trees, &step, &d) < 0)
 		die(step, &d);
 	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
 	STEP(STEP_IDENTITY, wk_userns_switch(&d));
-	rc = wk_mount_build_root(cfg, trees, &step, &d);
+	rc = in->empty_root ? 0 : wk_mount_build_root(cfg, trees, &step, &d);
 	for (size_t i = 0; i < WK_MAX_BINDS; i++)
 		if (trees[i] >= 0)
 			close(trees[i]);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -43,6 +44,9 @@ static int zy_mnt = -1, zy_root = -1, zy_cwd = -1;
 /* As root: our own network namespace, and the next worker's, made ahead
  * (make_spare_net); -1 when there is none. zy_net < 0: no spares. */
 static int zy_net = -1, zy_spare_net = -1;
+/* As root, for a configuration without data binds: the mount namespace
+ * every worker is cloned in (make_empty_root); -1 otherwise. */
+static int zy_empty_mnt = -1;
 _Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
@@ -170,16 +174,86 @@ static void leave_spare_net(void)
 	zy_spare_net = -1;
 }
 
-/* With a spare, the caller has entered it: the child inherits it. */
-static pid_t clone_worker(int *pidfd, bool spare_net)
+/* Back to our own mount namespace, root and working directory (setns
+ * into a mount namespace resets both). A zygote that cannot must not go
+ * on: it would clone later workers, or empty roots, in the wrong place. */
+static void return_home(void)
 {
+	if (setns(zy_mnt, CLONE_NEWNS) < 0 || fchdir(zy_root) < 0 || chroot(".") < 0 || fchdir(zy_cwd) < 0)
+		fatal("return to the zygote's mount namespace");
+}
+
+/* A worker's root is an empty read-only tmpfs, and nothing else is in its
+ * mount namespace. Built per worker, that is a copy of the host's whole
+ * mount tree at clone3, made private, a tmpfs, pivot_root and the old
+ * tree detached: ~0.2 ms of a spawn here. As root, for a configuration
+ * without data binds, the zygote builds it once: a mount namespace whose
+ * whole tree is one empty tmpfs, read-only down to its superblock (ours,
+ * in the host's user namespace: no worker can ever remount or write it),
+ * reached by the same pivot_root and detach, and clones each worker inside
+ * it, so the worker's own mount namespace is a copy of that one mount,
+ * locked read-only by the kernel as it crosses into the worker's user
+ * namespace. The old tree is reached through a /proc opened before it is
+ * detached. With data binds, or on any failure here, each child builds
+ * its root itself (wk_mount.c). */
+static void make_empty_root(void)
+{
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (proc < 0 || unshare(CLONE_NEWNS) < 0) {
+		if (proc >= 0)
+			close(proc);
+		return;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("caisson", "/tmp", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,nr_inodes=1,mode=0555") == 0 &&
+	    chdir("/tmp") == 0 && syscall(SYS_pivot_root, ".", ".") == 0 && umount2(".", MNT_DETACH) == 0 &&
+	    chdir("/") == 0)
+		zy_empty_mnt = openat(proc, "self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	close(proc);
+	return_home();
+}
+
+/* clone3 with all seven namespaces, the new mount namespace a copy of the
+ * empty root's and the network namespace the spare, where there are: we
+ * enter them first, the child starts in them, and the parent returns.
+ * *empty_root: the child's root is already the empty one. -1 with *what
+ * naming the step that failed. */
+static pid_t clone_worker(int *pidfd, bool *empty_root, const char **what)
+{
+	bool net = zy_spare_net >= 0;
 	struct clone_args ca = {
-		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | (spare_net ? 0 : CLONE_NEWNET) |
-			 CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD,
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | (net ? 0 : CLONE_NEWNET) | CLONE_NEWIPC |
+			 CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	pid_t pid;
+
+	*empty_root = zy_empty_mnt >= 0;
+	*what = "enter the empty root's mount namespace";
+	if (*empty_root && setns(zy_empty_mnt, CLONE_NEWNS) < 0)
+		return -1;
+	*what = "enter the network namespace made ahead";
+	if (net && setns(zy_spare_net, CLONE_NEWNET) < 0) {
+		int saved = errno;
+		if (*empty_root)
+			return_home();
+		errno = saved;
+		return -1;
+	}
+	*what = net ? "clone3 with 6 namespaces, in the network namespace made ahead" : "clone3 with 7 namespaces";
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid != 0) {
+		int saved = errno;
+		if (net)
+			leave_spare_net();
+		if (*empty_root)
+			return_home();
+		errno = saved;
+	}
+	return pid;
 }
 
 /* Waits for the child's verdict on the sync socket: Z_LOCKED with the
@@ -221,7 +295,8 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 	int sv[2] = { -1, -1 }, sy[2] = { -1, -1 }, lg[2] = { -1, -1 };
 	int pidfd = -1, listener = -1, cg[WK_MAX_CGROUPS] = { -1, -1 };
 	uint32_t host_uid = 0, ncg = 0;
-	bool v2 = false, spare = false;
+	bool v2 = false, empty_root = false;
+	const char *what = "";
 	struct wk_detail d = { "" };
 	struct ipc_msg m;
 	pid_t pid;
@@ -237,18 +312,9 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		goto out;
 	}
 	ncg = v2 ? 0 : cfg.ncgroups;
-	if (zy_spare_net >= 0 && setns(zy_spare_net, CLONE_NEWNET) < 0) {
-		report_fail(id, IPC_STEP_CLONE, errno, "enter the network namespace made ahead");
-		goto out;
-	}
-	spare = zy_spare_net >= 0;
-	pid = clone_worker(&pidfd, spare);
-	if (pid != 0 && spare)
-		leave_spare_net();
+	pid = clone_worker(&pidfd, &empty_root, &what);
 	if (pid < 0) {
-		report_fail(id, IPC_STEP_CLONE, errno,
-			    spare ? "clone3 with 6 namespaces, in the network namespace made ahead"
-				  : "clone3 with 7 namespaces");
+		report_fail(id, IPC_STEP_CLONE, errno, what);
 		goto out;
 	}
 	if (pid == 0) {
@@ -256,7 +322,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		close(sy[0]);
 		close(lg[0]);
 		child(sv[1], sy[1], lg[1],
-		      &(struct wk_inherited){ .cg = cg, .ncg = ncg,
+		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root,
 					      .regions = m0->type == IPC_Z_SPAWN_SHM ? m0->fds : NULL,
 					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size });
 	}
@@ -369,8 +435,7 @@ static int clear_in_place(struct clear_arg *a)
 	}
 	if (wk_mount_clear_root(&cfg, &a->d) < 0)
 		a->err = errno ? errno : EIO;
-	if (setns(zy_mnt, CLONE_NEWNS) < 0 || fchdir(zy_root) < 0 || chroot(".") < 0 || fchdir(zy_cwd) < 0)
-		fatal("return to the zygote's mount namespace");
+	return_home();
 	return 0;
 }
 
@@ -442,6 +507,8 @@ static int control(int *configured)
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
+		if (zy_mnt >= 0 && cfg.nbinds == 0)
+			make_empty_root();
 	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
 		/* With or without regions, as the configuration says: a worker
 		 * never runs without the regions its limits need, or with any. */

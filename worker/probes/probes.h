@@ -33,7 +33,7 @@
 	X(open_dev_mem, "open-dev-mem", "files", PROBE_PLAIN, "openat(\"/dev/mem\", O_RDONLY)") \
 	X(open_dev_kmsg, "open-dev-kmsg", "files", PROBE_PLAIN, "openat(\"/dev/kmsg\", O_RDONLY)") \
 	X(open_dev_tty, "open-dev-tty", "files", PROBE_PLAIN, "openat(\"/dev/tty\", O_RDWR)") \
-	X(open_plugin, "open-plugin-file", "files", PROBE_PLAIN, "openat(the probe plugin's own path) after the root was emptied") \
+	X(open_plugin, "open-plugin-file", "files", PROBE_PLAIN, "openat(the probe plugin's own path) once sealed") \
 	X(stat_etc_passwd, "stat-etc-passwd", "files", PROBE_PLAIN, "newfstatat(\"/etc/passwd\")") \
 	X(readlink_exe, "readlink-proc-self-exe", "files", PROBE_PLAIN, "readlinkat(\"/proc/self/exe\")") \
 	X(open_by_handle, "name-to-handle", "files", PROBE_PLAIN, "name_to_handle_at(\"/\") (bypass paths)") \
