@@ -25,8 +25,9 @@
 static int inspected;
 #define INSPECTED_MAX 16
 static pid_t inspected_pids[INSPECTED_MAX];
-/* Per inspected worker: its network namespace is owned by the host's user
- * namespace (the zygote made it ahead), not by the worker's own; its root
+/* Per inspected worker: its network and ipc namespaces are owned by the
+ * host's user namespace (the zygote made them ahead), not by the worker's
+ * own; its root
  * tmpfs is read-only down to the superblock (the zygote's empty root, made
  * once), not a tmpfs it mounted itself and remounted read-only. */
 static bool net_made_ahead[INSPECTED_MAX], root_made_once[INSPECTED_MAX];
@@ -84,21 +85,22 @@ static ino_t ino_of(const char *path)
 	return stat(path, &st) == 0 ? st.st_ino : 0;
 }
 
-/* A worker's network namespace is owned by its own user namespace (clone3
- * made it) or, as root, by the host's (the zygote made it ahead for this
- * worker alone): never by another. Returns whether it was made ahead. */
-static bool check_net_owner(pid_t pid)
+/* A worker's network and ipc namespaces are owned by its own user
+ * namespace (clone3 made them) or, as root, by the host's (the zygote made
+ * them ahead for this worker alone): never by another, and both the same
+ * way. Returns whether they were made ahead. */
+static bool check_ns_owner(pid_t pid, const char *kind)
 {
 	char path[64];
 	ino_t owner = 0, own, host = ino_of("/proc/self/ns/user");
-	int net, user;
+	int ns, user;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	own = ino_of(path);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	net = open(path, O_RDONLY | O_CLOEXEC);
-	CHECK(net >= 0);
-	user = net >= 0 ? ioctl(net, NS_GET_USERNS) : -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kind);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(ns >= 0);
+	user = ns >= 0 ? ioctl(ns, NS_GET_USERNS) : -1;
 	CHECK(user >= 0);
 	if (user >= 0) {
 		struct stat st;
@@ -106,15 +108,23 @@ static bool check_net_owner(pid_t pid)
 		owner = st.st_ino;
 		close(user);
 	}
-	if (net >= 0)
-		close(net);
+	if (ns >= 0)
+		close(ns);
 	CHECK(own != 0 && host != 0 && own != host);
 	if (owner != own && !(geteuid() == 0 && owner == host)) {
-		fprintf(stderr, "worker %d: network namespace owned by user namespace %lu (own %lu, host %lu)\n",
-			(int)pid, (unsigned long)owner, (unsigned long)own, (unsigned long)host);
+		fprintf(stderr, "worker %d: %s namespace owned by user namespace %lu (own %lu, host %lu)\n", (int)pid,
+			kind, (unsigned long)owner, (unsigned long)own, (unsigned long)host);
 		check_failures++;
 	}
 	return owner == host;
+}
+
+static bool check_made_ahead(pid_t pid)
+{
+	bool net = check_ns_owner(pid, "net"), ipc = check_ns_owner(pid, "ipc");
+
+	CHECK(net == ipc);
+	return net && ipc;
 }
 
 /* The worker's mount table is one line, its root tmpfs; returns whether
@@ -228,7 +238,7 @@ static void inspect(void *arg, pid_t pid)
 	(void)arg;
 	check_status(pid);
 	check_namespaces(pid);
-	ahead = check_net_owner(pid);
+	ahead = check_made_ahead(pid);
 	once = check_root_mount(pid);
 	check_root_and_fds(pid);
 	if (inspected < INSPECTED_MAX) {
@@ -404,9 +414,9 @@ int main(void)
 	}
 	/* Three served; a pre-spawned spare may have been inspected too. */
 	CHECK(inspected >= 3);
-	/* An idle zygote makes the next worker's network namespace ahead, as
-	 * root only: one of the workers spawned after this pause (while the
-	 * next requests run) is cloned into it. */
+	/* An idle zygote makes the next worker's network and ipc namespaces
+	 * ahead, as root only: one of the workers spawned after this pause
+	 * (while the next requests run) is cloned into them. */
 	usleep(50 * 1000);
 	for (int i = 0; i < 4 && !made_ahead_seen(); i++) {
 		sv_run(&s, (const uint8_t *)"x", 1, &r);
@@ -418,8 +428,8 @@ int main(void)
 	check_roots(0, inspected, geteuid() == 0, "without binds");
 	if (made_ahead_seen() != (geteuid() == 0)) {
 		fprintf(stderr, "after an idle pause: %s\n",
-			geteuid() == 0 ? "no worker was cloned into a network namespace made ahead"
-				       : "a network namespace was made ahead, unprivileged");
+			geteuid() == 0 ? "no worker was cloned into network and ipc namespaces made ahead"
+				       : "namespaces were made ahead, unprivileged");
 		check_failures++;
 	}
 	sv_close(&s);

@@ -41,9 +41,11 @@ static struct wk_config cfg;
 /* As root: our own mount namespace, root and working directory, to come
  * back to after emptying a worker's root (clear_root); -1 otherwise. */
 static int zy_mnt = -1, zy_root = -1, zy_cwd = -1;
-/* As root: our own network namespace, and the next worker's, made ahead
- * (make_spare_net); -1 when there is none. zy_net < 0: no spares. */
-static int zy_net = -1, zy_spare_net = -1;
+/* As root: our own network and ipc namespaces, and the next worker's,
+ * made ahead (make_spares); -1 when there are none. zy_home[0] < 0: no
+ * spares. */
+#define ZY_SPARE_KINDS 2
+static int zy_home[ZY_SPARE_KINDS] = { -1, -1 }, zy_spare[ZY_SPARE_KINDS] = { -1, -1 };
 /* As root, for a configuration without data binds: the mount namespace
  * every worker is cloned in (make_empty_root); -1 otherwise. */
 static int zy_empty_mnt = -1;
@@ -136,42 +138,80 @@ static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
 
 /* A new network namespace is most of a cold spawn's clone3 (the kernel
  * registers a loopback device and the namespace's sysctl tables: ~0.5 of
- * ~0.9 ms on the development VM). As root, the zygote makes the next
- * worker's ahead, once it has been idle for ZY_SPARE_IDLE_MS (so the work
- * never competes with a spawn in progress), and clones the worker inside
- * it. Each is entered by exactly one worker and never reused; it is as
- * empty as one clone3 makes (a loopback device, down) and owned by the
- * host's user namespace, so the worker holds no capability over it, not
- * even before it drops its own. Any failure here ends spares for the
- * zygote's life: clone3 makes every network namespace, as unprivileged. */
+ * ~0.9 ms on the development VM), and a new ipc namespace a further tenth
+ * (its sysctl tables and an mqueue mount). As root, the zygote makes the
+ * next worker's two ahead, once it has been idle for ZY_SPARE_IDLE_MS (so
+ * the work never competes with a spawn in progress), and clones the worker
+ * inside them. Each is entered by exactly one worker and never reused; it
+ * is as empty as one clone3 makes (a loopback device, down; no IPC object)
+ * and owned by the host's user namespace, so the worker holds no
+ * capability over it, not even before it drops its own. Any failure here
+ * ends spares for the zygote's life: clone3 makes every namespace, as
+ * unprivileged. */
+static const struct {
+	int flag;
+	const char *path;
+} zy_kinds[ZY_SPARE_KINDS] = { { CLONE_NEWNET, "/proc/self/ns/net" }, { CLONE_NEWIPC, "/proc/self/ns/ipc" } };
+
 static void no_spares(void)
 {
-	close(zy_net);
-	zy_net = -1;
+	for (int i = 0; i < ZY_SPARE_KINDS; i++) {
+		close(zy_home[i]);
+		zy_home[i] = -1;
+	}
 }
 
-static void make_spare_net(void)
+/* Back to our own namespaces, from the spares or from unshare: a zygote
+ * that cannot must not go on, or it would put later workers in these. */
+static void leave_spares(void)
 {
-	if (unshare(CLONE_NEWNET) < 0) {
+	for (int i = 0; i < ZY_SPARE_KINDS; i++)
+		if (setns(zy_home[i], zy_kinds[i].flag) < 0)
+			fatal("return to the zygote's network and ipc namespaces");
+}
+
+static void make_spares(void)
+{
+	bool ok = true;
+
+	if (unshare(CLONE_NEWNET | CLONE_NEWIPC) < 0) {
 		no_spares();
 		return;
 	}
-	zy_spare_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (setns(zy_net, CLONE_NEWNET) < 0)
-		fatal("return to the zygote's network namespace");
-	if (zy_spare_net < 0)
+	for (int i = 0; i < ZY_SPARE_KINDS; i++)
+		ok = ok && (zy_spare[i] = open(zy_kinds[i].path, O_RDONLY | O_CLOEXEC)) >= 0;
+	leave_spares();
+	if (!ok) {
+		for (int i = 0; i < ZY_SPARE_KINDS; i++)
+			if (zy_spare[i] >= 0)
+				close(zy_spare[i]);
+		zy_spare[0] = zy_spare[1] = -1;
 		no_spares();
+	}
 }
 
-/* After clone3 in the spare: back to our own namespace (a zygote that
- * cannot must not go on, or it would put later workers in this one) and
- * the spare is spent. */
-static void leave_spare_net(void)
+/* Enters the spares, for the clone3 that follows; -1 (and back home) when
+ * one cannot be entered. */
+static int enter_spares(void)
 {
-	if (setns(zy_net, CLONE_NEWNET) < 0)
-		fatal("return to the zygote's network namespace");
-	close(zy_spare_net);
-	zy_spare_net = -1;
+	for (int i = 0; i < ZY_SPARE_KINDS; i++)
+		if (setns(zy_spare[i], zy_kinds[i].flag) < 0) {
+			int saved = errno;
+			leave_spares();
+			errno = saved;
+			return -1;
+		}
+	return 0;
+}
+
+/* After clone3 in the spares: back home, and they are spent. */
+static void spend_spares(void)
+{
+	leave_spares();
+	for (int i = 0; i < ZY_SPARE_KINDS; i++) {
+		close(zy_spare[i]);
+		zy_spare[i] = -1;
+	}
 }
 
 /* Back to our own mount namespace, root and working directory (setns
@@ -222,9 +262,9 @@ static void make_empty_root(void)
  * naming the step that failed. */
 static pid_t clone_worker(int *pidfd, bool *empty_root, const char **what)
 {
-	bool net = zy_spare_net >= 0;
+	bool spares = zy_spare[0] >= 0;
 	struct clone_args ca = {
-		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | (net ? 0 : CLONE_NEWNET) | CLONE_NEWIPC |
+		.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | (spares ? 0 : CLONE_NEWNET | CLONE_NEWIPC) |
 			 CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
@@ -235,20 +275,21 @@ static pid_t clone_worker(int *pidfd, bool *empty_root, const char **what)
 	*what = "enter the empty root's mount namespace";
 	if (*empty_root && setns(zy_empty_mnt, CLONE_NEWNS) < 0)
 		return -1;
-	*what = "enter the network namespace made ahead";
-	if (net && setns(zy_spare_net, CLONE_NEWNET) < 0) {
+	*what = "enter the network and ipc namespaces made ahead";
+	if (spares && enter_spares() < 0) {
 		int saved = errno;
 		if (*empty_root)
 			return_home();
 		errno = saved;
 		return -1;
 	}
-	*what = net ? "clone3 with 6 namespaces, in the network namespace made ahead" : "clone3 with 7 namespaces";
+	*what = spares ? "clone3 with 5 namespaces, in the network and ipc namespaces made ahead"
+		       : "clone3 with 7 namespaces";
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid != 0) {
 		int saved = errno;
-		if (net)
-			leave_spare_net();
+		if (spares)
+			spend_spares();
 		if (*empty_root)
 			return_home();
 		errno = saved;
@@ -542,10 +583,11 @@ int main(int argc, char **argv)
 		fatal("setgroups");
 	if (geteuid() == 0 &&
 	    ((zy_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 ||
-	     (zy_net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	     (zy_home[0] = open(zy_kinds[0].path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	     (zy_home[1] = open(zy_kinds[1].path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
-		fatal("open own mount and network namespaces, root and working directory");
+		fatal("open own mount, network and ipc namespaces, root and working directory");
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
@@ -555,7 +597,7 @@ int main(int argc, char **argv)
 	if (pfd[1].fd < 0)
 		fatal("signalfd");
 	for (;;) {
-		int r = poll(pfd, 2, zy_net >= 0 && zy_spare_net < 0 ? ZY_SPARE_IDLE_MS : -1);
+		int r = poll(pfd, 2, zy_home[0] >= 0 && zy_spare[0] < 0 ? ZY_SPARE_IDLE_MS : -1);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -563,7 +605,7 @@ int main(int argc, char **argv)
 			fatal("poll");
 		}
 		if (r == 0) {
-			make_spare_net();
+			make_spares();
 			continue;
 		}
 		if (pfd[1].revents)
