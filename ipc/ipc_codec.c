@@ -153,6 +153,7 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		return m->u.exited.pid > 0 && m->u.exited.pid <= 0x3fffffff ? IPC_OK : IPC_E_FIELD;
 	case IPC_W_REQUEST_SHM:
 	case IPC_W_OUTPUT_SHM:
+	case IPC_W_OK_SHM:
 		/* Against the region's size: the receiver's check. */
 		m->u.bulk.size = wire_get64(p);
 		return m->u.bulk.size > 0 && m->u.bulk.size <= IPC_SHM_MAX ? IPC_OK : IPC_E_FIELD;

@@ -42,7 +42,7 @@ struct ipc_msg {
 		struct { uint32_t pid; uint32_t host_uid; } spawned;
 		struct { uint32_t step; int32_t err; struct ipc_text text; } fail;
 		struct { uint32_t pid; int32_t status; uint64_t maxrss_kb, utime_us, stime_us; } exited;
-		struct { uint64_t size; } bulk;                     /* W_REQUEST_SHM, W_OUTPUT_SHM */
+		struct { uint64_t size; } bulk;                     /* W_REQUEST_SHM, W_OUTPUT_SHM, W_OK_SHM */
 		struct { int32_t rc; struct ipc_text text; } done;
 	} u;
 };

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 5u
+#define IPC_VERSION 6u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -80,7 +80,12 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * length, the bytes), served in order after it and answered inline \
 	 * only: the output region may still hold the earlier answer when \
 	 * the worker reaches them */                                         \
-	X(W_REQUESTS, 25, IPC_S2W, IPC_REC_HDR, IPC_INLINE_MAX, 0, ST_IDLE)
+	X(W_REQUESTS, 25, IPC_S2W, IPC_REC_HDR, IPC_INLINE_MAX, 0, ST_IDLE)    \
+	/* worker -> supervisor: request finished with rc 0; the answer is the \
+	 * first u64 bytes of the output region: one message per large answer  \
+	 * instead of W_OUTPUT_SHM + W_OK (a supervisor woken by the first     \
+	 * could find the second unsent) */                                    \
+	X(W_OK_SHM, 26, IPC_W2S, 8, 8, 0, ST_BUSY)
 
 enum ipc_type {
 #define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,

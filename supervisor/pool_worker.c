@@ -342,19 +342,20 @@ static uint8_t *pw_output_room(struct pworker *w, size_t len)
 }
 
 /* The answer's bytes in the output region (size already bounded by it). */
-static void pw_take_region(struct pworker *w, size_t len)
+static bool pw_take_region(struct pworker *w, size_t len)
 {
 	uint8_t *o = pw_output_room(w, len);
 
 	if (!o)
-		return;
+		return false;
 	if (!pw_last_request(w))
 		memcpy(o, w->rg.out, len);
 	else if (pw_region_io(w->rg.out_fd, o, len, false) < 0) {
 		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
-		return;
+		return false;
 	}
 	w->req->out_len += len;
+	return true;
 }
 
 /* Appends an inline piece of the answer; false once the worker is decided against. */
@@ -438,6 +439,7 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		pw_take_inline(w, m->payload, m->len);
 		break;
 	case IPC_W_OUTPUT_SHM:
+	case IPC_W_OK_SHM:
 		if (!w->rg.out || m->u.bulk.size > p->shm_out_size) {
 			pw_decide(w, CS_PROTOCOL_ERROR, 0, "%s of %llu bytes outside the output region",
 				  ipc_type_name(m->type), (unsigned long long)m->u.bulk.size);
@@ -448,7 +450,8 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 				  ipc_type_name(m->type));
 			return;
 		}
-		pw_take_region(w, (size_t)m->u.bulk.size);
+		if (pw_take_region(w, (size_t)m->u.bulk.size) && m->type == IPC_W_OK_SHM)
+			pw_done(w, 0, "");
 		break;
 	case IPC_W_OK:
 		if (pw_take_inline(w, m->payload, m->len))
@@ -542,7 +545,8 @@ static void pw_ipc_readable(evutil_socket_t fd, short what, void *arg)
 		 * judged in its state. With pipelined requests the next answer
 		 * may be here already; a burst is bounded so that one worker
 		 * cannot keep the loop from the others. */
-		if ((m.type == IPC_W_DONE || m.type == IPC_W_OK) && (w->st != PW_BUSY || ++answers >= PW_READ_BURST))
+		if ((m.type == IPC_W_DONE || m.type == IPC_W_OK || m.type == IPC_W_OK_SHM) &&
+		    (w->st != PW_BUSY || ++answers >= PW_READ_BURST))
 			return;
 	}
 }

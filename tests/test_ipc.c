@@ -204,6 +204,19 @@ static void test_bounds_and_state(void)
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FIELD);
 	n = msg(IPC_W_OUTPUT_SHM, 7, 9);
 	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
+	/* The same, ending the request: W_OK_SHM. */
+	n = msg(IPC_W_OK_SHM, 7, 8);
+	wire_put64(buf + IPC_HDR_LEN, 1u << 20);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_OK);
+	CHECK_INT(m.u.bulk.size, 1u << 20);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_SPAWNING, 7, &m), IPC_E_STATE);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 6, &m), IPC_E_ID);
+	CHECK_INT(dec(n, 1, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 0, IPC_S2W, ST_IDLE, 7, &m), IPC_E_DIR);
+	wire_put64(buf + IPC_HDR_LEN, 0);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_FIELD);
+	n = msg(IPC_W_OK_SHM, 7, 7);
+	CHECK_INT(dec(n, 0, IPC_W2S, ST_BUSY, 7, &m), IPC_E_BOUNDS);
 }
 
 static void test_texts(void)

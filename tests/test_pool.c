@@ -54,6 +54,7 @@ static const struct expect faults[] = {
 	{ "wrongid", CAISSON_PROTOCOL_ERROR, "request id" },
 	{ "fds", CAISSON_PROTOCOL_ERROR, "file descriptors" },
 	{ "shmlie", CAISSON_PROTOCOL_ERROR, "outside the output region" },
+	{ "oklie", CAISSON_PROTOCOL_ERROR, "W_OK_SHM of 1073741824 bytes outside the output region" },
 	{ "close", CAISSON_CRASHED, "exited with status 1" },
 	{ "alloc", CAISSON_MEMORY_LIMIT, "memory limit 32M" },
 };

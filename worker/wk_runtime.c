@@ -46,18 +46,18 @@ static struct {
 static struct caisson_out out_state;
 static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
 
-/* Sends what is waiting: the inline bytes (unless keep_inline: they go
- * out with W_OK), then the output region's. Only one of the two is ever
- * non-empty: the inline bytes move to the region when it is first used. */
-static void flush(struct caisson_out *o, bool keep_inline)
+/* Sends what is waiting, before a W_DONE or for a chunk past the inline
+ * buffer: the inline bytes, then the output region's. Only one of the two
+ * is ever non-empty: the inline bytes move to the region when it is first
+ * used. (A successful answer ends with W_OK or W_OK_SHM instead, which
+ * carry what is waiting themselves: see serve_one.) */
+static void flush(struct caisson_out *o)
 {
 	uint8_t b[8];
 
-	if (!keep_inline) {
-		if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
-			_exit(1);
-		o->used = 0;
-	}
+	if (o->used && ipc_send(WK_FD_IPC, IPC_W_OUTPUT, o->id, o->buf, (uint32_t)o->used, NULL, 0) < 0)
+		_exit(1);
+	o->used = 0;
 	if (o->shm_used) {
 		wire_put64(b, o->shm_used);
 		if (ipc_send(WK_FD_IPC, IPC_W_OUTPUT_SHM, o->id, b, 8, NULL, 0) < 0)
@@ -68,7 +68,7 @@ static void flush(struct caisson_out *o, bool keep_inline)
 
 /* Answers up to IPC_INLINE_MAX bytes travel in one W_OUTPUT message and
  * touch no shared page; past that, with an output region for this answer,
- * the bytes move there and go on in place (one W_OUTPUT_SHM at the end);
+ * the bytes move there and go on in place (one W_OK_SHM, or W_OUTPUT_SHM before a W_DONE, at the end);
  * without one (no regions, or a pipelined request), in IPC_INLINE_MAX
  * chunks. */
 int caisson_out_write(caisson_out *o, const void *data, size_t len)
@@ -99,7 +99,7 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		if (o->used < sizeof(o->buf))
 			continue;
 		if (!o->region) {
-			flush(o, false);
+			flush(o);
 			continue;
 		}
 		/* total <= limit + 1 <= the region's size: it all fits. */
@@ -110,7 +110,7 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		len = 0;
 	}
 	if (o->over) {
-		flush(o, false);
+		flush(o);
 		return -1;
 	}
 	return 0;
@@ -204,15 +204,24 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id
 	if (shm.out && out_state.limit >= shm.out_size)
 		_exit(1);
 	rc = handle(in, len, &out_state);
+	if (rc == 0 && out_state.shm_used) {
+		/* An answer in the output region (no inline bytes then): its
+		 * length and the verdict in one message. */
+		uint8_t b[8];
+
+		wire_put64(b, out_state.shm_used);
+		if (ipc_send(WK_FD_IPC, IPC_W_OK_SHM, id, b, 8, NULL, 0) < 0)
+			_exit(1);
+		return;
+	}
 	if (rc == 0) {
 		/* The common end: the answer's last piece and the verdict in
 		 * one message. */
-		flush(&out_state, true);
 		if (ipc_send(WK_FD_IPC, IPC_W_OK, id, out_state.buf, (uint32_t)out_state.used, NULL, 0) < 0)
 			_exit(1);
 		return;
 	}
-	flush(&out_state, false);
+	flush(&out_state);
 	wire_put32(rcbuf, (uint32_t)rc);
 	iov[0] = (struct iovec){ rcbuf, 4 };
 	iov[1] = (struct iovec){ out_state.error, strnlen(out_state.error, IPC_TEXT_MAX) };

@@ -96,10 +96,10 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		return raw_send(out, IPC_W_OUTPUT, 0, "x", 1, 2);
 	if (is(in, len, "close"))
 		return close(3);
-	if (is(in, len, "shmlie")) {
+	if (is(in, len, "shmlie") || is(in, len, "oklie")) {
 		uint8_t size[8];
 		wire_put64(size, 1u << 30); /* far past the 1M+1 output region */
-		return raw_send(out, IPC_W_OUTPUT_SHM, 0, size, 8, -1);
+		return raw_send(out, is(in, len, "oklie") ? IPC_W_OK_SHM : IPC_W_OUTPUT_SHM, 0, size, 8, -1);
 	}
 	if (is(in, len, "inwrite")) {
 		/* A large input is read in place from the input region,
