@@ -97,7 +97,7 @@ struct pool {
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
-	/* The next worker's bulk regions, made ahead (pool_spawn): in == NULL
+	/* The next worker's bulk regions, made ahead (pool_spare_due): in == NULL
 	 * when there are none. */
 	struct pregions spare;
 	/* Slots (still reserved) whose cgroup directories, with their limits,

@@ -182,10 +182,11 @@ static void make_spares(void)
 		ok = ok && (zy_spare[i] = open(zy_kinds[i].path, O_RDONLY | O_CLOEXEC)) >= 0;
 	leave_spares();
 	if (!ok) {
-		for (int i = 0; i < ZY_SPARE_KINDS; i++)
+		for (int i = 0; i < ZY_SPARE_KINDS; i++) {
 			if (zy_spare[i] >= 0)
 				close(zy_spare[i]);
-		zy_spare[0] = zy_spare[1] = -1;
+			zy_spare[i] = -1;
+		}
 		no_spares();
 	}
 }
@@ -255,9 +256,10 @@ static void make_empty_root(void)
 	return_home();
 }
 
-/* clone3 with all seven namespaces, the new mount namespace a copy of the
- * empty root's and the network namespace the spare, where there are: we
- * enter them first, the child starts in them, and the parent returns.
+/* clone3 with all seven namespaces: the new mount namespace a copy of the
+ * empty root's, and the network and ipc namespaces the spares, where there
+ * are: we enter them first, the child starts in them, and the parent
+ * returns.
  * *empty_root: the child's root is already the empty one. -1 with *what
  * naming the step that failed. */
 static pid_t clone_worker(int *pidfd, bool *empty_root, const char **what)
