@@ -27,10 +27,10 @@ static int inspected;
 static pid_t inspected_pids[INSPECTED_MAX];
 /* Per inspected worker: its network and ipc namespaces are owned by the
  * host's user namespace (the zygote made them ahead), not by the worker's
- * own; its root
- * tmpfs is read-only down to the superblock (the zygote's empty root, made
- * once), not a tmpfs it mounted itself and remounted read-only. */
-static bool net_made_ahead[INSPECTED_MAX], root_made_once[INSPECTED_MAX];
+ * own; its root tmpfs is read-only down to the superblock (the zygote's
+ * empty root, made once), not a tmpfs it mounted itself and remounted
+ * read-only. */
+static bool ns_made_ahead[INSPECTED_MAX], root_made_once[INSPECTED_MAX];
 
 static int status_field(pid_t pid, const char *key, char *val, size_t len)
 {
@@ -243,7 +243,7 @@ static void inspect(void *arg, pid_t pid)
 	check_root_and_fds(pid);
 	if (inspected < INSPECTED_MAX) {
 		inspected_pids[inspected] = pid;
-		net_made_ahead[inspected] = ahead;
+		ns_made_ahead[inspected] = ahead;
 		root_made_once[inspected] = once;
 	}
 	inspected++;
@@ -273,7 +273,7 @@ static void check_roots(int from, int to, bool want, const char *what)
 static bool made_ahead_seen(void)
 {
 	for (int i = 0; i < inspected && i < INSPECTED_MAX; i++)
-		if (net_made_ahead[i])
+		if (ns_made_ahead[i])
 			return true;
 	return false;
 }

@@ -68,9 +68,9 @@ static void flush(struct caisson_out *o)
 
 /* Answers up to IPC_INLINE_MAX bytes travel in one W_OUTPUT message and
  * touch no shared page; past that, with an output region for this answer,
- * the bytes move there and go on in place (one W_OK_SHM, or W_OUTPUT_SHM before a W_DONE, at the end);
- * without one (no regions, or a pipelined request), in IPC_INLINE_MAX
- * chunks. */
+ * the bytes move there and go on in place (one W_OK_SHM at the end, or a
+ * W_OUTPUT_SHM before a W_DONE); without one (no regions, or a pipelined
+ * request), in IPC_INLINE_MAX chunks. */
 int caisson_out_write(caisson_out *o, const void *data, size_t len)
 {
 	const uint8_t *p = data;
