@@ -52,6 +52,27 @@ static int nf_raised_signal(const struct seccomp_data *sd)
 	return 0;
 }
 
+/* A NUL-terminated string of at most len bytes (NUL included) at addr in
+ * the worker, read a page (4 KiB, x86-64) at a time, so that one ending
+ * just before an unmapped page is still read whole; 0, or -1 when it is
+ * longer or not readable. */
+static int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		size_t room = 4096 - ((addr + got) & 4095), want = room < len - got ? room : len - got;
+		struct iovec local = { buf + got, want }, remote = { (void *)(uintptr_t)(addr + got), want };
+
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)want)
+			return -1;
+		if (memchr(buf + got, '\0', want))
+			return 0;
+		got += want;
+	}
+	return -1;
+}
+
 /* Whether path is one of the files resolved for the worker to load: its
  * plugin or one of its libraries, by the absolute path in cfg. */
 static bool nf_load_file(const struct wk_config *cfg, const char *path)
@@ -90,7 +111,6 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 	uint64_t addr, flags;
 	struct seccomp_notif_addfd add;
 	struct stat st;
-	ssize_t n;
 	int file;
 
 	if (sd->arch != AUDIT_ARCH_X86_64 || (sd->nr != SYS_openat && sd->nr != SYS_open))
@@ -99,8 +119,7 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 	flags = sd->nr == SYS_openat ? sd->args[2] : sd->args[1];
 	if ((flags & ~(uint64_t)(O_CLOEXEC | NF_O_LARGEFILE)) != O_RDONLY)
 		return false;
-	n = nf_read_mem(&pid, addr, path, sizeof(path));
-	if (n <= 0 || !memchr(path, '\0', (size_t)n) || !nf_load_file(cfg, path))
+	if (nf_read_string(pid, addr, path, sizeof(path)) < 0 || !nf_load_file(cfg, path))
 		return false;
 	file = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (file < 0) {
