@@ -85,7 +85,16 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		len = (size_t)(o->limit - o->total) + 1;
 	}
 	o->total += len;
-	if (o->shm_used) {
+	/* An answer that fills the inline buffer moves to the output region,
+	 * with this piece copied there straight (total <= limit + 1 <= the
+	 * region's size: it all fits). */
+	if (o->region && !o->shm_used && o->used + len >= sizeof(o->buf)) {
+		memcpy(o->region, o->buf, o->used);
+		memcpy(o->region + o->used, p, len);
+		o->shm_used = o->used + len;
+		o->used = 0;
+		len = 0;
+	} else if (o->shm_used) {
 		memcpy(o->region + o->shm_used, p, len);
 		o->shm_used += len;
 		len = 0;
@@ -96,18 +105,8 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		o->used += n;
 		p += n;
 		len -= n;
-		if (o->used < sizeof(o->buf))
-			continue;
-		if (!o->region) {
+		if (o->used == sizeof(o->buf))
 			flush(o);
-			continue;
-		}
-		/* total <= limit + 1 <= the region's size: it all fits. */
-		memcpy(o->region, o->buf, o->used);
-		memcpy(o->region + o->used, p, len);
-		o->shm_used = o->used + len;
-		o->used = 0;
-		len = 0;
 	}
 	if (o->over) {
 		flush(o);
