@@ -325,7 +325,7 @@ static void pool_spare_due(evutil_socket_t fd, short what, void *arg)
 	struct pworker *w;
 
 	TAILQ_FOREACH(w, &p->workers, link)
-		if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
+		if (PW_STARTING(w->st)) {
 			pw_arm(p->ev_spare, POOL_SPARE_MS);
 			return;
 		}
@@ -358,7 +358,7 @@ void pool_dispatch(struct pool *p)
 				w->served + 1 + p->sz.requests_per_worker / 4 >= p->sz.requests_per_worker;
 		live += w->st != PW_DYING;
 		ready += w->st == PW_IDLE && !expiring;
-		spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
+		spawning += PW_STARTING(w->st);
 		spare |= expiring;
 	}
 	/* Idle or starting workers the queue (and the spare) needs; the spare
@@ -594,7 +594,7 @@ void pool_stats(const struct pool *p, struct pool_stats *st)
 	*st = p->st;
 	st->spawning = st->idle = st->busy = st->dying = 0;
 	TAILQ_FOREACH(w, &p->workers, link) {
-		st->spawning += w->st == PW_SPAWNING || w->st == PW_CLEARING;
+		st->spawning += PW_STARTING(w->st);
 		st->idle += w->st == PW_IDLE;
 		st->busy += w->st == PW_BUSY;
 		st->dying += w->st == PW_DYING;

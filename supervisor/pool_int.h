@@ -23,6 +23,8 @@
 #define POOL_SPARE_MS 2u /* the next worker's bulk regions: made this long after a spawn, once none is in flight */
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
+/* Not ready yet: locking, loading, or waiting for its root to be emptied. */
+#define PW_STARTING(st) ((st) == PW_SPAWNING || (st) == PW_CLEARING)
 
 struct preq {
 	TAILQ_ENTRY(preq) link; /* on queue (waiting) or done (to deliver) */

@@ -68,7 +68,7 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	vsnprintf(w->why, sizeof(w->why), fmt, ap);
 	va_end(ap);
 	pw_unpipe(w);
-	if (w->st == PW_SPAWNING || w->st == PW_CLEARING) {
+	if (PW_STARTING(w->st)) {
 		/* Kept for the requests the breaker fails: say what happened
 		 * when it was not a plain spawn failure (a violation at load). */
 		if (st != CS_SPAWN_FAILED) {
@@ -745,7 +745,7 @@ void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
 static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint64_t cpu_us)
 {
 	const struct pool_limits *l = &w->p->lim;
-	bool spawning = w->st == PW_SPAWNING || w->st == PW_CLEARING;
+	bool spawning = PW_STARTING(w->st);
 	uint64_t base_us = w->cpu_base_ns / 1000, req_cpu_us = cpu_us > base_us ? cpu_us - base_us : 0;
 
 	if (WIFSIGNALED(status)) {
