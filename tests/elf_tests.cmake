@@ -28,7 +28,7 @@ add_dependencies(test_elf elf_fix_zlib elf_fix_origin elf_fix_missing echo noexp
 add_test(NAME test_elf COMMAND test_elf ${CMAKE_BINARY_DIR})
 
 if(CAISSON_FUZZ)
-  add_executable(fuzz_elf ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_elf.c ${CMAKE_SOURCE_DIR}/supervisor/elf_parse.c)
+  add_executable(fuzz_elf ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_elf.c ${CMAKE_SOURCE_DIR}/supervisor/elf/elf_parse.c)
   target_include_directories(fuzz_elf PRIVATE ${CAISSON_INCLUDE_DIRS})
   target_compile_options(fuzz_elf PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_elf PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -14,12 +14,12 @@ endforeach()
 
 if(CAISSON_FUZZ)
   add_executable(fuzz_profile ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_profile.c
-      ${CMAKE_SOURCE_DIR}/supervisor/units.c
-      ${CMAKE_SOURCE_DIR}/supervisor/sysgroups.c
-      ${CMAKE_SOURCE_DIR}/supervisor/profile.c
-      ${CMAKE_SOURCE_DIR}/supervisor/profile_keys.c
-      ${CMAKE_SOURCE_DIR}/supervisor/profile_exc.c
-      ${CMAKE_SOURCE_DIR}/supervisor/lint.c)
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/units.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/sysgroups.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_exc.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c)
   target_include_directories(fuzz_profile PRIVATE ${CAISSON_INCLUDE_DIRS})
   target_compile_options(fuzz_profile PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_profile PRIVATE -fsanitize=fuzzer,address,undefined)

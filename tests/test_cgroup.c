@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "broker/cgroup.h"
 #include "check.h"
 
 static char tmp[] = "/tmp/caisson-cg.XXXXXX";

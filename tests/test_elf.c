@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "elfinfo.h"
+#include "elf/elfinfo.h"
 
 static char build[1024];
 

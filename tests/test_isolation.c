@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "policy.h"
-#include "profile.h"
-#include "setup.h"
-#include "sv.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "broker/setup.h"
+#include "broker/sv.h"
 
 static int inspected;
 #define INSPECTED_MAX 16

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "json.h"
+#include "evidence/json.h"
 
 struct buf {
 	char *p;

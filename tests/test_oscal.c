@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "oscal.h"
+#include "evidence/oscal.h"
 
 static void check_time(const char *in, const char *want)
 {

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "bpf_eval.h"
+#include "policy/bpf_eval.h"
 #include "check.h"
-#include "policy.h"
-#include "sha256.h"
-#include "sysgroups.h"
+#include "policy/policy.h"
+#include "policy/sha256.h"
+#include "policy/sysgroups.h"
 
 #define ALLOW SECCOMP_RET_ALLOW
 #define NOTIFY SECCOMP_RET_USER_NOTIF

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "profile.h"
+#include "policy/profile.h"
 
 #define MIB (1024ull * 1024)
 

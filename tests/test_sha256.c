@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "sha256.h"
+#include "policy/sha256.h"
 
 static void check_digest(const void *data, size_t len, const char *want)
 {

@@ -6,7 +6,7 @@
 #include <sys/syscall.h>
 
 #include "check.h"
-#include "sysfmt.h"
+#include "policy/sysfmt.h"
 
 static const char *mem;
 

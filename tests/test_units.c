@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "units.h"
+#include "policy/units.h"
 
 static void check_duration(const char *s, enum units_err want, uint64_t want_us)
 {

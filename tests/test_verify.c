@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "probes.h"
-#include "verify_int.h"
+#include "evidence/verify_int.h"
 
 static struct vf_probe judge(int kind, enum cs_status st, const char *detail, const void *out, size_t len)
 {

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "sha256.h"
-#include "verify.h"
+#include "policy/sha256.h"
+#include "evidence/verify.h"
 
 /* A NUL-terminated copy, cut to fit the field (hostile values are cut). */
 static void set(char *dst, size_t size, const char *src)

@@ -1,5 +1,5 @@
 /* Loads the worker's one seccomp filter, precompiled by the supervisor from
- * the profile (see supervisor/policy.c), with a user-notification listener.
+ * the profile (see supervisor/policy/policy.c), with a user-notification listener.
  * Runs in the worker child as the last kernel step of the lockdown, after
  * no_new_privs. Returns the listener fd, which goes to the supervisor: every
  * syscall outside the run set stops in the kernel until the supervisor

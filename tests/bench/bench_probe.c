@@ -25,8 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "profile.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
 
 #define PROBE_ID 0x6fff0000u /* as root: a host uid/gid nothing else uses */
 #define PROBE_HELD_MAX 4096

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "bench.h"
-#include "policy.h"
-#include "pool.h"
-#include "profile.h"
-#include "setup.h"
+#include "policy/policy.h"
+#include "broker/pool.h"
+#include "policy/profile.h"
+#include "broker/setup.h"
 
 static double spawn_ready_us;
 

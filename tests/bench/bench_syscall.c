@@ -21,8 +21,8 @@
 
 #include "bench.h"
 #include "caisson.h"
-#include "policy.h"
-#include "profile.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
 #include "syscall_loop.h"
 
 struct sc_call {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "oscal.h"
+#include "evidence/json.h"
+#include "evidence/oscal.h"
 
 /* Valid UTF-8 with no raw byte below 0x20: abort otherwise. */
 static void check_utf8(const unsigned char *s, size_t n)

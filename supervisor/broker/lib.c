@@ -17,9 +17,9 @@
 
 #include <event2/event.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 #include "pool.h"
-#include "profile.h"
+#include "policy/profile.h"
 #include "setup.h"
 
 #define LIB_SAME(n) _Static_assert((int)CS_##n == (int)CAISSON_##n, "status " #n " differs");

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "policy.h"
-#include "profile.h"
-#include "sysgroups.h"
-#include "units.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "policy/sysgroups.h"
+#include "policy/units.h"
 
 static const char profile_usage[] =
 	"usage: caisson profile check FILE...\n"

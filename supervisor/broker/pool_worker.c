@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "bufcache.h"
-#include "ipc_io.h"
+#include "ipc/ipc_io.h"
 #include "notify.h"
-#include "profile.h"
-#include "sysfmt.h"
-#include "wire.h"
+#include "policy/profile.h"
+#include "policy/sysfmt.h"
+#include "ipc/wire.h"
 
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u

@@ -16,9 +16,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "ipc_config.h"
-#include "policy.h"
-#include "sysfmt.h"
+#include "ipc/ipc_config.h"
+#include "policy/policy.h"
+#include "policy/sysfmt.h"
 
 /* The kernel's O_LARGEFILE on x86-64, which glibc's headers define as 0
  * there but a caller may still pass. */

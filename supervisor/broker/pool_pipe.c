@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
-#include "ipc_io.h"
-#include "profile.h"
+#include "ipc/ipc_io.h"
+#include "policy/profile.h"
 
 _Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one system call");
 

@@ -15,7 +15,7 @@
 
 #include "json.h"
 #include "oscal.h"
-#include "sha256.h"
+#include "policy/sha256.h"
 #include "verify.h"
 #include "verify_fmt.h"
 

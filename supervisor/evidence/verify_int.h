@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "pool.h"
+#include "broker/pool.h"
 #include "verify.h"
 
 struct profile;

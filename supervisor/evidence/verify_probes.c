@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "probes.h"
+#include "worker/probes/probes.h"
 #include "verify_int.h"
 
 #define VF_WORKERS 3          /* probes at once on a 2-core host */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ipc_config.h"
+#include "ipc/ipc_config.h"
 #include "status.h"
 
 struct policy;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "policy/sha256.h"
 #include "verify_int.h"
 
 void vf_line(char *dst, size_t cap, const char *src)

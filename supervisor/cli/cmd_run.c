@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "policy.h"
-#include "profile.h"
-#include "setup.h"
-#include "pool.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "broker/setup.h"
+#include "broker/pool.h"
 
 #define RUN_MAX_ARGS 16
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "verify.h"
+#include "evidence/verify.h"
 
 #define VERIFY_PLUGIN "caisson-probes.so"
 

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "sha256.h"
+#include "policy/policy.h"
+#include "policy/sha256.h"
 #include "verify_int.h"
 
 #define VF_BPF_MAX 4096 /* BPF_MAXINSNS */

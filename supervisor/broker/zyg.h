@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ipc_codec.h"
-#include "ipc_config.h"
+#include "ipc/ipc_codec.h"
+#include "ipc/ipc_config.h"
 
 struct zyg_ops {
 	/* fds: pidfd, ipc socket, seccomp listener, log pipe; ownership passes. */

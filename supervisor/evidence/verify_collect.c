@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "profile.h"
-#include "setup.h"
-#include "sha256.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "broker/setup.h"
+#include "policy/sha256.h"
 #include "verify_int.h"
 
 #define VF_READY_MS 15000 /* a worker must be ready within this */

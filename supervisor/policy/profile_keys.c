@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipc_config.h"
+#include "ipc/ipc_config.h"
 #include "sysgroups.h"
 #include "units.h"
 

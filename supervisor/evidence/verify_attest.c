@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "policy/profile.h"
 #include "verify_int.h"
-#include "wk.h"
+#include "worker/wk.h"
 
 /* Value of "Key:\tvalue" in a status text, into val (trimmed). */
 static bool vf_field(const char *text, const char *key, char *val, size_t len)

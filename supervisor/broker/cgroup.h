@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ipc_config.h"
+#include "ipc/ipc_config.h"
 
 enum cg_version { CG_NONE = 0, CG_V1 = 1, CG_V2 = 2 };
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ipc_config.h"
+#include "ipc/ipc_config.h"
 #include "pool.h"
 #include "status.h"
 

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ipc_io.h"
-#include "wire.h"
+#include "ipc/ipc_io.h"
+#include "ipc/wire.h"
 
 #ifndef CAISSON_LIBEXECDIR
 #error "CAISSON_LIBEXECDIR must be defined by the build"

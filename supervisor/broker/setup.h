@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "ipc_config.h"
+#include "ipc/ipc_config.h"
 #include "pool.h"
 
 struct profile;

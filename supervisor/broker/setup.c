@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elfinfo.h"
-#include "policy.h"
-#include "profile.h"
+#include "elf/elfinfo.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
 #include "zyg.h"
 
 static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "bufcache.h"
-#include "policy.h"
-#include "profile.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
 
 #define POOL_BACKOFF_MIN_MS 10u
 #define POOL_BACKOFF_MAX_MS 5000u
