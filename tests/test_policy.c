@@ -13,6 +13,7 @@
 #include "policy/bpf_eval.h"
 #include "check.h"
 #include "policy/policy.h"
+#include "policy/profile_load.h"
 #include "policy/sha256.h"
 #include "policy/sysgroups.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 
 #define MIB (1024ull * 1024)
 

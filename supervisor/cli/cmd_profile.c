@@ -11,7 +11,7 @@
 
 #include "cmd.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "policy/sysgroups.h"
 #include "policy/units.h"
 

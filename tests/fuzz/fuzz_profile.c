@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
