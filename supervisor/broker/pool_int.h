@@ -44,6 +44,8 @@ struct preq {
 	char detail[512];
 	uint8_t *out;
 	size_t out_len, out_cap;
+	uint8_t *cov; /* a fuzz worker's coverage region as it answered (malloc'd) */
+	size_t cov_len;
 };
 
 TAILQ_HEAD(preq_list, preq);
@@ -54,10 +56,13 @@ TAILQ_HEAD(preq_list, preq);
 struct pregions {
 	uint8_t *in;
 	const uint8_t *out;
-	int in_fd, out_fd;
+	const uint8_t *cov; /* a fuzz target's coverage region (ipc_cov.h), or NULL */
+	int in_fd, out_fd, cov_fd;
 	int in_ro; /* the worker's read-only open of the input region, until sent */
 };
-#define PREGIONS_NONE ((struct pregions){ .in = NULL, .out = NULL, .in_fd = -1, .out_fd = -1, .in_ro = -1 })
+#define PREGIONS_NONE                                                                           \
+	((struct pregions){ .in = NULL, .out = NULL, .cov = NULL, .in_fd = -1, .out_fd = -1, .cov_fd = -1, \
+			    .in_ro = -1 })
 
 struct pworker {
 	TAILQ_ENTRY(pworker) link;
@@ -99,6 +104,7 @@ struct pool {
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
+	size_t shm_cov_size;              /* 0: not a fuzz target's pool */
 	/* The next worker's bulk regions, made ahead (pool_spare_due): in == NULL
 	 * when there are none. */
 	struct pregions spare;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bufcache.h"
+#include "ipc/ipc_cov.h"
 #include "ipc/ipc_io.h"
 #include "notify.h"
 #include "policy/profile.h"
@@ -219,7 +220,10 @@ void pw_regions_new(struct pool *p, struct pregions *rg)
 	*rg = PREGIONS_NONE;
 	rg->in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &rg->in_fd);
 	rg->out = rg->in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &rg->out_fd) : NULL;
-	if (rg->out) {
+	/* A fuzz target's worker writes its coverage region; we only read it. */
+	if (rg->out && p->shm_cov_size)
+		rg->cov = pw_region("caisson-cov", p->shm_cov_size, PROT_READ, &rg->cov_fd);
+	if (rg->out && (rg->cov || !p->shm_cov_size)) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", rg->in_fd);
 		rg->in_ro = open(path, O_RDONLY | O_CLOEXEC);
 	}
@@ -231,13 +235,15 @@ void pw_regions_free(const struct pool *p, struct pregions *rg)
 {
 	int saved = errno;
 
-	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->in_ro, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->cov_fd, rg->in_ro, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (rg->in)
 		munmap(rg->in, p->shm_in_size);
 	if (rg->out)
 		munmap((void *)rg->out, p->shm_out_size);
+	if (rg->cov)
+		munmap((void *)rg->cov, p->shm_cov_size);
 	*rg = PREGIONS_NONE;
 	errno = saved;
 }
@@ -373,6 +379,27 @@ static bool pw_take_inline(struct pworker *w, const uint8_t *data, size_t len)
 	return true;
 }
 
+/* A fuzz target's coverage as the worker answered: the comparison slots
+ * and as many counters as it says, clamped to the region (it is the
+ * worker's word), copied so that the caller reads none of it live. No
+ * copy when out of memory: the input then simply shows no coverage. */
+static void pw_take_cov(struct pworker *w, struct preq *r)
+{
+	uint32_t n;
+
+	if (!w->rg.cov || r->piped)
+		return; /* piped: the worker may be writing the next input's already */
+	memcpy(&n, w->rg.cov + IPC_COV_NCOUNTERS_OFF, sizeof(n));
+	if (n > w->p->shm_cov_size - IPC_COV_COUNTERS)
+		n = (uint32_t)(w->p->shm_cov_size - IPC_COV_COUNTERS);
+	r->cov = malloc(IPC_COV_COUNTERS + (size_t)n);
+	if (!r->cov)
+		return;
+	memcpy(r->cov, w->rg.cov, IPC_COV_COUNTERS + (size_t)n);
+	memcpy(r->cov + IPC_COV_NCOUNTERS_OFF, &n, sizeof(n));
+	r->cov_len = IPC_COV_COUNTERS + (size_t)n;
+}
+
 /* The request in hand finished: rc 0 is OK, anything else PLUGIN_ERROR
  * with the plugin's text. */
 static void pw_done(struct pworker *w, int32_t rc, const char *text)
@@ -380,6 +407,7 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	struct pool *p = w->p;
 	struct preq *r = w->req;
 
+	pw_take_cov(w, r);
 	evtimer_del(w->timer);
 	evtimer_del(w->cpu_timer);
 	r->decided = true;
