@@ -96,6 +96,8 @@ static void pool_deliver(struct pool *p)
 			.own = &r->out,
 			.cov = r->cov,
 			.cov_len = r->cov_len,
+			.log = r->log,
+			.log_len = r->log_len,
 		};
 
 		TAILQ_REMOVE(&p->done, r, link);
@@ -515,6 +517,7 @@ void pool_req_free(struct preq *r)
 		bc_put(r->in, r->in_cap);
 	bc_put(r->out, r->out_cap);
 	free(r->cov);
+	free(r->log);
 	free(r);
 }
 

@@ -50,6 +50,10 @@ struct pool_result {
 				  * (ipc_cov.h layout, cov_len bytes, the counter
 				  * count already clamped to them); else NULL */
 	size_t cov_len;
+	const char *log;         /* a request its worker died on: the last bytes
+				  * (at most 4 KiB) of the worker's stderr, raw
+				  * and hostile; NULL otherwise */
+	size_t log_len;
 };
 
 typedef void (*pool_cb)(const struct pool_result *res, void *arg);

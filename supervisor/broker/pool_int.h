@@ -17,6 +17,7 @@
 #include "zyg.h"
 
 #define POOL_LOG_MAX (64u * 1024u) /* bytes of a worker's log pipe copied, at most */
+#define POOL_LOG_TAIL 4096u         /* the last bytes of it kept, for a failed request's report */
 #define POOL_SPAWN_MIN_MS 2000u     /* a spawn's deadline, at least */
 #define POOL_LAT_RING 1024u
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
@@ -46,6 +47,8 @@ struct preq {
 	size_t out_len, out_cap;
 	uint8_t *cov; /* a fuzz worker's coverage region as it answered (malloc'd) */
 	size_t cov_len;
+	char *log; /* failed in a worker: the tail of its log (malloc'd), log_len bytes */
+	size_t log_len;
 };
 
 TAILQ_HEAD(preq_list, preq);
@@ -77,6 +80,8 @@ struct pworker {
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
+	char logtail[POOL_LOG_TAIL]; /* the last loglen bytes of its log */
+	size_t loglen;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */

@@ -92,6 +92,42 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	pw_kill(w);
 }
 
+static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
+{
+	if (n >= POOL_LOG_TAIL) {
+		memcpy(w->logtail, buf + n - POOL_LOG_TAIL, POOL_LOG_TAIL);
+		w->loglen = POOL_LOG_TAIL;
+		return;
+	}
+	if (w->loglen + n > POOL_LOG_TAIL) {
+		size_t drop = w->loglen + n - POOL_LOG_TAIL;
+		memmove(w->logtail, w->logtail + drop, w->loglen - drop);
+		w->loglen -= drop;
+	}
+	memcpy(w->logtail + w->loglen, buf, n);
+	w->loglen += n;
+}
+
+/* A worker that is gone with a request in hand: what it wrote last is in
+ * its log pipe still (a sanitizer's report, an abort message), read now
+ * (bounded by the pipe's capacity: the writer is dead) and its tail kept
+ * with the request. No copy when out of memory. */
+static void pw_log_attach(struct pworker *w, struct preq *r)
+{
+	char buf[4096];
+	ssize_t n;
+	size_t drained = 0;
+
+	while (w->log >= 0 && drained < POOL_LOG_MAX && (n = read(w->log, buf, sizeof(buf))) > 0) {
+		pw_log_keep(w, buf, (size_t)n);
+		drained += (size_t)n;
+	}
+	if (!w->loglen || r->log || !(r->log = malloc(w->loglen)))
+		return;
+	memcpy(r->log, w->logtail, w->loglen);
+	r->log_len = w->loglen;
+}
+
 /* Frees a dying worker once it is reaped (or never started), completing
  * its request. Called only at the end of top-level event handlers. */
 void pw_finalize(struct pworker *w)
@@ -103,6 +139,8 @@ void pw_finalize(struct pworker *w)
 	if (w->st != PW_DYING || (w->started && !w->exited))
 		return;
 	snprintf(why, sizeof(why), "%s", w->why);
+	if (w->req)
+		pw_log_attach(w, w->req);
 	if (w->req)
 		pool_complete(w->req);
 	pw_free(w);
@@ -646,6 +684,7 @@ static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	w->logged += (size_t)n;
+	pw_log_keep(w, buf, (size_t)n);
 	if (w->p->verbose)
 		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
 }
@@ -735,7 +774,7 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
 	/* Our end of its socket never blocks (see pw_assign and pw_send_staged). */
-	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
+	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || fcntl(w->log, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
 	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
 	pw_after_event(w);
