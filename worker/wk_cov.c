@@ -7,6 +7,7 @@
  * supervisor reads as untrusted bytes. Without a region (any worker that is
  * not a fuzz target's) every hook returns at once. */
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,12 @@ static struct {
 	int on; /* inside the target's call for one input */
 	uint32_t nmod;
 	struct { uint8_t *start, *stop; } mod[WK_COV_MODULES];
+	/* Loaded objects' base addresses, highest first, taken once the
+	 * target is loaded: a call site is named by its offset in its object,
+	 * the same in every run whatever ASLR picked (slot choice, and so the
+	 * supervisor's mutations, must not depend on it). */
+	uint32_t nbase;
+	uintptr_t base[WK_COV_MODULES];
 } cov;
 
 /* libFuzzer's stack-depth feature: -fsanitize=fuzzer-no-link makes every
@@ -48,12 +55,37 @@ int wk_cov_map(int fd, uint64_t size, struct wk_detail *d)
 	return 0;
 }
 
+static int wk_cov_base(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uint32_t i;
+
+	(void)size;
+	(void)arg;
+	if (cov.nbase == WK_COV_MODULES)
+		return 1;
+	for (i = cov.nbase++; i > 0 && cov.base[i - 1] < info->dlpi_addr; i--)
+		cov.base[i] = cov.base[i - 1];
+	cov.base[i] = info->dlpi_addr;
+	return 0;
+}
+
+/* The offset of pc in the object holding it (the nearest base below). */
+static uintptr_t wk_cov_offset(uintptr_t pc)
+{
+	for (uint32_t i = 0; i < cov.nbase; i++)
+		if (cov.base[i] <= pc)
+			return (pc - cov.base[i]) ^ ((uintptr_t)i << 40);
+	return pc;
+}
+
 /* Counters start at zero for each input, as in libFuzzer, so that each
  * input's counts are its own. */
 void wk_cov_begin(void)
 {
 	if (!cov.region)
 		return;
+	if (!cov.nbase)
+		dl_iterate_phdr(wk_cov_base, NULL);
 	for (uint32_t i = 0; i < cov.nmod; i++)
 		memset(cov.mod[i].start, 0, (size_t)(cov.mod[i].stop - cov.mod[i].start));
 	*(uint64_t *)(cov.region + IPC_COV_MASK_OFF) = 0;
@@ -107,7 +139,7 @@ void __sanitizer_cov_pcs_init(const uintptr_t *beg, const uintptr_t *end)
  * overwrites its own slot instead of flooding the table. */
 static struct ipc_cov_cmp *wk_cov_slot(uintptr_t pc)
 {
-	unsigned i = (unsigned)(((uint64_t)pc * 0x9e3779b97f4a7c15ull) >> 58);
+	unsigned i = (unsigned)(((uint64_t)wk_cov_offset(pc) * 0x9e3779b97f4a7c15ull) >> 58);
 
 	*(uint64_t *)(cov.region + IPC_COV_MASK_OFF) |= 1ull << i;
 	return (struct ipc_cov_cmp *)(cov.region + IPC_COV_CMP_OFF) + i;
