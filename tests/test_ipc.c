@@ -184,6 +184,7 @@ static void test_bounds_and_state(void)
 	 * IPC_COV_MIN .. IPC_COV_MAX and exactly three fds. */
 	n = msg(IPC_Z_SPAWN_FUZZ, 5, 32);
 	wire_put32(buf + IPC_HDR_LEN, 3);
+	wire_put32(buf + IPC_HDR_LEN + 4, 0);
 	wire_put64(buf + IPC_HDR_LEN + 8, 4096);
 	wire_put64(buf + IPC_HDR_LEN + 16, 8192);
 	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_SIZE);
