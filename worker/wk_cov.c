@@ -190,8 +190,9 @@ void __sanitizer_cov_trace_gep(uintptr_t idx) { (void)idx; }
 /* cases[0]: the number of cases, cases[1]: the value's width in bits,
  * then the case values. Each case is a slot of its own (pc + index), up
  * to 16. */
-void __sanitizer_cov_trace_switch(uint64_t val, uint64_t *cases)
+void __sanitizer_cov_trace_switch(uint64_t val, void *table)
 {
+	const uint64_t *cases = table; /* void *: the type gcc declares it with */
 	uintptr_t pc = WK_PC;
 	uint8_t len = (uint8_t)(cases[1] / 8);
 
