@@ -1,4 +1,5 @@
-/* caisson_bench: runs the eight figures of BENCHMARKS.md, each beside its
+/* caisson_bench: runs the eight figures of BENCHMARKS.md (and figure 9,
+ * caisson fuzz), each beside its
  * floor and peers in the same run, prints one table and writes JSON.
  * usage: caisson_bench [--quick] [--json PATH] [--only 1,2,...] BUILD_DIR SOURCE_DIR
  * --quick is the smoke test's mode: tiny counts, output shape only. */
@@ -15,7 +16,7 @@ static const struct {
 	void (*run)(struct bench_ctx *c);
 } bench_figures[] = {
 	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc }, { '5', bench_fig_png },
-	{ '6', bench_fig_memory }, { '7', bench_fig_syscall }, { '8', bench_fig_scale },
+	{ '6', bench_fig_memory }, { '7', bench_fig_syscall }, { '8', bench_fig_scale }, { '9', bench_fig_fuzz },
 };
 
 static int usage(void)
