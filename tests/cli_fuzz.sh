@@ -94,5 +94,13 @@ fuzz fork 77 -p "$DEF" "$B/samples/fuzz_fork.so" -runs=20 -seed=1
 check '[ "$(artifacts fork violation | wc -l)" -eq 1 ] && [ -z "$(artifacts fork crash)" ]' "fork: violation- only"
 check 'grep -q "^status: VIOLATION" "$tmp/fork/art/"violation-*.txt && grep -Eq "clone|fork" "$tmp/fork/art/"violation-*.txt' "fork: the clone is named"
 
+# --- caisson plugins are targets too: a spinning one is a timeout, an
+# allocating one an out-of-memory; limits fold by status
+fuzz spin 70 -p "$DEF" "$B/samples/hostile_spin.so" -runs=2 -seed=1 -timeout=1
+check '[ "$(artifacts spin timeout | wc -l)" -eq 1 ] && grep -q "^TIMEOUT: seen 2 times" <(sed "s/^==caisson fuzz== //" "$tmp/spin/err")' "spin: timeout- once, exit 70"
+fuzz alloc 77 -p "$DEF" "$B/samples/hostile_alloc.so" -runs=3 -seed=1 -rss_limit_mb=64
+check '[ "$(artifacts alloc oom | wc -l)" -eq 1 ] && grep -q "MEMORY_LIMIT: seen 3 times" "$tmp/alloc/err"' "alloc: oom- once"
+check 'grep -q "^status: MEMORY_LIMIT" "$tmp/alloc/art/"oom-*.txt' "alloc: sidecar"
+
 echo "cli_fuzz: $count checks, $fails failed"
 [ "$fails" -eq 0 ]

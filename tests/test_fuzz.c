@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "fuzz/fz_corpus.h"
+#include "fuzz/fz_fold.h"
 #include "fuzz/fz_mutate.h"
 #include "fuzz/fz_sha1.h"
 
@@ -181,8 +182,28 @@ static void test_mutate(void)
 	CHECK(fz_mutate(&m, x, 0, 1, NULL, 0) == 1);
 }
 
+static void test_fold(void)
+{
+	char k[64];
+
+	fz_fold_key(CS_CRASHED, "SIGSEGV", k, sizeof(k));
+	CHECK_STR(k, "CRASHED SIGSEGV");
+	/* Limits fold by status: their detail is a measurement. */
+	fz_fold_key(CS_MEMORY_LIMIT, "memory limit 64M reached (cgroup v1 OOM kill, peak 65M)", k, sizeof(k));
+	CHECK_STR(k, "MEMORY_LIMIT");
+	fz_fold_key(CS_CPU_LIMIT, "cpu time 100ms exceeded (used 103ms)", k, sizeof(k));
+	CHECK_STR(k, "CPU_LIMIT");
+	/* Addresses (0x and 5+ hex digits) are masked, small values kept. */
+	fz_fold_key(CS_VIOLATION, "mmap(0x7f12345000, 0x1000, PROT_READ|PROT_EXEC, 0x2)", k, sizeof(k));
+	CHECK_STR(k, "VIOLATION mmap(0x?, 0x1000, PROT_READ|PROT_EXEC, 0x2)");
+	/* Truncated, always terminated. */
+	fz_fold_key(CS_VIOLATION, "openat(AT_FDCWD, \"/a/very/long/path/that/goes/on/and/on\", O_RDONLY)", k, 24);
+	CHECK_INT(strlen(k), 23);
+}
+
 int main(void)
 {
+	test_fold();
 	test_sha1();
 	test_dict();
 	test_features();

@@ -11,14 +11,15 @@
 
 #include "fz_corpus.h"
 #include "fz_files.h"
+#include "fz_fold.h"
 #include "ipc/ipc_cov.h"
 
 #define FZ_KEYS_MAX 4096u /* distinct findings remembered for folding */
 
-/* One distinct finding: its status and detail, and how often seen. */
+/* One distinct finding: its folding key (fz_fold.h), the detail of the
+ * first one (the one written to disk), and how often seen. */
 struct fz_key {
-	enum cs_status st;
-	char *detail;
+	char *key, *detail;
 	uint64_t count;
 };
 
@@ -130,20 +131,34 @@ static const char *fz_kind(enum cs_status st)
 	}
 }
 
-/* The key for folding, or NULL when this one is new (and remembered). */
+/* The finding's entry; *fresh when its key is new (remembered then,
+ * unless the table is full or memory is out: NULL, and every such
+ * finding counts as new, so none is lost). */
 static struct fz_key *fz_seen(struct fz *f, enum cs_status st, const char *detail, bool *fresh)
 {
+	char key[600];
+	struct fz_key *k;
+
+	fz_fold_key(st, detail, key, sizeof(key));
 	for (size_t i = 0; i < f->nkeys; i++)
-		if (f->keys[i].st == st && !strcmp(f->keys[i].detail, detail)) {
+		if (!strcmp(f->keys[i].key, key)) {
 			*fresh = false;
 			return &f->keys[i];
 		}
 	*fresh = true;
-	if (f->nkeys == FZ_KEYS_MAX || !(f->keys[f->nkeys].detail = strdup(detail)))
+	if (f->nkeys == FZ_KEYS_MAX)
 		return NULL;
-	f->keys[f->nkeys].st = st;
-	f->keys[f->nkeys].count = 0;
-	return &f->keys[f->nkeys++];
+	k = &f->keys[f->nkeys];
+	k->key = strdup(key);
+	k->detail = strdup(detail);
+	k->count = 0;
+	if (!k->key || !k->detail) {
+		free(k->key);
+		free(k->detail);
+		return NULL;
+	}
+	f->nkeys++;
+	return k;
 }
 
 /* A finding: on disk first (a new one), then counted and reported. */
@@ -317,14 +332,16 @@ int fz_run(struct pool *p, struct event_base *base, const struct fz_opts *o, str
 		goto out;
 	fz_stats(f, "DONE ");
 	for (size_t i = 0; i < f->nkeys; i++)
-		fprintf(o->out, "==caisson fuzz== %s %s: seen %llu time%s\n", cs_status_name(f->keys[i].st),
-			f->keys[i].detail, (unsigned long long)f->keys[i].count, f->keys[i].count == 1 ? "" : "s");
+		fprintf(o->out, "==caisson fuzz== %s: seen %llu time%s\n", f->keys[i].key,
+			(unsigned long long)f->keys[i].count, f->keys[i].count == 1 ? "" : "s");
 	rc = 0;
 out:
 	if (f) {
 		rep->execs = f->execs;
-		for (size_t i = 0; i < f->nkeys; i++)
+		for (size_t i = 0; i < f->nkeys; i++) {
+			free(f->keys[i].key);
 			free(f->keys[i].detail);
+		}
 		free(f->last.log);
 		free(f->buf);
 		fz_corpus_free(&f->corpus);
