@@ -149,7 +149,6 @@ static int fuzz_handle(const uint8_t *in, size_t len, caisson_out *out)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 
-	(void)out;
 	if (!copy) {
 		caisson_out_error(out, "out of memory for the input's copy");
 		return -1;
