@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "broker/libexec.h"
 #include "evidence/verify.h"
 
 #define VERIFY_PLUGIN "caisson-probes.so"
@@ -30,8 +31,10 @@ static const char verify_usage[] =
 	"  -p PROFILE       profile (.ini) to verify (required)\n"
 	"  --format FORMAT  text (default), json, or oscal (OSCAL assessment results)\n"
 	"  -o FILE          write the report to FILE instead of stdout\n"
-	"  --plugin PATH    probe plugin (default: caisson-probes.so beside caisson,\n"
-	"                   else in $CAISSON_LIBEXECDIR, else " CAISSON_LIBEXECDIR ")\n"
+	"  --plugin PATH    probe plugin (default: caisson-probes.so, found like\n"
+	"                   caisson-zygote: in ../libexec/caisson from caisson's own\n"
+	"                   directory, beside caisson, in $CAISSON_LIBEXECDIR, else in\n"
+	"                   " CAISSON_LIBEXECDIR ")\n"
 	"\n"
 	"Exit status: 0 all contained and attested, 1 anything escaped, mismatched,\n"
 	"unverified, unsupported or in error, 2 usage or configuration error.\n";
@@ -80,30 +83,6 @@ static int parse(int argc, char **argv, struct verify_opts *o)
 	return 0;
 }
 
-/* Beside /proc/self/exe first (a build tree), then the install location. */
-static int find_plugin(char *out, size_t len)
-{
-	const char *dir = getenv("CAISSON_LIBEXECDIR");
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n > 0) {
-		char *slash;
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, self) < len && access(out, R_OK) == 0)
-				return 0;
-		}
-	}
-	if (dir && *dir && (size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, dir) < len && access(out, R_OK) == 0)
-		return 0;
-	if ((size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, CAISSON_LIBEXECDIR) >= len)
-		return -1;
-	return access(out, R_OK);
-}
-
 static int write_report(const struct verify_opts *o, const struct vf_report *r)
 {
 	FILE *f = o->out ? fopen(o->out, "we") : stdout;
@@ -133,8 +112,8 @@ int cmd_verify(int argc, char **argv)
 
 	if (parse(argc, argv, &o) < 0)
 		return 2;
-	if (!o.plugin && find_plugin(plugin, sizeof(plugin)) < 0) {
-		fprintf(stderr, "caisson verify: %s not found beside caisson or in %s\n", VERIFY_PLUGIN, CAISSON_LIBEXECDIR);
+	if (!o.plugin && libexec_find(VERIFY_PLUGIN, R_OK, plugin, sizeof(plugin), err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson verify: %s\n", err);
 		return 2;
 	}
 	vo.profile = o.profile;
