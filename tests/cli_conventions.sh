@@ -94,10 +94,17 @@ for opt in "-p, --profile" "-j, --jobs" "-o, --output DIR" "-o -, --output -" "-
   grep -qF -- "$opt" "$tmp/out" || fail "run --help lacks '$opt'"
 done
 
-# --- -o DIR is checked before any work (even before the plugin is looked at)
-run 2 -- run -p "$DEF" "$tmp/no-such-plugin.so" "$tmp/in/a.txt" -o "$tmp/missing"
-err_is "caisson run: output directory '$tmp/missing': No such file or directory (create it first)"
-[ ! -e "$tmp/missing" ] || fail "-o DIR was created"
+# --- -o DIR: created when missing (and said), after the configuration is
+#     accepted and before any worker starts; a missing parent is an error
+run 0 -- run -p "$DEF" "$ECHO" "$tmp/in/a.txt" -o "$tmp/new"
+err_is "caisson run: created the output directory '$tmp/new'"
+[ "$(cat "$tmp/new/a.txt" 2>/dev/null)" = one ] || fail "-o new DIR: no answer in it"
+run 2 -- run -p "$DEF" "$ECHO" "$tmp/in/a.txt" -o "$tmp/missing/out"
+err_is "caisson run: output directory '$tmp/missing/out': cannot create it: No such file or directory"
+[ ! -e "$tmp/missing" ] || fail "-o DIR with a missing parent: the parent was created"
+run 2 -- run -p "$DEF" "$tmp/no-such-plugin.so" "$tmp/in/a.txt" -o "$tmp/new2"
+err_is "caisson: $tmp/no-such-plugin.so: No such file or directory"
+[ ! -e "$tmp/new2" ] || fail "-o DIR was created for a run refused at configuration"
 run 2 -- run -p "$DEF" "$ECHO" "$tmp/in/a.txt" -o "$tmp/in/a.txt"
 err_is "caisson run: output directory '$tmp/in/a.txt': Not a directory"
 

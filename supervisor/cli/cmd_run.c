@@ -31,8 +31,9 @@ static const char run_usage[] =
 	"\n"
 	"  -p, --profile PROFILE  profile (.ini) to confine the workers with (required)\n"
 	"  -j, --jobs N           run up to N workers at once (overrides [pool] max_workers)\n"
-	"  -o, --output DIR       write each input's answer to DIR/<basename>; DIR must\n"
-	"                         exist, and two inputs with the same basename are refused\n"
+	"  -o, --output DIR       write each input's answer to DIR/<basename>; DIR is\n"
+	"                         created when missing (not its parents), and two inputs\n"
+	"                         whose answers would share a name are refused\n"
 	"  -o -, --output -       write answers to stdout even when it is a terminal and\n"
 	"                         they are binary (refused otherwise)\n"
 	"  -e, --ext EXT          under -o DIR, answers end in .EXT instead of their input's\n"
@@ -125,18 +126,15 @@ static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
 	return 0;
 }
 
-/* Where answers go, checked before any work: -o - is stdout with the
- * terminal guard off; -o DIR must be a directory we can write in. */
-static int run_prepare_output(struct run_opts *o)
+/* Where answers go: -o - is stdout with the terminal guard off, -o DIR a
+ * directory; ext from --ext, else the profile's [output] extension. */
+static void run_set_output(struct run_opts *o, const struct profile *prof)
 {
-	if (o->outdir && !strcmp(o->outdir, "-")) {
-		o->out.dir = NULL;
-		o->out.tty_guard = false;
-		return 0;
-	}
-	o->out.dir = o->outdir;
+	bool to_stdout = o->outdir && !strcmp(o->outdir, "-");
+
+	o->out.dir = to_stdout ? NULL : o->outdir;
 	o->out.tty_guard = !o->outdir && isatty(1);
-	return o->outdir ? run_io_check_dir(o->outdir) : 0;
+	o->out.ext = o->ext ? o->ext : prof->output_ext[0] ? prof->output_ext : NULL;
 }
 
 /* Inputs go through the pool in a bounded window; answers and status lines
@@ -289,13 +287,13 @@ int cmd_run(int argc, char **argv)
 	memset(&pol, 0, sizeof(pol));
 	if (cli_args_init(&a, "run", argc) < 0)
 		return 2;
-	if (parse(argc, argv, &a, &o) < 0 || run_prepare_output(&o) < 0)
+	if (parse(argc, argv, &a, &o) < 0)
 		goto out;
 	if (profile_load(o.profile, &prof, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
 	}
-	o.out.ext = o.ext ? o.ext : prof.output_ext[0] ? prof.output_ext : NULL;
+	run_set_output(&o, &prof);
 	if (run_io_check_names(&o.out, o.inputs, o.ninputs) < 0)
 		goto out;
 	cfg = calloc(1, sizeof(*cfg));
@@ -304,6 +302,10 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "caisson: %s\n", cfg ? err : "out of memory");
 		goto out;
 	}
+	/* Last of the checks, so a refused configuration creates nothing;
+	 * before any worker starts. */
+	if (o.out.dir && run_io_open_dir(o.out.dir) < 0)
+		goto out;
 	setup_limits(&prof, &lim);
 	setup_sizing(&prof, &sz);
 	if (o.jobs)

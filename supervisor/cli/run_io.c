@@ -75,21 +75,27 @@ void run_io_too_large(char *detail, size_t len, uint64_t size, size_t max)
 		snprintf(detail, len, "at least %llu bytes > limit %zu", (unsigned long long)max + 1, max);
 }
 
-int run_io_check_dir(const char *dir)
+int run_io_open_dir(const char *dir)
 {
 	struct stat st;
-	int bad = stat(dir, &st) < 0;
 
-	if (!bad && !S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		bad = 1;
-	}
-	if (bad || access(dir, W_OK | X_OK) < 0) {
-		fprintf(stderr, "caisson run: output directory '%s': %s%s\n", dir, strerror(errno),
-			errno == ENOENT ? " (create it first)" : "");
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			errno = ENOTDIR;
+		else if (access(dir, W_OK | X_OK) == 0)
+			return 0;
+	} else if (errno == ENOENT) {
+		/* Only the last component, as rsync does with its destination:
+		 * a mistyped parent is still an error. */
+		if (mkdir(dir, 0777) == 0) {
+			fprintf(stderr, "caisson run: created the output directory '%s'\n", dir);
+			return 0;
+		}
+		fprintf(stderr, "caisson run: output directory '%s': cannot create it: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	return 0;
+	fprintf(stderr, "caisson run: output directory '%s': %s\n", dir, strerror(errno));
+	return -1;
 }
 
 /* The answer's file name for input: its basename ("stdin" for "-"), with

@@ -2,7 +2,7 @@
  * bound (a too-large regular file is measured, never read), the answers'
  * file names under -o DIR (an extension from --ext or the profile;
  * duplicates refused before anything runs), the output directory checked
- * before any work, and the guard that keeps binary answers off a terminal.
+ * (or created) before any work, and the guard that keeps binary answers off a terminal.
  * Runs in the caisson program as the invoking user. Functions that print
  * their own one-line error say so. */
 #ifndef CAISSON_RUN_IO_H
@@ -29,8 +29,10 @@ struct run_out {
 	bool tty_guard;  /* stdout is a terminal and -o - did not ask for it */
 };
 
-/* Checks that DIR is a directory we may write in. Prints the error; -1. */
-int run_io_check_dir(const char *dir);
+/* Makes sure DIR is a directory we may write in: creates it (its last
+ * component only) when it does not exist, and says so on stderr. Prints
+ * the error naming DIR; -1. */
+int run_io_open_dir(const char *dir);
 /* Refuses two inputs whose answers would be written to the same file under
  * ro->dir, naming both. Prints the error; -1. */
 int run_io_check_names(const struct run_out *ro, char *const *inputs, int n);
