@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command line's conventions (issue 20): options anywhere and '--',
 # whatever POSIXLY_CORRECT says; usage errors as the reason plus one line
-# pointing at --help, naming what was wrong; -o DIR checked before any
-# work; answers that would share a file refused; the answers' extension
+# pointing at --help, naming what was wrong; -o DIR created or refused
+# before any work; answers that would share a file refused; their extension
 # (--ext, [output] extension); binary answers kept off a terminal unless
 # -o - asks (a pty from script(1)); INPUT_TOO_LARGE with the real size.
 # usage: cli_conventions.sh BUILD_DIR SOURCE_DIR
