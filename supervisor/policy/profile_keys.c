@@ -91,14 +91,6 @@ static int set_arg(struct profile_parse *ps, const struct profile_key *k, const 
 	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
 }
 
-bool profile_ext_valid(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len >= 1 && len <= PROFILE_EXT_MAX &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-") == len;
-}
-
 static int set_extension(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	if (!profile_ext_valid(v))
