@@ -73,6 +73,7 @@ usage_err run "caisson run: option '--output' needs an argument" -- run -p "$DEF
 usage_err run "caisson run: -p PROFILE is required" -- run "$ECHO"
 usage_err run "caisson run: PLUGIN.so is required" -- run -p "$DEF"
 usage_err run "caisson run: -j wants a number of workers from 1 to 1024, not '0'" -- run -p "$DEF" -j 0 "$ECHO"
+usage_err run "caisson run: --ext names the answers' files: it needs -o DIR" -- run -p "$DEF" --ext txt "$ECHO"
 usage_err run "caisson run: --ext wants 1 to 16 characters from [A-Za-z0-9_+-], not 'a/b'" -- run -p "$DEF" -e a/b "$ECHO"
 usage_err profile "caisson profile: unknown subcommand 'lint' (check, show or exceptions)" -- profile lint "$DEF"
 usage_err profile "caisson profile: a subcommand is required (check, show or exceptions)" -- profile

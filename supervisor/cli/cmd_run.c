@@ -120,6 +120,10 @@ static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
 		cli_usage_error("run", "%s", !o->profile ? "-p PROFILE is required" : "PLUGIN.so is required");
 		return -1;
 	}
+	if (o->ext && (!o->outdir || !strcmp(o->outdir, "-"))) {
+		cli_usage_error("run", "--ext names the answers' files: it needs -o DIR");
+		return -1;
+	}
 	o->plugin = a->pos[0];
 	o->inputs = a->pos + 1;
 	o->ninputs = a->npos - 1;
