@@ -16,6 +16,7 @@
 
 #include "broker/pool.h"
 #include "broker/setup.h"
+#include "cli_args.h"
 #include "cmd.h"
 #include "fuzz/fz_engine.h"
 #include "fuzz/fz_mutate.h"
@@ -80,8 +81,8 @@ static int fuzz_num(const char *name, const char *v, uint64_t lo, uint64_t hi, u
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end || errno || n < lo || n > hi) {
-		fprintf(stderr, "caisson fuzz: -%s wants a number from %llu to %llu\n", name, (unsigned long long)lo,
-			(unsigned long long)hi);
+		cli_usage_error("fuzz", "-%s wants a number from %llu to %llu, not '%s'", name, (unsigned long long)lo,
+				(unsigned long long)hi, v);
 		return -1;
 	}
 	*out = n;
@@ -125,36 +126,46 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		return 0;
 	}
 #undef IS
-	fprintf(stderr, "caisson fuzz: unknown or unsupported flag '%s' (see caisson fuzz --help)\n", arg);
+	cli_usage_error("fuzz", "unknown or unsupported flag '%s'", arg);
 	return -1;
 }
 
+/* libFuzzer's single-dash -name=value flags are not getopt's, so this
+ * command parses its own line, with the shared conventions otherwise:
+ * options anywhere, "--" ending them, usage errors by cli_usage_error. */
 static int fuzz_parse(int argc, char **argv, struct fuzz_args *a)
 {
+	bool opts = true;
+
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
-		if (!strcmp(s, "-h") || !strcmp(s, "--help") || !strcmp(s, "-help=1")) {
+		if (opts && !strcmp(s, "--")) {
+			opts = false;
+		} else if (opts && (!strcmp(s, "-h") || !strcmp(s, "--help") || !strcmp(s, "-help=1"))) {
 			fputs(fuzz_usage, stdout);
 			exit(0);
-		} else if (!strcmp(s, "-p") && i + 1 < argc) {
+		} else if (opts && !strcmp(s, "-p")) {
+			if (i + 1 == argc) {
+				cli_usage_error("fuzz", "-p wants a PROFILE");
+				return -1;
+			}
 			a->profile = argv[++i];
-		} else if (!strcmp(s, "-v")) {
+		} else if (opts && !strcmp(s, "-v")) {
 			a->verbose = 1;
-		} else if (s[0] == '-') {
+		} else if (opts && s[0] == '-' && s[1]) {
 			if (fuzz_flag(a, s) < 0)
 				return -1;
 		} else if (!a->target) {
 			a->target = s;
 		} else if (a->ndirs == FUZZ_MAX_DIRS) {
-			fprintf(stderr, "caisson fuzz: at most %d corpus directories\n", FUZZ_MAX_DIRS);
+			cli_usage_error("fuzz", "at most %d corpus directories", FUZZ_MAX_DIRS);
 			return -1;
 		} else {
 			a->dirs[a->ndirs++] = argv[i];
 		}
 	}
 	if (!a->profile || !a->target) {
-		fprintf(stderr, "caisson fuzz: %s\n%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required",
-			fuzz_usage);
+		cli_usage_error("fuzz", "%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required");
 		return -1;
 	}
 	return 0;
