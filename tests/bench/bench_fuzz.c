@@ -35,8 +35,8 @@ void bench_fig_fuzz(struct bench_ctx *c)
 
 	snprintf(caisson, sizeof(caisson), "%s/caisson", c->build);
 	snprintf(profile, sizeof(profile), "%s/profiles/default.ini", c->src);
-	snprintf(target, sizeof(target), "%s/tests/fuzz_planted_safe.so", c->build);
-	snprintf(lfbin, sizeof(lfbin), "%s/tests/fuzz_planted_libfuzzer", c->build);
+	snprintf(target, sizeof(target), "%s/tests/bench_fuzz_planted.so", c->build);
+	snprintf(lfbin, sizeof(lfbin), "%s/tests/bench_fuzz_planted_libfuzzer", c->build);
 	snprintf(art, sizeof(art), "-artifact_prefix=/tmp/caisson-bench-fuzz-%d-", (int)getpid());
 	snprintf(runs, sizeof(runs), "-runs=%llu", (unsigned long long)n);
 	bench_cmd_init(&cf, (const char *const[]){ "taskset", "-c", "0", caisson, "fuzz", "-p", profile, target,
