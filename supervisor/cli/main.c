@@ -15,6 +15,7 @@ static const struct {
 	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
 	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
 	{ "fuzz", cmd_fuzz, "coverage-guided fuzzing of a libFuzzer harness in sandboxed workers" },
+	{ "serve", cmd_serve, "the daemon: pools from a config, served over HTTP on a UNIX socket" },
 };
 
 static void usage(void)
