@@ -11,6 +11,9 @@
 #include <event2/listener.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,11 +23,42 @@
 
 /* After in-flight requests end, the longest a reply may take to go out. */
 #define SRV_FLUSH_GRACE_S 5
+/* At exit, how long orphaned workers get to finish dying (PDEATHSIG). */
+#define SRV_REAP_MS 5000
 
-void srv_drain_check(struct srv *s)
+/* The daemon is a child subreaper: a worker whose zygote ends before it
+ * (pool_free kills the zygote; its workers die of their parent-death
+ * signal) is reparented here rather than to init, so the daemon can reap
+ * it and leave nothing behind. Set before any pool makes a zygote. */
+static int srv_subreaper(char *err, size_t errlen)
 {
-	if (s->draining && !s->inflight && !s->sending)
-		event_base_loopexit(s->base, NULL);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* After every pool is freed (each zygote reaped by its pool, so no pid a
+ * pool still holds can be taken here): reap whatever was reparented to us,
+ * waiting (bounded) for those still dying. */
+static void srv_reap_all(void)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char msg[96];
+	int n = 0;
+
+	for (int ms = 0; ms < SRV_REAP_MS; ms += 10) {
+		pid_t pid;
+
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			n++;
+		if (pid < 0 && errno == ECHILD)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	snprintf(msg, sizeof(msg), "children still alive after %d ms (%d reaped)", SRV_REAP_MS, n);
+	srv_log_event("reap_timeout", msg);
 }
 
 static void srv_drain_timeout(evutil_socket_t fd, short ev, void *arg)
@@ -135,6 +169,7 @@ static int srv_setup(struct srv *s, char *err, size_t errlen)
 static void srv_teardown(struct srv *s)
 {
 	srv_pools_close(s);
+	srv_reap_all();
 	if (s->http)
 		evhttp_free(s->http); /* also frees a listener still bound */
 	if (s->sock_made)
@@ -161,7 +196,8 @@ int serve_main(const char *config, char *err, size_t errlen)
 		return 2;
 	}
 	s.cfg = cfg;
-	if (srv_config_load(config, cfg, err, errlen) < 0 || srv_setup(&s, err, errlen) < 0)
+	if (srv_config_load(config, cfg, err, errlen) < 0 || srv_subreaper(err, errlen) < 0 ||
+	    srv_setup(&s, err, errlen) < 0)
 		goto out;
 	snprintf(msg, sizeof(msg), "listening on %s with %zu pools", cfg->socket, cfg->npools);
 	srv_log_event("ready", msg);

@@ -14,7 +14,6 @@
 
 #include "srv_int.h"
 
-#define SRV_DETAIL_MAX 256
 #define SRV_HEADERS_MAX 8192
 #define SRV_RUN_PREFIX "/v1/pools/"
 
@@ -35,17 +34,6 @@ static uint64_t srv_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Printable ASCII only, at most SRV_DETAIL_MAX bytes: safe in a header
- * and a log line whatever a worker or client put in it. */
-static void srv_sanitise(const char *in, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; in && *in && n + 1 < cap; in++)
-		out[n++] = *in >= 0x20 && *in < 0x7f ? *in : '?';
-	out[n] = '\0';
-}
-
 static int srv_status_code(enum cs_status st, bool breaker_open)
 {
 	switch (st) {
@@ -57,37 +45,6 @@ static int srv_status_code(enum cs_status st, bool breaker_open)
 	case CS_CANCELLED: return 503;
 	default: return 502; /* the worker misbehaved or was stopped */
 	}
-}
-
-static void srv_sent(struct evhttp_request *req, void *arg)
-{
-	struct srv *s = arg;
-
-	s->sending--;
-	srv_drain_check(s);
-}
-
-void srv_http_reply(struct srv *s, struct evhttp_request *req, int code, const char *status,
-		    const char *detail, struct evbuffer *body)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	char clean[SRV_DETAIL_MAX + 1];
-
-	if (status)
-		evhttp_add_header(h, "Caisson-Status", status);
-	if (detail && *detail) {
-		srv_sanitise(detail, clean, sizeof(clean));
-		evhttp_add_header(h, "Caisson-Detail", clean);
-	}
-	if (s->draining)
-		evhttp_add_header(h, "Connection", "close");
-	/* Counted until evhttp has written it, so a drain waits for it;
-	 * a request whose client is gone is freed by evhttp_send_reply. */
-	if (evhttp_request_get_connection(req)) {
-		s->sending++;
-		evhttp_request_set_on_complete_cb(req, srv_sent, s);
-	}
-	evhttp_send_reply(req, code, NULL, body);
 }
 
 static void srv_hist_add(struct srv_pool *p, uint64_t us)
@@ -271,6 +228,13 @@ static void srv_route_run(struct srv *s, struct evhttp_request *req, const char 
 	if (!srv_peer_allowed(s, p, peer)) {
 		p->denied++;
 		srv_refuse(s, req, rid, pname, 403, "FORBIDDEN", "this uid/gid may not use the pool", peer->uid, t0);
+		return;
+	}
+	/* Per-request arguments need a pool that declares them; none can yet,
+	 * so a query is refused rather than silently dropped. */
+	if (evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req))) {
+		srv_refuse(s, req, rid, pname, 400, "BAD_REQUEST", "this pool declares no per-request arguments",
+			   peer->uid, t0);
 		return;
 	}
 	srv_run(s, req, p, peer, rid, t0);

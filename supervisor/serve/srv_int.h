@@ -75,6 +75,10 @@ bool srv_peer_allowed_any(const struct srv *s, const struct srv_peer *peer);
 
 /* srv_http.c */
 void srv_http_setup(struct srv *s);
+
+/* srv_reply.c: every answer goes out through srv_http_reply. */
+#define SRV_DETAIL_MAX 256
+void srv_sanitise(const char *in, char *out, size_t cap);
 void srv_http_reply(struct srv *s, struct evhttp_request *req, int code, const char *status,
 		    const char *detail, struct evbuffer *body);
 
@@ -95,7 +99,8 @@ struct srv_log_req {
 void srv_log_request(const struct srv_log_req *l);
 void srv_log_event(const char *event, const char *detail);
 
-/* serve.c: called when a run request or a reply finishes. */
+/* srv_reply.c: called when a run request or a reply finishes; ends the
+ * loop once a drain has nothing left. */
 void srv_drain_check(struct srv *s);
 
 #endif
