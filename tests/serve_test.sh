@@ -122,6 +122,50 @@ code=$(C -o "$tmp/out" -w '%{http_code}' --data-binary meanwhile http://x/v1/poo
 wait $slow
 grep -q '^dropped' "$tmp/slow" || fail "slow client: $(cat "$tmp/slow")"
 
+# A client that hangs up while its request runs: the answer has nowhere to
+# go, the daemon frees it and keeps serving.
+C -m 0.3 -o /dev/null --data-binary hang http://x/v1/pools/hostile/run
+for _ in $(seq 200); do
+	grep -q '"status":"TIMEOUT".*"peer_uid":0' <(tail -n 3 "$tmp/log") && break
+	sleep 0.02
+done
+code=$(C -o "$tmp/out" -w '%{http_code}' --data-binary after http://x/v1/pools/hostile/run)
+[ "$code" = 200 ] && [ "$(cat "$tmp/out")" = after ] || fail "after a client hung up mid-request: HTTP $code"
+
+# max_clients (16): a 17th client is refused while 16 hold connections;
+# once they close, a new client is served again.
+python3 - "$sock" >"$tmp/clients" 2>&1 <<'PY'
+import socket, sys
+def get(s):
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = s.recv(4096)
+        if not more:
+            break
+        data += more
+    return data.split(b" ", 2)[1].decode() if data else "closed"
+held = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    held.append((s, get(s)))
+extra = socket.socket(socket.AF_UNIX)
+extra.connect(sys.argv[1])
+print(" ".join(c for _, c in held), "extra", get(extra))
+for s, _ in held:
+    s.close()
+extra.close()
+PY
+grep -q '^\(200 \)\{16\}extra 503$' "$tmp/clients" || fail "max_clients: $(cat "$tmp/clients")"
+# (The daemon counts a client gone when it reads its EOF: retry briefly.)
+for _ in $(seq 100); do
+	code=$(C -o /dev/null -w '%{http_code}' http://x/healthz)
+	[ "$code" = 200 ] && break
+	sleep 0.05
+done
+[ "$code" = 200 ] || fail "a client after the 16 closed: HTTP $code"
+
 # Peer credentials: nobody may connect (0666) but is not allowed.
 asnobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 # (nobody cannot write under $tmp: the headers come on stdout.)
