@@ -3,6 +3,7 @@
 # ASan (see CMakeLists.txt); exports only the plugin ABI to plugins.
 add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/zygote.c
+    ${CMAKE_SOURCE_DIR}/worker/zy_reap.c
     ${CMAKE_SOURCE_DIR}/worker/wk_lockdown.c
     ${CMAKE_SOURCE_DIR}/worker/wk_userns.c
     ${CMAKE_SOURCE_DIR}/worker/wk_mount.c

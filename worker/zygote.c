@@ -5,7 +5,8 @@
  * user (root: it writes each worker's uid map to a distinct host uid). It
  * never loads plugin code and never sees request data (a worker's bulk
  * regions pass through it to the child unmapped). It dies with the
- * supervisor, and every worker dies with it. */
+ * supervisor, and every worker dies with it; when the supervisor closes
+ * the channel it kills and reaps every worker, then exits (zy_reap.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,8 +33,8 @@
 #include "ipc_io.h"
 #include "wire.h"
 #include "wk.h"
+#include "zy.h"
 
-#define ZY_FD_CTL 3
 #define ZY_LOCK_TIMEOUT_MS 5000
 #define ZY_SPARE_IDLE_MS 2
 
@@ -55,7 +56,18 @@ static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 static void __attribute__((noreturn)) fatal(const char *what)
 {
 	fprintf(stderr, "caisson-zygote: %s: %s\n", what, strerror(errno));
-	exit(1);
+	zy_end(1);
+}
+
+/* A report the supervisor cannot receive any more (it closed the channel,
+ * or died) is the end, not an error; anything else is. */
+static void sent(int rc, const char *what)
+{
+	if (rc >= 0)
+		return;
+	if (errno == EPIPE || errno == ECONNRESET)
+		zy_end(0);
+	fatal(what);
 }
 
 static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
@@ -66,8 +78,7 @@ static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
 	wire_put32(p, step);
 	wire_put32(p + 4, (uint32_t)err);
 	n = ipc_text_put(p + 8, text);
-	if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0) < 0)
-		fatal("send SPAWN_FAILED");
+	sent(ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0), "send SPAWN_FAILED");
 }
 
 /* A spawn that failed after clone3: report it, and kill the child
@@ -360,6 +371,8 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		report_fail(id, IPC_STEP_CLONE, errno, what);
 		goto out;
 	}
+	if (pid > 0)
+		zy_child_add(pid);
 	if (pid == 0) {
 		close(sv[0]);
 		close(sy[0]);
@@ -402,8 +415,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 
 		wire_put32(p, (uint32_t)pid);
 		wire_put32(p + 4, host_uid);
-		if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4) < 0)
-			fatal("send SPAWNED");
+		sent(ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4), "send SPAWNED");
 	}
 out:
 	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, cg[0], cg[1], -2 };
@@ -500,34 +512,11 @@ static void clear_root(uint64_t id, int pidfd)
 	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
 	wire_put32(msg + 4, (uint32_t)a.err);
 	n = ipc_text_put(msg + 8, a.err ? a.d.text : "");
-	if (ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0) < 0)
-		fatal("send ROOT_CLEARED");
+	sent(ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0), "send ROOT_CLEARED");
 }
 
-static void reap(int sfd)
-{
-	struct signalfd_siginfo si;
-	struct rusage ru;
-	int status;
-	pid_t pid;
-
-	while (read(sfd, &si, sizeof(si)) == sizeof(si))
-		;
-	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
-		uint8_t p[32];
-
-		wire_put32(p, (uint32_t)pid);
-		wire_put32(p + 4, (uint32_t)status);
-		wire_put64(p + 8, (uint64_t)ru.ru_maxrss);
-		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
-		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
-		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
-			fatal("send EXITED");
-	}
-}
-
-/* Returns 0 to go on, -1 when the supervisor closed the channel. */
-static int control(int *configured)
+/* One control message; the channel's end ends the zygote (zy_end). */
+static void control(int *configured)
 {
 	const struct ipc_expect ex = { .dir = IPC_S2Z, .state = ST_ANY };
 	int fds[IPC_MAX_FDS];
@@ -537,9 +526,9 @@ static int control(int *configured)
 	int r = ipc_recv(ZY_FD_CTL, zbuf, sizeof(zbuf), &len, fds, &nfds, 0);
 
 	/* The supervisor closing the channel, even with messages unread, is
-	 * the end: workers die with us. */
+	 * the end: every worker is killed and reaped before we exit. */
 	if (r == 0 || (r < 0 && errno == ECONNRESET))
-		return -1;
+		zy_end(0);
 	if (r < 0)
 		fatal("receive control message");
 	if ((r = ipc_decode(zbuf, len, fds, nfds, &ex, &m)) != IPC_OK) {
@@ -564,7 +553,6 @@ static int control(int *configured)
 		errno = EPROTO;
 		fatal("control message out of order");
 	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -590,9 +578,17 @@ int main(int argc, char **argv)
 	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
 		fatal("open own mount, network and ipc namespaces, root and working directory");
+	/* A terminal's ^C, a hangup or a SIGTERM sent to a whole process
+	 * group or cgroup is the supervisor's to handle: it stops the work and
+	 * closes the channel, and we kill and reap every worker on the way
+	 * out. The supervisor spawned us with these blocked, so none can land
+	 * before they are ignored; workers inherit the ignoring (they are only
+	 * ever stopped by SIGKILL). SIGCHLD stays blocked, read by signalfd. */
+	for (int *sig = (int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, 0 }; *sig; sig++)
+		signal(*sig, SIG_IGN);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
+	if (sigprocmask(SIG_SETMASK, &chld, NULL) < 0)
 		fatal("sigprocmask");
 	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
@@ -611,8 +607,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (pfd[1].revents)
-			reap(pfd[1].fd);
-		if (pfd[0].revents && control(&configured) < 0)
-			return 0;
+			zy_reap(pfd[1].fd);
+		if (pfd[0].revents)
+			control(&configured);
 	}
 }

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,40 @@ static bool cg_mount_point(const char *controller, char *out, size_t len)
 	return found;
 }
 
+/* The directory a pool's caisson.<pid>.<n> goes in: the mount point of
+ * the hierarchy (v2 when controller is NULL) joined with our own path in
+ * it, without a trailing slash. */
+static bool cg_parent_of(const char *controller, char *out, size_t len)
+{
+	char root[WK_PATH_MAX], own[WK_PATH_MAX];
+	size_t n;
+
+	if (!cg_mount_point(controller, root, sizeof(root)) || !cg_own_path(controller, own, sizeof(own)) ||
+	    (size_t)snprintf(out, len, "%s%s", root, own) >= len)
+		return false;
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return true;
+}
+
+int cg_parents(char out[CG_MAX_PARENTS][WK_PATH_MAX])
+{
+	static const char *const ctl[CG_MAX_PARENTS] = { NULL, "memory", "pids" };
+	int n = 0;
+
+	for (int i = 0; i < CG_MAX_PARENTS; i++)
+		if (cg_parent_of(ctl[i], out[n], WK_PATH_MAX))
+			n++;
+	return n;
+}
+
 /* Creates <root><own>/caisson.<pid>.<n>; returns 0 or -1. One of that
  * name already there is a leftover of a dead process that had our pid (one
- * killed before it could clean up): reused when we may write to it, else
- * the next name is tried (a root leftover under an unprivileged caller
- * would refuse every worker directory). */
+ * killed before it could clean up) that the sweep could not remove:
+ * reused when we may write to it, else the next name is tried (a root
+ * leftover under an unprivileged caller would refuse every worker
+ * directory). */
 static int cg_make_pool_dir(char *out, size_t len, const char *root, const char *own)
 {
 	for (int tries = 0; tries < 16; tries++, cg_seq++) {
@@ -203,8 +233,13 @@ void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const ch
 
 void cg_setup(struct cg *c)
 {
+	static pthread_once_t swept = PTHREAD_ONCE_INIT;
 	char root[WK_PATH_MAX], own[WK_PATH_MAX], proot[WK_PATH_MAX] = "", pown[WK_PATH_MAX];
 	char why2[200];
+
+	/* Once per process, before its first directory: what supervisors
+	 * killed before they could clean up left behind (cg_stale.c). */
+	pthread_once(&swept, cg_sweep_stale);
 
 	if (cg_mount_point(NULL, root, sizeof(root)) && cg_own_path(NULL, own, sizeof(own))) {
 		cg_setup_at(c, CG_V2, root, "", own);

@@ -90,9 +90,12 @@ struct pworker {
 TAILQ_HEAD(pworker_list, pworker);
 
 struct pool {
+	TAILQ_ENTRY(pool) all; /* every live pool of the process (pool.c) */
 	struct event_base *base;
 	struct zyg zyg;
+	struct zyg_launched *pre; /* a zygote launched ahead, until the first start takes it */
 	bool zyg_up;
+	bool silent; /* pool_abandon_all: requests end without their callbacks */
 	struct cg cg;
 	const struct policy *pol;
 	struct wk_config *cfg;

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "interrupt.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
 #include "broker/setup.h"
 #include "broker/pool.h"
+#include "broker/zyg.h"
 
 #define RUN_MAX_ARGS 16
 
@@ -250,6 +252,20 @@ static void run_submit_more(struct run_ctx *c)
 	run_emit_ready(c);
 }
 
+/* The interrupt line's account of the batch (interrupt.h). */
+static void run_describe(void *arg, char *buf, size_t len)
+{
+	const struct run_ctx *c = arg;
+	struct pool_stats st;
+	int done = 0;
+
+	for (int i = 0; i < c->n; i++)
+		done += c->slots[i].done;
+	pool_stats(c->pool, &st);
+	snprintf(buf, len, "%d of %d inputs finished, %u stopped while running, %d not run", done, c->n, st.busy,
+		 c->n - done - (int)st.busy);
+}
+
 static int run_inputs(struct event_base *base, struct pool *pool, const struct run_opts *o,
 		      size_t input_max, const struct pool_sizing *sz, char **inputs, int ninputs)
 {
@@ -272,6 +288,7 @@ static int run_inputs(struct event_base *base, struct pool *pool, const struct r
 		c.slots[i].input = inputs[i];
 		c.slots[i].name = strcmp(inputs[i], "-") ? inputs[i] : "<stdin>";
 	}
+	intr_describe(run_describe, &c);
 	run_submit_more(&c);
 	while (c.next_emit < c.n)
 		if (event_base_loop(base, EVLOOP_ONCE) < 0) {
@@ -279,8 +296,30 @@ static int run_inputs(struct event_base *base, struct pool *pool, const struct r
 			c.failed = 1;
 			break;
 		}
+	intr_describe(NULL, NULL);
 	free(c.slots);
 	return c.failed;
+}
+
+/* Before the profile is read: the loop (its signal events catch an
+ * interrupt from here on), and the zygote, whose exec then overlaps the
+ * profile parse and the filter compile instead of following them. A
+ * zygote that cannot start is left to pool_new, which says why. */
+static int run_start(struct event_base **base, struct zyg_launched *pre)
+{
+	char err[256];
+
+	*base = event_base_new();
+	if (!*base || intr_install(*base, "run", err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson: %s\n", *base ? err : "event_base_new failed");
+		if (*base)
+			event_base_free(*base);
+		*base = NULL;
+		return -1;
+	}
+	if (zyg_launch(pre, err, sizeof(err)) < 0)
+		*pre = (struct zyg_launched){ 0, -1 };
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -293,6 +332,7 @@ int cmd_run(int argc, char **argv)
 	struct pool_sizing sz;
 	struct event_base *base = NULL;
 	struct pool *pool = NULL;
+	struct zyg_launched pre = { 0, -1 };
 	char err[512];
 	int first, rc = 2;
 
@@ -301,9 +341,11 @@ int cmd_run(int argc, char **argv)
 	first = parse(argc, argv, &o);
 	if (first < 0)
 		return 2;
+	if (run_start(&base, &pre) < 0)
+		return 2;
 	if (profile_load(o.profile, &prof, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
-		return 2;
+		goto out;
 	}
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg || policy_build(&prof, &pol, err, sizeof(err)) < 0 ||
@@ -317,15 +359,16 @@ int cmd_run(int argc, char **argv)
 		sz.max_workers = o.jobs;
 	if (sz.min_workers > sz.max_workers)
 		sz.min_workers = sz.max_workers;
-	base = event_base_new();
-	if (!base || !(pool = pool_new(base, &pol, &lim, &sz, cfg, err, sizeof(err)))) {
-		fprintf(stderr, "caisson: %s\n", base ? err : "event_base_new failed");
+	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
+		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
 	}
 	pool_set_verbose(pool, o.verbose);
 	rc = run_inputs(base, pool, &o, (size_t)lim.input_bytes, &sz, argv + first, argc - first);
 	pool_free(pool);
 out:
+	zyg_launched_drop(&pre);
+	intr_remove();
 	if (base)
 		event_base_free(base);
 	free(cfg);
