@@ -145,8 +145,8 @@ static pid_t dead_pid(void)
 }
 
 /* On the real host, under every hierarchy where pools make directories:
- * one of a dead owner, with a worker directory, is removed; one of ours
- * (a live owner that started before it) is left. */
+ * one of a dead owner, with a worker directory, is removed; one of our
+ * parent's (a live owner that started before it) is left. */
 static void test_stale_sweep(void)
 {
 	char parents[CG_MAX_PARENTS][WK_PATH_MAX], dead[4096], deadw[4200], live[4096];
@@ -156,7 +156,7 @@ static void test_stale_sweep(void)
 	for (int i = 0; i < n; i++) {
 		snprintf(dead, sizeof(dead), "%s/caisson.%d.77", parents[i], (int)gone);
 		snprintf(deadw, sizeof(deadw), "%s/w3", dead);
-		snprintf(live, sizeof(live), "%s/caisson.%d.78", parents[i], (int)getpid());
+		snprintf(live, sizeof(live), "%s/caisson.%d.78", parents[i], (int)getppid());
 		if (mkdir(dead, 0755) < 0) {
 			fprintf(stderr, "test_cgroup: no stale sweep test under %s: %s\n", parents[i], strerror(errno));
 			continue;

@@ -20,4 +20,10 @@ void zy_reap(int sfd);
  * exit with status. */
 void zy_end(int status) __attribute__((noreturn));
 
+/* zygote.c: closes the namespaces the zygote holds (its empty root, the
+ * spares, its own), so that their teardown (a mount namespace's waits for
+ * an RCU grace period) overlaps the workers' deaths instead of following
+ * them. Only on the way out. */
+void zy_drop_namespaces(void);
+
 #endif

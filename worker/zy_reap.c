@@ -75,6 +75,7 @@ void zy_end(int status)
 {
 	for (size_t i = 0; i < zy_nkids; i++)
 		kill(zy_kids[i], SIGKILL);
+	zy_drop_namespaces();
 	/* Every child, listed or not (a clear-root helper is reaped where it
 	 * is made): until there is none. */
 	while (wait4(-1, NULL, 0, NULL) > 0 || errno == EINTR)

@@ -181,6 +181,11 @@ static void leave_spares(void)
 			fatal("return to the zygote's network and ipc namespaces");
 }
 
+/* Spawns so far. Spares are made from the second on: a zygote asked for
+ * one worker (a one-shot command) may never be asked for another, and a
+ * network namespace made for nothing costs as much again to tear down. */
+static unsigned zy_spawns;
+
 static void make_spares(void)
 {
 	bool ok = true;
@@ -247,7 +252,8 @@ static void return_home(void)
  * locked read-only by the kernel as it crosses into the worker's user
  * namespace. The old tree is reached through a /proc opened before it is
  * detached. With data binds, or on any failure here, each child builds
- * its root itself (wk_mount.c). */
+ * its root itself (wk_mount.c). Made at start, before the configuration
+ * says whether it has data binds: it is dropped if it has. */
 static void make_empty_root(void)
 {
 	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -265,6 +271,16 @@ static void make_empty_root(void)
 		zy_empty_mnt = openat(proc, "self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	close(proc);
 	return_home();
+}
+
+void zy_drop_namespaces(void)
+{
+	for (int *fd = (int[]){ zy_empty_mnt, zy_spare[0], zy_spare[1], zy_home[0], zy_home[1], zy_mnt, zy_root,
+				zy_cwd, -2 };
+	     *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	zy_empty_mnt = zy_spare[0] = zy_spare[1] = zy_home[0] = zy_home[1] = zy_mnt = zy_root = zy_cwd = -1;
 }
 
 /* clone3 with all seven namespaces: the new mount namespace a copy of the
@@ -366,6 +382,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		goto out;
 	}
 	ncg = v2 ? 0 : cfg.ncgroups;
+	zy_spawns++;
 	pid = clone_worker(&pidfd, &empty_root, &what);
 	if (pid < 0) {
 		report_fail(id, IPC_STEP_CLONE, errno, what);
@@ -533,14 +550,17 @@ static void control(int *configured)
 		fatal("receive control message");
 	if ((r = ipc_decode(zbuf, len, fds, nfds, &ex, &m)) != IPC_OK) {
 		fprintf(stderr, "caisson-zygote: bad control message: %s\n", ipc_strerror(r));
-		exit(1);
+		zy_end(1);
 	}
 	if (m.type == IPC_Z_CONFIG && !*configured) {
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
-		if (zy_mnt >= 0 && cfg.nbinds == 0)
-			make_empty_root();
+		/* Made at start, for a configuration without data binds. */
+		if (cfg.nbinds && zy_empty_mnt >= 0) {
+			close(zy_empty_mnt);
+			zy_empty_mnt = -1;
+		}
 	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
 		/* With or without regions, as the configuration says: a worker
 		 * never runs without the regions its limits need, or with any. */
@@ -590,12 +610,18 @@ int main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_SETMASK, &chld, NULL) < 0)
 		fatal("sigprocmask");
+	/* As root, what every spawn will use is made now, while the
+	 * supervisor still parses its profile and compiles its filter (a
+	 * one-shot command starts us first: zyg_launch): the empty root,
+	 * dropped if the configuration has data binds. */
+	if (zy_mnt >= 0)
+		make_empty_root();
 	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
 	if (pfd[1].fd < 0)
 		fatal("signalfd");
 	for (;;) {
-		int r = poll(pfd, 2, zy_home[0] >= 0 && zy_spare[0] < 0 ? ZY_SPARE_IDLE_MS : -1);
+		int r = poll(pfd, 2, zy_home[0] >= 0 && zy_spare[0] < 0 && zy_spawns >= 2 ? ZY_SPARE_IDLE_MS : -1);
 
 		if (r < 0) {
 			if (errno == EINTR)

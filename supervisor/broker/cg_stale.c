@@ -1,16 +1,19 @@
 /* Stale pool cgroups; see cgroup.h. Runs in the supervisor, as its user,
- * once per process. A supervisor killed before it could clean up (SIGKILL,
- * a crash) leaves its caisson.<pid>.<n> directories beside its cgroup, and
- * nothing else ever removes them. The owner is named by the pid in the
- * name; that pid may since have been reused, so a live process with it is
- * taken for the owner only if it started before the directory was made.
- * Other users' directories we cannot remove are left as they are. */
+ * once per process (at its first spawn). A supervisor killed before it
+ * could clean up (SIGKILL, a crash) leaves its caisson.<pid>.<n>
+ * directories beside its cgroup, and nothing else ever removes them. The
+ * owner is named by the pid in the name; that pid may since have been
+ * reused, so a live process with it is taken for the owner only if it
+ * started before the directory was made. Pids are read in our pid
+ * namespace: supervisors sharing a cgroup parent must share it too. Other
+ * users' directories we may not remove are left as they are. */
 #include "cgroup.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +127,9 @@ static void cg_sweep_dir(const char *path)
 		pid_t pid = cg_stale_pid(e->d_name);
 		bool alive;
 
-		if (pid < 0 || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		/* Ours are live; a leftover of a dead process that had our pid
+		 * is reused (cg_make_pool_dir), never removed under us. */
+		if (pid < 0 || pid == getpid() || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		alive = cg_stale_alive(pid, &start);
 		if (!cg_stale_owner_gone(alive, start, cg_stale_made_ns(&st)))
@@ -137,6 +142,13 @@ static void cg_sweep_dir(const char *path)
 		cg_stale_remove(dirfd(d), e->d_name);
 	}
 	closedir(d);
+}
+
+void cg_sweep_stale_once(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, cg_sweep_stale);
 }
 
 void cg_sweep_stale(void)

@@ -55,9 +55,13 @@ const char *cg_name(const struct cg *c);
 int cg_parents(char out[CG_MAX_PARENTS][WK_PATH_MAX]);
 
 /* cg_stale.c: removes, under every cg_parents directory, each
- * caisson.<pid>.<n> whose owner is gone (cg_stale_owner_gone) with its
- * worker directories. Called once per process by cg_setup. */
+ * caisson.<pid>.<n> of another pid whose owner is gone
+ * (cg_stale_owner_gone), with its worker directories. */
 void cg_sweep_stale(void);
+/* The same, the first time it is called in the process: the broker calls
+ * it once its first spawn is on its way, so that the sweep overlaps that
+ * spawn instead of delaying it. */
+void cg_sweep_stale_once(void);
 /* Whether the supervisor that made a directory at dir_made_ns is gone:
  * no live process has its pid (alive false: none, or a zombie), or the
  * one that has it started after the directory was made (owner_start_ns),

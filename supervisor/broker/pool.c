@@ -316,8 +316,11 @@ static int pool_spawn(struct pool *p)
 		close(w->rg.in_ro);
 		w->rg.in_ro = -1;
 	}
-	if (p->shm_in_size && !p->spare.in)
+	/* From the second spawn on: a pool that has spawned once may never
+	 * spawn again (a one-shot command), the spare would be waste. */
+	if (p->shm_in_size && !p->spare.in && p->nspawns++ > 0)
 		pw_arm(p->ev_spare, POOL_SPARE_MS);
+	cg_sweep_stale_once();
 	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
 	return 0;
 }
@@ -416,7 +419,8 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 {
 	struct pool *p = calloc(1, sizeof(*p));
 
-	if (!p || !(p->cfg = malloc(sizeof(*cfg)))) {
+	/* calloc: pages of the copy's unused tail are never touched. */
+	if (!p || !(p->cfg = calloc(1, sizeof(*cfg)))) {
 		free(p);
 		if (pre)
 			zyg_launched_drop(pre);
@@ -439,7 +443,7 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 		p->sz.pipeline = 1;
 	if (p->sz.pipeline > PROFILE_PIPELINE_MAX)
 		p->sz.pipeline = PROFILE_PIPELINE_MAX;
-	*p->cfg = *cfg;
+	wk_config_copy(p->cfg, cfg);
 	/* RLIMIT_CPU is per process: a worker serving several requests gets
 	 * their summed budget as a backstop; each request's own budget is
 	 * enforced here (pw_cpu_timer). */

@@ -125,6 +125,7 @@ struct pool {
 	struct event *ev_deliver, *ev_backoff, *ev_spare;
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
+	uint64_t nspawns; /* spawns asked of the zygote */
 	uint32_t consecutive_failures;
 	bool backoff_pending, backoff_elapsed;
 	struct pool_stats st;
