@@ -1,4 +1,4 @@
-/* caisson_bench: runs the eight figures of BENCHMARKS.md, each beside its
+/* caisson_bench: runs the nine figures of BENCHMARKS.md, each beside its
  * floor and peers in the same run, prints one table and writes JSON.
  * usage: caisson_bench [--quick] [--json PATH] [--only 1,2,...] BUILD_DIR SOURCE_DIR
  * --quick is the smoke test's mode: tiny counts, output shape only. */
@@ -16,6 +16,7 @@ static const struct {
 } bench_figures[] = {
 	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc }, { '5', bench_fig_png },
 	{ '6', bench_fig_memory }, { '7', bench_fig_syscall }, { '8', bench_fig_scale },
+	{ '9', bench_fig_oneshot },
 };
 
 static int usage(void)
