@@ -4,7 +4,8 @@
  * checks that no cgroup directory caisson.<pid>.* of the command's pid
  * remains, and can interrupt it: with --signal SIG --after N WORD, it sends
  * SIG once the command's stderr has shown N lines containing WORD (with
- * --after-workers N, once the command's zygotes have N children), then
+ * --after-workers N, once the command has a zygote and its zygotes have N
+ * children between them), then
  * expects exit status 128+SIG and a last stderr line matching --line.
  * With --signal 9 (SIGKILL: no cleanup is possible) the processes left are
  * reaped and the directories left are printed on stdout instead, for the
@@ -68,7 +69,7 @@ static int rc_parse(int argc, char **argv, struct rc_opts *o)
 		else
 			return -1;
 	}
-	if (i + 1 >= argc || (o->sig && !o->word && !o->after_workers))
+	if (i + 1 >= argc || (o->sig && !o->word && o->after_workers < 0))
 		return -1;
 	if (o->sig)
 		o->status = 128 + o->sig;
@@ -104,7 +105,7 @@ static void rc_watch(pid_t pid, const struct rc_opts *o)
 
 		for (int i = 0; i < nz; i++)
 			nw += rc_children(zyg[i], w, 256);
-		if (nw >= o->after_workers) {
+		if (nz > 0 && nw >= o->after_workers) {
 			fprintf(stderr, "reap_check: %d workers; sending signal %d to %d\n", nw, o->sig, (int)pid);
 			kill(pid, o->sig);
 			return;
@@ -233,7 +234,7 @@ static void rc_log(const char *path, pid_t pid)
 
 int main(int argc, char **argv)
 {
-	struct rc_opts o = { 0 };
+	struct rc_opts o = { .after_workers = -1 };
 	char last[4096];
 	int p[2], status, bad = 0;
 	pid_t pid, watcher = -1;
@@ -258,7 +259,7 @@ int main(int argc, char **argv)
 	}
 	close(p[1]);
 	rc_log(o.log, pid);
-	if (o.after_workers && (watcher = fork()) == 0) {
+	if (o.after_workers >= 0 && (watcher = fork()) == 0) {
 		rc_watch(pid, &o);
 		_exit(0);
 	}

@@ -117,7 +117,7 @@ static int read_input(const char *name, size_t max, uint8_t **buf, size_t *len)
 		n = read(fd, *buf + *len, cap - *len);
 		if (n > 0)
 			*len += (size_t)n;
-	} while ((n > 0 || (n < 0 && errno == EINTR)) && *len <= max);
+	} while ((n > 0 || (n < 0 && errno == EINTR && !intr_pending())) && *len <= max);
 	close(fd);
 	if (n < 0) {
 		free(*buf);
@@ -230,12 +230,18 @@ static void run_done(const struct pool_result *r, void *arg)
 
 static void run_submit_more(struct run_ctx *c)
 {
-	while (c->inflight < c->window && c->next_submit < c->n) {
+	/* Interrupted (even in the middle of reading an input): nothing
+	 * more starts; the loop's next turn ends the run. */
+	while (c->inflight < c->window && c->next_submit < c->n && !intr_pending()) {
 		struct run_slot *s = &c->slots[c->next_submit++];
 		uint8_t *buf;
 		size_t len;
 
 		if (read_input(s->input, c->input_max, &buf, &len) < 0) {
+			if (intr_pending()) {
+				c->next_submit--;
+				return;
+			}
 			s->read_errno = errno ? errno : EIO;
 			s->done = true;
 			continue;
