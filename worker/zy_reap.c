@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -64,10 +66,15 @@ void zy_reap(int sfd)
 		wire_put64(p + 8, (uint64_t)ru.ru_maxrss);
 		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
 		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
-		/* The supervisor is gone or closing: nobody needs the report,
-		 * and the rest are reaped on the way out. */
-		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
-			zy_end(0);
+		/* EPIPE, ECONNRESET: the supervisor is closing (a report in
+		 * flight crossed its shutdown), nobody needs it, and the rest
+		 * are reaped on the way out. Anything else is an error. */
+		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0) {
+			if (errno == EPIPE || errno == ECONNRESET)
+				zy_end(0);
+			fprintf(stderr, "caisson-zygote: send EXITED: %s\n", strerror(errno));
+			zy_end(1);
+		}
 	}
 }
 

@@ -59,12 +59,12 @@ static void __attribute__((noreturn)) fatal(const char *what)
 	zy_end(1);
 }
 
-/* A report the supervisor cannot receive any more (it closed the channel,
- * or died) is the end, not an error; anything else is. */
-static void sent(int rc, const char *what)
+/* A report to the supervisor could not be sent. EPIPE or ECONNRESET: the
+ * supervisor closed the channel (its normal shutdown, which may cross a
+ * report in flight), so this is the end, not an error: end silently,
+ * every worker killed and reaped (zy_end). Anything else is fatal. */
+static void __attribute__((noreturn)) send_failed(const char *what)
 {
-	if (rc >= 0)
-		return;
 	if (errno == EPIPE || errno == ECONNRESET)
 		zy_end(0);
 	fatal(what);
@@ -78,7 +78,8 @@ static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
 	wire_put32(p, step);
 	wire_put32(p + 4, (uint32_t)err);
 	n = ipc_text_put(p + 8, text);
-	sent(ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0), "send SPAWN_FAILED");
+	if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0) < 0)
+		send_failed("send SPAWN_FAILED");
 }
 
 /* A spawn that failed after clone3: report it, and kill the child
@@ -396,8 +397,9 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		close(lg[0]);
 		child(sv[1], sy[1], lg[1],
 		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root,
-					      .regions = m0->type == IPC_Z_SPAWN_SHM ? m0->fds : NULL,
-					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size });
+					      .regions = m0->type != IPC_Z_SPAWN ? m0->fds : NULL,
+					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size,
+					      .cov_size = m0->u.spawn.cov_size });
 	}
 	close(sv[1]);
 	close(sy[1]);
@@ -432,7 +434,8 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 
 		wire_put32(p, (uint32_t)pid);
 		wire_put32(p + 4, host_uid);
-		sent(ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4), "send SPAWNED");
+		if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4) < 0)
+			send_failed("send SPAWNED");
 	}
 out:
 	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, cg[0], cg[1], -2 };
@@ -529,7 +532,17 @@ static void clear_root(uint64_t id, int pidfd)
 	wire_put32(msg, IPC_STEP_CLEAR_ROOT);
 	wire_put32(msg + 4, (uint32_t)a.err);
 	n = ipc_text_put(msg + 8, a.err ? a.d.text : "");
-	sent(ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0), "send ROOT_CLEARED");
+	if (ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0) < 0)
+		send_failed("send ROOT_CLEARED");
+}
+
+/* The spawn message this configuration takes: with the bulk regions, and
+ * the coverage region for a fuzz target's workers. */
+static enum ipc_type zy_spawn_type(void)
+{
+	if (cfg.cov_bytes)
+		return IPC_Z_SPAWN_FUZZ;
+	return wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN;
 }
 
 /* One control message; the channel's end ends the zygote (zy_end). */
@@ -561,7 +574,7 @@ static void control(int *configured)
 			close(zy_empty_mnt);
 			zy_empty_mnt = -1;
 		}
-	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
+	} else if (*configured && m.type == zy_spawn_type()) {
 		/* With or without regions, as the configuration says: a worker
 		 * never runs without the regions its limits need, or with any. */
 		spawn(m.id, &m);

@@ -3,7 +3,6 @@
  * but its messages still go through the one decoder. */
 #include "zyg.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,49 +19,16 @@
 
 #include "ipc/ipc_io.h"
 #include "ipc/wire.h"
-
-#ifndef CAISSON_LIBEXECDIR
-#error "CAISSON_LIBEXECDIR must be defined by the build"
-#endif
+#include "libexec.h"
 
 #define ZYG_BUF (IPC_HDR_LEN + IPC_CONFIG_MAX)
 /* How long a zygote asked to end may take (it finishes a spawn in
  * progress, kills and reaps its workers) before it is killed. */
 #define ZYG_END_MS 3000
 
-/* caisson-zygote in the directory of FILE, if it is there. */
-static int zyg_beside(const char *file, char *out, size_t len)
+int zyg_path(char *out, size_t len, char *err, size_t errlen)
 {
-	const char *slash = strrchr(file, '/');
-
-	if (!slash || (size_t)snprintf(out, len, "%.*s/caisson-zygote", (int)(slash - file), file) >= len)
-		return -1;
-	return access(out, X_OK);
-}
-
-/* Where the zygote is: beside the running program (the build tree,
- * caisson itself), beside the shared library this code is in (a service
- * embedding a libcaisson that is not installed), else the install's
- * libexec directory. */
-int zyg_path(char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	Dl_info di;
-
-	if (n > 0) {
-		self[n] = '\0';
-		if (zyg_beside(self, out, len) == 0)
-			return 0;
-	}
-	if (dladdr((void *)zyg_path, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
-	    zyg_beside(di.dli_fname, out, len) == 0)
-		return 0;
-	if ((size_t)snprintf(out, len, "%s/caisson-zygote", CAISSON_LIBEXECDIR) >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return access(out, X_OK);
+	return libexec_find("caisson-zygote", X_OK, out, len, err, errlen);
 }
 
 static void zyg_lost(struct zyg *z, const char *why)
@@ -125,11 +91,8 @@ static int zyg_exec(pid_t *pid, int child_end, char *err, size_t errlen)
 	sigset_t stop;
 	int rc;
 
-	if (zyg_path(path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "caisson-zygote not found beside this program or libcaisson, or in %s",
-			 CAISSON_LIBEXECDIR);
+	if (zyg_path(path, sizeof(path), err, errlen) < 0)
 		return -1;
-	}
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	/* fd map of the zygote: 0,1 /dev/null, 2 our stderr, 3 control; the
 	 * caller's other descriptors are closed before exec. */
@@ -216,10 +179,10 @@ fail:
 	return -1;
 }
 
-int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], uint64_t in_size,
-	      uint64_t out_size)
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int *regions, uint64_t in_size,
+	      uint64_t out_size, uint64_t cov_size)
 {
-	uint8_t p[24];
+	uint8_t p[32];
 
 	wire_put32(p, slot);
 	wire_put32(p + 4, 0);
@@ -227,6 +190,10 @@ int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], u
 		return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
 	wire_put64(p + 8, in_size);
 	wire_put64(p + 16, out_size);
+	if (cov_size) {
+		wire_put64(p + 24, cov_size);
+		return ipc_send(z->ctl, IPC_Z_SPAWN_FUZZ, id, p, 32, regions, 3);
+	}
 	return ipc_send(z->ctl, IPC_Z_SPAWN_SHM, id, p, 24, regions, 2);
 }
 

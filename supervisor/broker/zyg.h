@@ -49,16 +49,18 @@ void zyg_launched_drop(struct zyg_launched *l);
  * launches one; then sends it cfg and watches the channel. */
 int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg, const struct zyg_ops *ops,
 	      void *arg, struct zyg_launched *pre, char *err, size_t errlen);
-/* Asks for a worker for slot; with regions (input read-only open, output)
- * of the given sizes when its configuration has bulk regions, else NULL. */
-int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], uint64_t in_size,
-	      uint64_t out_size);
+/* Asks for a worker for slot; with regions (input read-only open, output,
+ * and coverage when cov_size is not 0) of the given sizes when its
+ * configuration has bulk regions, else NULL. */
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int *regions, uint64_t in_size,
+	      uint64_t out_size, uint64_t cov_size);
 /* Asks the zygote to empty a READY worker's root (see wk_mount_clear_root). */
 int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd);
 /* Has the zygote kill and reap every worker and exit, and reaps it; the
  * caller is blocked meanwhile (a few milliseconds; at most ZYG_END_MS). */
 void zyg_stop(struct zyg *z);
-/* Path of caisson-zygote: next to the running binary, else the libexec dir. */
-int zyg_path(char *out, size_t len);
+/* Path of caisson-zygote (libexec.h says where it looks); -1 with the
+ * one-line message naming every place looked in err. */
+int zyg_path(char *out, size_t len, char *err, size_t errlen);
 
 #endif
