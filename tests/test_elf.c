@@ -151,7 +151,7 @@ static void test_resolve(void)
 
 	/* A zlib plugin: libz is found on the system path; libc is skipped
 	 * because the worker image already has it. */
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_zlib.so"), skip_libc, &d, err, sizeof(err)), 0);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_zlib.so"), skip_libc, NULL, &d, err, sizeof(err)), 0);
 	CHECK(has_soname(&d, "libz.so", &p));
 	CHECK(p && access(p, R_OK) == 0);
 	CHECK(!has_soname(&d, "libc.so", NULL));
@@ -159,7 +159,7 @@ static void test_resolve(void)
 
 	/* DT_RUNPATH with $ORIGIN, expanded to the object's real directory. */
 	p = NULL;
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_origin.so"), skip_libc, &d, err, sizeof(err)), 0);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_origin.so"), skip_libc, NULL, &d, err, sizeof(err)), 0);
 	CHECK(has_soname(&d, "libelf_fix_dep.so", &p));
 	CHECK(p && !strcmp(p + strlen(p) - strlen("/tests/elf/sub/libelf_fix_dep.so"),
 			   "/tests/elf/sub/libelf_fix_dep.so") && p[0] == '/');
@@ -168,7 +168,7 @@ static void test_resolve(void)
 	/* The same dependency without a runpath is not found, and
 	 * LD_LIBRARY_PATH is never consulted. */
 	setenv("LD_LIBRARY_PATH", bpath("tests/elf/sub"), 1);
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_missing.so"), skip_libc, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_missing.so"), skip_libc, NULL, &d, err, sizeof(err)), -1);
 	{
 		char want[PATH_MAX + 100];
 		char real[PATH_MAX];
@@ -179,13 +179,13 @@ static void test_resolve(void)
 	unsetenv("LD_LIBRARY_PATH");
 
 	/* The errors a plugin author sees for the wrong file. */
-	CHECK_INT(elf_resolve_deps(bpath("samples/noexport.so"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("samples/noexport.so"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "does not export caisson_plugin_handle") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("CMakeCache.txt"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("CMakeCache.txt"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not an ELF file") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("no-such-plugin.so"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("no-such-plugin.so"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "No such file or directory") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not a regular file") != NULL);
 
 	/* What a started zygote has loaded: libc and the interpreter. */

@@ -23,6 +23,7 @@
 #include "policy/profile.h"
 #include "policy/sysfmt.h"
 #include "ipc/wire.h"
+#include "wlog.h"
 
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u
@@ -46,6 +47,9 @@ void pw_free(struct pworker *w)
 	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	if (w->wlog)
+		wlog_flush(w->wlog, stderr);
+	free(w->wlog);
 	pw_regions_free(w->p, &w->rg);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
@@ -119,7 +123,7 @@ void pw_arm(struct event *ev, uint64_t ms)
  * clock_getcpuclockid() spends a second one (clock_getres) checking it.
  * The kernel's encoding of a process CPU clock (CPUCLOCK_SCHED); the pid
  * stays ours until the zygote reaps the worker. */
-static uint64_t pw_cpu_ns(const struct pworker *w)
+uint64_t pw_cpu_ns(const struct pworker *w)
 {
 	clockid_t c = (clockid_t)((~(unsigned)w->pid) << 3 | 2u);
 	struct timespec ts;
@@ -283,6 +287,10 @@ void pw_assign(struct pworker *w, struct preq *r)
 {
 	struct pool *p = w->p;
 
+	/* A worker that ran on while it had nothing to do goes first; the
+	 * request stays at the head of the queue. */
+	if (!pw_idle_cpu_ok(w))
+		return;
 	TAILQ_REMOVE(&p->queue, r, link);
 	p->nqueued--;
 	evtimer_del(w->timer);
@@ -298,15 +306,6 @@ void pw_assign(struct pworker *w, struct preq *r)
 			pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
 		}
 	}
-}
-
-static void pw_idle(struct pworker *w)
-{
-	struct pool *p = w->p;
-
-	w->st = PW_IDLE;
-	if (p->sz.idle_ms)
-		pw_arm(w->timer, p->sz.idle_ms);
 }
 
 /* Room for the next len bytes of the answer, or NULL once the worker has
@@ -580,7 +579,7 @@ static void pw_notify(struct pworker *w, int fd)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text, sizeof(text))) {
+	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text, sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_GONE:
@@ -615,11 +614,13 @@ static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
 		/* Bounded: past POOL_LOG_MAX the pipe fills and the worker's
 		 * non-blocking writes fail; it never blocks the supervisor. */
 		event_del(w->ev_log);
+		if (w->wlog)
+			wlog_flush(w->wlog, stderr);
 		return;
 	}
 	w->logged += (size_t)n;
-	if (w->p->verbose)
-		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
+	if (w->wlog)
+		wlog_feed(w->wlog, (const uint8_t *)buf, (size_t)n, stderr);
 }
 
 static void pw_timeout(struct pworker *w)
@@ -631,17 +632,7 @@ static void pw_timeout(struct pworker *w)
 		pw_decide(w, CS_TIMEOUT, 0, "wall time %llums exceeded", (unsigned long long)p->lim.wall_ms);
 		break;
 	case PW_IDLE:
-		/* Idle past idle_timeout: retire unless needed to stay warm. */
-		{
-			uint32_t live = 0;
-			struct pworker *o;
-			TAILQ_FOREACH(o, &p->workers, link)
-				live += o->st != PW_DYING;
-			if (live > p->sz.min_workers && (p->sz.requests_per_worker > 1 || live > 1))
-				pw_decide(w, CS_OK, 0, "idle for %llums", (unsigned long long)p->sz.idle_ms);
-			else
-				pw_arm(w->timer, p->sz.idle_ms);
-		}
+		pw_idle_timer(w);
 		break;
 	default:
 		pw_decide(w, CS_SPAWN_FAILED, 0, "worker not ready within %ums", POOL_SPAWN_MIN_MS);
@@ -703,6 +694,9 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->notify = fds[2];
 	w->log = fds[3];
 	p->st.spawned++;
+	/* -v: its stderr, escaped and prefixed line by line (wlog.h). */
+	if (p->verbose && (w->wlog = malloc(sizeof(*w->wlog))))
+		wlog_init(w->wlog, w->slot, pid);
 	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);

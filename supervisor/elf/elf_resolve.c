@@ -1,9 +1,12 @@
 /* Shared-library resolution for plugins; see elfinfo.h. Runs in the supervisor
- * with the caller's privileges. Searches like the glibc loader, minus the
- * caller's environment: the object's DT_RUNPATH (or DT_RPATH) with $ORIGIN,
- * the directories of /etc/ld.so.conf (and its includes), then the default
- * multiarch and system directories. Files are mapped read-only and parsed
- * by elf_parse(); nothing is executed. */
+ * with the caller's privileges (possibly root): the plugin is hostile, so
+ * where its libraries come from is the operator's choice, never the bytes
+ * of its DT_RUNPATH. Searches like the glibc loader, minus the caller's
+ * environment: the profile's library_path, the object's DT_RUNPATH (or
+ * DT_RPATH) with $ORIGIN where allowed, the directories of /etc/ld.so.conf
+ * (and its includes), then the default multiarch and system directories.
+ * Files are mapped read-only and parsed by elf_parse(); nothing is
+ * executed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -27,8 +30,14 @@ static const char *const res_default_dirs[] = {
 
 struct res {
 	const char *const *skip;
+	const char *const *libpath;   /* the profile's library_path, first */
 	char *conf_dirs[RES_MAX_DIRS];
 	size_t nconf;
+	/* Real paths of every directory above and the defaults: a RUNPATH
+	 * entry may name one of these. */
+	char *trusted[RES_MAX_DIRS];
+	size_t ntrusted;
+	char plugin_dir[PATH_MAX]; /* real; "" when resolving a trusted binary */
 	struct elf_deps *out;
 	char *err;
 	size_t errlen;
@@ -50,8 +59,14 @@ static int res_load(const char *path, struct elf_info *info, char *perr, size_t 
 {
 	struct stat st;
 	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd, rc;
 
+	/* No more right than the invoking user's: the real uid and gids
+	 * must be able to read it (a set-id or capability-holding supervisor
+	 * must not read for the plugin what its user cannot). */
+	if (faccessat(AT_FDCWD, path, R_OK, 0) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ELF_FILE_MAX) {
@@ -135,34 +150,86 @@ static int res_append(struct res *r, const char *path, const char *name)
 	return 0;
 }
 
-/* Tries dir/name; on a usable ELF fills info and path and returns 1. */
-static int res_try(const char *dir, size_t dirlen, const char *name, char *path, struct elf_info *info)
+/* Whether path is dir or inside it (both real paths). */
+static bool res_inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n && !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+static bool res_trusted(const struct res *r, const char *real)
+{
+	for (size_t i = 0; i < r->ntrusted; i++)
+		if (!strcmp(real, r->trusted[i]))
+			return true;
+	return false;
+}
+
+/* Tries dir/name: 1 with info and path filled on a usable ELF, 0 to go
+ * on searching, -1 (r->err set) when the invoking user may not read it. */
+static int res_try(struct res *r, const char *dir, size_t dirlen, const char *name, char *path,
+		   struct elf_info *info)
 {
 	char perr[128];
+	int rc;
 
 	if (dirlen == 0 || (size_t)snprintf(path, PATH_MAX, "%.*s/%s", (int)dirlen, dir, name) >= PATH_MAX)
 		return 0;
-	return res_load(path, info, perr, sizeof(perr)) == 1 && info->is_dyn;
+	rc = res_load(path, info, perr, sizeof(perr));
+	if (rc < 0 && errno == EACCES)
+		return res_fail(r, "%s: not readable by the invoking user (uid %u): %s", path, (unsigned)getuid(),
+				strerror(errno));
+	return rc == 1 && info->is_dyn;
+}
+
+/* One RUNPATH entry expanded into dir ($ORIGIN is origin); 0 if empty,
+ * relative or too long (ld.so ignores those too). */
+static size_t res_expand(const char *s, size_t n, const char *origin, char dir[PATH_MAX])
+{
+	int k;
+
+	if (!strncmp(s, "$ORIGIN", 7) && (n == 7 || s[7] == '/'))
+		k = snprintf(dir, PATH_MAX, "%s%.*s", origin, (int)(n - 7), s + 7);
+	else if (!strncmp(s, "${ORIGIN}", 9) && (n == 9 || s[9] == '/'))
+		k = snprintf(dir, PATH_MAX, "%s%.*s", origin, (int)(n - 9), s + 9);
+	else
+		k = snprintf(dir, PATH_MAX, "%.*s", (int)n, s);
+	return k > 0 && k < PATH_MAX && dir[0] == '/' ? (size_t)k : 0;
+}
+
+/* The plugin's, or a library's from inside its directory: every entry
+ * must resolve to a trusted directory or inside the plugin's. An entry
+ * that does not exist is harmless (nothing can be found there). */
+static int res_check_runpath(struct res *r, const char *objpath, const struct elf_info *obj, const char *origin)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+
+	for (const char *s = obj->runpath; *s;) {
+		size_t n = strcspn(s, ":");
+
+		if (res_expand(s, n, origin, dir) && realpath(dir, real) && !res_trusted(r, real) &&
+		    !res_inside(real, r->plugin_dir))
+			return res_fail(r, "%s: %s entry '%.*s' is not a system library directory, a [plugin] "
+					"library_path of the profile or inside the plugin's directory; refused",
+					objpath, obj->rpath ? "DT_RPATH" : "DT_RUNPATH", (int)n, s);
+		s += n + (s[n] == ':');
+	}
+	return 0;
 }
 
 /* Walks a ':'-separated runpath, expanding $ORIGIN to origin. */
-static int res_runpath(const char *runpath, const char *origin, const char *name, char *path,
+static int res_runpath(struct res *r, const char *runpath, const char *origin, const char *name, char *path,
 		       struct elf_info *info)
 {
 	char dir[PATH_MAX];
 
 	for (const char *s = runpath; *s;) {
-		size_t n = strcspn(s, ":");
-		int k;
+		size_t n = strcspn(s, ":"), k = res_expand(s, n, origin, dir);
+		int rc = k ? res_try(r, dir, k, name, path, info) : 0;
 
-		if (!strncmp(s, "$ORIGIN", 7) && (n == 7 || s[7] == '/'))
-			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 7), s + 7);
-		else if (!strncmp(s, "${ORIGIN}", 9) && (n == 9 || s[9] == '/'))
-			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 9), s + 9);
-		else
-			k = snprintf(dir, sizeof(dir), "%.*s", (int)n, s);
-		if (k > 0 && (size_t)k < sizeof(dir) && dir[0] == '/' && res_try(dir, strlen(dir), name, path, info))
-			return 1;
+		if (rc)
+			return rc;
 		s += n + (s[n] == ':');
 	}
 	return 0;
@@ -171,14 +238,42 @@ static int res_runpath(const char *runpath, const char *origin, const char *name
 static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, char *path,
 		    struct elf_info *info)
 {
-	if (runpath[0] && res_runpath(runpath, origin, name, path, info))
-		return 1;
-	for (size_t i = 0; i < r->nconf; i++)
-		if (res_try(r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info))
-			return 1;
-	for (size_t i = 0; i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
-		if (res_try(res_default_dirs[i], strlen(res_default_dirs[i]), name, path, info))
-			return 1;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && r->libpath && r->libpath[i]; i++)
+		rc = res_try(r, r->libpath[i], strlen(r->libpath[i]), name, path, info);
+	if (rc == 0 && runpath[0])
+		rc = res_runpath(r, runpath, origin, name, path, info);
+	for (size_t i = 0; rc == 0 && i < r->nconf; i++)
+		rc = res_try(r, r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info);
+	for (size_t i = 0; rc == 0 && i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
+		rc = res_try(r, res_default_dirs[i], strlen(res_default_dirs[i]), name, path, info);
+	return rc;
+}
+
+/* The found file by its real path (what the worker is served, opened with
+ * no symlink followed). One found through a directory inside the
+ * plugin's must not be a symlink out of it, except into a trusted
+ * directory. */
+static int res_canonical(struct res *r, const char *name, const char *objpath, char *path)
+{
+	char real[PATH_MAX], dir[PATH_MAX], found[PATH_MAX];
+	char *slash;
+
+	if (!realpath(path, real))
+		return res_fail(r, "%s (needed by %s): %s: %s", name, objpath, path, strerror(errno));
+	snprintf(found, sizeof(found), "%s", path);
+	slash = strrchr(found, '/');
+	*slash = '\0';
+	if (r->plugin_dir[0] && realpath(found[0] ? found : "/", dir) && res_inside(dir, r->plugin_dir) &&
+	    !res_trusted(r, dir) && !res_inside(real, r->plugin_dir)) {
+		snprintf(dir, sizeof(dir), "%s", real);
+		*strrchr(dir, '/') = '\0';
+		if (!res_trusted(r, dir))
+			return res_fail(r, "%s (needed by %s): %s leads out of the plugin's directory to %s; refused",
+					name, objpath, path, real);
+	}
+	snprintf(path, PATH_MAX, "%s", real);
 	return 0;
 }
 
@@ -189,6 +284,8 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	const char *slash = strrchr(objpath, '/');
 
 	snprintf(origin, sizeof(origin), "%.*s", slash ? (int)(slash - objpath) : 0, objpath);
+	if (r->plugin_dir[0] && res_inside(objpath, r->plugin_dir) && res_check_runpath(r, objpath, obj, origin) < 0)
+		return -1;
 	for (unsigned i = 0; i < obj->nneeded; i++) {
 		const char *name = obj->needed[i];
 		struct elf_info *info;
@@ -204,9 +301,14 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 		info = malloc(sizeof(*info));
 		if (!info)
 			return res_fail(r, "out of memory");
-		if (!res_find(r, name, obj->runpath, origin, path, info)) {
+		rc = res_find(r, name, obj->runpath, origin, path, info);
+		if (rc <= 0) {
 			free(info);
-			return res_fail(r, "%s (needed by %s): not found", name, objpath);
+			return rc < 0 ? -1 : res_fail(r, "%s (needed by %s): not found", name, objpath);
+		}
+		if (res_canonical(r, name, objpath, path) < 0) {
+			free(info);
+			return -1;
 		}
 		rc = res_walk(r, path, info, depth + 1);
 		free(info);
@@ -216,10 +318,41 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	return 0;
 }
 
-static int res_start(const char *path, const char *const *skip, struct elf_deps *out, bool plugin,
-		     char *err, size_t errlen)
+static int res_add_trusted(struct res *r, const char *dir)
 {
-	struct res r = { .skip = skip, .out = out, .err = err, .errlen = errlen };
+	char real[PATH_MAX];
+
+	if (r->ntrusted == RES_MAX_DIRS || !realpath(dir, real))
+		return 0; /* a directory that does not exist holds nothing */
+	if (!(r->trusted[r->ntrusted] = strdup(real)))
+		return res_fail(r, "out of memory");
+	r->ntrusted++;
+	return 0;
+}
+
+/* The real path of every directory a RUNPATH entry may name: the
+ * profile's library_path (each must exist: a typo is an error, not a
+ * silent miss), ld.so.conf's and the defaults. */
+static int res_trust(struct res *r)
+{
+	char real[PATH_MAX];
+	size_t nd = sizeof(res_default_dirs) / sizeof(res_default_dirs[0]);
+
+	for (size_t i = 0; r->libpath && r->libpath[i]; i++)
+		if (!realpath(r->libpath[i], real))
+			return res_fail(r, "[plugin] library_path '%s': %s", r->libpath[i], strerror(errno));
+		else if (res_add_trusted(r, r->libpath[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < r->nconf + nd; i++)
+		if (res_add_trusted(r, i < r->nconf ? r->conf_dirs[i] : res_default_dirs[i - r->nconf]) < 0)
+			return -1;
+	return 0;
+}
+
+static int res_start(const char *path, const char *const *skip, const char *const *libpath,
+		     struct elf_deps *out, bool plugin, char *err, size_t errlen)
+{
+	struct res r = { .skip = skip, .libpath = libpath, .out = out, .err = err, .errlen = errlen };
 	struct elf_info *info = malloc(sizeof(*info));
 	char perr[200], real[PATH_MAX];
 	int rc = -1, l;
@@ -231,7 +364,11 @@ static int res_start(const char *path, const char *const *skip, struct elf_deps 
 	}
 	l = res_load(path, info, perr, sizeof(perr));
 	if (l < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (errno == EACCES)
+			snprintf(err, errlen, "%s: not readable by the invoking user (uid %u): %s", path,
+				 (unsigned)getuid(), strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (l == 0) {
@@ -249,27 +386,37 @@ static int res_start(const char *path, const char *const *skip, struct elf_deps 
 		goto out;
 	}
 	res_conf_file(&r, "/etc/ld.so.conf", 0);
+	if (res_trust(&r) < 0)
+		goto out;
+	if (plugin) {
+		snprintf(r.plugin_dir, sizeof(r.plugin_dir), "%s", real);
+		*strrchr(r.plugin_dir, '/') = '\0';
+		if (!r.plugin_dir[0])
+			strcpy(r.plugin_dir, "/");
+	}
 	rc = res_walk(&r, real, info, 0);
 	if (rc == 0 && !plugin && info->interp[0] && !res_skipped(&r, info->interp))
 		rc = res_append(&r, "", info->interp);
 out:
 	for (size_t i = 0; i < r.nconf; i++)
 		free(r.conf_dirs[i]);
+	for (size_t i = 0; i < r.ntrusted; i++)
+		free(r.trusted[i]);
 	free(info);
 	if (rc < 0)
 		elf_deps_free(out);
 	return rc;
 }
 
-int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out, char *err,
-		     size_t errlen)
+int elf_resolve_deps(const char *plugin, const char *const *skip, const char *const *libpath,
+		     struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(plugin, skip, out, true, err, errlen);
+	return res_start(plugin, skip, libpath, out, true, err, errlen);
 }
 
 int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(binary, NULL, out, false, err, errlen);
+	return res_start(binary, NULL, NULL, out, false, err, errlen);
 }
 
 void elf_deps_free(struct elf_deps *d)
