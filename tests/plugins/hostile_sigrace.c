@@ -4,13 +4,14 @@
  * ENOENT, which it used to take for "worker gone": it stopped watching,
  * the next forbidden call blocked unseen and the verdict became TIMEOUT
  * instead of VIOLATION. Needs a profile allowing setitimer (tests/
- * hostile_test.sh writes one). A periodic SIGALRM every few microseconds
- * (2 to 32, 2000 attempts each) interrupts its socket() calls while they
- * wait for the supervisor, so notifications are withdrawn all the time,
- * some between the supervisor's poll and its receive; the handler has no
- * SA_RESTART, so each interrupted attempt returns EINTR and the next
- * begins. Then the timer stops and one last socket() waits for a verdict:
- * VIOLATION, if the supervisor still watches. */
+ * hostile_test.sh writes one). A periodic SIGALRM (every 25 to 200 us,
+ * 2000 attempts each) interrupts its socket() calls while they wait for
+ * the supervisor, so notifications are withdrawn, now and then between
+ * the supervisor's poll and its receive; the handler has no SA_RESTART,
+ * so each interrupted attempt returns EINTR and the next begins. Then the
+ * timer stops and one last socket() waits for a verdict: VIOLATION, if
+ * the supervisor still watches. (Faster signals would only livelock the
+ * worker itself. tests/test_notify.c makes the withdrawal deterministic.) */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -32,7 +33,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	for (suseconds_t us = 8; us <= 64; us *= 2) {
+	for (suseconds_t us = 25; us <= 200; us *= 2) {
 		const struct itimerval t = { { 0, us }, { 0, us } };
 
 		setitimer(ITIMER_REAL, &t, NULL);
