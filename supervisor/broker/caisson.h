@@ -81,10 +81,6 @@ struct caisson_stats {
 	char last_spawn_error[256];   /* the latest failed spawn's reason, even with the breaker closed */
 	char memory_enforcement[384]; /* "cgroup v1 DIR", "cgroup v2 DIR" or "rlimits only (why)" */
 	uint64_t piped;               /* requests sent behind another in a busy worker ([pool] pipeline) */
-	/* Workers killed for spending CPU while they had no request (a plugin
-	 * that answered and ran on), and the latest one's log line. */
-	uint64_t idle_cpu_kills;
-	char last_idle_kill[256];
 };
 
 typedef struct caisson_pool caisson_pool;

@@ -251,8 +251,6 @@ void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st)
 	st->p50_us = s.p50_us;
 	st->p99_us = s.p99_us;
 	st->piped = s.piped;
-	st->idle_cpu_kills = s.idle_cpu_kills;
-	snprintf(st->last_idle_kill, sizeof(st->last_idle_kill), "%s", s.last_idle_kill);
 	st->failed = s.failed;
 	snprintf(st->failed_reason, sizeof(st->failed_reason), "%s", s.failed_reason);
 	snprintf(st->last_spawn_error, sizeof(st->last_spawn_error), "%s", s.last_spawn_error);

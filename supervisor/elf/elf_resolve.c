@@ -218,16 +218,23 @@ static int res_check_runpath(struct res *r, const char *objpath, const struct el
 	return 0;
 }
 
-/* Walks a ':'-separated runpath, expanding $ORIGIN to origin. */
-static int res_runpath(struct res *r, const char *runpath, const char *origin, const char *name, char *path,
-		       struct elf_info *info)
+/* Walks a ':'-separated runpath, expanding $ORIGIN to origin. checked:
+ * the object's entries were checked (res_check_runpath); each is searched
+ * by its real path, and only while that is still allowed (one created or
+ * replaced since the check is skipped). */
+static int res_runpath(struct res *r, const char *runpath, const char *origin, bool checked, const char *name,
+		       char *path, struct elf_info *info)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], real[PATH_MAX];
 
 	for (const char *s = runpath; *s;) {
 		size_t n = strcspn(s, ":"), k = res_expand(s, n, origin, dir);
-		int rc = k ? res_try(r, dir, k, name, path, info) : 0;
+		int rc = 0;
 
+		if (k && !checked)
+			rc = res_try(r, dir, k, name, path, info);
+		else if (k && realpath(dir, real) && (res_trusted(r, real) || res_inside(real, r->plugin_dir)))
+			rc = res_try(r, real, strlen(real), name, path, info);
 		if (rc)
 			return rc;
 		s += n + (s[n] == ':');
@@ -235,15 +242,15 @@ static int res_runpath(struct res *r, const char *runpath, const char *origin, c
 	return 0;
 }
 
-static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, char *path,
-		    struct elf_info *info)
+static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, bool checked,
+		    char *path, struct elf_info *info)
 {
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && r->libpath && r->libpath[i]; i++)
 		rc = res_try(r, r->libpath[i], strlen(r->libpath[i]), name, path, info);
 	if (rc == 0 && runpath[0])
-		rc = res_runpath(r, runpath, origin, name, path, info);
+		rc = res_runpath(r, runpath, origin, checked, name, path, info);
 	for (size_t i = 0; rc == 0 && i < r->nconf; i++)
 		rc = res_try(r, r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info);
 	for (size_t i = 0; rc == 0 && i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
@@ -282,9 +289,15 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 {
 	char origin[PATH_MAX];
 	const char *slash = strrchr(objpath, '/');
+	bool checked;
 
 	snprintf(origin, sizeof(origin), "%.*s", slash ? (int)(slash - objpath) : 0, objpath);
-	if (r->plugin_dir[0] && res_inside(objpath, r->plugin_dir) && res_check_runpath(r, objpath, obj, origin) < 0)
+	/* The plugin's bytes, and those of libraries beside it, choose no
+	 * directory: their RUNPATH entries are checked. A library found in
+	 * a directory the operator trusts is the system's (or the
+	 * operator's), and so is its RUNPATH. */
+	checked = r->plugin_dir[0] && res_inside(objpath, r->plugin_dir);
+	if (checked && res_check_runpath(r, objpath, obj, origin) < 0)
 		return -1;
 	for (unsigned i = 0; i < obj->nneeded; i++) {
 		const char *name = obj->needed[i];
@@ -301,7 +314,7 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 		info = malloc(sizeof(*info));
 		if (!info)
 			return res_fail(r, "out of memory");
-		rc = res_find(r, name, obj->runpath, origin, path, info);
+		rc = res_find(r, name, obj->runpath, origin, checked, path, info);
 		if (rc <= 0) {
 			free(info);
 			return rc < 0 ? -1 : res_fail(r, "%s (needed by %s): not found", name, objpath);
