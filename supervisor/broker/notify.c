@@ -148,7 +148,8 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 						    .srcfd = (uint32_t)file,
 						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
 		/* Not installed (its descriptor limit, say): the call fails
-		 * with why. ENOENT: the worker is gone. */
+		 * with why. ENOENT: the worker is gone, or a signal withdrew
+		 * the call, which then comes again: no answer either way. */
 		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
 			nf_fail_call(fd, req->id, resp, errno);
 	}
