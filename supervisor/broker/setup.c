@@ -35,10 +35,8 @@ static int resolve_deps(const struct profile *prof, const char *plugin, struct w
 	memset(&loaded, 0, sizeof(loaded));
 	/* Libraries the worker image already has are matched by soname and
 	 * need no bind: resolve the zygote's own closure to know which. */
-	if (zyg_path(zygote, sizeof(zygote)) < 0) {
-		snprintf(err, errlen, "caisson-zygote not found");
+	if (zyg_path(zygote, sizeof(zygote), err, errlen) < 0)
 		return -1;
-	}
 	if (elf_loaded_sonames(zygote, &loaded, err, errlen) < 0)
 		goto out;
 	for (size_t i = 0; i < prof->nlibrary_paths && i < PROFILE_MAX_LIBPATHS; i++)
