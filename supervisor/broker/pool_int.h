@@ -1,7 +1,8 @@
 /* Private to the broker's two halves: pool.c (requests, spawning, the
  * breaker, dispatch, the public calls) and pool_worker.c (a worker's life
  * from spawn to reaping), with pool_pipe.c (requests queued in a busy
- * worker, [pool] pipeline). Not for anything else in the supervisor. */
+ * worker, [pool] pipeline) and pool_idle.c (a worker between requests).
+ * Not for anything else in the supervisor. */
 #ifndef CAISSON_POOL_INT_H
 #define CAISSON_POOL_INT_H
 
