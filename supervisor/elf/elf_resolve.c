@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf_trust.h"
 #include "elfinfo.h"
 
 #define RES_MAX_DIRS 64
@@ -33,11 +34,7 @@ struct res {
 	const char *const *libpath;   /* the profile's library_path, first */
 	char *conf_dirs[RES_MAX_DIRS];
 	size_t nconf;
-	/* Real paths of every directory above and the defaults: a RUNPATH
-	 * entry may name one of these. */
-	char *trusted[RES_MAX_DIRS];
-	size_t ntrusted;
-	char plugin_dir[PATH_MAX]; /* real; "" when resolving a trusted binary */
+	struct elf_trust trust; /* what a checked RUNPATH may name (elf_trust.h) */
 	struct elf_deps *out;
 	char *err;
 	size_t errlen;
@@ -150,22 +147,6 @@ static int res_append(struct res *r, const char *path, const char *name)
 	return 0;
 }
 
-/* Whether path is dir or inside it (both real paths). */
-static bool res_inside(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return n && !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/'));
-}
-
-static bool res_trusted(const struct res *r, const char *real)
-{
-	for (size_t i = 0; i < r->ntrusted; i++)
-		if (!strcmp(real, r->trusted[i]))
-			return true;
-	return false;
-}
-
 /* Tries dir/name: 1 with info and path filled on a usable ELF, 0 to go
  * on searching, -1 (r->err set) when the invoking user may not read it. */
 static int res_try(struct res *r, const char *dir, size_t dirlen, const char *name, char *path,
@@ -183,43 +164,8 @@ static int res_try(struct res *r, const char *dir, size_t dirlen, const char *na
 	return rc == 1 && info->is_dyn;
 }
 
-/* One RUNPATH entry expanded into dir ($ORIGIN is origin); 0 if empty,
- * relative or too long (ld.so ignores those too). */
-static size_t res_expand(const char *s, size_t n, const char *origin, char dir[PATH_MAX])
-{
-	int k;
-
-	if (!strncmp(s, "$ORIGIN", 7) && (n == 7 || s[7] == '/'))
-		k = snprintf(dir, PATH_MAX, "%s%.*s", origin, (int)(n - 7), s + 7);
-	else if (!strncmp(s, "${ORIGIN}", 9) && (n == 9 || s[9] == '/'))
-		k = snprintf(dir, PATH_MAX, "%s%.*s", origin, (int)(n - 9), s + 9);
-	else
-		k = snprintf(dir, PATH_MAX, "%.*s", (int)n, s);
-	return k > 0 && k < PATH_MAX && dir[0] == '/' ? (size_t)k : 0;
-}
-
-/* The plugin's, or a library's from inside its directory: every entry
- * must resolve to a trusted directory or inside the plugin's. An entry
- * that does not exist is harmless (nothing can be found there). */
-static int res_check_runpath(struct res *r, const char *objpath, const struct elf_info *obj, const char *origin)
-{
-	char dir[PATH_MAX], real[PATH_MAX];
-
-	for (const char *s = obj->runpath; *s;) {
-		size_t n = strcspn(s, ":");
-
-		if (res_expand(s, n, origin, dir) && realpath(dir, real) && !res_trusted(r, real) &&
-		    !res_inside(real, r->plugin_dir))
-			return res_fail(r, "%s: %s entry '%.*s' is not a system library directory, a [plugin] "
-					"library_path of the profile or inside the plugin's directory; refused",
-					objpath, obj->rpath ? "DT_RPATH" : "DT_RUNPATH", (int)n, s);
-		s += n + (s[n] == ':');
-	}
-	return 0;
-}
-
 /* Walks a ':'-separated runpath, expanding $ORIGIN to origin. checked:
- * the object's entries were checked (res_check_runpath); each is searched
+ * the object's entries were checked (elf_trust_check_runpath); each is searched
  * by its real path, and only while that is still allowed (one created or
  * replaced since the check is skipped). */
 static int res_runpath(struct res *r, const char *runpath, const char *origin, bool checked, const char *name,
@@ -228,12 +174,12 @@ static int res_runpath(struct res *r, const char *runpath, const char *origin, b
 	char dir[PATH_MAX], real[PATH_MAX];
 
 	for (const char *s = runpath; *s;) {
-		size_t n = strcspn(s, ":"), k = res_expand(s, n, origin, dir);
+		size_t n = strcspn(s, ":"), k = elf_trust_expand(s, n, origin, dir);
 		int rc = 0;
 
 		if (k && !checked)
 			rc = res_try(r, dir, k, name, path, info);
-		else if (k && realpath(dir, real) && (res_trusted(r, real) || res_inside(real, r->plugin_dir)))
+		else if (k && elf_trust_entry(&r->trust, dir, real))
 			rc = res_try(r, real, strlen(real), name, path, info);
 		if (rc)
 			return rc;
@@ -258,32 +204,6 @@ static int res_find(struct res *r, const char *name, const char *runpath, const 
 	return rc;
 }
 
-/* The found file by its real path (what the worker is served, opened with
- * no symlink followed). One found through a directory inside the
- * plugin's must not be a symlink out of it, except into a trusted
- * directory. */
-static int res_canonical(struct res *r, const char *name, const char *objpath, char *path)
-{
-	char real[PATH_MAX], dir[PATH_MAX], found[PATH_MAX];
-	char *slash;
-
-	if (!realpath(path, real))
-		return res_fail(r, "%s (needed by %s): %s: %s", name, objpath, path, strerror(errno));
-	snprintf(found, sizeof(found), "%s", path);
-	slash = strrchr(found, '/');
-	*slash = '\0';
-	if (r->plugin_dir[0] && realpath(found[0] ? found : "/", dir) && res_inside(dir, r->plugin_dir) &&
-	    !res_trusted(r, dir) && !res_inside(real, r->plugin_dir)) {
-		snprintf(dir, sizeof(dir), "%s", real);
-		*strrchr(dir, '/') = '\0';
-		if (!res_trusted(r, dir))
-			return res_fail(r, "%s (needed by %s): %s leads out of the plugin's directory to %s; refused",
-					name, objpath, path, real);
-	}
-	snprintf(path, PATH_MAX, "%s", real);
-	return 0;
-}
-
 /* Resolves everything obj needs, dependencies first (post-order). */
 static int res_walk(struct res *r, const char *objpath, const struct elf_info *obj, int depth)
 {
@@ -296,8 +216,8 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	 * directory: their RUNPATH entries are checked. A library found in
 	 * a directory the operator trusts is the system's (or the
 	 * operator's), and so is its RUNPATH. */
-	checked = r->plugin_dir[0] && res_inside(objpath, r->plugin_dir);
-	if (checked && res_check_runpath(r, objpath, obj, origin) < 0)
+	checked = elf_trust_checked(&r->trust, objpath);
+	if (checked && elf_trust_check_runpath(&r->trust, objpath, obj, origin, r->err, r->errlen) < 0)
 		return -1;
 	for (unsigned i = 0; i < obj->nneeded; i++) {
 		const char *name = obj->needed[i];
@@ -319,7 +239,8 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 			free(info);
 			return rc < 0 ? -1 : res_fail(r, "%s (needed by %s): not found", name, objpath);
 		}
-		if (res_canonical(r, name, objpath, path) < 0) {
+		/* Served by its real path, opened with no symlink followed. */
+		if (elf_trust_canonical(&r->trust, name, objpath, path, r->err, r->errlen) < 0) {
 			free(info);
 			return -1;
 		}
@@ -331,43 +252,14 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	return 0;
 }
 
-static int res_add_trusted(struct res *r, const char *dir)
-{
-	char real[PATH_MAX];
-
-	if (r->ntrusted == RES_MAX_DIRS || !realpath(dir, real))
-		return 0; /* a directory that does not exist holds nothing */
-	if (!(r->trusted[r->ntrusted] = strdup(real)))
-		return res_fail(r, "out of memory");
-	r->ntrusted++;
-	return 0;
-}
-
-/* The real path of every directory a RUNPATH entry may name: the
- * profile's library_path (each must exist: a typo is an error, not a
- * silent miss), ld.so.conf's and the defaults. */
-static int res_trust(struct res *r)
-{
-	char real[PATH_MAX];
-	size_t nd = sizeof(res_default_dirs) / sizeof(res_default_dirs[0]);
-
-	for (size_t i = 0; r->libpath && r->libpath[i]; i++)
-		if (!realpath(r->libpath[i], real))
-			return res_fail(r, "[plugin] library_path '%s': %s", r->libpath[i], strerror(errno));
-		else if (res_add_trusted(r, r->libpath[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < r->nconf + nd; i++)
-		if (res_add_trusted(r, i < r->nconf ? r->conf_dirs[i] : res_default_dirs[i - r->nconf]) < 0)
-			return -1;
-	return 0;
-}
-
 static int res_start(const char *path, const char *const *skip, const char *const *libpath,
 		     struct elf_deps *out, bool plugin, char *err, size_t errlen)
 {
 	struct res r = { .skip = skip, .libpath = libpath, .out = out, .err = err, .errlen = errlen };
 	struct elf_info *info = malloc(sizeof(*info));
 	char perr[200], real[PATH_MAX];
+	const char *others[RES_MAX_DIRS + sizeof(res_default_dirs) / sizeof(res_default_dirs[0])];
+	size_t nd = sizeof(res_default_dirs) / sizeof(res_default_dirs[0]);
 	int rc = -1, l;
 
 	memset(out, 0, sizeof(*out));
@@ -399,22 +291,17 @@ static int res_start(const char *path, const char *const *skip, const char *cons
 		goto out;
 	}
 	res_conf_file(&r, "/etc/ld.so.conf", 0);
-	if (res_trust(&r) < 0)
+	for (size_t i = 0; i < r.nconf + nd; i++)
+		others[i] = i < r.nconf ? r.conf_dirs[i] : res_default_dirs[i - r.nconf];
+	if (elf_trust_init(&r.trust, libpath, others, r.nconf + nd, plugin ? real : NULL, err, errlen) < 0)
 		goto out;
-	if (plugin) {
-		snprintf(r.plugin_dir, sizeof(r.plugin_dir), "%s", real);
-		*strrchr(r.plugin_dir, '/') = '\0';
-		if (!r.plugin_dir[0])
-			strcpy(r.plugin_dir, "/");
-	}
 	rc = res_walk(&r, real, info, 0);
 	if (rc == 0 && !plugin && info->interp[0] && !res_skipped(&r, info->interp))
 		rc = res_append(&r, "", info->interp);
 out:
 	for (size_t i = 0; i < r.nconf; i++)
 		free(r.conf_dirs[i]);
-	for (size_t i = 0; i < r.ntrusted; i++)
-		free(r.trusted[i]);
+	elf_trust_free(&r.trust);
 	free(info);
 	if (rc < 0)
 		elf_deps_free(out);
