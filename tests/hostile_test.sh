@@ -70,73 +70,73 @@ wait_for() { # up to 20 s for a command to succeed
 # --- 1. orphan: kill -9 the supervisor with one worker idle, one asleep
 #     in nanosleep and one spinning in its handler
 case_orphan() {
-P=$(profile orphan "[limits]" "wall_time = 1h" "cpu_time = 1h" "[pool]" "requests_per_worker = 10")
-mkdir -p "$tmp/in1" "$tmp/out1"
-printf idle >"$tmp/in1/1-idle"; printf sleep >"$tmp/in1/2-sleep"; printf spin >"$tmp/in1/3-spin"
-"$C" run -v -j 3 -p "$P" -o "$tmp/out1" "$T/hostile_orphan.so" "$tmp"/in1/* >/dev/null 2>"$tmp/err1" &
-sup=$!
-states_reached() { [ -e "$tmp/out1/1-idle" ] && grep -q "sleeping$" "$tmp/err1" && grep -q "spinning$" "$tmp/err1"; }
-if ! wait_for states_reached; then
-  fail "orphan: the three workers did not reach idle/asleep/spinning: $(head -c 600 "$tmp/err1")"
-else
-  procs=$(descendants "$sup")
-  n=$(printf '%s\n' "$procs" | grep -c .)
-  # The zygote and its three workers at least.
-  [ "$n" -ge 4 ] || fail "orphan: want >= 4 descendants of the supervisor, found $n"
-  kill -9 "$sup"; wait "$sup" 2>/dev/null; sup=""
-  all_gone() { local l; while read -r l; do [ -n "$l" ] && alive $l && return 1; done <<<"$procs"; return 0; }
-  wait_for all_gone || fail "orphan: still running 20 s after kill -9 of the supervisor: $(while read -r l; do alive $l && echo "${l%% *}"; done <<<"$procs" | tr '\n' ' ')"
-fi
+  P=$(profile orphan "[limits]" "wall_time = 1h" "cpu_time = 1h" "[pool]" "requests_per_worker = 10")
+  mkdir -p "$tmp/in1" "$tmp/out1"
+  printf idle >"$tmp/in1/1-idle"; printf sleep >"$tmp/in1/2-sleep"; printf spin >"$tmp/in1/3-spin"
+  "$C" run -v -j 3 -p "$P" -o "$tmp/out1" "$T/hostile_orphan.so" "$tmp"/in1/* >/dev/null 2>"$tmp/err1" &
+  sup=$!
+  states_reached() { [ -e "$tmp/out1/1-idle" ] && grep -q "sleeping$" "$tmp/err1" && grep -q "spinning$" "$tmp/err1"; }
+  if ! wait_for states_reached; then
+    fail "orphan: the three workers did not reach idle/asleep/spinning: $(head -c 600 "$tmp/err1")"
+  else
+    procs=$(descendants "$sup")
+    n=$(printf '%s\n' "$procs" | grep -c .)
+    # The zygote and its three workers at least.
+    [ "$n" -ge 4 ] || fail "orphan: want >= 4 descendants of the supervisor, found $n"
+    kill -9 "$sup"; wait "$sup" 2>/dev/null; sup=""
+    all_gone() { local l; while read -r l; do [ -n "$l" ] && alive $l && return 1; done <<<"$procs"; return 0; }
+    wait_for all_gone || fail "orphan: still running 20 s after kill -9 of the supervisor: $(while read -r l; do alive $l && echo "${l%% *}"; done <<<"$procs" | tr '\n' ' ')"
+  fi
 }
 
 # --- 2. idle: a forged answer, then CPU with no request in hand
 case_idle() {
-P=$(profile idle-cpu "[limits]" "wall_time = 10s" "cpu_time = 1s" "[pool]" "requests_per_worker = 100")
-mkdir -p "$tmp/in2" "$tmp/out2"
-printf wait >"$tmp/in2/1-wait"; printf forge >"$tmp/in2/2-forge"
-"$C" run -j 2 -p "$P" -o "$tmp/out2" "$T/hostile_idle.so" "$tmp"/in2/* >/dev/null 2>"$tmp/err2"
-rc=$?
-pat="^caisson: profile 'idle-cpu': worker [0-9]+ pid [0-9]+: CPU_LIMIT: ran [0-9]+ms of CPU with no request in hand \(at most 10ms allowed while idle\); killed$"
-grep -Eq "$pat" "$tmp/err2" || fail "idle: no idle CPU kill line (rc $rc): $(head -c 600 "$tmp/err2")"
-[ "$rc" -eq 0 ] || fail "idle: exit $rc, want 0 (both answers arrived): $(head -c 600 "$tmp/err2")"
+  P=$(profile idle-cpu "[limits]" "wall_time = 10s" "cpu_time = 1s" "[pool]" "requests_per_worker = 100")
+  mkdir -p "$tmp/in2" "$tmp/out2"
+  printf wait >"$tmp/in2/1-wait"; printf forge >"$tmp/in2/2-forge"
+  "$C" run -j 2 -p "$P" -o "$tmp/out2" "$T/hostile_idle.so" "$tmp"/in2/* >/dev/null 2>"$tmp/err2"
+  rc=$?
+  pat="^caisson: profile 'idle-cpu': worker [0-9]+ pid [0-9]+: CPU_LIMIT: ran [0-9]+ms of CPU with no request in hand \(at most 10ms allowed while idle\); killed$"
+  grep -Eq "$pat" "$tmp/err2" || fail "idle: no idle CPU kill line (rc $rc): $(head -c 600 "$tmp/err2")"
+  [ "$rc" -eq 0 ] || fail "idle: exit $rc, want 0 (both answers arrived): $(head -c 600 "$tmp/err2")"
 }
 
 # --- 3. tty: escape sequences and forged lines, through every path
 case_tty() {
-P=$(profile tty)
-printf error >"$tmp/error"; printf open >"$tmp/open"
-"$C" run -v -p "$P" "$T/hostile_tty.so" "$tmp/show" "$tmp/error" "$tmp/open" >/dev/null 2>"$tmp/err3"
-bad=$(LC_ALL=C tr -d '\n\040-\176' <"$tmp/err3" | wc -c)
-[ "$bad" -eq 0 ] || fail "tty: $bad control or non-ASCII bytes reached stderr: $(od -c "$tmp/err3" | head -20)"
-grep -q '^\[worker [0-9]* pid [0-9]*\] \\x1b\]0;owned\\x07\\x0d\\x1b\[2K\\x9b31m\\xc2\\x9b0mother.png: OK$' "$tmp/err3" ||
-  fail "tty: the -v line is not escaped and prefixed: $(cat "$tmp/err3")"
-grep -q '^\[worker [0-9]* pid [0-9]*\] no newline at the end\\x1b$' "$tmp/err3" || fail "tty: the unterminated last line is lost"
-grep -q 'other.png' "$tmp/err3" && grep 'other.png' "$tmp/err3" | grep -Evq '^(\[worker [0-9]+ pid [0-9]+\] |.*/error: PLUGIN_ERROR |.*/open: VIOLATION )' &&
-  fail "tty: a forged line passes for the supervisor's: $(grep 'other.png' "$tmp/err3")"
-grep -Eq "/error: PLUGIN_ERROR \?\]0;owned\?\?\?\[2K\?31m\?\?0mother.png: OK$" "$tmp/err3" || fail "tty: error text: $(cat "$tmp/err3")"
-grep -Eq '/open: VIOLATION open(at)?\((AT_FDCWD, )?"\\x1b\]0;owned\\x07' "$tmp/err3" || fail "tty: violation line: $(cat "$tmp/err3")"
+  P=$(profile tty)
+  printf error >"$tmp/error"; printf open >"$tmp/open"
+  "$C" run -v -p "$P" "$T/hostile_tty.so" "$tmp/show" "$tmp/error" "$tmp/open" >/dev/null 2>"$tmp/err3"
+  bad=$(LC_ALL=C tr -d '\n\040-\176' <"$tmp/err3" | wc -c)
+  [ "$bad" -eq 0 ] || fail "tty: $bad control or non-ASCII bytes reached stderr: $(od -c "$tmp/err3" | head -20)"
+  grep -q '^\[worker [0-9]* pid [0-9]*\] \\x1b\]0;owned\\x07\\x0d\\x1b\[2K\\x9b31m\\xc2\\x9b0mother.png: OK$' "$tmp/err3" ||
+    fail "tty: the -v line is not escaped and prefixed: $(cat "$tmp/err3")"
+  grep -q '^\[worker [0-9]* pid [0-9]*\] no newline at the end\\x1b$' "$tmp/err3" || fail "tty: the unterminated last line is lost"
+  grep -q 'other.png' "$tmp/err3" && grep 'other.png' "$tmp/err3" | grep -Evq '^(\[worker [0-9]+ pid [0-9]+\] |.*/error: PLUGIN_ERROR |.*/open: VIOLATION )' &&
+    fail "tty: a forged line passes for the supervisor's: $(grep 'other.png' "$tmp/err3")"
+  grep -Eq "/error: PLUGIN_ERROR \?\]0;owned\?\?\?\[2K\?31m\?\?0mother.png: OK$" "$tmp/err3" || fail "tty: error text: $(cat "$tmp/err3")"
+  grep -Eq '/open: VIOLATION open(at)?\((AT_FDCWD, )?"\\x1b\]0;owned\\x07' "$tmp/err3" || fail "tty: violation line: $(cat "$tmp/err3")"
 }
 
 # --- 4. sigrace: withdrawn notifications are not a dead worker
 case_sigrace() {
-P=$(profile sigrace "allow = setitimer" "[limits]" "wall_time = 5s")
-for i in 1 2 3 4 5; do
-  "$C" run -p "$P" "$T/hostile_sigrace.so" "$tmp/show" >/dev/null 2>"$tmp/err4"
-  rc=$?
-  grep -q "show: VIOLATION socket(AF_INET, SOCK_STREAM, 0)$" "$tmp/err4" && [ "$rc" -eq 1 ] ||
-    fail "sigrace run $i: exit $rc, want VIOLATION socket(...): $(head -c 400 "$tmp/err4")"
-done
+  P=$(profile sigrace "allow = setitimer" "[limits]" "wall_time = 5s")
+  for i in 1 2 3 4 5; do
+    "$C" run -p "$P" "$T/hostile_sigrace.so" "$tmp/show" >/dev/null 2>"$tmp/err4"
+    rc=$?
+    grep -q "show: VIOLATION socket(AF_INET, SOCK_STREAM, 0)$" "$tmp/err4" && [ "$rc" -eq 1 ] ||
+      fail "sigrace run $i: exit $rc, want VIOLATION socket(...): $(head -c 400 "$tmp/err4")"
+  done
 }
 
 # --- 5. runpath: a 0600 library in a 0700 directory named only by RUNPATH
 case_runpath() {
-mkdir -p "$tmp/priv" "$tmp/plug/lib" "$tmp/side"
-cc -shared -fPIC -DSECRET_LIB -o "$tmp/priv/libsecret.so" "$S/tests/plugins/hostile_runpath.c" || fail "runpath: cc"
-cp "$tmp/priv/libsecret.so" "$tmp/plug/lib/libsecret.so"; cp "$tmp/priv/libsecret.so" "$tmp/side/libsecret.so"
-chmod 0600 "$tmp/priv/libsecret.so"; chmod 0700 "$tmp/priv"
-build_plugin() { # name runpath
-  cc -shared -fPIC -o "$tmp/plug/$1.so" "$S/tests/plugins/hostile_runpath.c" -L"$tmp/side" -lsecret \
-     -Wl,--enable-new-dtags,-rpath,"$2" || fail "runpath: cc $1"
+  mkdir -p "$tmp/priv" "$tmp/plug/lib" "$tmp/side"
+  cc -shared -fPIC -DSECRET_LIB -o "$tmp/priv/libsecret.so" "$S/tests/plugins/hostile_runpath.c" || fail "runpath: cc"
+  cp "$tmp/priv/libsecret.so" "$tmp/plug/lib/libsecret.so"; cp "$tmp/priv/libsecret.so" "$tmp/side/libsecret.so"
+  chmod 0600 "$tmp/priv/libsecret.so"; chmod 0700 "$tmp/priv"
+  build_plugin() { # name runpath
+    cc -shared -fPIC -o "$tmp/plug/$1.so" "$S/tests/plugins/hostile_runpath.c" -L"$tmp/side" -lsecret \
+       -Wl,--enable-new-dtags,-rpath,"$2" || fail "runpath: cc $1"
 }
 build_plugin abs "$tmp/priv"
 build_plugin origin '$ORIGIN/lib'

@@ -3,7 +3,7 @@
  * running. The supervisor thinks it idle, so no per-request wall or CPU
  * limit applies any more; it must notice the CPU an idle worker spends
  * and kill it. Input "forge": forge the answer, then spin; "wait": sleep
- * 1.5 s and answer (keeps `caisson run` alive meanwhile); else echo. */
+ * 3 s and answer (keeps `caisson run` alive meanwhile); else echo. */
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -37,7 +37,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 			n++;
 	}
 	if (len >= 4 && !memcmp(in, "wait", 4)) {
-		struct timespec t = { 1, 500000000 };
+		struct timespec t = { 3, 0 };
 		while (nanosleep(&t, &t) != 0)
 			;
 	}
