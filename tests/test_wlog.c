@@ -2,7 +2,8 @@
  * 3): every byte but printable ASCII escaped (C0 with ESC, BEL, CR, TAB;
  * DEL; C1 raw and UTF-8-encoded; the backslash itself), lines assembled
  * across reads, every line and every piece of a long one prefixed with
- * the worker's identity, a last line without newline flushed. Pure. */
+ * the worker's identity, a last line without newline flushed; and the
+ * log tail a failed request keeps for a report, escaped. Pure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,15 @@ int main(void)
 		o = run(c, n, 1);
 		nl = strchr(o, '\n');
 		CHECK(nl && (nl - o - 20) % 4 == 0 && nl[-4] == '\\');
+	}
+	{
+		/* The log tail kept for a report: lines kept, the rest escaped. */
+		size_t n = 0;
+		char *t = wlog_escape_text((const uint8_t *)"==1==ERROR\n\x1b[1mx\r\n", 18, &n);
+
+		CHECK(t && n == strlen(t));
+		CHECK_STR(t, "==1==ERROR\n\\x1b[1mx\\x0d\n");
+		free(t);
 	}
 	return check_done("test_wlog");
 }

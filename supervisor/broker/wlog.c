@@ -2,6 +2,7 @@
 #include "wlog.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -55,4 +56,21 @@ void wlog_flush(struct wlog *l, FILE *out)
 {
 	if (l->len)
 		wlog_emit(l, out);
+}
+
+char *wlog_escape_text(const uint8_t *data, size_t n, size_t *outlen)
+{
+	char *out = malloc(n * 4 + 1), e[5];
+	size_t len = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = data[i] == '\n' ? (e[0] = '\n', 1) : wlog_escape(data[i], e);
+		memcpy(out + len, e, k);
+		len += k;
+	}
+	out[len] = '\0';
+	*outlen = len;
+	return out;
 }

@@ -30,5 +30,9 @@ void wlog_feed(struct wlog *l, const uint8_t *data, size_t n, FILE *out);
 void wlog_flush(struct wlog *l, FILE *out);
 /* The escaped form of one byte in out (NUL-terminated); returns its length. */
 size_t wlog_escape(uint8_t c, char out[5]);
+/* n bytes of worker output as text for a file or a report: newlines kept,
+ * every other byte escaped as above; a malloc'd copy of *outlen bytes (at
+ * most 4 n), or NULL when out of memory. */
+char *wlog_escape_text(const uint8_t *data, size_t n, size_t *outlen);
 
 #endif
