@@ -5,10 +5,10 @@
 # (wrong method, unknown pool, body over the limit, huge headers, a client
 # that never finishes its body, an unauthorised uid), the status endpoints,
 # the JSON log, and a SIGTERM drain with a request in flight that leaves
-# no socket and no process behind (checked from a subreaper).
-# Usage: serve_test.sh BUILD SRC
+# no socket, process or cgroup directory behind (reap_check).
+# Usage: serve_test.sh BUILD SRC SUITE_PIDS (reap_check's --log record)
 set -u
-B=$(cd "$1" && pwd) S=$(cd "$2" && pwd)
+B=$(cd "$1" && pwd) S=$(cd "$2" && pwd) PIDS=$3
 tmp=$(mktemp -d /tmp/caisson-serve.XXXXXX)
 chmod 755 "$tmp" # nobody must reach the socket for the 403 case
 dpid=""
@@ -54,11 +54,14 @@ out=$("$B/caisson" serve -c "$tmp/plug.ini" 2>&1); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -q "pool 'x' (line 3)" || fail "missing plugin: rc $rc: $out"
 [ ! -e "$sock" ] || fail "a refused configuration left a socket"
 
-python3 "$S/tests/subreaper.py" "$tmp/pid" "$B/caisson" serve -c "$tmp/serve.ini" 2>"$tmp/log" &
+# Under reap_check (a child subreaper): whatever the daemon leaves behind,
+# a process or a cgroup directory, fails the test.
+"$B/reap_check" --log "$PIDS" -- "$B/caisson" serve -c "$tmp/serve.ini" 2>"$tmp/log" &
 rpid=$!
-for _ in $(seq 200); do [ -S "$sock" ] && [ -s "$tmp/pid" ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || fail "the daemon did not create its socket"
-dpid=$(cat "$tmp/pid")
+dpid=$(pgrep -P "$rpid" -x caisson)
+[ -n "$dpid" ] || fail "no daemon under reap_check"
 [ "$(stat -c %a "$sock")" = 666 ] || fail "socket mode $(stat -c %a "$sock"), configured 0666"
 
 # OK: the exact bytes back, 200, Caisson-Status OK.
@@ -213,12 +216,18 @@ wait $cpid
 	fail "in-flight request across SIGTERM: HTTP $(cat "$tmp/inflight") $(cat "$tmp/hh")"
 wait $rpid; rc=$?
 dpid=""
-[ $rc = 0 ] || fail "daemon (under the subreaper) exited $rc"
+[ $rc = 0 ] || fail "daemon (under reap_check) exited $rc: $(grep reap_check "$tmp/log")"
 [ ! -e "$sock" ] || fail "socket left behind"
 grep -q '"event":"exit","detail":"drained"' "$tmp/log" || fail "no drained exit in the log"
 
-# Every log line is one JSON object; request lines carry the fields.
+# Every log line is one JSON object (but reap_check's verdict, which
+# shares stderr); request lines carry the fields; the drain did not need
+# its timeout.
+grep -q '^reap_check: ok: ' "$tmp/log" || fail "no verdict from reap_check"
+grep -v '^reap_check: ' "$tmp/log" >"$tmp/jlog"
+mv "$tmp/jlog" "$tmp/log"
 jq -e -s 'all(.[]; type == "object")' "$tmp/log" >/dev/null || fail "a log line is not JSON"
+! grep -q '"event":"drain_timeout"' "$tmp/log" || fail "the drain waited for its timeout"
 jq -e -s '[.[] | select(.event == "request")] | length > 10 and
 	all(.[]; has("request_id") and has("pool") and has("status") and has("detail") and
 	has("latency_us") and has("worker_pid") and has("peer_uid"))' "$tmp/log" >/dev/null ||

@@ -9,6 +9,7 @@ caisson_static_library(caisson_serve
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_peer.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_http.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_reply.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_conn.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_api.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_log.c)
 target_link_libraries(caisson_serve PUBLIC caisson_sv PkgConfig::INIH PkgConfig::JANSSON PkgConfig::LIBEVENT)

@@ -154,34 +154,6 @@ static void srv_run(struct srv *s, struct evhttp_request *req, struct srv_pool *
 	s->inflight++;
 }
 
-static void srv_conn_closed(struct evhttp_connection *evcon, void *arg)
-{
-	struct srv *s = arg;
-
-	for (uint32_t i = 0; i < s->nconns; i++)
-		if (s->conns[i] == evcon) {
-			s->conns[i] = s->conns[--s->nconns];
-			return;
-		}
-}
-
-/* A client is counted from its first request until its connection closes;
- * past max_clients a new one is refused (a connection that never sends a
- * whole request is dropped by the client timeout instead). */
-static bool srv_conn_admit(struct srv *s, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-
-	for (uint32_t i = 0; i < s->nconns; i++)
-		if (s->conns[i] == evcon)
-			return true;
-	if (!evcon || s->nconns == s->cfg->max_clients)
-		return false;
-	s->conns[s->nconns++] = evcon;
-	evhttp_connection_set_closecb(evcon, srv_conn_closed, s);
-	return true;
-}
-
 /* GET endpoints: the daemon's own user or anyone some pool admits, but
  * /healthz, which says nothing but "alive" to anyone who may connect. */
 static void srv_route_get(struct srv *s, struct evhttp_request *req, const char *path,
@@ -256,7 +228,7 @@ static void srv_route(struct evhttp_request *req, void *arg)
 		srv_refuse(s, req, rid, NULL, 403, "FORBIDDEN", "peer credentials unavailable", -1, t0);
 		return;
 	}
-	if (!srv_conn_admit(s, req)) {
+	if (!srv_conn_admit(s, evhttp_request_get_connection(req))) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 		srv_refuse(s, req, rid, NULL, 503, "OVERLOADED", "too many clients", peer.uid, t0);
 		return;

@@ -35,6 +35,11 @@ struct srv_pool {
 	uint64_t wall_ms;              /* the profile's wall time, for the drain */
 };
 
+struct srv_conn {
+	struct evhttp_connection *evcon;
+	uint32_t sending; /* its replies not yet written */
+};
+
 struct srv {
 	struct event_base *base;
 	const struct srv_config *cfg;
@@ -47,10 +52,10 @@ struct srv {
 	bool sock_made;
 	uint64_t next_rid;
 	uint32_t inflight;  /* run requests their pool has not answered */
-	uint32_t sending;   /* replies evhttp is still writing */
+	uint32_t sending;   /* replies evhttp is still writing (srv_conn.c) */
 	bool draining;
 	int exit_code;
-	struct evhttp_connection **conns; /* live clients (max_clients) */
+	struct srv_conn *conns; /* live clients (max_clients) */
 	uint32_t nconns;
 	struct event *sig[4], *drain_timer;
 	uid_t self_uid;
@@ -99,8 +104,13 @@ struct srv_log_req {
 void srv_log_request(const struct srv_log_req *l);
 void srv_log_event(const char *event, const char *detail);
 
-/* srv_reply.c: called when a run request or a reply finishes; ends the
- * loop once a drain has nothing left. */
+/* srv_conn.c: the clients. A client counts from its first request until
+ * its connection closes; admit refuses one past max_clients. A reply is
+ * counted from srv_conn_sending until written or its connection is gone,
+ * so a drain waits for it. srv_drain_check ends the loop once a drain has
+ * nothing left (called when a run request or a reply finishes). */
+bool srv_conn_admit(struct srv *s, struct evhttp_connection *evcon);
+void srv_conn_sending(struct srv *s, struct evhttp_request *req);
 void srv_drain_check(struct srv *s);
 
 #endif
