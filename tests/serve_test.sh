@@ -36,7 +36,15 @@ workers = 2
 profile = $S/profiles/hostile.ini
 plugin = $B/tests/selective.so
 workers = 2
+
+; one worker and queue 0: room for one request running and one waiting
+; (the pool's bound is queue + max_workers), the third is OVERLOADED
+[pool tight]
+profile = tight.ini
+plugin = $B/tests/selective.so
+workers = 1
 INI
+{ cat "$S/profiles/hostile.ini"; printf '\n[pool]\nqueue = 0\n'; } >"$tmp/tight.ini"
 
 # Configuration errors: refused at FILE:LINE, exit 2, nothing created.
 printf '[server]\nsocket = %s\nsocket = %s\n' "$sock" "$sock" >"$tmp/dup.ini"
@@ -86,6 +94,31 @@ expect hostile open 502 VIOLATION 'openat'
 expect hostile hang 502 TIMEOUT '.'
 code=$(C -o "$tmp/out" -w '%{http_code}' --data-binary again http://x/v1/pools/hostile/run)
 [ "$code" = 200 ] && [ "$(cat "$tmp/out")" = again ] || fail "hostile pool after its faults: HTTP $code"
+
+# A full pool: one request running, one waiting, the next refused at once.
+# Step by step (a request waiting for a worker being spawned counts as
+# waiting): a warm worker first, then one hang, then the second.
+tight_wait() { # REGEX...: until /metrics matches every one
+	for _ in $(seq 250); do
+		C http://x/metrics >"$tmp/m"
+		local ok=1
+		for re in "$@"; do grep -qE "^$re" "$tmp/m" || ok=0; done
+		[ $ok = 1 ] && return 0
+		sleep 0.02
+	done
+	fail "/metrics never showed $*"
+}
+code=$(C -o /dev/null -w '%{http_code}' --data-binary warm http://x/v1/pools/tight/run)
+[ "$code" = 200 ] || fail "warming the tight pool: HTTP $code"
+C -o /dev/null -w '%{http_code}' --data-binary hang http://x/v1/pools/tight/run >"$tmp/tight1" &
+t1=$!
+tight_wait 'caisson_workers\{pool="tight",state="busy"\} 1$'
+C -o /dev/null -w '%{http_code}' --data-binary hang http://x/v1/pools/tight/run >"$tmp/tight2" &
+t2=$!
+tight_wait 'caisson_queue_depth\{pool="tight"\} 1$'
+expect tight more 429 OVERLOADED 'queue full'
+wait $t1 $t2
+[ "$(cat "$tmp/tight1") $(cat "$tmp/tight2")" = "502 502" ] || fail "the tight pool's two: $(cat "$tmp/tight1" "$tmp/tight2")"
 
 # Refusals by the daemon.
 code=$(C -D "$tmp/h" -o /dev/null -w '%{http_code}' --data-binary x http://x/v1/pools/nope/run)
@@ -185,7 +218,7 @@ grep '"http":403' "$tmp/log" | grep -q '"peer_uid":65534' || fail "no log line f
 # Status endpoints.
 [ "$(C http://x/healthz)" = ok ] || fail "/healthz"
 C http://x/v1/pools >"$tmp/pools.json"
-[ "$(jq -r '[.pools[].name] | join(",")' "$tmp/pools.json")" = echo,hostile ] || fail "/v1/pools: $(cat "$tmp/pools.json")"
+[ "$(jq -r '[.pools[].name] | join(",")' "$tmp/pools.json")" = echo,hostile,tight ] || fail "/v1/pools: $(cat "$tmp/pools.json")"
 [ "$(jq '.pools[] | select(.name == "hostile") | .by_status.CRASHED' "$tmp/pools.json")" -ge 1 ] ||
 	fail "/v1/pools counts no crash"
 C http://x/metrics >"$tmp/metrics"
