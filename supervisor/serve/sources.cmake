@@ -3,6 +3,7 @@
 caisson_static_library(caisson_serve
     ${CMAKE_SOURCE_DIR}/supervisor/serve/serve.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_config.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_config_keys.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_ids.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_listen.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_pools.c
