@@ -61,6 +61,14 @@ printf '[server]\nsocket = %s\n[pool x]\nprofile = %s/profiles/echo.ini\nplugin 
 out=$("$B/caisson" serve -c "$tmp/plug.ini" 2>&1); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -q "pool 'x' (line 3)" || fail "missing plugin: rc $rc: $out"
 [ ! -e "$sock" ] || fail "a refused configuration left a socket"
+# What is at the socket's path: a regular file is never replaced; a stale
+# socket (nobody listening) is.
+touch "$sock"
+out=$("$B/caisson" serve -c "$tmp/serve.ini" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "exists and is not a socket" || fail "file at the socket path: rc $rc: $out"
+rm -f "$sock"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
+[ -S "$sock" ] || fail "could not make a stale socket"
 
 # Under reap_check (a child subreaper): whatever the daemon leaves behind,
 # a process or a cgroup directory, fails the test.
@@ -71,6 +79,10 @@ for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 dpid=$(pgrep -P "$rpid" -x caisson)
 [ -n "$dpid" ] || fail "no daemon under reap_check"
 [ "$(stat -c %a "$sock")" = 666 ] || fail "socket mode $(stat -c %a "$sock"), configured 0666"
+# A second daemon on the same socket is refused; the first keeps it.
+out=$("$B/caisson" serve -c "$tmp/serve.ini" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "another daemon is listening there" || fail "second daemon: rc $rc: $out"
+[ "$(C http://x/healthz)" = ok ] || fail "the first daemon lost its socket to the second"
 
 # OK: the exact bytes back, 200, Caisson-Status OK.
 head -c 40000 /dev/urandom >"$tmp/in"
