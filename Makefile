@@ -9,8 +9,8 @@ FUZZ_SECONDS ?= 30
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
 # groff-base and man-db render and check the man pages (tests/man_check.sh).
-DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs \
+DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        groff-base man-db \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang

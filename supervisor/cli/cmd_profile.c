@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 
 #include "cmd.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "policy/sysgroups.h"
 #include "policy/units.h"
 
@@ -147,6 +148,20 @@ static void pr_exception_text(const char *file, const char *name, const struct p
 	       (int)(e->expires_day - today));
 }
 
+/* What every worker keeps of the capabilities this kernel knows: none.
+ * Names from libcap, so the line follows the running kernel. */
+static void pr_caps(void)
+{
+	cap_value_t bits = cap_max_bits();
+	char *first = cap_to_name(0), *last = cap_to_name(bits - 1);
+
+	printf("capabilities: none of the %d this kernel knows (%s .. %s), in every set (effective, "
+	       "permitted, inheritable, ambient, bounding); securebits locked\n",
+	       (int)bits, first ? first : "?", last ? last : "?");
+	cap_free(first);
+	cap_free(last);
+}
+
 static void pr_show_profile(const char *file, const struct profile *p, int32_t today)
 {
 	printf("profile:     %s (%s)\n", p->name[0] ? p->name : "(unnamed)", file);
@@ -158,6 +173,7 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (the plugin and its libraries reach the loader as descriptors)");
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
+	pr_caps();
 	pr_limits(&p->limits);
 	pr_pool(&p->pool);
 	printf("exceptions (%zu):\n", p->nexceptions);

@@ -15,7 +15,7 @@
 
 #include "cmd.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "broker/setup.h"
 #include "broker/pool.h"
 

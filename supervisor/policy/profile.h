@@ -1,7 +1,7 @@
-/* Profiles: the INI files (parsed with inih) that say what a worker may do.
- * Parsed only in the supervisor, into a staging struct accepted only when
- * the whole file parses and passes the lint (lint.h); workers never see
- * profiles. Every key is driven from one table in profile.c.
+/* Profiles: the INI files (parsed with inih) that say what a worker may do,
+ * as data: the parsed struct, its limits, defaults and queries. Loading one
+ * (parse and lint) is profile_load.h's; workers never see profiles. Every
+ * key is driven from one table in profile_keys.c.
  * Error convention: -1 with "FILE:LINE: message" in err (FILE as given;
  * "FILE: message" when no line applies: open failure, not a regular file).
  * Dates are days since 1970-01-01 (UTC); "today" decides which [exception]
@@ -105,19 +105,12 @@ struct profile {
 
 extern const char *const profile_ns_names[PROFILE_NS_COUNT];
 
-/* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes.
- * profile_load judges expiry against the real clock (profile_today()). */
-int profile_load(const char *path, struct profile *out, char *err, size_t errlen);
-int profile_load_on(const char *path, int32_t today, struct profile *out, char *err, size_t errlen);
-/* Parses len bytes of profile text; name is the FILE used in messages. */
-int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
-			 char *err, size_t errlen);
-int profile_parse_buffer_on(const char *name, const char *data, size_t len, int32_t today,
-			    struct profile *out, char *err, size_t errlen);
 /* Today (UTC) by the real clock, in days since 1970-01-01. */
 int32_t profile_today(void);
 /* Parses a strict, existing YYYY-MM-DD date (1970..9999) into *day; 0 or -1. */
 int profile_date_parse(const char *s, int32_t *day);
+/* Every limit and namespace at its default. */
+void profile_defaults(struct profile *p);
 void profile_free(struct profile *p);
 /* Whether native syscall nr is in set (run or init); false out of range. */
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);

@@ -5,40 +5,17 @@
 
 #include <errno.h>
 #include <seccomp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipc/ipc_config.h"
+#include "profile_exc.h"
+#include "profile_parse.h"
 #include "sysgroups.h"
 #include "units.h"
 
 #define MIB (1024ull * 1024)
-
-/* Control bytes from the file are replaced in the message so that it
- * cannot drive a terminal. */
-int profile_fail(struct profile_parse *ps, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ps->err_line)
-		return 0;
-	ps->err_line = ps->line ? ps->line : 1;
-	if (!ps->errlen)
-		return 0;
-	n = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->file, ps->err_line);
-	if (n >= 0 && (size_t)n < ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	for (char *c = ps->err; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return 0;
-}
 
 static int set_name(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
@@ -276,26 +253,3 @@ const struct profile_key profile_keys[] = {
 
 const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);
 _Static_assert(sizeof(profile_keys) / sizeof(profile_keys[0]) <= PROFILE_KEYS_MAX, "raise PROFILE_KEYS_MAX");
-
-void profile_defaults(struct profile *p)
-{
-	for (int i = 0; i < PROFILE_NS_COUNT; i++)
-		p->ns_on[i] = true;
-	p->limits = (struct profile_limits){
-		.wall_ms = 5000,
-		.cpu_ms = 5000,
-		.memory_bytes = 256 * MIB,
-		.output_bytes = 16 * MIB,
-		.input_bytes = 16 * MIB,
-		.open_files = 16,
-	};
-	p->pool = (struct profile_pool){
-		.min_workers = 0,
-		.max_workers = 2,
-		.queue = 256,
-		.requests_per_worker = 100,
-		.idle_ms = 60000,
-		.failure_threshold = 5,
-		.pipeline = 1,
-	};
-}
