@@ -521,8 +521,14 @@ static void reap(int sfd)
 		wire_put64(p + 8, (uint64_t)ru.ru_maxrss);
 		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
 		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
-		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
+		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0) {
+			/* The supervisor closed the channel: it is shutting
+			 * down and wants no report. Not an error; the other
+			 * workers die with us (PR_SET_PDEATHSIG). */
+			if (errno == EPIPE || errno == ECONNRESET)
+				exit(0);
 			fatal("send EXITED");
+		}
 	}
 }
 
