@@ -1,6 +1,8 @@
 # supervisor/cli/: the caisson command, one file per subcommand.
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/main.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cli_args.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/run_io.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_run.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c)

@@ -1,5 +1,6 @@
-/* The parsed profile as data: namespace names, defaults, dates, set
- * queries and freeing; see profile.h. Pure; runs in the supervisor. */
+/* The parsed profile as data: namespace names, defaults, dates, answer
+ * extensions, set queries and freeing; see profile.h. Pure; runs in the
+ * supervisor. */
 #include "profile.h"
 
 #include <stdlib.h>
@@ -86,6 +87,14 @@ void profile_free(struct profile *p)
 	p->plugin_args = NULL;
 	p->nbinds = 0;
 	p->nplugin_args = 0;
+}
+
+bool profile_ext_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len >= 1 && len <= PROFILE_EXT_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-") == len;
 }
 
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr)

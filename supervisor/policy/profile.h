@@ -26,6 +26,7 @@
 #define PROFILE_REASON_MAX 255u  /* bytes of UTF-8 */
 #define PROFILE_APPROVER_MAX 127u
 #define PROFILE_DATE_LEN 10u     /* YYYY-MM-DD */
+#define PROFILE_EXT_MAX 16u      /* [output] extension */
 
 enum profile_ns {
 	PROFILE_NS_USER,
@@ -92,6 +93,9 @@ struct profile {
 	size_t nbinds;
 	char **plugin_args; /* [plugin] arg */
 	size_t nplugin_args;
+	/* [output] extension: the file extension `caisson run -o DIR` gives
+	 * the answers (the plugin's output format); "" keeps the input's. */
+	char output_ext[PROFILE_EXT_MAX + 1];
 	/* [seccomp], resolved to native syscall numbers. run: allowed by the
 	 * filter (argument rules from sysgroups_rule() apply); init: also
 	 * tolerated while the plugin initialises (see policy.h). */
@@ -112,6 +116,9 @@ int profile_date_parse(const char *s, int32_t *day);
 /* Every limit and namespace at its default. */
 void profile_defaults(struct profile *p);
 void profile_free(struct profile *p);
+/* Whether s is a valid answer extension: 1 to PROFILE_EXT_MAX characters
+ * from [A-Za-z0-9_+-] (no dot, no slash). */
+bool profile_ext_valid(const char *s);
 /* Whether native syscall nr is in set (run or init); false out of range. */
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);
 

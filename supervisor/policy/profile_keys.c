@@ -91,6 +91,15 @@ static int set_arg(struct profile_parse *ps, const struct profile_key *k, const 
 	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
 }
 
+static int set_extension(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (!profile_ext_valid(v))
+		return profile_fail(ps, "extension: expected 1 to %u characters from [A-Za-z0-9_+-], without the dot",
+				    PROFILE_EXT_MAX);
+	memcpy(ps->p->output_ext, v, strlen(v) + 1);
+	return 1;
+}
+
 static int set_duration(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	uint64_t us, ms;
@@ -243,6 +252,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "prefault", false, set_size, POOL(prefault_bytes), 0, WK_PREFAULT_MAX, "0..16M" },
 	{ "pool", "pipeline", false, set_count, POOL(pipeline), 1, PROFILE_PIPELINE_MAX, "1..64" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+	{ "output", "extension", false, set_extension, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */
 	{ "exception", "allow", true, profile_exc_allow, 0, 0, 0, NULL },
