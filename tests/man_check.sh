@@ -133,7 +133,7 @@ for cmd in $commands; do
 	# And the reverse: an option documented for this command that it no longer has.
 	{
 		cut -d'|' -f1 "$WORK/need.$cmd"
-		grep -ohE 'getopt_long\([^"]*"[^"]*"' "$SRC/supervisor/cli/cmd_$cmd.c" 2>/dev/null |
+		grep -ohE 'getopt[a-z_]*\([^"]*"[^"]*"' "$SRC/supervisor/cli/cmd_$cmd.c" 2>/dev/null |
 			sed 's/.*"\([^"]*\)"$/\1/; s/[+:]//g' | grep -o . | sed 's/^/-/'
 	} | sort -u >"$WORK/known.$cmd"
 	while IFS= read -r title; do
