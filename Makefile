@@ -5,11 +5,12 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
+# clang builds the libFuzzer harness samples caisson fuzz's tests run;
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
 # groff-base and man-db render and check the man pages (tests/man_check.sh).
-DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
+DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        groff-base man-db \
        $(if $(shell command -v npm 2>/dev/null),,npm)

@@ -34,6 +34,9 @@ struct wk_config {
 	 * it reports READY, so a fresh worker's first request does not pay a
 	 * first-touch fault per page (0: none). */
 	uint64_t prefault_bytes;
+	/* A fuzz target's worker: the size of its coverage region
+	 * (ipc_cov.h, sent with Z_SPAWN_FUZZ); 0 for every other worker. */
+	uint64_t cov_bytes;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];
@@ -56,7 +59,7 @@ struct wk_config {
  * before it loads the plugin. */
 static inline int wk_config_bulk_regions(const struct wk_config *c)
 {
-	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX;
+	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
 }
 
 /* Encodes into buf (cap bytes); returns the length or -1. */

@@ -53,10 +53,33 @@ subsections() {
 	sed -n 's/^   \([^ ].*\)$/\1/p' "$WORK/$1.txt"
 }
 
-# The item of section text on stdin whose tag starts with option $1 (the tag
-# may list several options, "-o DIR, --output DIR"), joined on one line.
+# The items (.TP) of the section text on stdin, one per line: "TAG<tab>TEXT".
+# A tag is a line indented 7 whose text follows on lines indented 14, or a
+# short tag sharing its line with the text, which then starts at column 15.
+items() {
+	awk '
+		function flush() { if (tag != "") { gsub(/  +/, " ", text); print tag "\t" text }; tag = "" }
+		{ line[NR] = $0 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				l = line[i]
+				if (l ~ /^       [^ ]/ && line[i + 1] ~ /^              [^ ]/) {
+					flush(); tag = substr(l, 8); text = tag
+				} else if (l ~ /^       [^ ]/ && substr(l, 13, 2) == "  " && substr(l, 15, 1) != " ") {
+					flush(); tag = substr(l, 8); sub(/  .*/, "", tag); text = substr(l, 8)
+				} else if (tag != "" && l ~ /^        /) {
+					text = text " " l
+				} else
+					flush()
+			}
+			flush()
+		}'
+}
+
+# The text of the item on stdin (items) whose tag lists option $1, as in
+# "-o, --output DIR" or "-max_len=N".
 item_for_option() {
-	awk -v opt="$1" '
+	awk -F '\t' -v opt="$1" '
 		function tagged(t,   rest) {
 			rest = t
 			while (1) {
@@ -68,23 +91,18 @@ item_for_option() {
 				rest = substr(rest, RLENGTH + 1)
 			}
 		}
-		/^       [^ ]/ { on = tagged(substr($0, 8)); if (on) out = out $0; next }
-		/^        / && on { out = out " " $0; next }
-		/^ *[^ ]/ { on = 0 }
-		END { gsub(/  +/, " ", out); print out }'
+		tagged($1) { print $2; exit }'
 }
 
-# The item whose tag is word $1 (a key "name = ..." or a group "@name").
+# The text of the item whose tag is word $1 (a key "name = ..." or "@group").
 item_for_word() {
-	awk -v w="$1" '
-		/^       [^ ]/ { t = substr($0, 8); on = (t == w || index(t, w " ") == 1); if (on) out = out t; next }
-		/^        / && on { out = out " " $0; next }
-		/^ *[^ ]/ { on = 0 }
-		END { gsub(/  +/, " ", out); print out }'
+	awk -F '\t' -v w="$1" '$1 == w || index($1, w " ") == 1 { print $2; exit }'
 }
 
 # --- (b) caisson(1): subcommands and options -----------------------------
-OPTRE='--?[A-Za-z][A-Za-z0-9-]*'
+OPTRE='--?[A-Za-z][A-Za-z0-9_-]*'
+# A placeholder such as -FLAG in a usage line is not an option.
+not_placeholder() { grep -v -E '^--?[A-Z][A-Z0-9_]+$'; }
 "$CAISSON" --help >"$WORK/help.top" 2>&1 || bad "caisson --help exited non-zero"
 commands=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' "$WORK/help.top")
 [ -n "$commands" ] || bad "caisson --help lists no commands (man_check cannot read it)"
@@ -109,23 +127,26 @@ for cmd in $commands; do
 		else
 			rest="$sub $rest"
 		fi
-		for o in $(grep -oE "(^|[ [|(])$OPTRE" <<<"$rest" | sed 's/^[ [|(]//'); do
+		for o in $(grep -oE "(^|[ [|(])$OPTRE" <<<"$rest" | sed 's/^[ [|(]//' | not_placeholder); do
 			echo "$o|$where"
 		done
 	done < <(sed -n 's/^\(usage: \)\{0,1\} *\(caisson '"$cmd"'\b.*\)$/\2/p' "$WORK/help.$cmd") >>"$WORK/need.$cmd"
 	# The option lines ("  -o DIR, --output DIR   text"): any section of the command.
-	sed -n 's/^ *\(-[^ ].*\)$/\1/p' "$WORK/help.$cmd" | sed 's/   .*//' |
+	sed -n 's/^ \{1,\}\(-[^ ].*\)$/\1/p' "$WORK/help.$cmd" | sed 's/   .*//' |
 		grep -oE "(^|[ ,])$OPTRE" | sed 's/^[ ,]//; s/$/|caisson '"$cmd"'/' >>"$WORK/need.$cmd"
-	# Long options the code accepts, from its table, even if --help omits them.
+	# Options the code accepts, even if --help omits them: getopt's long
+	# options, and the libFuzzer-style flags cmd_fuzz.c matches with IS("name").
 	if [ -f "$SRC/supervisor/cli/cmd_$cmd.c" ]; then
 		grep -oE '\{ *"[a-z][a-z0-9-]*", *(no|required|optional)_argument' "$SRC/supervisor/cli/cmd_$cmd.c" |
 			sed 's/^{ *"\([^"]*\)".*/--\1|caisson '"$cmd"'/' >>"$WORK/need.$cmd"
+		grep -oE '\<IS\("[a-z][a-z0-9_]*"\)' "$SRC/supervisor/cli/cmd_$cmd.c" |
+			sed 's/^IS("\([^"]*\)")$/-\1|caisson '"$cmd"'/' >>"$WORK/need.$cmd"
 	fi
 	while IFS='|' read -r opt where; do
 		found=0
 		while IFS= read -r title; do
 			[ "$title" = "$where" ] || [[ $title == "$where "* ]] || continue
-			[ -n "$(section caisson.1 "$title" | item_for_option "$opt")" ] && { found=1; break; }
+			[ -n "$(section caisson.1 "$title" | items | item_for_option "$opt")" ] && { found=1; break; }
 		done <"$WORK/sections.1"
 		((found)) || bad "caisson(1) docs/man/caisson.1: option $opt of '$where' is not documented:" \
 			"add it as an item (.TP) under .SS \"$where\""
@@ -135,13 +156,15 @@ for cmd in $commands; do
 		cut -d'|' -f1 "$WORK/need.$cmd"
 		grep -ohE 'getopt[a-z_]*\([^"]*"[^"]*"' "$SRC/supervisor/cli/cmd_$cmd.c" 2>/dev/null |
 			sed 's/.*"\([^"]*\)"$/\1/; s/[+:]//g' | grep -o . | sed 's/^/-/'
+		# and options matched as strings (strcmp(s, "-h")).
+		grep -ohE '"--?[a-z][a-z0-9_-]*"' "$SRC/supervisor/cli/cmd_$cmd.c" 2>/dev/null | tr -d '"'
 	} | sort -u >"$WORK/known.$cmd"
 	while IFS= read -r title; do
 		[ "$title" = "caisson $cmd" ] || [[ $title == "caisson $cmd "* ]] || continue
 		while read -r opt; do
 			grep -q -x -e "$opt" "$WORK/known.$cmd" ||
 				bad "caisson(1) docs/man/caisson.1: '$title' documents $opt, which 'caisson $cmd' does not accept"
-		done < <(section caisson.1 "$title" | sed -n 's/^       \(-[^ ].*\)$/\1/p' | sed 's/   .*//' |
+		done < <(section caisson.1 "$title" | items | cut -f1 | grep '^-' |
 			grep -oE "(^|, )$OPTRE" | sed 's/^, //')
 	done <"$WORK/sections.1"
 done
@@ -151,7 +174,7 @@ done
 P5="caisson.profile(5) docs/man/caisson.profile.5"
 while read -r kind a b c; do
 	[ "$kind" = key ] || continue
-	item=$(section caisson.profile.5 "[$a]" | item_for_word "$b")
+	item=$(section caisson.profile.5 "[$a]" | items | item_for_word "$b")
 	if [ -z "$item" ]; then
 		bad "$P5: key [$a] $b is not documented: add it as an item (.TP) under .SS [$a]"
 	elif [ "$c" != - ] && [[ " $item " != *[\ ,\(]"$c"[\ ,.\;\)]* ]]; then
@@ -165,11 +188,11 @@ while read -r title; do
 	while read -r key; do
 		grep -q -x "key $sec $key .*" "$WORK/tables" ||
 			bad "$P5: documents key [$sec] $key, which the profile parser does not accept"
-	done < <(section caisson.profile.5 "$title" | sed -n 's/^       \([a-z_][a-z0-9_]*\) = .*/\1/p')
+	done < <(section caisson.profile.5 "$title" | items | cut -f1 | sed -n 's/^\([a-z_][a-z0-9_]*\) = .*/\1/p')
 done < <(subsections caisson.profile.5 | grep -x '\[.*\]')
 while read -r kind name members; do
 	[ "$kind" = group ] || continue
-	item=$(section caisson.profile.5 "SYSCALL GROUPS" | item_for_word "$name")
+	item=$(section caisson.profile.5 "SYSCALL GROUPS" | items | item_for_word "$name")
 	if [ -z "$item" ]; then
 		bad "$P5: syscall group $name is not documented: add it as an item under .SH \"SYSCALL GROUPS\""
 		continue
@@ -197,11 +220,12 @@ L3="libcaisson(3) docs/man/libcaisson.3"
 } | sort -u >"$WORK/functions"
 [ -s "$WORK/functions" ] || bad "man_check: no function found in caisson.h or libcaisson.so"
 synopsis=$(section libcaisson.3 SYNOPSIS)
-sed 's/^   [^ ].*//' "$WORK/libcaisson.3.txt" | awk '/^SYNOPSIS/ { s = 1; next } /^[A-Z]/ { s = 0 } !s' >"$WORK/body.3"
+sed 's/^   [^ ].*//' "$WORK/libcaisson.3.txt" | awk '/^SYNOPSIS/ { s = 1; next } /^[A-Z]/ { s = 0 } !s' |
+	items | cut -f1 >"$WORK/body.3"
 while read -r fn; do
 	grep -q "[ *]$fn(" <<<"$synopsis" ||
 		bad "$L3: $fn is not in the SYNOPSIS: add its prototype"
-	grep -q -E "^       $fn( |$)" "$WORK/body.3" ||
+	grep -q -x "$fn" "$WORK/body.3" ||
 		bad "$L3: $fn is not described: add it as an item (.TP) in DESCRIPTION"
 done <"$WORK/functions"
 

@@ -7,8 +7,10 @@
 # The README's conventions, checked here:
 #   ```sh          a transcript: each "$ " line is a command (continued on the
 #                  next line while it ends with "\"), the lines after it are
-#                  what it prints (stdout and stderr), "..." any number of
-#                  lines. A command must exit 0, unless the next one is
+#                  what it prints (stdout and stderr); "..." alone stands
+#                  for any number of lines, and a line ending in "..." for
+#                  any line that begins with what precedes it (a hash, a
+#                  rate). A command must exit 0, unless the next one is
 #                  `echo $?`, which shows its status.
 #   ```sh norun    shown, never run (make demo installs packages; make test
 #                  would run this test).
@@ -64,6 +66,15 @@ bad() {
 	fail=1
 }
 
+# Does line $2 (actual) match line $1 (expected)? "text..." is a prefix.
+line_matches() {
+	if [[ $1 == ?*... ]]; then
+		[[ $2 == "${1%...}"* ]]
+	else
+		[[ $1 == "$2" ]]
+	fi
+}
+
 # Does actual output (array A) match expected (array E) from E[i], A[j] on?
 # "..." in E matches any run of lines, including none.
 matches() {
@@ -76,7 +87,7 @@ matches() {
 			done
 			return 1
 		fi
-		((j < ${#A[@]})) && [[ ${E[i]} == "${A[j]}" ]] || return 1
+		((j < ${#A[@]})) && line_matches "${E[i]}" "${A[j]}" || return 1
 		((i++, j++))
 	done
 	((j == ${#A[@]}))
