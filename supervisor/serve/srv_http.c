@@ -255,6 +255,13 @@ void srv_http_setup(struct srv *s)
 {
 	evhttp_set_max_headers_size(s->http, SRV_HEADERS_MAX);
 	evhttp_set_max_body_size(s->http, (ev_ssize_t)s->cfg->max_body);
+	/* A body over max_body is read and dropped before the 413 goes out,
+	 * and the connection closed after it: closing with the body unread
+	 * resets the connection, and a client still sending never sees its
+	 * 413. Reading costs what receiving an allowed body would; a client
+	 * that declares an endless body holds its connection while it sends
+	 * (and is dropped once silent for client_timeout). */
+	evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_timeout(s->http, (int)s->cfg->client_timeout_s);
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						     EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
