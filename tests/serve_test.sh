@@ -74,7 +74,9 @@ python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])'
 # a process or a cgroup directory, fails the test.
 "$B/reap_check" --log "$PIDS" -- "$B/caisson" serve -c "$tmp/serve.ini" 2>"$tmp/log" &
 rpid=$!
-for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
+# (The stale socket is already there: wait for the daemon's "ready".)
+for _ in $(seq 400); do grep -q '"event":"ready"' "$tmp/log" && break; sleep 0.05; done
+grep -q '"event":"ready"' "$tmp/log" || fail "the daemon did not start"
 [ -S "$sock" ] || fail "the daemon did not create its socket"
 dpid=$(pgrep -P "$rpid" -x caisson)
 [ -n "$dpid" ] || fail "no daemon under reap_check"
