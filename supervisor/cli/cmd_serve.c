@@ -21,7 +21,7 @@ static const char serve_usage[] =
 	"                            breaker open), 403 uid/gid not allowed, 404, 405\n"
 	"  GET /v1/pools             the pools and their counters (JSON)\n"
 	"  GET /metrics              Prometheus text\n"
-	"  GET /healthz              'ok' (503 'draining' while stopping)\n"
+	"  GET /healthz              'ok' (every request: 503 SHUTTING_DOWN while draining)\n"
 	"\n"
 	"CONFIG (INI):\n"
 	"  [server]  socket = PATH (required), socket_mode = 0660, socket_group = NAME|GID,\n"

@@ -1,4 +1,5 @@
-/* caisson serve's status endpoints: GET /healthz (liveness), GET /v1/pools
+/* caisson serve's status endpoints: GET /healthz (liveness; while the
+ * daemon drains, srv_http.c answers 503 before any endpoint), GET /v1/pools
  * (each pool's configuration and live counters, JSON via jansson) and GET
  * /metrics (Prometheus text exposition, format 0.0.4). Runs in the daemon;
  * everything written comes from the configuration and the pools' counters
@@ -11,16 +12,17 @@
 
 #include "srv_int.h"
 
-void srv_api_healthz(struct srv *s, struct evhttp_request *req)
+int srv_api_healthz(struct srv *s, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
 
 	if (b)
-		evbuffer_add_printf(b, "%s\n", s->draining ? "draining" : "ok");
+		evbuffer_add_printf(b, "ok\n");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain");
-	srv_http_reply(s, req, s->draining ? 503 : 200, NULL, NULL, b);
+	srv_http_reply(s, req, 200, NULL, NULL, b);
 	if (b)
 		evbuffer_free(b);
+	return 200;
 }
 
 static json_t *srv_api_pool_json(const struct srv_pool *p)
@@ -50,7 +52,7 @@ static json_t *srv_api_pool_json(const struct srv_pool *p)
 	return o;
 }
 
-void srv_api_pools(struct srv *s, struct evhttp_request *req)
+int srv_api_pools(struct srv *s, struct evhttp_request *req)
 {
 	json_t *root = json_object(), *arr = json_array();
 	struct evbuffer *b = evbuffer_new();
@@ -66,13 +68,14 @@ void srv_api_pools(struct srv *s, struct evhttp_request *req)
 		if (b)
 			evbuffer_free(b);
 		srv_http_reply(s, req, 500, "INTERNAL", "out of memory", NULL);
-		return;
+		return 500;
 	}
 	evbuffer_add_printf(b, "%s\n", text);
 	free(text);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
 	srv_http_reply(s, req, 200, NULL, NULL, b);
 	evbuffer_free(b);
+	return 200;
 }
 
 static void srv_api_help(struct evbuffer *b, const char *name, const char *type, const char *help)
@@ -143,7 +146,7 @@ static void srv_api_families(struct evbuffer *b, const struct srv *s, const stru
 		evbuffer_add_printf(b, "caisson_queue_depth{pool=\"%s\"} %u\n", s->pools[i].cfg->name, st[i].queued);
 }
 
-void srv_api_metrics(struct srv *s, struct evhttp_request *req)
+int srv_api_metrics(struct srv *s, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
 	struct pool_stats *st = calloc(s->npools ? s->npools : 1, sizeof(*st));
@@ -153,7 +156,7 @@ void srv_api_metrics(struct srv *s, struct evhttp_request *req)
 		if (b)
 			evbuffer_free(b);
 		srv_http_reply(s, req, 500, "INTERNAL", "out of memory", NULL);
-		return;
+		return 500;
 	}
 	for (size_t i = 0; i < s->npools; i++)
 		pool_stats(s->pools[i].pool, &st[i]);
@@ -164,4 +167,5 @@ void srv_api_metrics(struct srv *s, struct evhttp_request *req)
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain; version=0.0.4");
 	srv_http_reply(s, req, 200, NULL, NULL, b);
 	evbuffer_free(b);
+	return 200;
 }

@@ -71,13 +71,16 @@ static void srv_run_done(const struct pool_result *r, void *arg)
 	struct evbuffer *body = evbuffer_new();
 	const char *name = cs_status_name(r->status);
 	char detail[SRV_DETAIL_MAX + 1];
+	bool breaker_open = false;
 	int code;
 
 	/* Only a spawn failure asks the pool (whether its breaker is open):
 	 * CANCELLED completions come from inside pool_free. */
-	if (r->status == CS_SPAWN_FAILED)
+	if (r->status == CS_SPAWN_FAILED) {
 		pool_stats(q->p->pool, &st);
-	code = srv_status_code(r->status, r->status == CS_SPAWN_FAILED && st.failed);
+		breaker_open = st.failed;
+	}
+	code = srv_status_code(r->status, breaker_open);
 	srv_sanitise(r->detail, detail, sizeof(detail));
 	if (body && r->status == CS_OK)
 		evbuffer_add(body, r->out, r->out_len);
@@ -155,28 +158,48 @@ static void srv_run(struct srv *s, struct evhttp_request *req, struct srv_pool *
 }
 
 /* GET endpoints: the daemon's own user or anyone some pool admits, but
- * /healthz, which says nothing but "alive" to anyone who may connect. */
+ * /healthz, which says nothing but "alive" to anyone who may connect.
+ * Each returns the HTTP status it sent (req may be freed by then). */
+static const struct {
+	const char *path;
+	int (*fn)(struct srv *, struct evhttp_request *);
+	bool open;
+} srv_gets[] = {
+	{ "/healthz", srv_api_healthz, true },
+	{ "/v1/pools", srv_api_pools, false },
+	{ "/metrics", srv_api_metrics, false },
+};
+
 static void srv_route_get(struct srv *s, struct evhttp_request *req, const char *path,
 			  const struct srv_peer *peer, uint64_t rid, uint64_t t0)
 {
-	void (*fn)(struct srv *, struct evhttp_request *) = NULL;
+	size_t i;
+	int code;
 
-	if (!strcmp(path, "/healthz"))
-		fn = srv_api_healthz;
-	else if (!strcmp(path, "/v1/pools"))
-		fn = srv_api_pools;
-	else if (!strcmp(path, "/metrics"))
-		fn = srv_api_metrics;
-	if (!fn) {
+	for (i = 0; i < sizeof(srv_gets) / sizeof(srv_gets[0]); i++)
+		if (!strcmp(path, srv_gets[i].path))
+			break;
+	if (i == sizeof(srv_gets) / sizeof(srv_gets[0])) {
 		srv_refuse(s, req, rid, NULL, 404, "NOT_FOUND", "no such endpoint", peer->uid, t0);
 		return;
 	}
-	if (fn != srv_api_healthz && !srv_peer_allowed_any(s, peer)) {
+	if (!srv_gets[i].open && !srv_peer_allowed_any(s, peer)) {
 		srv_refuse(s, req, rid, NULL, 403, "FORBIDDEN", "this uid may not read the daemon's status",
 			   peer->uid, t0);
 		return;
 	}
-	fn(s, req);
+	code = srv_gets[i].fn(s, req);
+	srv_log_request(&(struct srv_log_req){ .rid = rid, .method = "GET", .path = srv_gets[i].path,
+					       .code = code, .latency_us = srv_now_us() - t0,
+					       .peer_uid = peer->uid });
+}
+
+static bool srv_get_known(const char *path)
+{
+	for (size_t i = 0; i < sizeof(srv_gets) / sizeof(srv_gets[0]); i++)
+		if (!strcmp(path, srv_gets[i].path))
+			return true;
+	return false;
 }
 
 /* POST /v1/pools/NAME/run */
@@ -243,7 +266,7 @@ static void srv_route(struct evhttp_request *req, void *arg)
 		srv_route_run(s, req, path, &peer, rid, t0);
 	} else if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
 		srv_route_get(s, req, path, &peer, rid, t0);
-	} else if (!strcmp(path, "/healthz") || !strcmp(path, "/v1/pools") || !strcmp(path, "/metrics")) {
+	} else if (srv_get_known(path)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		srv_refuse(s, req, rid, NULL, 405, "METHOD_NOT_ALLOWED", "use GET", peer.uid, t0);
 	} else {

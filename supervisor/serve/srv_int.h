@@ -87,10 +87,10 @@ void srv_sanitise(const char *in, char *out, size_t cap);
 void srv_http_reply(struct srv *s, struct evhttp_request *req, int code, const char *status,
 		    const char *detail, struct evbuffer *body);
 
-/* srv_api.c: GET endpoints. */
-void srv_api_pools(struct srv *s, struct evhttp_request *req);
-void srv_api_metrics(struct srv *s, struct evhttp_request *req);
-void srv_api_healthz(struct srv *s, struct evhttp_request *req);
+/* srv_api.c: GET endpoints; each returns the HTTP status it sent. */
+int srv_api_pools(struct srv *s, struct evhttp_request *req);
+int srv_api_metrics(struct srv *s, struct evhttp_request *req);
+int srv_api_healthz(struct srv *s, struct evhttp_request *req);
 
 /* srv_log.c: one JSON object per line on stderr. */
 struct srv_log_req {
