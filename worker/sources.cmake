@@ -5,6 +5,7 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/zygote.c
     ${CMAKE_SOURCE_DIR}/worker/wk_lockdown.c
     ${CMAKE_SOURCE_DIR}/worker/wk_userns.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_keyring.c
     ${CMAKE_SOURCE_DIR}/worker/wk_mount.c
     ${CMAKE_SOURCE_DIR}/worker/wk_caps.c
     ${CMAKE_SOURCE_DIR}/worker/wk_rlimit.c

@@ -30,6 +30,10 @@ struct wk_detail {
 int wk_userns_write_maps(pid_t child, const struct wk_config *cfg, uint32_t slot,
 			 uint32_t *host_uid, struct wk_detail *d);
 int wk_userns_switch(struct wk_detail *d);
+/* sysuser: the zygote's /proc/sys/user directory (O_PATH). */
+int wk_userns_forbid_nested(int sysuser, struct wk_detail *d);
+/* wk_keyring.c */
+int wk_keyring_private(struct wk_detail *d);
 /* wk_mount.c: the profile's data binds, cloned with the zygote's
  * identity (which can reach what the supervisor resolved); the root is
  * built after the switch to the worker's mapped uid (files cannot be
@@ -61,6 +65,7 @@ struct wk_inherited {
 	const int *cg;
 	uint32_t ncg;
 	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
+	int sysuser;     /* the zygote's /proc/sys/user (O_PATH), -1 if it has none */
 	const int *regions;
 	uint64_t in_size, out_size;
 };

@@ -18,6 +18,7 @@ caisson_static_library(caisson_verify
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_collect.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest_fs.c
+    ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest_layers.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_bpf.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_probes.c)
 target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)

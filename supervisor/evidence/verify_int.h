@@ -62,6 +62,9 @@ bool vf_proc_uid(pid_t pid, unsigned long *uid);
 void vf_attest_cgroup(struct vf_run *v, pid_t pid);
 void vf_attest_mounts(struct vf_run *v, pid_t pid);
 void vf_attest_fds(struct vf_run *v, pid_t pid);
+/* Layers beneath the filter: the nested user namespace limit
+ * (verify_attest_layers.c). */
+void vf_attest_userns_limit(struct vf_run *v, pid_t pid);
 /* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
 void vf_attest_bpf(struct vf_run *v, pid_t pid);
 /* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
