@@ -6,6 +6,11 @@
 #                                            FILE:LINE), the weak fixtures (exit 1,
 #                                            what they allow ESCAPED, the rest
 #                                            contained, exceptions listed)
+#   cli_verify.sh BUILD SRC widen            the widening fixture: every probe the
+#                                            exceptions let past seccomp that aims
+#                                            at the host, a peer, a nested namespace
+#                                            or a keyring is contained by another
+#                                            named layer; only approved surface escapes
 #   cli_verify.sh BUILD SRC oscal            OSCAL and JSON of real runs validate
 #                                            (default.ini satisfied; weak_network
 #                                            not-satisfied, its exception a risk)
@@ -66,12 +71,12 @@ contract)
   [ ! -s "$tmp/out" ] || fail "-o FILE still wrote to stdout"
   cp "$tmp/report.txt" "$tmp/out"
   for p in socket-inet socket-inet6 socket-unix; do
-    out_has "^  network +$p +ESCAPED +escaped: socket\\("
+    out_has "^  network +$p +ESCAPED +- +escaped: socket\\("
   done
-  out_has '^  network +socket-packet +CONTAINED +blocked: EPERM'
-  out_has '^  network +connect-loopback +CONTAINED +blocked: '
-  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
-  out_has '^  bombs +memory-bomb +CONTAINED +(limited: MEMORY_LIMIT|blocked: ENOMEM)'
+  out_has '^  network +socket-packet +CONTAINED +capabilities +blocked: EPERM'
+  out_has '^  network +connect-loopback +CONTAINED +namespace +blocked: '
+  out_has '^  files +open-etc-passwd +CONTAINED +seccomp +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
+  out_has '^  bombs +memory-bomb +CONTAINED +(memory-limit +limited: MEMORY_LIMIT|rlimit +blocked: ENOMEM)'
   out_has '^approved exceptions: 1$'
   out_has 'dangerous syscalls of @network, until 2099-12-31 \([0-9]+ days left\), approved by Security Review'
   out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; [0-9]+ escaped \(socket-inet, '
@@ -80,15 +85,50 @@ contract)
   # More weakenings, each judged for what it really allows.
   verify 1 -p "$S/tests/profiles/weak_many.ini"
   # unshare is allowed, yet no nested user namespace: max_user_namespaces 0.
-  out_has '^  namespaces +unshare-user +CONTAINED +blocked: ENOSPC'
-  out_has '^  exec +personality +ESCAPED +escaped: personality\(READ_IMPLIES_EXEC\)'
-  out_has '^  namespaces +unshare-net +CONTAINED +blocked: EPERM$'
-  out_has '^  signals +kill-supervisor +CONTAINED +blocked: ESRCH$'
-  out_has '^  bombs +fork-bomb +CONTAINED +blocked: EAGAIN$'
-  out_has '^  bombs +fd-bomb +CONTAINED +blocked: EMFILE after 14 descriptors$'
-  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat'
+  out_has '^  namespaces +unshare-user +CONTAINED +userns-limit +blocked: ENOSPC'
+  out_has '^  exec +personality +ESCAPED +- +escaped: personality\(READ_IMPLIES_EXEC\)'
+  out_has '^  namespaces +unshare-net +CONTAINED +capabilities +blocked: EPERM$'
+  out_has '^  signals +kill-supervisor +CONTAINED +namespace +blocked: ESRCH$'
+  out_has '^  bombs +fork-bomb +CONTAINED +rlimit +blocked: EAGAIN$'
+  out_has '^  bombs +fd-bomb +CONTAINED +rlimit +blocked: EMFILE after 14 descriptors$'
+  out_has '^  files +open-etc-passwd +CONTAINED +seccomp +killed: VIOLATION openat'
   out_has '^approved exceptions: 4$'
   out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 1 escaped \(personality\)$'
+  ;;
+widen)
+  verify 1 -p "$S/tests/profiles/widen.ini"
+  probes_ran
+  out_has '^  max_user_namespaces +OK +.* 0 \[[0-9]+\]$'
+  # Each reaches past seccomp (the profile allows its syscall); each must
+  # be stopped by the layer named.
+  while read -r cat probe layer err; do
+    out_has "^  $cat +$probe +CONTAINED +$layer +blocked: $err"
+  done <<'EOT'
+namespaces unshare-user userns-limit ENOSPC
+namespaces clone-newuser userns-limit ENOSPC
+namespaces unshare-net capabilities EPERM
+namespaces setns lockdown EINVAL
+keyrings keyctl keyring EACCES
+keyrings add-key keyring EACCES
+mount mount capabilities EPERM
+signals kill-supervisor namespace ESRCH
+signals kill-peer namespace ESRCH
+signals kill-broadcast namespace ESRCH
+signals tgkill-supervisor namespace ESRCH
+ptrace ptrace-supervisor namespace ESRCH
+ptrace ptrace-peer namespace ESRCH
+ptrace process-vm-readv-supervisor namespace ESRCH
+ptrace process-vm-readv-peer namespace ESRCH
+network connect-loopback namespace ENETUNREACH
+network connect-abstract-unix namespace ECONNREFUSED
+network socket-packet capabilities EPERM
+network socket-inet-raw capabilities EPERM
+kernel userfaultfd capabilities EPERM
+EOT
+  # What escapes is what the exceptions approve, and reaches nothing: a
+  # socket in an empty network namespace, an execution domain, perf on self.
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 10 escaped \(personality, socket-inet, socket-inet6, socket-unix, socket-netlink, socket-vsock, socket-any-family, socketpair, ptrace-traceme, perf-event-open\)$'
+  out_has '^approved exceptions: 15$'
   ;;
 oscal)
   # Real reports in the machine formats: OSCAL validates against the NIST

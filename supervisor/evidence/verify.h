@@ -44,6 +44,11 @@ struct vf_probe {
 	char attempt[160];    /* what it tries, one line */
 	enum vf_verdict verdict;
 	char how[256];        /* "VIOLATION openat(...)", "EPERM", "MEMORY_LIMIT ..." */
+	/* Contained: the layer that stopped it ("seccomp", "namespace",
+	 * "userns-limit", "keyring", "landlock", "capabilities", "rlimit",
+	 * "memory-limit", "empty-root", "lockdown", "supervisor", "kernel");
+	 * "" otherwise. */
+	char layer[24];
 	char status[24];      /* the worker's cs_status name for this probe */
 	uint64_t duration_us;
 };
