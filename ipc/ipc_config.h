@@ -17,7 +17,8 @@
 #define WK_MAX_DEPS 64u
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
-#define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
+#define WK_MAX_CGROUPS 2u
+#define WK_LANDLOCK_ABI_LIMIT 64u /* a sane bound on a Landlock ABI version */ /* v1: memory and pids hierarchies; v2: one */
 /* Half of glibc's largest mmap threshold on 64 bits (32 MiB), which the
  * worker sets just above the prefault size to keep big allocations on the
  * touched heap. */
@@ -34,6 +35,9 @@ struct wk_config {
 	 * it reports READY, so a fresh worker's first request does not pay a
 	 * first-touch fault per page (0: none). */
 	uint64_t prefault_bytes;
+	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
+	 * 0: none (the kernel has no Landlock and the profile allows that). */
+	uint32_t landlock_abi;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];

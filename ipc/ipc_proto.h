@@ -118,6 +118,7 @@ enum ipc_type {
 	X(STEP_SCHED, "set scheduling class")        \
 	X(STEP_USERNS_LIMIT, "forbid nested user namespaces") \
 	X(STEP_KEYRING, "join a private session keyring") \
+	X(STEP_LANDLOCK, "apply the Landlock ruleset") \
 	X(STEP_FDS, "close descriptors")             \
 	X(STEP_SECCOMP, "load seccomp filter")       \
 	X(STEP_LISTENER, "hand over seccomp listener") \

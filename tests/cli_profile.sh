@@ -77,6 +77,8 @@ grep -Eq '^  socket +line 20 via @network$' "$tmp/out" || fail "show: socket ori
 grep -Eq '^  read +line 18 via @default$' "$tmp/out" || fail "show: read origin"
 grep -Eq '^  mmap +line 18 via @default +only when \(arg2 & PROT_EXEC\) == 0$' "$tmp/out" || fail "show: mmap rule"
 grep -Eq '^  openat +policy.s @loader$' "$tmp/out" || fail "show: init-only openat"
+grep -Eq '^landlock: +auto; ABI [1-9][0-9]* \(kernel [0-9]+\); enforced: fs denied unless granted: execute write_file read_file .*; read allowed beneath the binds only$' "$tmp/out" ||
+  fail "show: landlock line: $(grep '^landlock' "$tmp/out")"
 out_has "run syscalls (45)"
 out_has "dangerous syscalls of @network; reason: Test fixture"
 out_has "expires 2099-12-31 (30 days left)"
@@ -88,6 +90,11 @@ grep -Eq '^  fcntl +line 22 via @fd-query +only when arg1 is F_GETFD or F_GETFL$
 grep -Eq '^  uname +line 24$' "$tmp/out" || fail "show: init_allow origin"
 out_has "  /usr/share/zoneinfo/UTC (read-only, noexec)"
 out_has "limits:      wall_time 1500ms, cpu_time 2min, memory 1G, output 512K, input 1, open_files 4"
+# A run set that allows the open family keeps the loader's opens notified.
+run 0 "" -- profile show "$T/widen.ini"
+out_has "landlock:    required; ABI "
+grep -Eq '^  openat +line [0-9]+ +notified: served to the loader until READY, then continued$' "$tmp/out" ||
+  fail "show: run-set openat: $(grep openat "$tmp/out")"
 [ "$(grep '^filter:' "$tmp/out")" != "$d1" ] || fail "show: two policies, one digest"
 run 1 "^$T/bad_dangerous.ini:4: " -- profile show "$T/bad_dangerous.ini"
 [ ! -s "$tmp/out" ] || fail "show printed a refused profile"

@@ -99,6 +99,7 @@ widen)
   verify 1 -p "$S/tests/profiles/widen.ini"
   probes_ran
   out_has '^  max_user_namespaces +OK +.* 0 \[[0-9]+\]$'
+  out_has '^  landlock +OK +required: .* ABI [1-9][0-9]* \(kernel [0-9]+\): [0-9]+ fs rights.* 1 read-only rules \[[0-9]+\]$'
   # Each reaches past seccomp (the profile allows its syscall); each must
   # be stopped by the layer named.
   while read -r cat probe layer err; do
@@ -119,7 +120,16 @@ ptrace ptrace-supervisor namespace ESRCH
 ptrace ptrace-peer namespace ESRCH
 ptrace process-vm-readv-supervisor namespace ESRCH
 ptrace process-vm-readv-peer namespace ESRCH
-network connect-loopback namespace ENETUNREACH
+network connect-loopback landlock EACCES
+files open-root-dir landlock EACCES
+files open-etc-passwd empty-root ENOENT
+files openat2-etc-passwd empty-root ENOENT
+files open-proc-1-root empty-root ENOENT
+files open-plugin-file empty-root ENOENT
+files open-dev-mem empty-root ENOENT
+writes create-file empty-root EROFS
+writes creat-file empty-root EROFS
+ipc posix-shm empty-root ENOENT
 network connect-abstract-unix namespace ECONNREFUSED
 network socket-packet capabilities EPERM
 network socket-inet-raw capabilities EPERM
@@ -128,7 +138,7 @@ EOT
   # What escapes is what the exceptions approve, and reaches nothing: a
   # socket in an empty network namespace, an execution domain, perf on self.
   out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 10 escaped \(personality, socket-inet, socket-inet6, socket-unix, socket-netlink, socket-vsock, socket-any-family, socketpair, ptrace-traceme, perf-event-open\)$'
-  out_has '^approved exceptions: 15$'
+  out_has '^approved exceptions: 19$'
   ;;
 oscal)
   # Real reports in the machine formats: OSCAL validates against the NIST

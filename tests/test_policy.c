@@ -204,6 +204,50 @@ static void test_full_policy(void)
 	profile_free(&p);
 }
 
+static bool run_continues(const struct policy *pol, int nr, uint32_t arch)
+{
+	struct seccomp_data sd = { .nr = nr, .arch = arch };
+
+	return policy_run_continues(pol, &sd);
+}
+
+/* A run set that allows the loader's opens keeps them notified (served to
+ * the loader until READY, continued after); the rest of it is allowed. */
+static const struct row widen_rows[] = {
+	{ "openat", 0, NATIVE, 0, 0, 0, NOTIFY },
+	{ "open", 0, NATIVE, 0, 0, 0, NOTIFY },
+	{ "openat2", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "creat", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "unshare", 0, NATIVE, 0x10000000, 0, 0, ALLOW },
+	{ "keyctl", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "read", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ NULL, X32 | 257, NATIVE, 0, 0, 0, NOTIFY },
+	{ "execve", 0, NATIVE, 0, 0, 0, NOTIFY },
+};
+
+static void test_widen_policy(void)
+{
+	struct profile p, dp;
+	struct policy pol, dpol;
+
+	if (build("tests/profiles/widen.ini", &p, &pol) < 0)
+		return;
+	check_rows(&pol, widen_rows, sizeof(widen_rows) / sizeof(widen_rows[0]));
+	CHECK(run_continues(&pol, nr_of("openat"), NATIVE));
+	CHECK(run_continues(&pol, nr_of("open"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("openat"), AUDIT_ARCH_I386));
+	CHECK(!run_continues(&pol, X32 | nr_of("openat"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("read"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("execve"), NATIVE));
+	if (build("profiles/default.ini", &dp, &dpol) == 0) {
+		CHECK(!run_continues(&dpol, nr_of("openat"), NATIVE));
+		policy_free(&dpol);
+		profile_free(&dp);
+	}
+	policy_free(&pol);
+	profile_free(&p);
+}
+
 static int check_member(const char *sys, void *arg)
 {
 	if (seccomp_syscall_resolve_name(sys) < 0)
@@ -310,5 +354,6 @@ int main(void)
 	test_full_policy();
 	test_vocabulary();
 	test_bpf_eval();
+	test_widen_policy();
 	return check_done("test_policy");
 }

@@ -511,18 +511,43 @@ static void test_exception_syntax(void)
 
 static void test_exception_limit(void)
 {
-	char text[8192];
+	static char text[32768];
+	char want[64];
 	size_t off;
 
 	off = (size_t)snprintf(text, sizeof(text), "[seccomp]\nallow = @default socket\n");
 	for (int i = 0; i <= (int)PROFILE_MAX_EXCEPTIONS; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "[exception]\nallow = socket\n" EXC_TAIL);
-	expect_mem_error(text, 3 + 5 * PROFILE_MAX_EXCEPTIONS, "more than 16 [exception] sections");
+	CHECK(off < sizeof(text));
+	snprintf(want, sizeof(want), "more than %u [exception] sections", PROFILE_MAX_EXCEPTIONS);
+	expect_mem_error(text, 3 + 5 * PROFILE_MAX_EXCEPTIONS, want);
+}
+
+/* [filesystem] landlock: auto by default, required on request, nothing else. */
+static void test_landlock_key(void)
+{
+	struct profile p;
+
+	if (expect_mem_ok("", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_AUTO);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[filesystem]\nlandlock = required\n", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_REQUIRED);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[filesystem]\nlandlock = auto\n", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_AUTO);
+		profile_free(&p);
+	}
+	expect_mem_error("[filesystem]\nlandlock = off\n", 2, "landlock: expected 'auto' or 'required'");
+	expect_mem_error("[filesystem]\nlandlock = auto\nlandlock = required\n", 3, "duplicate key 'landlock'");
 }
 
 int main(void)
 {
 	test_dates();
+	test_landlock_key();
 	test_weak_network();
 	test_exception_syntax();
 	test_exception_limit();

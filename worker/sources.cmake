@@ -10,6 +10,7 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/wk_caps.c
     ${CMAKE_SOURCE_DIR}/worker/wk_rlimit.c
     ${CMAKE_SOURCE_DIR}/worker/wk_fds.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_landlock.c
     ${CMAKE_SOURCE_DIR}/worker/wk_seccomp.c
     ${CMAKE_SOURCE_DIR}/worker/wk_runtime.c
     ${CAISSON_IPC_SOURCES})

@@ -56,6 +56,8 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d);
 int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detail *d);
 /* wk_fds.c */
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
+/* wk_landlock.c: no-op when cfg->landlock_abi is 0 */
+int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_seccomp.c */
 int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_lockdown.c: runs every step; returns only on success. What the

@@ -168,6 +168,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     sets it instead, hard and soft, at step 14.
  * 12  environment: empty (the zygote was started with none; verified here);
  *     scheduling class SCHED_BATCH (a hint, not a layer: see batch_class).
+ *     Then Landlock: needs no_new_privs (10); its rules open the binds
+ *     in the final root (7); before 13, whose run set need not allow it.
  * 13  seccomp with a listener: last kernel step, irreversible.
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
@@ -229,6 +231,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));
 	STEP(STEP_ENV, clear_env(&d));
 	STEP(STEP_SCHED, batch_class(&d));
+	STEP(STEP_LANDLOCK, wk_landlock_apply(cfg, &d));
 	listener = wk_seccomp_load(cfg, &d);
 	STEP(STEP_SECCOMP, listener);
 	STEP(STEP_LISTENER, hand_over_listener(listener, &d));

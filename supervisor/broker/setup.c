@@ -11,6 +11,7 @@
 #include "elf/elfinfo.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
+#include "landlock.h"
 #include "zyg.h"
 
 static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
@@ -81,6 +82,8 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	cfg->input_bytes = prof->limits.input_bytes;
 	cfg->open_files = prof->limits.open_files;
 	cfg->prefault_bytes = prof->pool.prefault_bytes;
+	if (landlock_for_profile(prof, &cfg->landlock_abi, err, errlen) < 0)
+		return -1;
 	if (pol->ninsns > WK_MAX_INSNS) {
 		snprintf(err, errlen, "seccomp program has %zu instructions, more than %u", pol->ninsns,
 			 WK_MAX_INSNS);

@@ -10,7 +10,8 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
-    ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/landlock.c)
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)

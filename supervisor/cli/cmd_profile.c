@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/landlock.h"
 #include "cmd.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
@@ -77,10 +78,12 @@ static int pr_check(char **files, int n, int32_t today)
 	return rc;
 }
 
-static void pr_syscall(int nr, const struct profile_origin *from, const char *implied)
+/* note: what the filter does instead of a plain allow (NULL: the rule
+ * sysgroups attaches, if any). */
+static void pr_syscall(int nr, const struct profile_origin *from, const char *implied, const char *note)
 {
 	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-	const char *rule = name ? sysgroups_rule_text(sysgroups_rule(name)) : "";
+	const char *rule = note ? note : name ? sysgroups_rule_text(sysgroups_rule(name)) : "";
 	char origin[96];
 
 	if (from->line)
@@ -107,12 +110,15 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 	printf("run syscalls (%zu): allowed by the filter for the worker's whole life\n", nrun);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(p->run, nr))
-			pr_syscall(nr, &p->run_from[nr], "");
+			pr_syscall(nr, &p->run_from[nr], "",
+				   (pol->run_notify[nr / 64] >> (nr % 64)) & 1
+					   ? "notified: served to the loader until READY, then continued"
+					   : NULL);
 	printf("init-only syscalls (%zu): tolerated only while the plugin loads and initialises\n", ninit);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(pol->init_set, nr) && !profile_set_has(p->run, nr))
 			pr_syscall(nr, profile_set_has(p->init, nr) ? &p->init_from[nr] : &none,
-				   "policy's " SYSGROUPS_LOADER);
+				   "policy's " SYSGROUPS_LOADER, NULL);
 }
 
 static void pr_pool(const struct profile_pool *pl)
@@ -147,6 +153,25 @@ static void pr_exception_text(const char *file, const char *name, const struct p
 	       (int)(e->expires_day - today));
 }
 
+/* What the profile demands and what this kernel makes of it. */
+static void pr_landlock(const struct profile *p)
+{
+	char rights[1024], err[256];
+	uint32_t abi = 0;
+
+	printf("landlock:    %s; ", p->landlock == PROFILE_LANDLOCK_REQUIRED ? "required" : "auto");
+	if (landlock_for_profile(p, &abi, err, sizeof(err)) < 0) {
+		printf("workers refused here: %s\n", err);
+		return;
+	}
+	landlock_describe(abi, rights, sizeof(rights));
+	if (abi)
+		printf("ABI %u (kernel %u); enforced: %s; read allowed beneath the binds only\n", abi,
+		       landlock_kernel_abi(), rights);
+	else
+		printf("%s\n", rights);
+}
+
 static void pr_show_profile(const char *file, const struct profile *p, int32_t today)
 {
 	printf("profile:     %s (%s)\n", p->name[0] ? p->name : "(unnamed)", file);
@@ -158,6 +183,7 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (the plugin and its libraries reach the loader as descriptors)");
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
+	pr_landlock(p);
 	pr_limits(&p->limits);
 	pr_pool(&p->pool);
 	printf("exceptions (%zu):\n", p->nexceptions);

@@ -1,6 +1,8 @@
-/* Attestation of the layers beneath the filter in a live worker: its own
- * user namespace's max_user_namespaces (no nested user namespace). Runs in
- * the supervisor as the invoking user. The value lives in the worker's user
+/* Attestation of the layers beneath the filter: the Landlock ruleset every
+ * worker applies (from the configuration and the kernel: Landlock has no
+ * view from outside a process; the probes show it refusing), and a live
+ * worker's own user namespace's max_user_namespaces (no nested user
+ * namespace). Runs in the supervisor as the invoking user. The value lives in the worker's user
  * namespace and /proc shows a reader only its own namespace's, so a forked
  * child joins that one namespace (setns, nothing else: not the worker's
  * mount or pid namespace, no code of the worker runs), reads the value and
@@ -14,7 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "broker/landlock.h"
+#include "policy/profile.h"
 #include "verify_int.h"
+#include "worker/wk_landlock.h"
 
 #define VF_SYSCTL "/proc/sys/user/max_user_namespaces"
 
@@ -92,4 +97,32 @@ void vf_attest_userns_limit(struct vf_run *v, pid_t pid)
 	}
 	idx = vf_add_blob(v, "max_user_namespaces in the worker's user namespace", "text/plain", val, strlen(val));
 	vf_add_attest(v, "max_user_namespaces", exp, val, src, !strcmp(val, "0"), idx);
+}
+
+/* What every worker of the profile applies in its lockdown (a worker that
+ * cannot apply it fails its spawn), against what the profile demands; the
+ * rights handled, in full, as evidence. -1 only when out of memory. */
+int vf_attest_landlock(struct vf_run *v)
+{
+	const bool required = v->prof->landlock == PROFILE_LANDLOCK_REQUIRED;
+	uint32_t abi = v->cfg->landlock_abi, kernel = landlock_kernel_abi();
+	char rights[1024], exp[160], obs[160];
+	int idx;
+
+	landlock_describe(abi, rights, sizeof(rights));
+	idx = vf_add_blob(v, "Landlock rights handled by every worker's ruleset", "text/plain", rights,
+			  strlen(rights));
+	if (idx < 0)
+		return -1;
+	snprintf(exp, sizeof(exp), "%s: a ruleset in every worker%s; data binds read-only, nothing else",
+		 required ? "required" : "auto", required ? "" : " where the kernel has Landlock");
+	if (abi)
+		snprintf(obs, sizeof(obs), "ABI %u (kernel %u): %u fs rights, %u net, %u scopes; %u read-only rules",
+			 abi, kernel, (unsigned)__builtin_popcountll(wk_landlock_fs(abi)),
+			 (unsigned)__builtin_popcountll(wk_landlock_net(abi)),
+			 (unsigned)__builtin_popcountll(wk_landlock_scoped(abi)), v->cfg->nbinds);
+	else
+		snprintf(obs, sizeof(obs), "none: this kernel has no Landlock");
+	return vf_add_attest(v, "landlock", exp, obs, "worker configuration; landlock_create_ruleset(VERSION)",
+			     abi > 0 || (!required && kernel == 0), idx) < 0 ? -1 : 0;
 }

@@ -63,9 +63,11 @@ bool vf_proc_uid(pid_t pid, unsigned long *uid);
 void vf_attest_cgroup(struct vf_run *v, pid_t pid);
 void vf_attest_mounts(struct vf_run *v, pid_t pid);
 void vf_attest_fds(struct vf_run *v, pid_t pid);
-/* Layers beneath the filter: the nested user namespace limit
- * (verify_attest_layers.c). */
+/* Layers beneath the filter (verify_attest_layers.c): the nested user
+ * namespace limit of a live worker; the Landlock ruleset every worker
+ * applies (-1 when out of memory). */
 void vf_attest_userns_limit(struct vf_run *v, pid_t pid);
+int vf_attest_landlock(struct vf_run *v);
 /* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
 void vf_attest_bpf(struct vf_run *v, pid_t pid);
 /* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);

@@ -48,8 +48,12 @@ static const char *vf_layer_refusal(const char *category, const char *how, bool 
 		return "";
 	memcpy(err, how, n);
 	err[n] = '\0';
+	/* Landlock refuses a path access or a TCP connect with EACCES, where
+	 * nothing else in a worker would: the root is world-readable, and
+	 * nothing but Landlock checks a connect in an empty namespace. */
 	if (landlock && !strcmp(err, "EACCES") &&
-	    (!strcmp(category, "files") || !strcmp(category, "writes") || !strcmp(category, "exec")))
+	    (!strcmp(category, "files") || !strcmp(category, "writes") || !strcmp(category, "exec") ||
+	     !strcmp(category, "network")))
 		return "landlock";
 	for (size_t i = 0; i < sizeof(vf_layer_rules) / sizeof(vf_layer_rules[0]); i++)
 		if (!strcmp(vf_layer_rules[i].err, err) &&

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpf_eval.h"
@@ -56,7 +57,21 @@ static int policy_add_run(scmp_filter_ctx ctx, int nr)
 	return -ENOENT;
 }
 
-static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *err, size_t errlen)
+/* The loader's opens, which the supervisor serves with its own descriptors
+ * while the worker initialises (broker/notify.c). A run set that allows one
+ * must not let it reach the kernel straight away, or the loader would look
+ * for the plugin in the empty root: it stays NOTIFY, and after READY the
+ * supervisor CONTINUEs it (policy_run_continues), so the profile gets what
+ * it allows, under the layers beneath the filter (Landlock, empty root).
+ * CONTINUE checks no argument, so it decides nothing a TOCTOU could bend:
+ * the call is allowed whatever its arguments. */
+static bool policy_served(int nr)
+{
+	return nr == SYS_open || nr == SYS_openat;
+}
+
+static int policy_compile(const struct profile *p, struct policy *pol, scmp_filter_ctx ctx, char *err,
+			  size_t errlen)
 {
 	int rc;
 
@@ -79,6 +94,10 @@ static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *er
 	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
 		if (!profile_set_has(p->run, nr))
 			continue;
+		if (policy_served(nr)) {
+			pol->run_notify[nr / 64] |= 1ull << (nr % 64);
+			continue;
+		}
 		rc = policy_add_run(ctx, nr);
 		if (rc) {
 			snprintf(err, errlen, "seccomp rule for syscall %d: %s", nr, strerror(-rc));
@@ -177,7 +196,7 @@ int policy_build(const struct profile *p, struct policy *out, char *err, size_t 
 				      "without user notification");
 		return -1;
 	}
-	if (policy_compile(p, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
+	if (policy_compile(p, out, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
 	    policy_selfcheck(out, p, err, errlen) < 0)
 		goto out;
 	sha256(out->insns, out->ninsns * sizeof(out->insns[0]), out->digest);
@@ -201,6 +220,13 @@ bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd)
 	if (!pol->insns || sd->arch != pol->arch || sd->nr < 0 || sd->nr >= POLICY_MAX_NR)
 		return false;
 	return (pol->init_set[sd->nr / 64] >> (sd->nr % 64)) & 1;
+}
+
+bool policy_run_continues(const struct policy *pol, const struct seccomp_data *sd)
+{
+	if (!pol->insns || sd->arch != pol->arch || sd->nr < 0 || sd->nr >= POLICY_MAX_NR)
+		return false;
+	return (pol->run_notify[sd->nr / 64] >> (sd->nr % 64)) & 1;
 }
 
 void policy_free(struct policy *pol)

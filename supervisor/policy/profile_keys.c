@@ -74,6 +74,14 @@ static int set_namespace(struct profile_parse *ps, const struct profile_key *k, 
 	return 1;
 }
 
+static int set_landlock(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (strcmp(v, "auto") != 0 && strcmp(v, "required") != 0)
+		return profile_fail(ps, "landlock: expected 'auto' or 'required'");
+	ps->p->landlock = strcmp(v, "required") == 0 ? PROFILE_LANDLOCK_REQUIRED : PROFILE_LANDLOCK_AUTO;
+	return 1;
+}
+
 /* bind_ro and arg values: bounded copies in a bounded array. */
 static int profile_push(struct profile_parse *ps, const struct profile_key *k, char ***arr,
 			size_t *n, size_t max, const char *v)
@@ -249,6 +257,7 @@ const struct profile_key profile_keys[] = {
 	{ "namespaces", "uts", false, set_namespace, PROFILE_NS_UTS, 0, 0, NULL },
 	{ "namespaces", "cgroup", false, set_namespace, PROFILE_NS_CGROUP, 0, 0, NULL },
 	{ "filesystem", "bind_ro", true, set_bind, 0, 0, 0, NULL },
+	{ "filesystem", "landlock", false, set_landlock, 0, 0, 0, NULL },
 	{ "seccomp", "allow", true, set_syscalls, 0, 0, 0, NULL },
 	{ "seccomp", "init_allow", true, set_syscalls, 1, 0, 0, NULL },
 	{ "limits", "wall_time", false, set_duration, LIM(wall_ms), 1, 3600000, "1ms..1h" },
