@@ -74,7 +74,7 @@ contract)
     out_has "^  network +$p +ESCAPED +- +escaped: socket\\("
   done
   out_has '^  network +socket-packet +CONTAINED +capabilities +blocked: EPERM'
-  out_has '^  network +connect-loopback +CONTAINED +namespace +blocked: '
+  out_has '^  network +connect-loopback +CONTAINED +landlock +blocked: EACCES'
   out_has '^  files +open-etc-passwd +CONTAINED +seccomp +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
   out_has '^  bombs +memory-bomb +CONTAINED +(memory-limit +limited: MEMORY_LIMIT|rlimit +blocked: ENOMEM)'
   out_has '^approved exceptions: 1$'
