@@ -95,6 +95,13 @@ run 0 "" -- profile show "$T/widen.ini"
 out_has "landlock:    required; ABI "
 grep -Eq '^  openat +line [0-9]+ +notified: served to the loader until READY, then continued$' "$tmp/out" ||
   fail "show: run-set openat: $(grep openat "$tmp/out")"
+# Argument rules: shown per syscall; each exception names its rule.
+run 0 "" -- profile show "$T/argrules.ini"
+grep -Eq '^  socket +line 11 +only when arg0 is AF_UNIX$' "$tmp/out" || fail "show: socket rule: $(grep socket "$tmp/out")"
+grep -Eq '^  clone +line 12 +threads only: arg0 has CLONE_VM\|FS\|FILES\|SIGHAND\|THREAD, no CLONE_NEW\*$' "$tmp/out" ||
+  fail "show: clone rule"
+grep -Eq '^  prctl +line 13 +only when arg0 is PR_SET_NAME or PR_GET_NAME$' "$tmp/out" || fail "show: prctl rule"
+out_has "argrules: syscall prctl(PR_SET_NAME|PR_GET_NAME|PR_SET_VMA); reason: Test fixture: naming threads"
 [ "$(grep '^filter:' "$tmp/out")" != "$d1" ] || fail "show: two policies, one digest"
 run 1 "^$T/bad_dangerous.ini:4: " -- profile show "$T/bad_dangerous.ini"
 [ ! -s "$tmp/out" ] || fail "show printed a refused profile"

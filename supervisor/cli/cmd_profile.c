@@ -98,8 +98,25 @@ static void pr_syscall(int nr, const struct profile_origin *from, const char *im
 	free(name);
 }
 
+/* What the run filter does with syscall nr other than allow it whole:
+ * the profile's argument rule, or notify (the loader's opens); NULL for
+ * nothing (or the rule sysgroups attaches). */
+static const char *pr_run_note(const struct profile *p, const struct policy *pol, int nr, char *buf, size_t len)
+{
+	const struct argrule *r = profile_argrule(p, nr);
+
+	if (r) {
+		argrule_text(r, buf, len);
+		return buf;
+	}
+	if ((pol->run_notify[nr / 64] >> (nr % 64)) & 1)
+		return "notified: served to the loader until READY, then continued";
+	return NULL;
+}
+
 static void pr_syscalls(const struct profile *p, const struct policy *pol)
 {
+	char note[160];
 	static const struct profile_origin none = { 0, NULL };
 	size_t nrun = 0, ninit = 0;
 
@@ -110,10 +127,7 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 	printf("run syscalls (%zu): allowed by the filter for the worker's whole life\n", nrun);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(p->run, nr))
-			pr_syscall(nr, &p->run_from[nr], "",
-				   (pol->run_notify[nr / 64] >> (nr % 64)) & 1
-					   ? "notified: served to the loader until READY, then continued"
-					   : NULL);
+			pr_syscall(nr, &p->run_from[nr], "", pr_run_note(p, pol, nr, note, sizeof(note)));
 	printf("init-only syscalls (%zu): tolerated only while the plugin loads and initialises\n", ninit);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(pol->init_set, nr) && !profile_set_has(p->run, nr))

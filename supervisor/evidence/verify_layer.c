@@ -14,6 +14,7 @@ static const struct {
 	const char *err, *cat, *layer;
 } vf_layer_rules[] = {
 	{ "ENOSPC", "namespaces", "userns-limit" }, /* max_user_namespaces 0 */
+	{ "ENOSYS", "namespaces", "seccomp" },      /* clone3 under clone(threads): the filter's ENOSYS */
 	{ "ESRCH", NULL, "namespace" },             /* another pid namespace */
 	{ "ECONNREFUSED", NULL, "namespace" },      /* nothing listens in our network namespace */
 	{ "ENETUNREACH", NULL, "namespace" },

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "argrules.h"
+
 #define PROFILE_FILE_MAX (64u * 1024) /* bytes */
 #define PROFILE_NAME_MAX 63u
 #define PROFILE_DESC_MAX 200u
@@ -26,7 +28,8 @@
  * cap only bounds the register (~0.6 KiB each, in struct profile) and the
  * lint's per-exception state; a profile near it deserves a review anyway. */
 #define PROFILE_MAX_EXCEPTIONS 64u
-#define PROFILE_ALLOW_MAX 63u    /* an exception's allow: syscall or @group */
+#define PROFILE_ALLOW_MAX ARGRULE_TEXT_MAX /* an exception's allow: syscall, @group or rule */
+#define PROFILE_MAX_ARGRULES 16u /* syscalls allowed with an argument rule */
 #define PROFILE_REASON_MAX 255u  /* bytes of UTF-8 */
 #define PROFILE_APPROVER_MAX 127u
 #define PROFILE_DATE_LEN 10u     /* YYYY-MM-DD */
@@ -75,6 +78,9 @@ struct profile_origin {
  * where each key was set (line: the section header). */
 struct profile_exception {
 	char allow[PROFILE_ALLOW_MAX + 1];
+	/* allow = name(...): approves that syscall within that rule only. */
+	bool has_rule;
+	struct argrule rule;
 	char relaxes[PROFILE_ALLOW_MAX + 32];
 	char reason[PROFILE_REASON_MAX + 1];
 	char approver[PROFILE_APPROVER_MAX + 1];
@@ -110,6 +116,10 @@ struct profile {
 	 * tolerated while the plugin initialises (see policy.h). */
 	uint64_t run[PROFILE_SET_WORDS], init[PROFILE_SET_WORDS];
 	struct profile_origin run_from[PROFILE_MAX_NR], init_from[PROFILE_MAX_NR];
+	/* Run-set syscalls allowed only within an argument rule (allow =
+	 * name(...)); each is in run too, and allowed nowhere more widely. */
+	struct argrule argrules[PROFILE_MAX_ARGRULES];
+	size_t nargrules;
 	/* [exception] sections, in file order; each covers at least one
 	 * dangerous allowance and none has expired (the lint checks). */
 	struct profile_exception exceptions[PROFILE_MAX_EXCEPTIONS];
@@ -117,6 +127,10 @@ struct profile {
 };
 
 extern const char *const profile_ns_names[PROFILE_NS_COUNT];
+
+/* The argument rule the run set puts on syscall nr, or NULL (allowed
+ * without one, or not at all). */
+const struct argrule *profile_argrule(const struct profile *p, int nr);
 
 /* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes.
  * profile_load judges expiry against the real clock (profile_today()). */

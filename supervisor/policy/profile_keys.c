@@ -184,6 +184,10 @@ static int profile_add_syscall(const char *sys, void *arg)
 	if (nr >= PROFILE_MAX_NR)
 		return !profile_fail(ps, "syscall '%s' has number %d, beyond this build's %d", sys, nr,
 				     PROFILE_MAX_NR);
+	if (!ps->init && profile_argrule(ps->p, nr))
+		return !profile_fail(ps, "syscall '%s'%s%s is already allowed only within an argument rule "
+				     "(line %u)", sys, ps->via ? " in " : "", ps->via ? ps->via : "",
+				     ps->p->run_from[nr].line);
 	if (!profile_set_has(set, nr)) {
 		set[nr / 64] |= 1ull << (nr % 64);
 		from[nr] = (struct profile_origin){ ps->line, ps->via };
@@ -196,6 +200,8 @@ static int profile_add_token(struct profile_parse *ps, const struct profile_key 
 	const struct sysgroups_group *g;
 	int rc;
 
+	if (strchr(tok, '('))
+		return profile_args_add(ps, k, tok);
 	if (tok[0] != '@') {
 		if (strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(tok))
 			return profile_fail(ps, "%s: '%s' is not a syscall name", k->name, tok);
@@ -217,7 +223,7 @@ static int profile_add_token(struct profile_parse *ps, const struct profile_key 
 
 static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
-	char tok[SYSGROUPS_NAME_MAX];
+	char tok[ARGRULE_TEXT_MAX + 1]; /* a name, or an argument rule */
 	size_t ntok = 0;
 
 	ps->init = k->arg == 1;
@@ -229,7 +235,7 @@ static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, c
 			continue;
 		}
 		if (len >= sizeof(tok))
-			return profile_fail(ps, "%s: name longer than %zu bytes", k->name, sizeof(tok) - 1);
+			return profile_fail(ps, "%s: entry longer than %zu bytes", k->name, sizeof(tok) - 1);
 		memcpy(tok, v, len);
 		tok[len] = '\0';
 		v += len;

@@ -60,4 +60,8 @@ int profile_exc_expires(struct profile_parse *ps, const struct profile_key *k, c
 void profile_exc_section(struct profile_parse *ps, const char *name, size_t len);
 void profile_exc_end(struct profile_parse *ps);
 
+/* profile_args.c: "allow = name(...)", an argument rule (argrules.h);
+ * returns 1, or 0 after profile_fail(). */
+int profile_args_add(struct profile_parse *ps, const struct profile_key *k, const char *tok);
+
 #endif
