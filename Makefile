@@ -8,8 +8,8 @@ FUZZ_SECONDS ?= 30
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
-DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev \
-       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs \
+DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
+       libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
 BENCH_DEPS = bubblewrap firejail netpbm

@@ -17,8 +17,8 @@
 #define WK_MAX_DEPS 64u
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
-#define WK_MAX_CGROUPS 2u
-#define WK_LANDLOCK_ABI_LIMIT 64u /* a sane bound on a Landlock ABI version */ /* v1: memory and pids hierarchies; v2: one */
+#define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
+#define WK_LANDLOCK_ABI_LIMIT 64u /* a sane bound on a Landlock ABI version */
 /* Half of glibc's largest mmap threshold on 64 bits (32 MiB), which the
  * worker sets just above the prefault size to keep big allocations on the
  * touched heap. */

@@ -73,6 +73,9 @@ run 0 "" -- profile show "$W"
 out_has "profile:     weak_network ($W)"
 out_has "namespaces:  user=on pid=on mount=on network=on ipc=on uts=on cgroup=on"
 out_has "limits:      wall_time 5s, cpu_time 5s, memory 256M, output 16M, input 16M, open_files 16"
+# capability names come from libcap, for the running kernel (cap_chown is 0)
+grep -Eq '^capabilities: none of the [0-9]+ this kernel knows \(cap_chown \.\. cap_[a-z_]+\), in every set' "$tmp/out" ||
+  fail "show: capabilities line: $(grep -i cap "$tmp/out")"
 grep -Eq '^  socket +line 20 via @network$' "$tmp/out" || fail "show: socket origin: $(cat "$tmp/out")"
 grep -Eq '^  read +line 18 via @default$' "$tmp/out" || fail "show: read origin"
 grep -Eq '^  mmap +line 18 via @default +only when \(arg2 & PROT_EXEC\) == 0$' "$tmp/out" || fail "show: mmap rule"

@@ -111,7 +111,8 @@ run 1 "hello.txt: SPAWN_FAILED plugin init: caisson_plugin_init returned 7" -- r
 # --- real parsers: a malformed input fails alone, the next one succeeds
 D="$S/samples/data"
 run 1 "truncated.png: PLUGIN_ERROR " -- run -p "$S/profiles/png.ini" -o "$tmp/o" "$B/samples/png.so" "$D/truncated.png" "$D/gradient-64.png"
-head -c 2 "$tmp/o/gradient-64.png" | grep -q P6 || fail "png.so did not produce a PPM"
+head -c 2 "$tmp/o/gradient-64.ppm" | grep -q P6 || fail "png.so did not produce a PPM named .ppm ([output] extension)"
+[ ! -e "$tmp/o/gradient-64.png" ] || fail "png.ini: the answer kept the input's .png name"
 run 1 "bad.xml: PLUGIN_ERROR " -- run -p "$S/profiles/xml.ini" -o "$tmp/o" "$B/samples/xml.so" "$D/bad.xml" "$D/note.xml"
 [ -s "$tmp/o/note.xml" ] || fail "xml.so gave no canonical output for note.xml"
 

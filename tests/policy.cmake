@@ -19,9 +19,11 @@ if(CAISSON_FUZZ)
       ${CMAKE_SOURCE_DIR}/supervisor/policy/argrules.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_args.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_parse.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_exc.c
-      ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c)
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_load.c)
   target_include_directories(fuzz_profile PRIVATE ${CAISSON_INCLUDE_DIRS})
   target_compile_options(fuzz_profile PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_profile PRIVATE -fsanitize=fuzzer,address,undefined)

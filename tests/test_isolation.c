@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "broker/setup.h"
 #include "broker/sv.h"
 

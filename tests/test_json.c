@@ -1,4 +1,4 @@
-/* The JSON emitter (supervisor/json.c): exact output for nesting and escapes,
+/* The JSON emitter (supervisor/evidence/json.c): exact output for nesting and escapes,
  * invalid UTF-8 turned into U+FFFD, misuse refused with EINVAL and no broken
  * document, base64 against RFC 4648, write errors reported, and random
  * hostile byte strings that must decode back to their sanitised selves. */

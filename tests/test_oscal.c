@@ -1,4 +1,4 @@
-/* OSCAL datatypes (supervisor/oscal.c): date-times at their boundaries
+/* OSCAL datatypes (supervisor/evidence/oscal.c): date-times at their boundaries
  * (leap days, the 1900-2999 range, out-of-range fields, trailing bytes, no
  * NUL), the StringDatatype sanitiser on hostile text, markup made inert, and
  * UUID shape and uniqueness. */

@@ -1,5 +1,5 @@
-/* The compiled seccomp policy (supervisor/policy.c), evaluated with the
- * BPF interpreter (supervisor/bpf_eval.c) for a table of (syscall, args,
+/* The compiled seccomp policy (supervisor/policy/policy.c), evaluated with the
+ * BPF interpreter (supervisor/policy/bpf_eval.c) for a table of (syscall, args,
  * arch) -> action, the init-phase decision, the digest, and the
  * interpreter's own fail-closed behaviour on hostile programs. */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include "policy/bpf_eval.h"
 #include "check.h"
 #include "policy/policy.h"
+#include "policy/profile_load.h"
 #include "policy/sha256.h"
 #include "policy/sysgroups.h"
 

@@ -1,4 +1,4 @@
-/* Profile parsing and lint (supervisor/profile.c, profile_keys.c, lint.c):
+/* Profile parsing and lint (supervisor/policy/profile_load.c, profile_keys.c, lint.c):
  * the shipped default profile and a profile setting every key load with the
  * expected values; every error class is refused with its exact
  * "FILE:LINE: " prefix, from files in tests/profiles/ and from memory. */
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 
 #define MIB (1024ull * 1024)
 

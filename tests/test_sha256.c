@@ -1,4 +1,4 @@
-/* SHA-256 (supervisor/sha256.c) against the NIST FIPS 180-4 example vectors,
+/* SHA-256 (supervisor/policy/sha256.c) against the NIST FIPS 180-4 example vectors,
  * one-shot and fed in uneven pieces across block boundaries. */
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* Boundary tests for the profile unit parsers (supervisor/units.c): zero,
+/* Boundary tests for the profile unit parsers (supervisor/policy/units.c): zero,
  * the 64-bit maximum and one past it, overflow through a suffix, missing and
  * unknown units, signs, whitespace and other near-misses. */
 #include <stdint.h>

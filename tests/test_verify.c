@@ -212,11 +212,37 @@ static void test_layers(void)
 	CHECK_STR(p.layer, "");
 }
 
+/* Capability sets: empty passes; anything else fails and is named by
+ * libcap; malformed text fails; a full set is truncated, not overrun. */
+static void test_caps_named(void)
+{
+	char got[160];
+
+	strcpy(got, "0000000000000000");
+	CHECK(vf_caps_named(got, sizeof(got)));
+	CHECK(!strcmp(got, "0000000000000000"));
+	strcpy(got, "0000000000200000");
+	CHECK(!vf_caps_named(got, sizeof(got)));
+	CHECK(!strcmp(got, "0000000000200000 cap_sys_admin"));
+	strcpy(got, "0000000000000003");
+	CHECK(!vf_caps_named(got, sizeof(got)));
+	CHECK(!strcmp(got, "0000000000000003 cap_chown,cap_dac_override"));
+	strcpy(got, "00000000000000zz");
+	CHECK(!vf_caps_named(got, sizeof(got)));
+	strcpy(got, "");
+	CHECK(!vf_caps_named(got, sizeof(got)));
+	strcpy(got, "ffffffffffffffff");
+	CHECK(!vf_caps_named(got, sizeof(got)));
+	CHECK(strlen(got) == sizeof(got) - 1);
+	CHECK(!strcmp(got + sizeof(got) - 4, "..."));
+}
+
 int main(void)
 {
 	test_statuses();
 	test_layers();
 	test_answers();
 	test_report();
+	test_caps_named();
 	return check_done("test_verify");
 }

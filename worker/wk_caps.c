@@ -1,9 +1,12 @@
 /* Capabilities and securebits of a worker. Runs in the worker child, inside
  * its user namespace, after the mounts and the identity switch (both need
  * capabilities) and before no_new_privs and seccomp. Raw prctl and capset,
- * as the kernel documents them: libcap's wrappers cost a fresh clone its
- * first touch of libcap's pages and a heap allocation, ~70 us a spawn on
- * the development VM, for the same three calls. */
+ * as the kernel documents them, because this is the measured hot path:
+ * libcap's wrappers cost a fresh clone its first touch of libcap's pages
+ * and a heap allocation, ~70 us a spawn, for the same three calls (make
+ * bench figure 1, cold spawn: 1.07x -> 1.01x the clone3 probe when they
+ * went). Off the hot path, names and text forms come from libcap
+ * (supervisor/evidence/verify_attest.c, caisson profile show). */
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>

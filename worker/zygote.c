@@ -61,6 +61,17 @@ static void __attribute__((noreturn)) fatal(const char *what)
 	exit(1);
 }
 
+/* A report to the supervisor could not be sent. EPIPE or ECONNRESET: the
+ * supervisor closed the channel (its normal shutdown, which may cross a
+ * report in flight), so this is the end, not an error: exit silently, and
+ * the workers die with us (PDEATHSIG). Anything else is fatal. */
+static void __attribute__((noreturn)) send_failed(const char *what)
+{
+	if (errno == EPIPE || errno == ECONNRESET)
+		exit(0);
+	fatal(what);
+}
+
 static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
 {
 	uint8_t p[8 + IPC_TEXT_MAX];
@@ -70,7 +81,7 @@ static void report_fail(uint64_t id, uint32_t step, int err, const char *text)
 	wire_put32(p + 4, (uint32_t)err);
 	n = ipc_text_put(p + 8, text);
 	if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWN_FAILED, id, p, (uint32_t)(8 + n), NULL, 0) < 0)
-		fatal("send SPAWN_FAILED");
+		send_failed("send SPAWN_FAILED");
 }
 
 /* A spawn that failed after clone3: report it, and kill the child
@@ -406,7 +417,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		wire_put32(p, (uint32_t)pid);
 		wire_put32(p + 4, host_uid);
 		if (ipc_send(ZY_FD_CTL, IPC_Z_SPAWNED, id, p, 8, fds, 4) < 0)
-			fatal("send SPAWNED");
+			send_failed("send SPAWNED");
 	}
 out:
 	for (int *fd = (int[]){ sv[0], sv[1], sy[0], sy[1], lg[0], lg[1], pidfd, listener, cg[0], cg[1], -2 };
@@ -504,7 +515,7 @@ static void clear_root(uint64_t id, int pidfd)
 	wire_put32(msg + 4, (uint32_t)a.err);
 	n = ipc_text_put(msg + 8, a.err ? a.d.text : "");
 	if (ipc_send(ZY_FD_CTL, IPC_Z_ROOT_CLEARED, id, msg, (uint32_t)(8 + n), NULL, 0) < 0)
-		fatal("send ROOT_CLEARED");
+		send_failed("send ROOT_CLEARED");
 }
 
 static void reap(int sfd)
@@ -525,7 +536,7 @@ static void reap(int sfd)
 		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
 		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
 		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
-			fatal("send EXITED");
+			send_failed("send EXITED");
 	}
 }
 

@@ -19,7 +19,7 @@
 
 #include "policy/policy.h"
 #include "pool.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "setup.h"
 
 #define LIB_SAME(n) _Static_assert((int)CS_##n == (int)CAISSON_##n, "status " #n " differs");

@@ -34,10 +34,8 @@ static int resolve_deps(const char *plugin, struct wk_config *cfg, char *err, si
 	memset(&loaded, 0, sizeof(loaded));
 	/* Libraries the worker image already has are matched by soname and
 	 * need no bind: resolve the zygote's own closure to know which. */
-	if (zyg_path(zygote, sizeof(zygote)) < 0) {
-		snprintf(err, errlen, "caisson-zygote not found");
+	if (zyg_path(zygote, sizeof(zygote), err, errlen) < 0)
 		return -1;
-	}
 	if (elf_loaded_sonames(zygote, &loaded, err, errlen) < 0)
 		goto out;
 	if (elf_resolve_deps(plugin, (const char *const *)loaded.sonames, &deps, err, errlen) < 0)

@@ -10,9 +10,11 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/libexec.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/landlock.c)
-target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
+target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
+    CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)
 
@@ -27,6 +29,26 @@ target_link_options(caisson_lib PRIVATE ${CAISSON_SAN_FLAGS}
 target_link_libraries(caisson_lib PRIVATE caisson_sv Threads::Threads)
 target_include_directories(caisson_lib INTERFACE ${CMAKE_SOURCE_DIR}/supervisor/broker)
 add_dependencies(caisson_lib caisson-zygote)
+# caisson.pc is relocatable: its prefix is ${pcfiledir} and the path back
+# from the pc directory, so it is right under whatever prefix the tree is
+# installed (configure-time prefix, `cmake --install --prefix`, DESTDIR, or
+# the tree moved afterwards), like the program and library themselves.
+# Absolute install dirs outside the prefix are written as they are.
+set(CAISSON_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(IS_ABSOLUTE ${CAISSON_PC_DIR})
+  set(CAISSON_PC_PREFIX ${CMAKE_INSTALL_PREFIX})
+else()
+  file(RELATIVE_PATH CAISSON_PC_UP /p/${CAISSON_PC_DIR} /p)
+  string(REGEX REPLACE "/$" "" CAISSON_PC_UP ${CAISSON_PC_UP})
+  set(CAISSON_PC_PREFIX "\${pcfiledir}/${CAISSON_PC_UP}")
+endif()
+foreach(d LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE ${CMAKE_INSTALL_${d}})
+    set(CAISSON_PC_${d} ${CMAKE_INSTALL_${d}})
+  else()
+    set(CAISSON_PC_${d} "\${prefix}/${CMAKE_INSTALL_${d}}")
+  endif()
+endforeach()
 configure_file(${CMAKE_SOURCE_DIR}/supervisor/broker/caisson.pc.in ${CMAKE_BINARY_DIR}/caisson.pc @ONLY)
 install(TARGETS caisson_lib LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/supervisor/broker/caisson.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

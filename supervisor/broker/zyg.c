@@ -3,7 +3,6 @@
  * but its messages still go through the one decoder. */
 #include "zyg.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,46 +17,13 @@
 
 #include "ipc/ipc_io.h"
 #include "ipc/wire.h"
-
-#ifndef CAISSON_LIBEXECDIR
-#error "CAISSON_LIBEXECDIR must be defined by the build"
-#endif
+#include "libexec.h"
 
 #define ZYG_BUF (IPC_HDR_LEN + IPC_CONFIG_MAX)
 
-/* caisson-zygote in the directory of FILE, if it is there. */
-static int zyg_beside(const char *file, char *out, size_t len)
+int zyg_path(char *out, size_t len, char *err, size_t errlen)
 {
-	const char *slash = strrchr(file, '/');
-
-	if (!slash || (size_t)snprintf(out, len, "%.*s/caisson-zygote", (int)(slash - file), file) >= len)
-		return -1;
-	return access(out, X_OK);
-}
-
-/* Where the zygote is: beside the running program (the build tree,
- * caisson itself), beside the shared library this code is in (a service
- * embedding a libcaisson that is not installed), else the install's
- * libexec directory. */
-int zyg_path(char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	Dl_info di;
-
-	if (n > 0) {
-		self[n] = '\0';
-		if (zyg_beside(self, out, len) == 0)
-			return 0;
-	}
-	if (dladdr((void *)zyg_path, &di) && di.dli_fname && di.dli_fname[0] == '/' &&
-	    zyg_beside(di.dli_fname, out, len) == 0)
-		return 0;
-	if ((size_t)snprintf(out, len, "%s/caisson-zygote", CAISSON_LIBEXECDIR) >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return access(out, X_OK);
+	return libexec_find("caisson-zygote", X_OK, out, len, err, errlen);
 }
 
 static void zyg_lost(struct zyg *z, const char *why)
@@ -118,11 +84,8 @@ static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
 	posix_spawn_file_actions_t fa;
 	int rc;
 
-	if (zyg_path(path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "caisson-zygote not found beside this program or libcaisson, or in %s",
-			 CAISSON_LIBEXECDIR);
+	if (zyg_path(path, sizeof(path), err, errlen) < 0)
 		return -1;
-	}
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	/* fd map of the zygote: 0,1 /dev/null, 2 our stderr, 3 control; the
 	 * caller's other descriptors are closed before exec. */

@@ -42,7 +42,8 @@ int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], u
 /* Asks the zygote to empty a READY worker's root (see wk_mount_clear_root). */
 int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd);
 void zyg_stop(struct zyg *z);
-/* Path of caisson-zygote: next to the running binary, else the libexec dir. */
-int zyg_path(char *out, size_t len);
+/* Path of caisson-zygote (libexec.h says where it looks); -1 with the
+ * one-line message naming every place looked in err. */
+int zyg_path(char *out, size_t len, char *err, size_t errlen);
 
 #endif

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 
 #include "broker/landlock.h"
+#include "cli_args.h"
 #include "cmd.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "policy/sysgroups.h"
 #include "policy/units.h"
 
@@ -20,6 +22,7 @@ static const char profile_usage[] =
 	"usage: caisson profile check FILE...\n"
 	"       caisson profile show FILE\n"
 	"       caisson profile exceptions [--format text|json] FILE...\n"
+	"Options may come anywhere after 'profile'; '--' ends them.\n"
 	"\n"
 	"  check       lint each profile: one line per refused profile on stderr\n"
 	"              ('FILE:LINE: message'), 'FILE: ok (N exceptions)' on stdout\n"
@@ -32,12 +35,6 @@ static const char profile_usage[] =
 	"Exceptions expire at the end of their day (UTC); CAISSON_TODAY=YYYY-MM-DD\n"
 	"replaces today. Exit status: 0 all profiles accepted, 1 some profile\n"
 	"refused, 2 usage error.\n";
-
-static int pr_usage_error(const char *msg)
-{
-	fprintf(stderr, "caisson profile: %s\n%s", msg, profile_usage);
-	return 2;
-}
 
 static int pr_today(int32_t *today)
 {
@@ -186,6 +183,20 @@ static void pr_landlock(const struct profile *p)
 		printf("%s\n", rights);
 }
 
+/* What every worker keeps of the capabilities this kernel knows: none.
+ * Names from libcap, so the line follows the running kernel. */
+static void pr_caps(void)
+{
+	cap_value_t bits = cap_max_bits();
+	char *first = cap_to_name(0), *last = cap_to_name(bits - 1);
+
+	printf("capabilities: none of the %d this kernel knows (%s .. %s), in every set (effective, "
+	       "permitted, inheritable, ambient, bounding); securebits locked\n",
+	       (int)bits, first ? first : "?", last ? last : "?");
+	cap_free(first);
+	cap_free(last);
+}
+
 static void pr_show_profile(const char *file, const struct profile *p, int32_t today)
 {
 	printf("profile:     %s (%s)\n", p->name[0] ? p->name : "(unnamed)", file);
@@ -198,8 +209,13 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
 	pr_landlock(p);
+	pr_caps();
 	pr_limits(&p->limits);
 	pr_pool(&p->pool);
+	if (p->output_ext[0])
+		printf("output:      answers written by 'caisson run -o DIR' end in .%s\n", p->output_ext);
+	else
+		printf("output:      answers written by 'caisson run -o DIR' keep their input's name\n");
 	printf("exceptions (%zu):\n", p->nexceptions);
 	for (size_t i = 0; i < p->nexceptions; i++) {
 		printf("  ");
@@ -313,43 +329,66 @@ static int pr_exceptions(char **files, int n, bool json, int32_t today)
 	return rc;
 }
 
-int cmd_profile(int argc, char **argv)
+/* The subcommand and its files from the arguments, options anywhere. 0, or
+ * 2 after a usage error, or 1 when --help was printed. */
+static int pr_parse(int argc, char **argv, struct cli_args *a, const char **format)
 {
 	static const struct option lo[] = { { "help", no_argument, NULL, 'h' },
 					    { "format", required_argument, NULL, 'f' }, { 0 } };
-	const char *sub = argc > 1 ? argv[1] : NULL, *format = "text";
-	int32_t today;
-	int c, rc;
+	const char *sub;
+	int c;
 
-	if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"))) {
-		fputs(profile_usage, stdout);
-		return 0;
-	}
-	if (!sub || (strcmp(sub, "check") && strcmp(sub, "show") && strcmp(sub, "exceptions")))
-		return pr_usage_error(sub ? "unknown subcommand" : "a subcommand is required");
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "+h", lo, NULL)) != -1) {
+	*format = NULL;
+	while ((c = cli_getopt(a, argc, argv, "h", lo)) != -1) {
 		if (c == 'h') {
 			fputs(profile_usage, stdout);
-			return 0;
+			return 1;
 		}
-		if (c != 'f' || strcmp(sub, "exceptions") != 0)
-			return pr_usage_error(c == 'f' ? "--format applies to 'exceptions' only" : "bad option");
-		format = optarg;
+		if (c != 'f')
+			return 2;
+		*format = optarg;
 	}
-	if (strcmp(format, "text") && strcmp(format, "json"))
-		return pr_usage_error("--format takes text or json");
-	argc -= optind + 1;
-	argv += optind + 1;
-	if (argc < 1 || (!strcmp(sub, "show") && argc != 1))
-		return pr_usage_error(!strcmp(sub, "show") ? "show takes exactly one FILE" : "FILE is required");
-	if (pr_today(&today) < 0)
+	sub = a->npos ? a->pos[0] : NULL;
+	if (!sub)
+		return cli_usage_error("profile", "a subcommand is required (check, show or exceptions)");
+	if (strcmp(sub, "check") && strcmp(sub, "show") && strcmp(sub, "exceptions"))
+		return cli_usage_error("profile", "unknown subcommand '%s' (check, show or exceptions)", sub);
+	if (*format && strcmp(sub, "exceptions"))
+		return cli_usage_error("profile", "--format applies to 'exceptions' only");
+	if (*format && strcmp(*format, "text") && strcmp(*format, "json"))
+		return cli_usage_error("profile", "--format takes text or json, not '%s'", *format);
+	if (a->npos < 2 || (!strcmp(sub, "show") && a->npos != 2))
+		return cli_usage_error("profile", "%s", !strcmp(sub, "show") ? "show takes exactly one FILE" :
+							       "FILE is required");
+	return 0;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct cli_args a;
+	const char *format, *sub;
+	char **files;
+	int32_t today;
+	int n, rc;
+
+	if (cli_args_init(&a, "profile", argc) < 0)
 		return 2;
-	if (!strcmp(sub, "check"))
-		rc = pr_check(argv, argc, today);
+	rc = pr_parse(argc, argv, &a, &format);
+	if (rc != 0) {
+		cli_args_free(&a);
+		return rc == 1 ? 0 : 2;
+	}
+	sub = a.pos[0];
+	files = a.pos + 1;
+	n = a.npos - 1;
+	if (pr_today(&today) < 0)
+		rc = 2;
+	else if (!strcmp(sub, "check"))
+		rc = pr_check(files, n, today);
 	else if (!strcmp(sub, "show"))
-		rc = pr_show(argv[0], today);
+		rc = pr_show(files[0], today);
 	else
-		rc = pr_exceptions(argv, argc, !strcmp(format, "json"), today);
+		rc = pr_exceptions(files, n, format && !strcmp(format, "json"), today);
+	cli_args_free(&a);
 	return fflush(stdout) == 0 ? rc : 2;
 }

@@ -3,161 +3,142 @@
  * one stderr line "<input>: STATUS detail"; exit 0 when every input is OK,
  * 1 when any failed, 2 for usage or configuration errors (nothing ran). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "cmd.h"
+#include "run_io.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "broker/setup.h"
 #include "broker/pool.h"
 
 #define RUN_MAX_ARGS 16
 
 static const char run_usage[] =
-	"usage: caisson run [-v] [-j N] [-o DIR] [-a ARG]... -p PROFILE PLUGIN.so [FILE...]\n"
+	"usage: caisson run [-v] [-j N] [-o DIR|-] [-e EXT] [-a ARG]... -p PROFILE PLUGIN.so [FILE...]\n"
 	"\n"
 	"Runs PLUGIN.so over each FILE (stdin when none) through a pool of sandboxed\n"
 	"workers confined by PROFILE ([pool] sizes it; a worker serves at most\n"
 	"requests_per_worker inputs). Answers go to stdout in input order, or to\n"
-	"DIR/<basename of FILE>.\n"
+	"DIR/<basename of FILE>. Options may come in any order, before or after the\n"
+	"files; '--' ends them.\n"
 	"\n"
-	"  -p PROFILE  profile (.ini) to confine the workers with (required)\n"
-	"  -j N        run up to N workers at once (overrides [pool] max_workers)\n"
-	"  -o DIR      write each input's answer to DIR/<basename>\n"
-	"  -a ARG      extra argument for caisson_plugin_init (repeatable)\n"
-	"  -v          forward the workers' stderr (bounded) to stderr\n"
+	"  -p, --profile PROFILE  profile (.ini) to confine the workers with (required)\n"
+	"  -j, --jobs N           run up to N workers at once (overrides [pool] max_workers)\n"
+	"  -o, --output DIR       write each input's answer to DIR/<basename>; DIR is\n"
+	"                         created when missing (not its parents), and two inputs\n"
+	"                         whose answers would share a name are refused\n"
+	"  -o -, --output -       write answers to stdout even when it is a terminal and\n"
+	"                         they are binary (refused otherwise)\n"
+	"  -e, --ext EXT          under -o DIR, answers end in .EXT instead of their input's\n"
+	"                         extension (default: the profile's [output] extension)\n"
+	"  -a, --arg ARG          extra argument for caisson_plugin_init (repeatable)\n"
+	"  -v, --verbose          forward the workers' stderr (bounded) to stderr\n"
 	"\n"
+	"An answer that is not text (UTF-8 without control characters but tab,\n"
+	"newline and CR) is not written to a terminal unless -o - asks for it.\n"
 	"Each failed input prints '<input>: STATUS detail' on stderr.\n"
 	"Exit status: 0 all inputs OK, 1 some input failed, 2 usage or configuration error.\n";
 
 struct run_opts {
-	const char *profile, *outdir, *plugin;
+	const char *profile, *outdir, *plugin, *ext;
 	char *args[RUN_MAX_ARGS];
 	size_t nargs;
 	int verbose;
 	uint32_t jobs;
+	char **inputs; /* the FILEs (cli_args storage) */
+	int ninputs;
+	struct run_out out;
 };
 
-static int parse(int argc, char **argv, struct run_opts *o)
+static int run_parse_jobs(const char *arg, uint32_t *jobs)
 {
-	static const struct option lo[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	char *end;
+	unsigned long j = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || j < 1 || j > 1024)
+		return cli_usage_error("run", "-j wants a number of workers from 1 to 1024, not '%s'", arg);
+	*jobs = (uint32_t)j;
+	return 0;
+}
+
+static int run_parse_ext(const char *arg, const char **ext)
+{
+	if (*arg == '.')
+		arg++;
+	if (!profile_ext_valid(arg))
+		return cli_usage_error("run", "--ext wants 1 to %u characters from [A-Za-z0-9_+-], not '%s'",
+				       PROFILE_EXT_MAX, arg);
+	*ext = arg;
+	return 0;
+}
+
+/* Options anywhere (cli_args.h); a->pos then holds PLUGIN.so and FILEs. */
+static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
+{
+	static const struct option lo[] = { { "profile", required_argument, NULL, 'p' },
+					    { "output", required_argument, NULL, 'o' },
+					    { "ext", required_argument, NULL, 'e' },
+					    { "arg", required_argument, NULL, 'a' },
+					    { "jobs", required_argument, NULL, 'j' },
+					    { "verbose", no_argument, NULL, 'v' },
+					    { "help", no_argument, NULL, 'h' },
+					    { 0 } };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:o:a:j:vh", lo, NULL)) != -1) {
+	while ((c = cli_getopt(a, argc, argv, "p:o:e:a:j:vh", lo)) != -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case 'v': o->verbose = 1; break;
-		case 'j': {
-			char *end;
-			unsigned long j = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || j < 1 || j > 1024) {
-				fprintf(stderr, "caisson run: -j wants a number of workers from 1 to 1024\n");
+		case 'j':
+			if (run_parse_jobs(optarg, &o->jobs))
 				return -1;
-			}
-			o->jobs = (uint32_t)j;
 			break;
-		}
+		case 'e':
+			if (run_parse_ext(optarg, &o->ext))
+				return -1;
+			break;
 		case 'a':
 			if (o->nargs == RUN_MAX_ARGS) {
-				fprintf(stderr, "caisson run: at most %d -a arguments\n", RUN_MAX_ARGS);
+				cli_usage_error("run", "at most %d -a arguments", RUN_MAX_ARGS);
 				return -1;
 			}
 			o->args[o->nargs++] = optarg;
 			break;
 		case 'h': fputs(run_usage, stdout); exit(0);
-		default: fputs(run_usage, stderr); return -1;
+		default: return -1;
 		}
 	}
-	if (!o->profile || optind >= argc) {
-		fprintf(stderr, "caisson run: %s\n%s", !o->profile ? "-p PROFILE is required" :
-			"PLUGIN.so is required", run_usage);
+	if (!o->profile || a->npos < 1) {
+		cli_usage_error("run", "%s", !o->profile ? "-p PROFILE is required" : "PLUGIN.so is required");
 		return -1;
 	}
-	o->plugin = argv[optind++];
-	return optind;
-}
-
-/* Reads at most max+1 bytes so an oversized input is known without
- * reading it all; the supervisor refuses it before anything is sent. */
-static int read_input(const char *name, size_t max, uint8_t **buf, size_t *len)
-{
-	int fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : dup(0);
-	size_t cap = 0;
-	ssize_t n;
-
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -1;
-	do {
-		if (*len == cap) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			uint8_t *p;
-			if (ncap > max + 1)
-				ncap = max + 1;
-			p = realloc(*buf, ncap);
-			if (!p) {
-				n = -1;
-				break;
-			}
-			*buf = p;
-			cap = ncap;
-		}
-		n = read(fd, *buf + *len, cap - *len);
-		if (n > 0)
-			*len += (size_t)n;
-	} while ((n > 0 || (n < 0 && errno == EINTR)) && *len <= max);
-	close(fd);
-	if (n < 0) {
-		free(*buf);
-		*buf = NULL;
+	if (o->ext && (!o->outdir || !strcmp(o->outdir, "-"))) {
+		cli_usage_error("run", "--ext names the answers' files: it needs -o DIR");
 		return -1;
 	}
+	o->plugin = a->pos[0];
+	o->inputs = a->pos + 1;
+	o->ninputs = a->npos - 1;
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
+/* Where answers go: -o - is stdout with the terminal guard off, -o DIR a
+ * directory; ext from --ext, else the profile's [output] extension. */
+static void run_set_output(struct run_opts *o, const struct profile *prof)
 {
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+	bool to_stdout = o->outdir && !strcmp(o->outdir, "-");
 
-static int emit(const struct run_opts *o, const char *input, const uint8_t *out, size_t out_len)
-{
-	char path[PATH_MAX], copy[PATH_MAX];
-	int fd, rc;
-
-	if (!o->outdir)
-		return write_all(1, out, out_len);
-	snprintf(copy, sizeof(copy), "%s", strcmp(input, "-") ? input : "stdin");
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", o->outdir, basename(copy)) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	rc = write_all(fd, out, out_len);
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
+	o->out.dir = to_stdout ? NULL : o->outdir;
+	o->out.tty_guard = !o->outdir && isatty(1);
+	o->out.ext = o->ext ? o->ext : prof->output_ext[0] ? prof->output_ext : NULL;
 }
 
 /* Inputs go through the pool in a bounded window; answers and status lines
@@ -187,6 +168,7 @@ static void run_emit_ready(struct run_ctx *c)
 {
 	while (c->next_emit < c->n && c->slots[c->next_emit].done) {
 		struct run_slot *s = &c->slots[c->next_emit++];
+		int w;
 
 		if (s->read_errno) {
 			fprintf(stderr, "caisson: %s: %s\n", s->name, strerror(s->read_errno));
@@ -195,8 +177,9 @@ static void run_emit_ready(struct run_ctx *c)
 			fprintf(stderr, "%s: %s%s%s\n", s->name, cs_status_name(s->status), s->detail[0] ? " " : "",
 				s->detail);
 			c->failed = 1;
-		} else if (emit(c->o, s->input, s->out, s->out_len) < 0) {
-			fprintf(stderr, "caisson: %s: writing the answer: %s\n", s->name, strerror(errno));
+		} else if ((w = run_io_emit(&c->o->out, s->input, s->name, s->out, s->out_len)) != 0) {
+			if (w < 0)
+				fprintf(stderr, "caisson: %s: writing the answer: %s\n", s->name, strerror(errno));
 			c->failed = 1;
 		}
 		free(s->out);
@@ -232,9 +215,16 @@ static void run_submit_more(struct run_ctx *c)
 		struct run_slot *s = &c->slots[c->next_submit++];
 		uint8_t *buf;
 		size_t len;
+		uint64_t size;
+		enum run_io_read r = run_io_read(s->input, c->input_max, &buf, &len, &size);
 
-		if (read_input(s->input, c->input_max, &buf, &len) < 0) {
-			s->read_errno = errno ? errno : EIO;
+		if (r != RUN_IO_OK) {
+			if (r == RUN_IO_TOO_LARGE) {
+				s->status = CS_INPUT_TOO_LARGE;
+				run_io_too_large(s->detail, sizeof(s->detail), size, c->input_max);
+			} else {
+				s->read_errno = errno ? errno : EIO;
+			}
 			s->done = true;
 			continue;
 		}
@@ -286,6 +276,7 @@ static int run_inputs(struct event_base *base, struct pool *pool, const struct r
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
+	struct cli_args a;
 	struct profile prof;
 	struct policy pol;
 	struct wk_config *cfg = NULL;
@@ -294,23 +285,31 @@ int cmd_run(int argc, char **argv)
 	struct event_base *base = NULL;
 	struct pool *pool = NULL;
 	char err[512];
-	int first, rc = 2;
+	int rc = 2;
 
 	memset(&prof, 0, sizeof(prof));
 	memset(&pol, 0, sizeof(pol));
-	first = parse(argc, argv, &o);
-	if (first < 0)
+	if (cli_args_init(&a, "run", argc) < 0)
 		return 2;
+	if (parse(argc, argv, &a, &o) < 0)
+		goto out;
 	if (profile_load(o.profile, &prof, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
-		return 2;
+		goto out;
 	}
+	run_set_output(&o, &prof);
+	if (run_io_check_names(&o.out, o.inputs, o.ninputs) < 0)
+		goto out;
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg || policy_build(&prof, &pol, err, sizeof(err)) < 0 ||
 	    setup_worker_config(&prof, &pol, o.plugin, o.args, o.nargs, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", cfg ? err : "out of memory");
 		goto out;
 	}
+	/* Last of the checks, so a refused configuration creates nothing;
+	 * before any worker starts. */
+	if (o.out.dir && run_io_open_dir(o.out.dir) < 0)
+		goto out;
 	setup_limits(&prof, &lim);
 	setup_sizing(&prof, &sz);
 	if (o.jobs)
@@ -323,7 +322,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	pool_set_verbose(pool, o.verbose);
-	rc = run_inputs(base, pool, &o, (size_t)lim.input_bytes, &sz, argv + first, argc - first);
+	rc = run_inputs(base, pool, &o, (size_t)lim.input_bytes, &sz, o.inputs, o.ninputs);
 	pool_free(pool);
 out:
 	if (base)
@@ -331,5 +330,6 @@ out:
 	free(cfg);
 	policy_free(&pol);
 	profile_free(&prof);
+	cli_args_free(&a);
 	return rc;
 }

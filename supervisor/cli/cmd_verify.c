@@ -14,24 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "cmd.h"
+#include "broker/libexec.h"
 #include "evidence/verify.h"
 
 #define VERIFY_PLUGIN "caisson-probes.so"
 
 static const char verify_usage[] =
 	"usage: caisson verify -p PROFILE [--format text|json|oscal] [-o FILE] [--plugin PROBES.so]\n"
+	"Options may come in any order; '--' ends them.\n"
 	"\n"
 	"Starts workers confined by PROFILE and records the evidence that they are\n"
 	"isolated: namespaces, seccomp, capabilities, ids, rlimits, cgroup, mounts and\n"
 	"descriptors read from outside a live worker (and, as root, the seccomp program\n"
 	"loaded in the kernel), then runs every containment probe in a fresh worker.\n"
 	"\n"
-	"  -p PROFILE       profile (.ini) to verify (required)\n"
-	"  --format FORMAT  text (default), json, or oscal (OSCAL assessment results)\n"
-	"  -o FILE          write the report to FILE instead of stdout\n"
-	"  --plugin PATH    probe plugin (default: caisson-probes.so beside caisson,\n"
-	"                   else in $CAISSON_LIBEXECDIR, else " CAISSON_LIBEXECDIR ")\n"
+	"  -p, --profile PROFILE  profile (.ini) to verify (required)\n"
+	"  --format FORMAT        text (default), json, or oscal (OSCAL assessment results)\n"
+	"  -o, --output FILE      write the report to FILE instead of stdout\n"
+	"  --plugin PATH          probe plugin (default: caisson-probes.so, looked for in\n"
+	"                         ../libexec/caisson from caisson's directory, beside\n"
+	"                         caisson, in $CAISSON_LIBEXECDIR, then in\n"
+	"                         " CAISSON_LIBEXECDIR ")\n"
 	"\n"
 	"Exit status: 0 all contained and attested, 1 anything escaped, mismatched,\n"
 	"unverified, unsupported or in error, 2 usage or configuration error.\n";
@@ -45,13 +50,18 @@ struct verify_opts {
 
 static int parse(int argc, char **argv, struct verify_opts *o)
 {
-	static const struct option lo[] = { { "format", required_argument, NULL, 'f' },
+	static const struct option lo[] = { { "profile", required_argument, NULL, 'p' },
+					    { "output", required_argument, NULL, 'o' },
+					    { "format", required_argument, NULL, 'f' },
 					    { "plugin", required_argument, NULL, 'P' },
 					    { "help", no_argument, NULL, 'h' },
 					    { 0 } };
-	int c;
+	struct cli_args a;
+	int c, rc = -1;
 
-	while ((c = getopt_long(argc, argv, "+p:o:h", lo, NULL)) != -1) {
+	if (cli_args_init(&a, "verify", argc) < 0)
+		return -1;
+	while ((c = cli_getopt(&a, argc, argv, "p:o:h", lo)) != -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'o': o->out = optarg; break;
@@ -64,44 +74,23 @@ static int parse(int argc, char **argv, struct verify_opts *o)
 			else if (!strcmp(optarg, "oscal"))
 				o->format = FMT_OSCAL;
 			else {
-				fprintf(stderr, "caisson verify: --format wants text, json or oscal, not '%s'\n", optarg);
-				return -1;
+				cli_usage_error("verify", "--format wants text, json or oscal, not '%s'", optarg);
+				goto out;
 			}
 			break;
 		case 'h': fputs(verify_usage, stdout); exit(0);
-		default: fputs(verify_usage, stderr); return -1;
+		default: goto out;
 		}
 	}
-	if (!o->profile || optind != argc) {
-		fprintf(stderr, "caisson verify: %s\n%s", !o->profile ? "-p PROFILE is required" : "unexpected argument",
-			verify_usage);
-		return -1;
-	}
-	return 0;
-}
-
-/* Beside /proc/self/exe first (a build tree), then the install location. */
-static int find_plugin(char *out, size_t len)
-{
-	const char *dir = getenv("CAISSON_LIBEXECDIR");
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n > 0) {
-		char *slash;
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, self) < len && access(out, R_OK) == 0)
-				return 0;
-		}
-	}
-	if (dir && *dir && (size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, dir) < len && access(out, R_OK) == 0)
-		return 0;
-	if ((size_t)snprintf(out, len, "%s/" VERIFY_PLUGIN, CAISSON_LIBEXECDIR) >= len)
-		return -1;
-	return access(out, R_OK);
+	if (!o->profile)
+		cli_usage_error("verify", "-p PROFILE is required");
+	else if (a.npos)
+		cli_usage_error("verify", "unexpected argument '%s'", a.pos[0]);
+	else
+		rc = 0;
+out:
+	cli_args_free(&a);
+	return rc;
 }
 
 static int write_report(const struct verify_opts *o, const struct vf_report *r)
@@ -133,8 +122,8 @@ int cmd_verify(int argc, char **argv)
 
 	if (parse(argc, argv, &o) < 0)
 		return 2;
-	if (!o.plugin && find_plugin(plugin, sizeof(plugin)) < 0) {
-		fprintf(stderr, "caisson verify: %s not found beside caisson or in %s\n", VERIFY_PLUGIN, CAISSON_LIBEXECDIR);
+	if (!o.plugin && libexec_find(VERIFY_PLUGIN, R_OK, plugin, sizeof(plugin), err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson verify: %s\n", err);
 		return 2;
 	}
 	vo.profile = o.profile;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "cmd.h"
 
 static const struct {
@@ -15,22 +16,20 @@ static const struct {
 	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
 };
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f, "usage: caisson COMMAND [OPTIONS]\n\ncommands:\n");
+	printf("usage: caisson COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'caisson COMMAND --help' describes a command.\n");
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\n'caisson COMMAND --help' describes a command.\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return cli_usage_error(NULL, "a command is required (run, profile or verify)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
+		usage();
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
@@ -40,6 +39,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "caisson: unknown command '%s' (try 'caisson --help')\n", argv[1]);
-	return 2;
+	if (argv[1][0] == '-')
+		return cli_usage_error(NULL, "unknown option '%s'", argv[1]);
+	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

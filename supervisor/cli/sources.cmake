@@ -1,6 +1,8 @@
 # supervisor/cli/: the caisson command, one file per subcommand.
 add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/main.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cli_args.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/run_io.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_run.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c)
@@ -8,7 +10,7 @@ target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
     CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_libraries(caisson PRIVATE caisson_verify caisson_verify_fmt)
+target_link_libraries(caisson PRIVATE caisson_verify caisson_verify_fmt PkgConfig::CAP)
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 add_dependencies(caisson caisson-zygote caisson-probes)
 install(TARGETS caisson DESTINATION ${CMAKE_INSTALL_BINDIR})

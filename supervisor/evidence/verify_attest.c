@@ -6,9 +6,11 @@
  * kernel writes these files, but about a process we do not trust. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 #include "policy/profile.h"
@@ -62,6 +64,36 @@ static void vf_expect_field(struct vf_run *v, const char *text, int idx, const c
 	vf_add_attest(v, key, exp, got, src, !strcmp(got, want), idx);
 }
 
+bool vf_caps_named(char *got, size_t len)
+{
+	bool parsed = strlen(got) == 16 && strspn(got, "0123456789abcdef") == 16;
+	uint64_t mask = parsed ? strtoull(got, NULL, 16) : 0;
+	size_t n = strlen(got);
+
+	for (unsigned bit = 0; bit < 64 && mask >> bit && n + 1 < len; bit++) {
+		char *name;
+
+		if (!(mask >> bit & 1))
+			continue;
+		name = cap_to_name((cap_value_t)bit);
+		n += (size_t)snprintf(got + n, len - n, "%s%s", n == 16 ? " " : ",", name ? name : "?");
+		cap_free(name);
+	}
+	if (n >= len && len >= 4)
+		memcpy(got + len - 4, "...", 4);
+	return parsed && mask == 0;
+}
+
+/* A capability set (CapEff, ...) must be empty; what a worker holds
+ * instead is named (vf_caps_named), never shown as a bare mask. */
+static void vf_expect_caps(struct vf_run *v, const char *text, int idx, const char *key, const char *src)
+{
+	char got[sizeof(((struct vf_attest *)0)->observed)] = "absent";
+	bool ok = vf_field(text, key, got, sizeof(got)) && vf_caps_named(got, sizeof(got));
+
+	vf_add_attest(v, key, "0000000000000000 (no capability)", got, src, ok, idx);
+}
+
 /* Uid/Gid: real, effective, saved, fs all equal to the expected host id. */
 static void vf_expect_ids(struct vf_run *v, const char *text, int idx, const char *key, unsigned long want,
 			  const char *src)
@@ -110,7 +142,7 @@ static void vf_status(struct vf_run *v, pid_t pid, unsigned long *host_uid, unsi
 	vf_expect_field(v, t, idx, "Threads", "1", "single-threaded: the seal's ordering relies on it", src);
 	vf_expect_nspid(v, t, idx, pid, src);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		vf_expect_field(v, t, idx, caps[i], "0000000000000000", "no capability", src);
+		vf_expect_caps(v, t, idx, caps[i], src);
 	*host_uid = v->cfg->uid_base ? v->cfg->uid_base : (unsigned long)getuid();
 	*host_gid = v->cfg->uid_base ? v->cfg->gid_base : (unsigned long)getgid();
 	/* Root: slot N has uid_base + N and gid_base + N; read which slot. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "broker/setup.h"
 #include "policy/sha256.h"
 #include "verify_int.h"

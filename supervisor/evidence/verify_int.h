@@ -57,6 +57,11 @@ char *vf_blob_text(struct vf_run *v, int idx);
 
 /* Attests the live, idle, sealed worker pid (verify_attest.c). */
 void vf_attest(struct vf_run *v, pid_t pid);
+/* A capability set's value from /proc/PID/status (16 hex digits), in
+ * place in got (of size len): when not empty, followed by the names libcap
+ * gives its bits ("0000000000200000 cap_sys_admin"), truncated with "..."
+ * when they do not fit. True only for a well-formed, empty set. */
+bool vf_caps_named(char *got, size_t len);
 /* The real host uid of a live (not zombie) process; false if gone. */
 bool vf_proc_uid(pid_t pid, unsigned long *uid);
 /* Its memory cgroup, mount table and root, descriptors (verify_attest_fs.c). */

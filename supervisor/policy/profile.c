@@ -1,259 +1,78 @@
-/* Profile parsing; see profile.h. Runs in the supervisor on profile text,
- * which may come from a plugin's vendor: nothing in it is trusted.
- * inih as packaged keeps going after errors and splits lines longer than its
- * buffer into several lines (the tail would be parsed as a line of its own),
- * so profile text reaches inih only through profile_reader(), which hands
- * over whole lines or stops the parse with an error. Keys and their values
- * are checked in profile_keys.c, the result by the lint (lint.c). */
+/* The parsed profile as data: namespace names, defaults, dates, answer
+ * extensions, set queries and freeing; see profile.h. Pure; runs in the
+ * supervisor. */
 #include "profile.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ini.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
-#include "lint.h"
-#include "profile_keys.h"
+#define MIB (1024ull * 1024)
 
 const char *const profile_ns_names[PROFILE_NS_COUNT] = {
 	"user", "pid", "mount", "network", "ipc", "uts", "cgroup",
 };
 
-static bool profile_section_known(const char *name, size_t len)
+void profile_defaults(struct profile *p)
 {
-	for (size_t i = 0; i < profile_nkeys; i++)
-		if (strlen(profile_keys[i].section) == len && memcmp(profile_keys[i].section, name, len) == 0)
-			return true;
-	return false;
+	for (int i = 0; i < PROFILE_NS_COUNT; i++)
+		p->ns_on[i] = true;
+	p->limits = (struct profile_limits){
+		.wall_ms = 5000,
+		.cpu_ms = 5000,
+		.memory_bytes = 256 * MIB,
+		.output_bytes = 16 * MIB,
+		.input_bytes = 16 * MIB,
+		.open_files = 16,
+	};
+	p->pool = (struct profile_pool){
+		.min_workers = 0,
+		.max_workers = 2,
+		.queue = 256,
+		.requests_per_worker = 100,
+		.idle_ms = 60000,
+		.failure_threshold = 5,
+		.pipeline = 1,
+	};
 }
 
-/* inih truncates section and key names to 49 bytes; every known name is
- * shorter, so a truncated name never matches a known one. */
-static int profile_handler(void *user, const char *section, const char *name, const char *value)
+int32_t profile_today(void)
 {
-	struct profile_parse *ps = user;
-	size_t i;
-
-	for (i = 0; i < profile_nkeys; i++)
-		if (strcmp(profile_keys[i].section, section) == 0 && strcmp(profile_keys[i].name, name) == 0)
-			break;
-	if (i == profile_nkeys)
-		return *section ? profile_fail(ps, "unknown key '%s' in [%s]", name, section)
-				: profile_fail(ps, "key '%s' outside any section", name);
-	if (!profile_keys[i].repeat) {
-		if (ps->seen[i])
-			return profile_fail(ps, "duplicate key '%s' in [%s] (first set on line %u)", name,
-					    section, ps->seen[i]);
-		ps->seen[i] = ps->line;
-	}
-	return profile_keys[i].set(ps, &profile_keys[i], value);
+	return (int32_t)(time(NULL) / 86400);
 }
 
-/* Checks what inih would misread. An indented line after a key is a
- * continuation of that key to inih ("  memory = 1G" under wall_time would
- * set wall_time), so indentation is refused. Section headers are checked
- * here because inih never calls the handler for a section without keys. */
-static void profile_check_line(struct profile_parse *ps, const char *line, size_t len)
+static bool profile_leap(int y)
 {
-	size_t i = 0;
-	const char *close;
-
-	while (i < len && isspace((unsigned char)line[i]))
-		i++;
-	if (i == len || line[i] == ';' || line[i] == '#')
-		return;
-	if (i) {
-		profile_fail(ps, "indented line (continuation lines are not supported; repeat the key)");
-		return;
-	}
-	if (line[0] != '[')
-		return;
-	close = memchr(line, ']', len);
-	if (!close) {
-		profile_fail(ps, "unterminated section header");
-		return;
-	}
-	for (const char *c = close + 1; c < line + len && *c != ';' && *c != '#'; c++)
-		if (!isspace((unsigned char)*c)) {
-			profile_fail(ps, "text after section header");
-			return;
-		}
-	if (!profile_section_known(line + 1, (size_t)(close - line - 1)))
-		profile_fail(ps, "unknown section [%.*s]", (int)(close - line - 1), line + 1);
-	else
-		profile_exc_section(ps, line + 1, (size_t)(close - line - 1));
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* inih's reader: one whole line per call, or NULL to end the parse (end of
- * data, or an error already recorded). A line that does not fit inih's
- * buffer (num bytes with the newline and NUL) is an error, never split. */
-static char *profile_reader(char *str, int num, void *stream)
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, y >= 1970). */
+static int32_t profile_days(int y, int m, int d)
 {
-	struct profile_parse *ps = stream;
-	size_t rest = ps->len - ps->pos, len, take;
-	const char *line, *nl;
+	static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	int32_t days = 0;
 
-	if (ps->err_line || !rest)
-		return NULL;
-	line = ps->data + ps->pos;
-	nl = memchr(line, '\n', rest);
-	len = nl ? (size_t)(nl - line) : rest;
-	take = nl ? len + 1 : len;
-	ps->line++;
-	ps->pos += take;
-	if (num < 3)
-		profile_fail(ps, "the INI parser's line buffer (%d bytes) is unusable", num);
-	else if (memchr(line, '\0', len))
-		profile_fail(ps, "NUL byte");
-	else if (len > (size_t)num - 2)
-		profile_fail(ps, "line is %zu bytes long, more than the parser's %d", len, num - 2);
-	else
-		profile_check_line(ps, line, len);
-	if (ps->err_line)
-		return NULL;
-	memcpy(str, line, take);
-	str[take] = '\0';
-	return str;
+	for (int i = 1970; i < y; i++)
+		days += profile_leap(i) ? 366 : 365;
+	return days + before[m - 1] + (m > 2 && profile_leap(y)) + d - 1;
 }
 
-/* Line number of byte off in data (1-based). */
-static uint32_t profile_line_at(const char *data, size_t off)
+int profile_date_parse(const char *s, int32_t *day)
 {
-	uint32_t line = 1;
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
 
-	for (size_t i = 0; i < off; i++)
-		line += data[i] == '\n';
-	return line;
-}
-
-static void profile_parse_run(struct profile_parse *ps)
-{
-	int rc;
-
-	/* A UTF-8 BOM is skipped here so profile_check_line() sees line 1
-	 * exactly as inih would without it. */
-	if (ps->len >= 3 && memcmp(ps->data, "\xef\xbb\xbf", 3) == 0)
-		ps->pos = 3;
-	rc = ini_parse_stream(profile_reader, ps, profile_handler, ps);
-	if (rc > 0 && (!ps->err_line || (uint32_t)rc < ps->err_line)) {
-		/* inih's own error on an earlier line: a line that is neither a
-		 * comment, a section header nor "key = value". */
-		ps->err_line = 0;
-		ps->line = (uint32_t)rc;
-		profile_fail(ps, "syntax error: expected '[section]' or 'key = value'");
-	} else if (rc < 0 && !ps->err_line) {
-		profile_fail(ps, "the INI parser failed (%d)", rc);
-	} else if (!ps->err_line) {
-		profile_exc_end(ps);
-	}
-}
-
-int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
-			 char *err, size_t errlen)
-{
-	return profile_parse_buffer_on(name, data, len, profile_today(), out, err, errlen);
-}
-
-int profile_parse_buffer_on(const char *name, const char *data, size_t len, int32_t today,
-			    struct profile *out, char *err, size_t errlen)
-{
-	uint32_t seen[PROFILE_KEYS_MAX] = { 0 };
-	struct profile_parse ps = { .file = name, .data = data, .len = len, .seen = seen,
-				    .err = err, .errlen = errlen };
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (errlen)
-		err[0] = '\0';
-	ps.p = calloc(1, sizeof(*ps.p));
-	if (!ps.p) {
-		snprintf(err, errlen, "%s: out of memory", name);
+	if (strlen(s) != PROFILE_DATE_LEN || s[4] != '-' || s[7] != '-' ||
+	    strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
+	    strspn(s + 8, "0123456789") != 2)
 		return -1;
-	}
-	profile_defaults(ps.p);
-	if (len > PROFILE_FILE_MAX) {
-		ps.line = profile_line_at(data, PROFILE_FILE_MAX);
-		profile_fail(&ps, "file is larger than %u bytes", PROFILE_FILE_MAX);
-		goto out;
-	}
-	profile_parse_run(&ps);
-	if (ps.err_line || lint_profile(ps.p, name, today, err, errlen) < 0)
-		goto out;
-	*out = *ps.p;
-	memset(ps.p, 0, sizeof(*ps.p));
-	rc = 0;
-out:
-	profile_free(ps.p);
-	free(ps.p);
-	return rc;
-}
-
-static int profile_read(const char *path, int fd, char *buf, size_t cap, size_t *n, char *err,
-			size_t errlen)
-{
-	struct stat st;
-	ssize_t r;
-
-	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !profile_leap(y)))
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	for (*n = 0; *n < cap; *n += (size_t)r) {
-		r = read(fd, buf + *n, cap - *n);
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (r == 0)
-			break;
-	}
+	*day = profile_days(y, m, d);
 	return 0;
-}
-
-int profile_load(const char *path, struct profile *out, char *err, size_t errlen)
-{
-	return profile_load_on(path, profile_today(), out, err, errlen);
-}
-
-int profile_load_on(const char *path, int32_t today, struct profile *out, char *err, size_t errlen)
-{
-	/* One byte more than the limit, so a larger file is seen as such. */
-	size_t cap = PROFILE_FILE_MAX + 1, n;
-	char *buf = NULL;
-	int fd, rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	/* O_NONBLOCK: opening a FIFO must not hang before fstat refuses it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	buf = malloc(cap);
-	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	if (profile_read(path, fd, buf, cap, &n, err, errlen) < 0)
-		goto out;
-	rc = profile_parse_buffer_on(path, buf, n, today, out, err, errlen);
-out:
-	free(buf);
-	close(fd);
-	return rc;
 }
 
 void profile_free(struct profile *p)
@@ -268,6 +87,14 @@ void profile_free(struct profile *p)
 	p->plugin_args = NULL;
 	p->nbinds = 0;
 	p->nplugin_args = 0;
+}
+
+bool profile_ext_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len >= 1 && len <= PROFILE_EXT_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-") == len;
 }
 
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr)

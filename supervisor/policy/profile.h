@@ -1,7 +1,7 @@
-/* Profiles: the INI files (parsed with inih) that say what a worker may do.
- * Parsed only in the supervisor, into a staging struct accepted only when
- * the whole file parses and passes the lint (lint.h); workers never see
- * profiles. Every key is driven from one table in profile.c.
+/* Profiles: the INI files (parsed with inih) that say what a worker may do,
+ * as data: the parsed struct, its limits, defaults and queries. Loading one
+ * (parse and lint) is profile_load.h's; workers never see profiles. Every
+ * key is driven from one table in profile_keys.c.
  * Error convention: -1 with "FILE:LINE: message" in err (FILE as given;
  * "FILE: message" when no line applies: open failure, not a regular file).
  * Dates are days since 1970-01-01 (UTC); "today" decides which [exception]
@@ -33,6 +33,7 @@
 #define PROFILE_REASON_MAX 255u  /* bytes of UTF-8 */
 #define PROFILE_APPROVER_MAX 127u
 #define PROFILE_DATE_LEN 10u     /* YYYY-MM-DD */
+#define PROFILE_EXT_MAX 16u      /* [output] extension */
 
 enum profile_ns {
 	PROFILE_NS_USER,
@@ -111,6 +112,9 @@ struct profile {
 	size_t nbinds;
 	char **plugin_args; /* [plugin] arg */
 	size_t nplugin_args;
+	/* [output] extension: the file extension `caisson run -o DIR` gives
+	 * the answers (the plugin's output format); "" keeps the input's. */
+	char output_ext[PROFILE_EXT_MAX + 1];
 	/* [seccomp], resolved to native syscall numbers. run: allowed by the
 	 * filter (argument rules from sysgroups_rule() apply); init: also
 	 * tolerated while the plugin initialises (see policy.h). */
@@ -132,20 +136,16 @@ extern const char *const profile_ns_names[PROFILE_NS_COUNT];
  * without one, or not at all). */
 const struct argrule *profile_argrule(const struct profile *p, int nr);
 
-/* Reads and parses FILE: regular files of at most PROFILE_FILE_MAX bytes.
- * profile_load judges expiry against the real clock (profile_today()). */
-int profile_load(const char *path, struct profile *out, char *err, size_t errlen);
-int profile_load_on(const char *path, int32_t today, struct profile *out, char *err, size_t errlen);
-/* Parses len bytes of profile text; name is the FILE used in messages. */
-int profile_parse_buffer(const char *name, const char *data, size_t len, struct profile *out,
-			 char *err, size_t errlen);
-int profile_parse_buffer_on(const char *name, const char *data, size_t len, int32_t today,
-			    struct profile *out, char *err, size_t errlen);
 /* Today (UTC) by the real clock, in days since 1970-01-01. */
 int32_t profile_today(void);
 /* Parses a strict, existing YYYY-MM-DD date (1970..9999) into *day; 0 or -1. */
 int profile_date_parse(const char *s, int32_t *day);
+/* Every limit and namespace at its default. */
+void profile_defaults(struct profile *p);
 void profile_free(struct profile *p);
+/* Whether s is a valid answer extension: 1 to PROFILE_EXT_MAX characters
+ * from [A-Za-z0-9_+-] (no dot, no slash). */
+bool profile_ext_valid(const char *s);
 /* Whether native syscall nr is in set (run or init); false out of range. */
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);
 

@@ -5,53 +5,15 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "profile_exc.h"
 #include "profile_keys.h"
+#include "profile_parse.h"
 #include "sysgroups.h"
 
 #define EXC_SECTION "exception"
 
 static const char *const exc_keys = "allow, reason, approver and expires";
-
-int32_t profile_today(void)
-{
-	return (int32_t)(time(NULL) / 86400);
-}
-
-static bool exc_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, y >= 1970). */
-static int32_t exc_days(int y, int m, int d)
-{
-	static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-	int32_t days = 0;
-
-	for (int i = 1970; i < y; i++)
-		days += exc_leap(i) ? 366 : 365;
-	return days + before[m - 1] + (m > 2 && exc_leap(y)) + d - 1;
-}
-
-int profile_date_parse(const char *s, int32_t *day)
-{
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != PROFILE_DATE_LEN || s[4] != '-' || s[7] != '-' ||
-	    strspn(s, "0123456789") != 4 || strspn(s + 5, "0123456789") != 2 ||
-	    strspn(s + 8, "0123456789") != 2)
-		return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !exc_leap(y)))
-		return -1;
-	*day = exc_days(y, m, d);
-	return 0;
-}
 
 /* Valid UTF-8 (no overlong forms, surrogates or code points past
  * U+10FFFF) without control characters: the register is printed on

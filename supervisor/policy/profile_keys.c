@@ -5,40 +5,17 @@
 
 #include <errno.h>
 #include <seccomp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipc/ipc_config.h"
+#include "profile_exc.h"
+#include "profile_parse.h"
 #include "sysgroups.h"
 #include "units.h"
 
 #define MIB (1024ull * 1024)
-
-/* Control bytes from the file are replaced in the message so that it
- * cannot drive a terminal. */
-int profile_fail(struct profile_parse *ps, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ps->err_line)
-		return 0;
-	ps->err_line = ps->line ? ps->line : 1;
-	if (!ps->errlen)
-		return 0;
-	n = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->file, ps->err_line);
-	if (n >= 0 && (size_t)n < ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	for (char *c = ps->err; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return 0;
-}
 
 static int set_name(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
@@ -120,6 +97,15 @@ static int set_bind(struct profile_parse *ps, const struct profile_key *k, const
 static int set_arg(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
+}
+
+static int set_extension(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (!profile_ext_valid(v))
+		return profile_fail(ps, "extension: expected 1 to %u characters from [A-Za-z0-9_+-], without the dot",
+				    PROFILE_EXT_MAX);
+	memcpy(ps->p->output_ext, v, strlen(v) + 1);
+	return 1;
 }
 
 static int set_duration(struct profile_parse *ps, const struct profile_key *k, const char *v)
@@ -281,6 +267,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "prefault", false, set_size, POOL(prefault_bytes), 0, WK_PREFAULT_MAX, "0..16M" },
 	{ "pool", "pipeline", false, set_count, POOL(pipeline), 1, PROFILE_PIPELINE_MAX, "1..64" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+	{ "output", "extension", false, set_extension, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */
 	{ "exception", "allow", true, profile_exc_allow, 0, 0, 0, NULL },
@@ -291,26 +278,3 @@ const struct profile_key profile_keys[] = {
 
 const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);
 _Static_assert(sizeof(profile_keys) / sizeof(profile_keys[0]) <= PROFILE_KEYS_MAX, "raise PROFILE_KEYS_MAX");
-
-void profile_defaults(struct profile *p)
-{
-	for (int i = 0; i < PROFILE_NS_COUNT; i++)
-		p->ns_on[i] = true;
-	p->limits = (struct profile_limits){
-		.wall_ms = 5000,
-		.cpu_ms = 5000,
-		.memory_bytes = 256 * MIB,
-		.output_bytes = 16 * MIB,
-		.input_bytes = 16 * MIB,
-		.open_files = 16,
-	};
-	p->pool = (struct profile_pool){
-		.min_workers = 0,
-		.max_workers = 2,
-		.queue = 256,
-		.requests_per_worker = 100,
-		.idle_ms = 60000,
-		.failure_threshold = 5,
-		.pipeline = 1,
-	};
-}

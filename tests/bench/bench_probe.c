@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 
 #define PROBE_ID 0x6fff0000u /* as root: a host uid/gid nothing else uses */
 #define PROBE_HELD_MAX 4096

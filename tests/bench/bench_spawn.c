@@ -13,7 +13,7 @@
 #include "bench.h"
 #include "policy/policy.h"
 #include "broker/pool.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "broker/setup.h"
 
 static double spawn_ready_us;

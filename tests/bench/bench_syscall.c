@@ -22,7 +22,7 @@
 #include "bench.h"
 #include "caisson.h"
 #include "policy/policy.h"
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 #include "syscall_loop.h"
 
 struct sc_call {

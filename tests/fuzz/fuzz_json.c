@@ -1,6 +1,6 @@
 /* libFuzzer target: worker-controlled bytes through the JSON string escaper,
  * the OSCAL StringDatatype sanitiser and the markup neutraliser
- * (supervisor/json.c, oscal.c). The escaped string must be one valid JSON
+ * (supervisor/evidence/json.c, oscal.c). The escaped string must be one valid JSON
  * string literal in valid UTF-8; the sanitised text non-empty UTF-8 with no
  * control or edge white space; the markup free of controls, with every
  * markup character escaped. */

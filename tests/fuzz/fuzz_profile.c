@@ -1,4 +1,4 @@
-/* libFuzzer target for profile parsing and lint (supervisor/profile.c):
+/* libFuzzer target for profile parsing and lint (supervisor/policy/profile_load.c):
  * arbitrary bytes, not NUL-terminated, through the same entry point
  * profile_load uses, with a fixed today (2026-01-01, day 20454) so that
  * exception expiry does not depend on the clock. Built only with
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "policy/profile.h"
+#include "policy/profile_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

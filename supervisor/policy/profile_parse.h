@@ -1,0 +1,36 @@
+/* Internal to profile parsing: the state of one parse, shared by the loader
+ * (profile_load.c) and the setters (profile_keys.c, profile_exc.c), and its
+ * one error path. Runs in the supervisor. */
+#ifndef CAISSON_PROFILE_PARSE_H
+#define CAISSON_PROFILE_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+struct profile_key;
+
+struct profile_parse {
+	const char *file;
+	struct profile *p; /* staging copy, accepted only at the very end */
+	const char *data;
+	size_t len, pos;
+	uint32_t line;     /* line last handed to inih */
+	uint32_t *seen;    /* per key: line of a scalar's first setting */
+	bool init;         /* syscall list target: init (true) or run set */
+	const char *via;   /* group being expanded, for origins */
+	bool exc_open;     /* keys of [exception] go to the last exception */
+	uint32_t err_line; /* first error; 0 while none */
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*profile_setter)(struct profile_parse *ps, const struct profile_key *k, const char *v);
+
+/* Records the first error as "FILE:LINE: message" at ps->line; returns 0
+ * (inih's "error" from a handler). */
+int profile_fail(struct profile_parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
