@@ -170,6 +170,31 @@ oscal)
   ' "$tmp/default.oscal.json" "$tmp/weak.oscal.json" || fail "OSCAL content"
   verify 0 -p "$S/profiles/default.ini" --format json -o "$tmp/default.json"
   "$V" "$S/docs/verify-json.schema.json" "$tmp/default.json" || fail "default.ini JSON does not validate"
+  # The widening fixture: the layer that contained each probe, in both
+  # machine formats, and both still validate.
+  verify 1 -p "$S/tests/profiles/widen.ini" --format oscal -o "$tmp/widen.oscal.json"
+  "$V" "$S/docs/oscal/schema/oscal_assessment-results_schema.json" "$tmp/widen.oscal.json" ||
+    fail "widen.ini OSCAL does not validate"
+  verify 1 -p "$S/tests/profiles/widen.ini" --format json -o "$tmp/widen.json"
+  "$V" "$S/docs/verify-json.schema.json" "$tmp/widen.json" || fail "widen.ini JSON does not validate"
+  node -e '
+    const fs = require("fs");
+    const oscal = JSON.parse(fs.readFileSync(process.argv[1], "utf8"))["assessment-results"].results[0];
+    const json = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+    const bad = [];
+    const prop = (o, n) => ((o.props || []).find((p) => p.name === n) || {}).value;
+    const obs = (name) => oscal.observations.find((o) => prop(o, "probe") === name);
+    const want = { "unshare-user": "userns-limit", "keyctl": "keyring", "open-root-dir": "landlock",
+                   "kill-peer": "namespace", "open-etc-passwd": "empty-root", "execve-sh": "seccomp" };
+    for (const [name, layer] of Object.entries(want)) {
+      const o = obs(name), p = json.probes.find((x) => x.name === name);
+      if (!o || prop(o, "contained-by") !== layer) bad.push("oscal " + name + ": " + (o && prop(o, "contained-by")));
+      if (!p || p.contained_by !== layer) bad.push("json " + name + ": " + (p && p.contained_by));
+    }
+    const esc = json.probes.find((x) => x.verdict === "escaped");
+    if (!esc || esc.contained_by !== null) bad.push("json: an escaped probe has contained_by " + (esc && esc.contained_by));
+    if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+  ' "$tmp/widen.oscal.json" "$tmp/widen.json" || fail "contained-by in OSCAL and JSON"
   ;;
 unprivileged)
   [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }
