@@ -179,7 +179,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * it runs under every layer above. The filter's init-only syscalls (the
  * loader's openat and executable mappings) go to the supervisor, which
  * allows them only until the worker reports READY after caisson_plugin_init;
- * from READY on, every notification kills the worker (the seal). The
+ * from READY on, every notification kills the worker (the seal), but an
+ * open/openat the run set allows (kept NOTIFY for the loader), which it
+ * continues under Landlock and the empty root. The
  * plugin and its libraries are never in the root: the supervisor answers
  * the loader's opens of them with descriptors it opened (notify.c). With
  * data binds, after READY and before the first request, the zygote (or,

@@ -55,7 +55,7 @@ struct vf_probe {
 
 /* An approved [exception] of the profile, as the register shows it. */
 struct vf_exception {
-	char relaxes[128];    /* what it allows: "syscall socket", "namespace network off" */
+	char relaxes[288];    /* what it allows: "syscall socket", "syscall socket(AF_UNIX)" (profile_exception.relaxes) */
 	char reason[256];
 	char approver[128];
 	char expires[11];     /* YYYY-MM-DD */
