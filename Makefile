@@ -5,10 +5,11 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 30
+# clang builds the libFuzzer harness samples caisson fuzz's tests run;
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
-DEPS = cmake gcc pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
+DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ipc_cov.h"
 #include "wire.h"
 
 struct ipc_row {
@@ -122,9 +123,15 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		m->u.spawn.slot = wire_get32(p);
 		return wire_get32(p + 4) == 0 ? IPC_OK : IPC_E_FIELD;
 	case IPC_Z_SPAWN_SHM:
+	case IPC_Z_SPAWN_FUZZ:
 		m->u.spawn.slot = wire_get32(p);
 		m->u.spawn.in_size = wire_get64(p + 8);
 		m->u.spawn.out_size = wire_get64(p + 16);
+		if (m->type == IPC_Z_SPAWN_FUZZ) {
+			m->u.spawn.cov_size = wire_get64(p + 24);
+			if (m->u.spawn.cov_size < IPC_COV_MIN || m->u.spawn.cov_size > IPC_COV_MAX)
+				return IPC_E_FIELD;
+		}
 		return wire_get32(p + 4) == 0 && m->u.spawn.in_size > 0 && m->u.spawn.in_size <= IPC_SHM_MAX &&
 				       m->u.spawn.out_size > 0 && m->u.spawn.out_size <= IPC_SHM_MAX
 			       ? IPC_OK : IPC_E_FIELD;

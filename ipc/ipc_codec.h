@@ -38,7 +38,7 @@ struct ipc_msg {
 	int fds[IPC_MAX_FDS];   /* owned by the caller, exactly the table's count */
 	unsigned nfds;
 	union {
-		struct { uint32_t slot; uint64_t in_size, out_size; } spawn; /* sizes: Z_SPAWN_SHM */
+		struct { uint32_t slot; uint64_t in_size, out_size, cov_size; } spawn; /* sizes: Z_SPAWN_SHM, _FUZZ */
 		struct { uint32_t pid; uint32_t host_uid; } spawned;
 		struct { uint32_t step; int32_t err; struct ipc_text text; } fail;
 		struct { uint32_t pid; int32_t status; uint64_t maxrss_kb, utime_us, stime_us; } exited;

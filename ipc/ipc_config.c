@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "ipc_cov.h"
 #include "wire.h"
 
 struct cur {
@@ -129,6 +130,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put64(&c, cfg->input_bytes);
 	put32(&c, cfg->open_files);
 	put64(&c, cfg->prefault_bytes);
+	put64(&c, cfg->cov_bytes);
 	put32(&c, cfg->landlock_abi);
 	put32(&c, cfg->ninsns);
 	for (uint32_t i = 0; i < cfg->ninsns; i++) {
@@ -166,6 +168,8 @@ static bool config_valid(const struct wk_config *cfg)
 	    cfg->cpu_ms == 0 || cfg->max_slots == 0 || cfg->prefault_bytes > WK_PREFAULT_MAX ||
 	    cfg->landlock_abi > WK_LANDLOCK_ABI_LIMIT)
 		return false;
+	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
+		return false;
 	if (cfg->uid_base && (cfg->gid_base == 0 || (uint64_t)cfg->uid_base + cfg->max_slots > UINT32_MAX ||
 			      (uint64_t)cfg->gid_base + cfg->max_slots > UINT32_MAX))
 		return false;
@@ -195,6 +199,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 	cfg->input_bytes = get64(&c);
 	cfg->open_files = get32(&c);
 	cfg->prefault_bytes = get64(&c);
+	cfg->cov_bytes = get64(&c);
 	cfg->landlock_abi = get32(&c);
 	cfg->ninsns = get32(&c);
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS)

@@ -35,6 +35,9 @@ struct wk_config {
 	 * it reports READY, so a fresh worker's first request does not pay a
 	 * first-touch fault per page (0: none). */
 	uint64_t prefault_bytes;
+	/* A fuzz target's worker: the size of its coverage region
+	 * (ipc_cov.h, sent with Z_SPAWN_FUZZ); 0 for every other worker. */
+	uint64_t cov_bytes;
 	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
 	 * 0: none (the kernel has no Landlock and the profile allows that). */
 	uint32_t landlock_abi;
@@ -60,7 +63,7 @@ struct wk_config {
  * before it loads the plugin. */
 static inline int wk_config_bulk_regions(const struct wk_config *c)
 {
-	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX;
+	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
 }
 
 /* Encodes into buf (cap bytes); returns the length or -1. */

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 7u
+#define IPC_VERSION 8u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -16,6 +16,7 @@
 #define IPC_MAX_FDS 4u
 #define IPC_REC_HDR 12u /* a W_REQUESTS record's id and length */
 #define IPC_SHM_MAX (2ull << 30) /* a bulk region: the 1G input or output cap, rounded up */
+#define IPC_COV_MAX (64ull << 20) /* a fuzz worker's coverage region (ipc_cov.h) */
 
 /* Who sends a message to whom. S = supervisor, W = worker, Z = zygote,
  * C = a worker child still in trusted lockdown, talking to its zygote. */
@@ -56,6 +57,11 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * u32 0, u64 input size, u64 output size); fds input (a read-only      \
 	 * open), output: sealed memfds */                                     \
 	X(Z_SPAWN_SHM, 10, IPC_S2Z, 24, 24, 2, ST_ANY)                          \
+	/* supervisor -> zygote: Z_SPAWN_SHM for a fuzz target's worker, plus \
+	 * its coverage region (ipc_cov.h), mapped writable by the child      \
+	 * (u32 slot, u32 0, u64 input size, u64 output size, u64 coverage    \
+	 * size); fds input (read-only open), output, coverage: sealed memfds */ \
+	X(Z_SPAWN_FUZZ, 11, IPC_S2Z, 32, 32, 3, ST_ANY)                         \
 	/* worker -> supervisor: plugin loaded, init returned 0; seal now */   \
 	X(W_READY, 16, IPC_W2S, 0, 0, 0, ST_SPAWNING)                          \
 	/* worker -> supervisor: plugin load or init failed (u32 step, i32 rc, text) */ \

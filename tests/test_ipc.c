@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "ipc_codec.h"
+#include "ipc_cov.h"
 #include "ipc_config.h"
 #include "wire.h"
 
@@ -179,6 +180,34 @@ static void test_bounds_and_state(void)
 	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
 	n = msg(IPC_Z_SPAWN_SHM, 5, 16);
 	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_BOUNDS);
+	/* A fuzz worker's spawn: the same, plus the coverage region's size in
+	 * IPC_COV_MIN .. IPC_COV_MAX and exactly three fds. */
+	n = msg(IPC_Z_SPAWN_FUZZ, 5, 32);
+	wire_put32(buf + IPC_HDR_LEN, 3);
+	wire_put32(buf + IPC_HDR_LEN + 4, 0);
+	wire_put64(buf + IPC_HDR_LEN + 8, 4096);
+	wire_put64(buf + IPC_HDR_LEN + 16, 8192);
+	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_SIZE);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_OK);
+	CHECK_INT(m.u.spawn.cov_size, IPC_COV_SIZE);
+	CHECK_INT(m.u.spawn.out_size, 8192);
+	CHECK_INT(m.fds[2], 12);
+	CHECK_INT(dec(n, 2, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 4, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FDS);
+	CHECK_INT(dec(n, 3, IPC_C2Z, ST_ANY, 5, &m), IPC_E_DIR);
+	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_MAX);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_OK);
+	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_MAX + 1);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_MIN - 1);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	wire_put64(buf + IPC_HDR_LEN + 24, IPC_COV_MIN);
+	wire_put64(buf + IPC_HDR_LEN + 8, 0);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_FIELD);
+	n = msg(IPC_Z_SPAWN_FUZZ, 5, 24);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_BOUNDS);
+	n = msg(IPC_Z_SPAWN_FUZZ, 5, 33);
+	CHECK_INT(dec(n, 3, IPC_S2Z, ST_ANY, 5, &m), IPC_E_BOUNDS);
 	/* The worker channel has no descriptor-carrying message left: the
 	 * former W_SHM id is unknown. */
 	n = msg(IPC_W_OK, 0, 16);
@@ -287,6 +316,21 @@ static void test_config(void)
 	n = wk_config_encode(&a, enc, sizeof(enc));
 	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
 	a.prefault_bytes = 0;
+	/* A coverage region: 0 (no fuzz target) or IPC_COV_MIN .. IPC_COV_MAX;
+	 * it implies the bulk regions. */
+	a.cov_bytes = IPC_COV_SIZE;
+	CHECK(wk_config_bulk_regions(&a));
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK(b.cov_bytes == IPC_COV_SIZE);
+	a.cov_bytes = IPC_COV_MIN - 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.cov_bytes = IPC_COV_MAX + 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.cov_bytes = 0;
+	CHECK(!wk_config_bulk_regions(&a));
 	/* Relative or dot-dot paths never reach a worker. */
 	strcpy(a.deps[0], "/usr/../etc/passwd");
 	n = wk_config_encode(&a, enc, sizeof(enc));

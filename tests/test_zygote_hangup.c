@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dup2(saved_stderr, 2);
-	CHECK_INT(zyg_spawn(&z, 0, 1, NULL, 0, 0), 0);
+	CHECK_INT(zyg_spawn(&z, 0, 1, NULL, 0, 0, 0), 0);
 	while (st.worker == 0 && !st.failed)
 		event_base_loop(base, EVLOOP_ONCE);
 	CHECK(st.worker > 0);

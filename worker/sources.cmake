@@ -1,6 +1,7 @@
 # worker/: the caisson-zygote image every worker is cloned from, and the
 # worker lockdown and runtime that run in each clone. Never sanitized with
-# ASan (see CMakeLists.txt); exports only the plugin ABI to plugins.
+# ASan (see CMakeLists.txt); exports only the plugin ABI to plugins, and the SanitizerCoverage
+# runtime to libFuzzer harnesses (wk_cov.c).
 add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/zygote.c
     ${CMAKE_SOURCE_DIR}/worker/wk_lockdown.c
@@ -13,6 +14,7 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/wk_landlock.c
     ${CMAKE_SOURCE_DIR}/worker/wk_seccomp.c
     ${CMAKE_SOURCE_DIR}/worker/wk_runtime.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_cov.c
     ${CAISSON_IPC_SOURCES})
 target_include_directories(caisson-zygote PRIVATE ${CAISSON_INCLUDE_DIRS})
 target_compile_options(caisson-zygote PRIVATE ${CAISSON_WORKER_SAN_FLAGS})

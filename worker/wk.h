@@ -68,13 +68,22 @@ struct wk_inherited {
 	uint32_t ncg;
 	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
 	int sysuser;     /* the zygote's /proc/sys/user (O_PATH), -1 if it has none */
-	const int *regions;
-	uint64_t in_size, out_size;
+	const int *regions; /* input, output; and coverage when cov_size */
+	uint64_t in_size, out_size, cov_size;
 };
 void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in);
-/* wk_runtime.c: maps the bulk regions (fds input, output; closed here),
- * called by wk_lockdown; then loads the plugin and serves requests. */
-int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size, struct wk_detail *d);
+/* wk_runtime.c: maps the bulk regions (fds input, output, and coverage
+ * when cov_size is not 0; closed here), called by wk_lockdown; then loads
+ * the plugin (or a libFuzzer harness) and serves requests. */
+int wk_runtime_map_regions(const int *fds, uint64_t in_size, uint64_t out_size, uint64_t cov_size,
+			   struct wk_detail *d);
 void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
+/* wk_cov.c: a fuzz target's coverage region (fd closed here); around each
+ * input, begin zeroes the counters and end copies them into the region;
+ * resolve finds libc's comparison functions behind the interposed ones. */
+int wk_cov_map(int fd, uint64_t size, struct wk_detail *d);
+void wk_cov_begin(void);
+void wk_cov_end(void);
+void wk_cov_resolve(void);
 
 #endif

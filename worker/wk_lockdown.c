@@ -196,7 +196,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 
 	if (join_cgroups(in->cg, in->ncg, &d0) < 0)
 		step0 = IPC_STEP_CGROUP;
-	else if (in->regions && wk_runtime_map_regions(in->regions, in->in_size, in->out_size, &d0) < 0)
+	else if (in->regions && wk_runtime_map_regions(in->regions, in->in_size, in->out_size, in->cov_size, &d0) < 0)
 		step0 = IPC_STEP_REGIONS;
 	else if (wk_userns_forbid_nested(in->sysuser, &d0) < 0)
 		step0 = IPC_STEP_USERNS_LIMIT;

@@ -2,7 +2,8 @@
  * locked worker (see the checklist in wk_lockdown.c); from the first dlopen
  * on, this process is assumed hostile and nothing it sends is trusted. The
  * runtime is the plugin ABI's implementation (caisson_out_*), exported to
- * the plugin through the zygote binary's dynamic symbol table. */
+ * the plugin through the zygote binary's dynamic symbol table. A plugin
+ * without caisson_plugin_handle is run as a libFuzzer harness. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
@@ -134,6 +135,54 @@ static void __attribute__((noreturn)) init_failed(unsigned step, int rc, const c
 
 typedef int (*handle_fn)(const uint8_t *, size_t, caisson_out *);
 typedef int (*init_fn)(const char *const *);
+typedef int (*fuzz_fn)(const uint8_t *, size_t);
+typedef int (*fuzz_init_fn)(int *, char ***);
+
+static fuzz_fn fuzz_target;
+
+/* A libFuzzer harness as a plugin: each input is a fresh heap copy of
+ * exactly its size (as libFuzzer passes it: a sanitizer sees a read past
+ * its end), the counters zeroed before and copied out after. Its return
+ * value means nothing to caisson (libFuzzer's -1 "do not add to corpus" is
+ * not used): a call that returns is OK, and the answer is empty. */
+static int fuzz_handle(const uint8_t *in, size_t len, caisson_out *out)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (!copy) {
+		caisson_out_error(out, "out of memory for the input's copy");
+		return -1;
+	}
+	memcpy(copy, in, len);
+	wk_cov_begin();
+	fuzz_target(copy, len);
+	wk_cov_end();
+	free(copy);
+	return 0;
+}
+
+/* LLVMFuzzerTestOneInput, and LLVMFuzzerInitialize(argc, argv) once with
+ * argv = the target's path and the profile's args. */
+static handle_fn load_harness(const struct wk_config *cfg, void *h)
+{
+	char *argv[WK_MAX_ARGS + 2];
+	char **argvp = argv;
+	int argc = 0;
+	fuzz_init_fn init;
+
+	fuzz_target = (fuzz_fn)dlsym(h, "LLVMFuzzerTestOneInput");
+	if (!fuzz_target)
+		init_failed(IPC_STEP_LOAD_PLUGIN, 0,
+			    "plugin exports neither caisson_plugin_handle nor LLVMFuzzerTestOneInput");
+	argv[argc++] = (char *)cfg->plugin;
+	for (uint32_t i = 0; i < cfg->nargs; i++)
+		argv[argc++] = (char *)cfg->args[i];
+	argv[argc] = NULL;
+	init = (fuzz_init_fn)dlsym(h, "LLVMFuzzerInitialize");
+	if (init && init(&argc, &argvp) != 0)
+		init_failed(IPC_STEP_PLUGIN_INIT, 1, "LLVMFuzzerInitialize failed");
+	return fuzz_handle;
+}
 
 static handle_fn load_plugin(const struct wk_config *cfg)
 {
@@ -153,7 +202,7 @@ static handle_fn load_plugin(const struct wk_config *cfg)
 		init_failed(IPC_STEP_LOAD_PLUGIN, 0, dlerror());
 	handle = (handle_fn)dlsym(h, "caisson_plugin_handle");
 	if (!handle)
-		init_failed(IPC_STEP_LOAD_PLUGIN, 0, "plugin does not export caisson_plugin_handle");
+		return load_harness(cfg, h);
 	init = (init_fn)dlsym(h, "caisson_plugin_init");
 	for (uint32_t i = 0; i < cfg->nargs; i++)
 		args[i] = cfg->args[i];
@@ -166,7 +215,8 @@ static handle_fn load_plugin(const struct wk_config *cfg)
 	return handle;
 }
 
-int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size, struct wk_detail *d)
+int wk_runtime_map_regions(const int *fds, uint64_t in_size, uint64_t out_size, uint64_t cov_size,
+			   struct wk_detail *d)
 {
 	void *in = mmap(NULL, in_size, PROT_READ, MAP_SHARED, fds[0], 0);
 	void *out = mmap(NULL, out_size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[1], 0);
@@ -174,6 +224,8 @@ int wk_runtime_map_regions(const int fds[2], uint64_t in_size, uint64_t out_size
 
 	close(fds[0]);
 	close(fds[1]);
+	if (cov_size && wk_cov_map(fds[2], cov_size, d) < 0)
+		return -1;
 	if (in == MAP_FAILED || out == MAP_FAILED) {
 		snprintf(d->text, sizeof(d->text), "mmap %llu + %llu bytes", (unsigned long long)in_size,
 			 (unsigned long long)out_size);
@@ -292,6 +344,7 @@ void wk_runtime_main(const struct wk_config *cfg)
 	handle_fn handle;
 
 	prefault(cfg);
+	wk_cov_resolve();
 	handle = load_plugin(cfg);
 
 	if (ipc_send(WK_FD_IPC, IPC_W_READY, 0, NULL, 0, NULL, 0) < 0)

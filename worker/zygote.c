@@ -380,8 +380,9 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		close(lg[0]);
 		child(sv[1], sy[1], lg[1],
 		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root, .sysuser = zy_sysuser,
-					      .regions = m0->type == IPC_Z_SPAWN_SHM ? m0->fds : NULL,
-					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size });
+					      .regions = m0->type != IPC_Z_SPAWN ? m0->fds : NULL,
+					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size,
+					      .cov_size = m0->u.spawn.cov_size });
 	}
 	close(sv[1]);
 	close(sy[1]);
@@ -540,6 +541,15 @@ static void reap(int sfd)
 	}
 }
 
+/* The spawn message this configuration takes: with the bulk regions, and
+ * the coverage region for a fuzz target's workers. */
+static enum ipc_type zy_spawn_type(void)
+{
+	if (cfg.cov_bytes)
+		return IPC_Z_SPAWN_FUZZ;
+	return wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN;
+}
+
 /* Returns 0 to go on, -1 when the supervisor closed the channel. */
 static int control(int *configured)
 {
@@ -566,7 +576,7 @@ static int control(int *configured)
 		*configured = 1;
 		if (zy_mnt >= 0 && cfg.nbinds == 0)
 			make_empty_root();
-	} else if (*configured && m.type == (wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN)) {
+	} else if (*configured && m.type == zy_spawn_type()) {
 		/* With or without regions, as the configuration says: a worker
 		 * never runs without the regions its limits need, or with any. */
 		spawn(m.id, &m);

@@ -94,6 +94,10 @@ static void pool_deliver(struct pool *p)
 			.pid = r->pid,
 			.latency_us = pool_now_us() - r->t0_us,
 			.own = &r->out,
+			.cov = r->cov,
+			.cov_len = r->cov_len,
+			.log = r->log,
+			.log_len = r->log_len,
 		};
 
 		TAILQ_REMOVE(&p->done, r, link);
@@ -296,8 +300,9 @@ static int pool_spawn(struct pool *p)
 	w->timer = evtimer_new(p->base, pw_timer, w);
 	w->cpu_timer = evtimer_new(p->base, pw_cpu_timer, w);
 	if (!w->timer || !w->cpu_timer ||
-	    zyg_spawn(&p->zyg, slot, w->spawn_id, p->shm_in_size ? (int[]){ w->rg.in_ro, w->rg.out_fd } : NULL,
-		      p->shm_in_size, p->shm_out_size) < 0) {
+	    zyg_spawn(&p->zyg, slot, w->spawn_id,
+		      p->shm_in_size ? (int[]){ w->rg.in_ro, w->rg.out_fd, w->rg.cov_fd } : NULL, p->shm_in_size,
+		      p->shm_out_size, p->shm_cov_size) < 0) {
 		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
 		pw_finalize(w);
 		return -1;
@@ -449,7 +454,8 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 		size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 		p->shm_in_size = ((size_t)p->lim.input_bytes + pg - 1) / pg * pg;
 		p->shm_out_size = ((size_t)p->lim.output_bytes + 1 + pg - 1) / pg * pg;
-		p->cfg->memory_bytes += p->shm_in_size + p->shm_out_size;
+		p->shm_cov_size = (size_t)p->cfg->cov_bytes;
+		p->cfg->memory_bytes += p->shm_in_size + p->shm_out_size + p->shm_cov_size;
 	}
 	TAILQ_INIT(&p->workers);
 	TAILQ_INIT(&p->queue);
@@ -510,6 +516,8 @@ void pool_req_free(struct preq *r)
 	if (!r->borrowed)
 		bc_put(r->in, r->in_cap);
 	bc_put(r->out, r->out_cap);
+	free(r->cov);
+	free(r->log);
 	free(r);
 }
 

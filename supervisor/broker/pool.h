@@ -45,6 +45,15 @@ struct pool_result {
 	uint64_t latency_us;     /* submit to completion */
 	uint8_t **own;           /* the callback may keep the output: take *own
 				  * (malloc'd) and set it NULL */
+	const uint8_t *cov;      /* a fuzz target's pool, OK or PLUGIN_ERROR: the
+				  * worker's coverage region as it answered
+				  * (ipc_cov.h layout, cov_len bytes, the counter
+				  * count already clamped to them); else NULL */
+	size_t cov_len;
+	const char *log;         /* a request its worker died on: the last bytes
+				  * (at most 4 KiB) of the worker's stderr, raw
+				  * and hostile; NULL otherwise */
+	size_t log_len;
 };
 
 typedef void (*pool_cb)(const struct pool_result *res, void *arg);

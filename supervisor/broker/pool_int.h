@@ -17,6 +17,7 @@
 #include "zyg.h"
 
 #define POOL_LOG_MAX (64u * 1024u) /* bytes of a worker's log pipe copied, at most */
+#define POOL_LOG_TAIL 4096u         /* the last bytes of it kept, for a failed request's report */
 #define POOL_SPAWN_MIN_MS 2000u     /* a spawn's deadline, at least */
 #define POOL_LAT_RING 1024u
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
@@ -44,6 +45,10 @@ struct preq {
 	char detail[512];
 	uint8_t *out;
 	size_t out_len, out_cap;
+	uint8_t *cov; /* a fuzz worker's coverage region as it answered (malloc'd) */
+	size_t cov_len;
+	char *log; /* failed in a worker: the tail of its log (malloc'd), log_len bytes */
+	size_t log_len;
 };
 
 TAILQ_HEAD(preq_list, preq);
@@ -54,10 +59,13 @@ TAILQ_HEAD(preq_list, preq);
 struct pregions {
 	uint8_t *in;
 	const uint8_t *out;
-	int in_fd, out_fd;
+	const uint8_t *cov; /* a fuzz target's coverage region (ipc_cov.h), or NULL */
+	int in_fd, out_fd, cov_fd;
 	int in_ro; /* the worker's read-only open of the input region, until sent */
 };
-#define PREGIONS_NONE ((struct pregions){ .in = NULL, .out = NULL, .in_fd = -1, .out_fd = -1, .in_ro = -1 })
+#define PREGIONS_NONE                                                                           \
+	((struct pregions){ .in = NULL, .out = NULL, .cov = NULL, .in_fd = -1, .out_fd = -1, .cov_fd = -1, \
+			    .in_ro = -1 })
 
 struct pworker {
 	TAILQ_ENTRY(pworker) link;
@@ -72,6 +80,8 @@ struct pworker {
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
+	char logtail[POOL_LOG_TAIL]; /* the last loglen bytes of its log */
+	size_t loglen;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
@@ -99,6 +109,7 @@ struct pool {
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */
+	size_t shm_cov_size;              /* 0: not a fuzz target's pool */
 	/* The next worker's bulk regions, made ahead (pool_spare_due): in == NULL
 	 * when there are none. */
 	struct pregions spare;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bufcache.h"
+#include "ipc/ipc_cov.h"
 #include "ipc/ipc_io.h"
 #include "notify.h"
 #include "policy/profile.h"
@@ -91,6 +92,42 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	pw_kill(w);
 }
 
+static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
+{
+	if (n >= POOL_LOG_TAIL) {
+		memcpy(w->logtail, buf + n - POOL_LOG_TAIL, POOL_LOG_TAIL);
+		w->loglen = POOL_LOG_TAIL;
+		return;
+	}
+	if (w->loglen + n > POOL_LOG_TAIL) {
+		size_t drop = w->loglen + n - POOL_LOG_TAIL;
+		memmove(w->logtail, w->logtail + drop, w->loglen - drop);
+		w->loglen -= drop;
+	}
+	memcpy(w->logtail + w->loglen, buf, n);
+	w->loglen += n;
+}
+
+/* A worker that is gone with a request in hand: what it wrote last is in
+ * its log pipe still (a sanitizer's report, an abort message), read now
+ * (bounded by the pipe's capacity: the writer is dead) and its tail kept
+ * with the request. No copy when out of memory. */
+static void pw_log_attach(struct pworker *w, struct preq *r)
+{
+	char buf[4096];
+	ssize_t n;
+	size_t drained = 0;
+
+	while (w->log >= 0 && drained < POOL_LOG_MAX && (n = read(w->log, buf, sizeof(buf))) > 0) {
+		pw_log_keep(w, buf, (size_t)n);
+		drained += (size_t)n;
+	}
+	if (!w->loglen || r->log || !(r->log = malloc(w->loglen)))
+		return;
+	memcpy(r->log, w->logtail, w->loglen);
+	r->log_len = w->loglen;
+}
+
 /* Frees a dying worker once it is reaped (or never started), completing
  * its request. Called only at the end of top-level event handlers. */
 void pw_finalize(struct pworker *w)
@@ -102,6 +139,8 @@ void pw_finalize(struct pworker *w)
 	if (w->st != PW_DYING || (w->started && !w->exited))
 		return;
 	snprintf(why, sizeof(why), "%s", w->why);
+	if (w->req)
+		pw_log_attach(w, w->req);
 	if (w->req)
 		pool_complete(w->req);
 	pw_free(w);
@@ -219,7 +258,10 @@ void pw_regions_new(struct pool *p, struct pregions *rg)
 	*rg = PREGIONS_NONE;
 	rg->in = pw_region("caisson-in", p->shm_in_size, PROT_READ | PROT_WRITE, &rg->in_fd);
 	rg->out = rg->in ? pw_region("caisson-out", p->shm_out_size, PROT_READ, &rg->out_fd) : NULL;
-	if (rg->out) {
+	/* A fuzz target's worker writes its coverage region; we only read it. */
+	if (rg->out && p->shm_cov_size)
+		rg->cov = pw_region("caisson-cov", p->shm_cov_size, PROT_READ, &rg->cov_fd);
+	if (rg->out && (rg->cov || !p->shm_cov_size)) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", rg->in_fd);
 		rg->in_ro = open(path, O_RDONLY | O_CLOEXEC);
 	}
@@ -231,13 +273,15 @@ void pw_regions_free(const struct pool *p, struct pregions *rg)
 {
 	int saved = errno;
 
-	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->in_ro, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->cov_fd, rg->in_ro, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (rg->in)
 		munmap(rg->in, p->shm_in_size);
 	if (rg->out)
 		munmap((void *)rg->out, p->shm_out_size);
+	if (rg->cov)
+		munmap((void *)rg->cov, p->shm_cov_size);
 	*rg = PREGIONS_NONE;
 	errno = saved;
 }
@@ -373,6 +417,27 @@ static bool pw_take_inline(struct pworker *w, const uint8_t *data, size_t len)
 	return true;
 }
 
+/* A fuzz target's coverage as the worker answered: the comparison slots
+ * and as many counters as it says, clamped to the region (it is the
+ * worker's word), copied so that the caller reads none of it live. No
+ * copy when out of memory: the input then simply shows no coverage. */
+static void pw_take_cov(struct pworker *w, struct preq *r)
+{
+	uint32_t n;
+
+	if (!w->rg.cov || r->piped)
+		return; /* piped: the worker may be writing the next input's already */
+	memcpy(&n, w->rg.cov + IPC_COV_NCOUNTERS_OFF, sizeof(n));
+	if (n > w->p->shm_cov_size - IPC_COV_COUNTERS)
+		n = (uint32_t)(w->p->shm_cov_size - IPC_COV_COUNTERS);
+	r->cov = malloc(IPC_COV_COUNTERS + (size_t)n);
+	if (!r->cov)
+		return;
+	memcpy(r->cov, w->rg.cov, IPC_COV_COUNTERS + (size_t)n);
+	memcpy(r->cov + IPC_COV_NCOUNTERS_OFF, &n, sizeof(n));
+	r->cov_len = IPC_COV_COUNTERS + (size_t)n;
+}
+
 /* The request in hand finished: rc 0 is OK, anything else PLUGIN_ERROR
  * with the plugin's text. */
 static void pw_done(struct pworker *w, int32_t rc, const char *text)
@@ -380,6 +445,7 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	struct pool *p = w->p;
 	struct preq *r = w->req;
 
+	pw_take_cov(w, r);
 	evtimer_del(w->timer);
 	evtimer_del(w->cpu_timer);
 	r->decided = true;
@@ -618,6 +684,7 @@ static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	w->logged += (size_t)n;
+	pw_log_keep(w, buf, (size_t)n);
 	if (w->p->verbose)
 		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
 }
@@ -707,7 +774,7 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
 	/* Our end of its socket never blocks (see pw_assign and pw_send_staged). */
-	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
+	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || fcntl(w->log, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
 	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
 		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
 	pw_after_event(w);

@@ -140,10 +140,10 @@ fail:
 	return -1;
 }
 
-int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], uint64_t in_size,
-	      uint64_t out_size)
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int *regions, uint64_t in_size,
+	      uint64_t out_size, uint64_t cov_size)
 {
-	uint8_t p[24];
+	uint8_t p[32];
 
 	wire_put32(p, slot);
 	wire_put32(p + 4, 0);
@@ -151,6 +151,10 @@ int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], u
 		return ipc_send(z->ctl, IPC_Z_SPAWN, id, p, 8, NULL, 0);
 	wire_put64(p + 8, in_size);
 	wire_put64(p + 16, out_size);
+	if (cov_size) {
+		wire_put64(p + 24, cov_size);
+		return ipc_send(z->ctl, IPC_Z_SPAWN_FUZZ, id, p, 32, regions, 3);
+	}
 	return ipc_send(z->ctl, IPC_Z_SPAWN_SHM, id, p, 24, regions, 2);
 }
 

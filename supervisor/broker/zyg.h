@@ -35,10 +35,11 @@ struct zyg {
 
 int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg,
 	      const struct zyg_ops *ops, void *arg, char *err, size_t errlen);
-/* Asks for a worker for slot; with regions (input read-only open, output)
- * of the given sizes when its configuration has bulk regions, else NULL. */
-int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int regions[2], uint64_t in_size,
-	      uint64_t out_size);
+/* Asks for a worker for slot; with regions (input read-only open, output,
+ * and coverage when cov_size is not 0) of the given sizes when its
+ * configuration has bulk regions, else NULL. */
+int zyg_spawn(struct zyg *z, uint32_t slot, uint64_t id, const int *regions, uint64_t in_size,
+	      uint64_t out_size, uint64_t cov_size);
 /* Asks the zygote to empty a READY worker's root (see wk_mount_clear_root). */
 int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd);
 void zyg_stop(struct zyg *z);

@@ -14,6 +14,7 @@ static const struct {
 	{ "run", cmd_run, "run a plugin over inputs in sandboxed workers" },
 	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
 	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
+	{ "fuzz", cmd_fuzz, "coverage-guided fuzzing of a libFuzzer harness in sandboxed workers" },
 };
 
 static void usage(void)

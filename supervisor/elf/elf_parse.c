@@ -164,6 +164,8 @@ static void elf_symbols(const struct elf_view *v, const struct elf_dyn *d, uint6
 			out->has_handle = true;
 		else if (name && !strcmp(name, "caisson_plugin_init"))
 			out->has_init = true;
+		else if (name && !strcmp(name, "LLVMFuzzerTestOneInput"))
+			out->has_fuzz_target = true;
 	}
 }
 

@@ -238,9 +238,9 @@ static int res_start(const char *path, const char *const *skip, struct elf_deps 
 		snprintf(err, errlen, "%s: %s", path, perr);
 		goto out;
 	}
-	if (plugin && (!info->is_dyn || !info->has_handle)) {
+	if (plugin && (!info->is_dyn || !(info->has_handle || info->has_fuzz_target))) {
 		snprintf(err, errlen, "%s: %s", path, !info->is_dyn ? "not a shared object (ELF type EXEC)"
-						 : "does not export caisson_plugin_handle");
+						 : "does not export caisson_plugin_handle (nor LLVMFuzzerTestOneInput)");
 		goto out;
 	}
 	/* $ORIGIN is the object's real directory, as the loader sees it. */

@@ -24,6 +24,7 @@ struct elf_info {
 	char interp[ELF_NAME_MAX];     /* PT_INTERP basename; "" if none */
 	bool is_dyn;                   /* ET_DYN (shared object or PIE) */
 	bool has_handle, has_init;     /* defines caisson_plugin_handle / _init */
+	bool has_fuzz_target;          /* defines LLVMFuzzerTestOneInput (a libFuzzer harness) */
 };
 
 /* Pure: validates an ELF64 little-endian object for this machine and reads
@@ -36,7 +37,8 @@ struct elf_deps {
 	size_t n;
 };
 
-/* Checks that plugin exports caisson_plugin_handle and resolves every
+/* Checks that plugin exports caisson_plugin_handle (or is a libFuzzer
+ * harness: LLVMFuzzerTestOneInput) and resolves every
  * library it needs, recursively, skipping the sonames in skip (already in
  * the worker image) and never honouring LD_LIBRARY_PATH. */
 int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out,

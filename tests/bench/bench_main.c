@@ -1,8 +1,9 @@
-/* caisson_bench: runs the eight figures of BENCHMARKS.md, each beside its
- * floor and peers in the same run, prints one table and writes JSON.
+/* caisson_bench: runs the figures of BENCHMARKS.md, each beside its floor
+ * and peers in the same run, prints one table and writes JSON.
  * usage: caisson_bench [--quick] [--json PATH] [--only 1,2,...] BUILD_DIR SOURCE_DIR
  * --quick is the smoke test's mode: tiny counts, output shape only. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,24 @@
 #include "bench.h"
 
 static const struct {
-	char fig;
+	const char *fig;
 	void (*run)(struct bench_ctx *c);
 } bench_figures[] = {
-	{ '1', bench_fig_spawn }, { '2', bench_fig_ipc }, { '5', bench_fig_png },
-	{ '6', bench_fig_memory }, { '7', bench_fig_syscall }, { '8', bench_fig_scale },
+	{ "1", bench_fig_spawn }, { "2", bench_fig_ipc }, { "5", bench_fig_png },
+	{ "6", bench_fig_memory }, { "7", bench_fig_syscall }, { "8", bench_fig_scale },
+	{ "10", bench_fig_fuzz },
 };
+
+/* Whether figure fig is in only, a comma-separated list ("2,10"). */
+static bool bench_selected(const char *only, const char *fig)
+{
+	size_t n = strlen(fig);
+
+	for (const char *p = only; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, fig, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
 
 static int usage(void)
 {
@@ -55,9 +68,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (size_t f = 0; f < sizeof(bench_figures) / sizeof(bench_figures[0]); f++) {
-		if (only && !strchr(only, bench_figures[f].fig))
+		if (only && !bench_selected(only, bench_figures[f].fig))
 			continue;
-		printf("caisson_bench: figure %c ...\n", bench_figures[f].fig);
+		printf("caisson_bench: figure %s ...\n", bench_figures[f].fig);
 		bench_figures[f].run(&ctx);
 	}
 	bench_report_table(&ctx);

@@ -1,0 +1,16 @@
+/* How caisson fuzz folds findings: the key of one is its status and its
+ * detail with what changes from run to run taken out (addresses, which
+ * ASLR moves; a limit's measured peak or time), so that one bug is one
+ * artifact however often it is hit. A stack hash is the finer key to come.
+ * Pure; runs in the supervisor. */
+#ifndef CAISSON_FZ_FOLD_H
+#define CAISSON_FZ_FOLD_H
+
+#include <stddef.h>
+
+#include "broker/status.h"
+
+/* Writes the key (NUL-terminated, truncated to len) into out. */
+void fz_fold_key(enum cs_status st, const char *detail, char *out, size_t len);
+
+#endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `caisson fuzz` end to end on the clang-built harness samples, bounded by
+# -runs and -seed (deterministic, no timing): the planted bugs behind
+# multi-byte comparisons are found (a crash and a violation) with several
+# seeds, the same seed makes the same inputs, artifacts reproduce with
+# `caisson run`, a target crashing every 10th input keeps the fuzzer going
+# with one folded crash, a forking target ends as violation-.
+# usage: cli_fuzz.sh BUILD_DIR SOURCE_DIR
+set -uo pipefail
+B=$1; S=$2
+C="$B/caisson"
+tmp=$(mktemp -d /tmp/caisson-fuzz.XXXXXX)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+fails=0; count=0
+echo "cli_fuzz: running as uid $(id -u)"
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() { count=$((count + 1)); if ! eval "$1"; then fail "$2"; fi; }
+# c CMD...: runs caisson with stderr in $tmp/e and the exit status in $rc
+c() { "$C" "$@" >"$tmp/o" 2>"$tmp/e" </dev/null; rc=$?; }
+
+DEF="$S/profiles/default.ini"
+PLANTED="$B/samples/fuzz_planted.so"
+
+# fuzz NAME EXPECTED_RC args...: runs in $tmp/NAME (corpus in NAME/corpus,
+# artifacts under NAME/art/), stderr in NAME/err.
+fuzz() {
+  local name=$1 want=$2; shift 2
+  local d="$tmp/$name"
+  mkdir -p "$d/corpus" "$d/art"
+  count=$((count + 1))
+  "$C" fuzz "$@" -artifact_prefix="$d/art/" "$d/corpus" >"$d/out" 2>"$d/err" </dev/null
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then fail "fuzz $name: exit $rc, want $want; stderr: $(tail -c 800 "$d/err")"; fi
+}
+artifacts() { ls "$tmp/$1/art" | grep -v '\.txt$' | grep "^$2-" ; }
+
+# --- usage and configuration: exit 2, one line
+c fuzz "$PLANTED"; check '[ $rc -eq 2 ] && grep -q "PROFILE is required" "$tmp/e"' "no -p"
+c fuzz -p "$DEF" "$PLANTED" -jobs=4; check '[ $rc -eq 2 ] && grep -q "unsupported flag .-jobs=4" "$tmp/e"' "unknown flag refused"
+c fuzz -p "$DEF" "$PLANTED" -timeout=60; check '[ $rc -eq 2 ] && grep -q "exceeds the profile" "$tmp/e"' "-timeout wider than the profile"
+c fuzz -p "$DEF" "$PLANTED" -max_len=0; check '[ $rc -eq 2 ] && grep -q "max_len wants" "$tmp/e"' "-max_len=0"
+printf 'kw="ok"\nbad=noquote\n' >"$tmp/bad.dict"
+c fuzz -p "$DEF" "$PLANTED" -dict="$tmp/bad.dict"; check '[ $rc -eq 2 ] && grep -q "bad.dict:2: expected" "$tmp/e"' "bad dictionary names its line"
+c fuzz --help; cp "$tmp/o" "$tmp/h"; check '[ $rc -eq 0 ]' "--help"
+for f in -runs= -max_total_time= -max_len= -seed= -dict= -artifact_prefix= -timeout= -rss_limit_mb=; do
+  check 'grep -q -- "$f" "$tmp/h"' "--help documents $f"
+done
+c fuzz -p "$DEF" "$B/samples/noexport.so" -runs=1
+check '[ $rc -eq 2 ] && grep -q "LLVMFuzzerTestOneInput" "$tmp/e"' "a .so that is neither plugin nor harness"
+
+# --- the planted bugs, found by bounded runs with CMP-guided mutation
+for seed in 1 2 5; do
+  fuzz "planted$seed" 77 -p "$DEF" "$PLANTED" -runs=40000 -seed=$seed
+  check '[ "$(artifacts planted$seed crash | wc -l)" -eq 1 ]' "seed $seed: one crash- artifact"
+  check '[ "$(artifacts planted$seed violation | wc -l)" -eq 1 ]' "seed $seed: one violation- artifact"
+done
+d="$tmp/planted1"
+crash="$d/art/$(artifacts planted1 crash)"; viol="$d/art/$(artifacts planted1 violation)"
+check 'head -c 8 "$crash" | grep -q "^FUZZING!"' "the crash input starts with the planted key"
+check 'grep -q "^status: CRASHED" "$crash.txt" && grep -q "^detail: SIGSEGV" "$crash.txt"' "crash sidecar"
+check 'grep -q "^status: VIOLATION" "$viol.txt" && grep -q "openat(AT_FDCWD, \"/etc/passwd\"" "$viol.txt"' "violation sidecar names the call"
+check '[ "$(basename "$crash")" = "crash-$(sha1sum <"$crash" | cut -c1-40)" ]' "artifact named by its sha1"
+check 'grep -Eq "^#[0-9]+	NEW  cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+b exec/s: [0-9]+ rss: [0-9]+Mb$" "$d/err"' "stats line format"
+check 'grep -q "^#40000	DONE" "$d/err"' "ran exactly -runs executions"
+ok=1; for f in "$d"/corpus/*; do [ "$(basename "$f")" = "$(sha1sum <"$f" | cut -c1-40)" ] || ok=0; done
+check '[ $ok -eq 1 ] && [ "$(ls "$d/corpus" | wc -l)" -ge 5 ]' "corpus inputs named by sha1, kept by coverage"
+# A finding is reported only once it is on disk: its line comes after the file exists
+check 'grep -q "artifact written to $crash" "$d/err"' "finding line names the artifact"
+# The same seed generates the same inputs: same artifacts, same corpus
+fuzz planted1b 77 -p "$DEF" "$PLANTED" -runs=40000 -seed=1
+check '[ "$(ls "$tmp/planted1b/art")" = "$(ls "$d/art")" ] && [ "$(ls "$tmp/planted1b/corpus")" = "$(ls "$d/corpus")" ]' "deterministic with -seed"
+# The artifacts reproduce under caisson run
+c run -p "$DEF" "$PLANTED" "$crash"; check '[ $rc -eq 1 ] && grep -q "CRASHED SIGSEGV" "$tmp/e"' "caisson run reproduces the crash"
+c run -p "$DEF" "$PLANTED" "$viol"; check '[ $rc -eq 1 ] && grep -q "VIOLATION openat" "$tmp/e"' "caisson run reproduces the violation"
+c run -p "$DEF" "$PLANTED" "$d"/corpus/*; check '[ $rc -eq 0 ]' "corpus inputs run OK (a harness that returns is OK)"
+# Resuming from the corpus: every input is run first, then fuzzing goes on
+fuzz resume 0 -p "$DEF" "$PLANTED" -runs=100 -seed=3 "$d/corpus"
+check 'grep -q "INITED cov: [1-9]" "$tmp/resume/err"' "corpus loaded with coverage"
+# A dictionary holding the keys finds both far sooner
+printf '# planted keys\nkey1="FUZZING!"\n"OPEN\\x55P"\n' >"$tmp/keys.dict"
+fuzz dict 77 -p "$DEF" "$PLANTED" -runs=3000 -seed=1 -dict="$tmp/keys.dict"
+check '[ "$(artifacts dict crash | wc -l)" -eq 1 ] && [ "$(artifacts dict violation | wc -l)" -eq 1 ]' "dictionary words used"
+
+# --- a crash every 10th input: the fuzzer keeps going, one folded crash
+fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1
+check '[ "$(artifacts every10 crash | wc -l)" -eq 1 ]' "every10: one crash artifact"
+check 'grep -q "CRASHED SIGABRT (raised by the plugin): seen 20 times" "$tmp/every10/err"' "every10: 20 crashes folded into one"
+check 'grep -q "^#200	DONE" "$tmp/every10/err"' "every10: ran all 200 inputs"
+check 'grep -q "fuzz_every10: input 10 of this worker, aborting" "$tmp/every10/art/"crash-*.txt' "every10: sidecar holds the worker's log tail"
+
+# --- a forking target: a violation finding, no child on the host
+fuzz fork 77 -p "$DEF" "$B/samples/fuzz_fork.so" -runs=20 -seed=1
+check '[ "$(artifacts fork violation | wc -l)" -eq 1 ] && [ -z "$(artifacts fork crash)" ]' "fork: violation- only"
+check 'grep -q "^status: VIOLATION" "$tmp/fork/art/"violation-*.txt && grep -Eq "clone|fork" "$tmp/fork/art/"violation-*.txt' "fork: the clone is named"
+
+# --- caisson plugins are targets too: a spinning one is a timeout, an
+# allocating one an out-of-memory; limits fold by status
+fuzz spin 70 -p "$DEF" "$B/samples/hostile_spin.so" -runs=2 -seed=1 -timeout=1
+check '[ "$(artifacts spin timeout | wc -l)" -eq 1 ] && grep -q "^TIMEOUT: seen 2 times" <(sed "s/^==caisson fuzz== //" "$tmp/spin/err")' "spin: timeout- once, exit 70"
+fuzz alloc 77 -p "$DEF" "$B/samples/hostile_alloc.so" -runs=3 -seed=1 -rss_limit_mb=64
+check '[ "$(artifacts alloc oom | wc -l)" -eq 1 ] && grep -q "MEMORY_LIMIT: seen 3 times" "$tmp/alloc/err"' "alloc: oom- once"
+check 'grep -q "^status: MEMORY_LIMIT" "$tmp/alloc/art/"oom-*.txt' "alloc: sidecar"
+
+echo "cli_fuzz: $count checks, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,213 @@
+/* caisson fuzz's pure parts (supervisor/fuzz): SHA-1 against FIPS 180
+ * vectors, the dictionary parser on good and bad lines, features and
+ * their buckets, the comparison table on hostile slots, and the mutators:
+ * lengths always within 1..max_len, the same seed the same outputs, and
+ * comparison operands written into inputs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "fuzz/fz_corpus.h"
+#include "fuzz/fz_fold.h"
+#include "fuzz/fz_mutate.h"
+#include "fuzz/fz_sha1.h"
+
+static void test_sha1(void)
+{
+	char hex[FZ_SHA1_HEX];
+	const char *s448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	uint8_t *million = malloc(1000000);
+
+	fz_sha1_hex((const uint8_t *)"", 0, hex);
+	CHECK_STR(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	fz_sha1_hex((const uint8_t *)"abc", 3, hex);
+	CHECK_STR(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	fz_sha1_hex((const uint8_t *)s448, strlen(s448), hex);
+	CHECK_STR(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	CHECK(million != NULL);
+	if (million) {
+		memset(million, 'a', 1000000);
+		fz_sha1_hex(million, 1000000, hex);
+		CHECK_STR(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	}
+	free(million);
+}
+
+static void test_dict(void)
+{
+	const char *good = "# comment\n\nkw1=\"GIF89a\"\n  \"\\x00\\xffA\\\\\\\"\"  \r\nname_2=\"x\"\n";
+	struct fz_dict d;
+	char err[128];
+
+	CHECK_INT(fz_dict_parse(good, strlen(good), &d, err, sizeof(err)), 0);
+	CHECK_INT(d.n, 3);
+	if (d.n == 3) {
+		CHECK_INT(d.w[0].len, 6);
+		CHECK(!memcmp(d.w[0].b, "GIF89a", 6));
+		CHECK_INT(d.w[1].len, 5);
+		CHECK(!memcmp(d.w[1].b, "\x00\xff" "A\\\"", 5));
+	}
+	fz_dict_free(&d);
+	const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "a=b\n", "1: expected" },
+		{ "ok=\"1\"\nx=\"open\n", "2: value not closed" },
+		{ "x=\"\"\n", "1: empty word" },
+		{ "x=\"\\q\"\n", "1: bad escape" },
+		{ "x=\"\\x4\"\n", "1: bad escape" },
+		{ "x=\"\x01\"\n", "1: bad escape or unprintable" },
+		{ "x=\"01234567890123456789012345678901234567890123456789012345678901234\"\n", "1: word longer" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(fz_dict_parse(bad[i].text, strlen(bad[i].text), &d, err, sizeof(err)), -1);
+		CHECK(strstr(err, bad[i].why) == err);
+		CHECK(d.w == NULL && d.n == 0);
+	}
+}
+
+static void test_features(void)
+{
+	struct fz_corpus c;
+	uint8_t cnt[16] = { 0 };
+
+	CHECK_INT(fz_corpus_init(&c), 0);
+	cnt[3] = 1;
+	CHECK_INT(fz_corpus_features(&c, cnt, sizeof(cnt)), 1);
+	CHECK_INT(fz_corpus_features(&c, cnt, sizeof(cnt)), 0); /* seen */
+	cnt[3] = 5;                                              /* bucket 4-7: a new feature, same edge */
+	CHECK_INT(fz_corpus_features(&c, cnt, sizeof(cnt)), 1);
+	cnt[3] = 7;
+	CHECK_INT(fz_corpus_features(&c, cnt, sizeof(cnt)), 0);
+	cnt[3] = 200;
+	cnt[15] = 2;
+	CHECK_INT(fz_corpus_features(&c, cnt, sizeof(cnt)), 2);
+	CHECK_INT(c.nedges, 2);
+	CHECK_INT(c.nfeatures, 4);
+	/* A count past the region's counters is clamped, never read past. */
+	CHECK_INT(fz_corpus_features(&c, cnt, 0), 0);
+	CHECK_INT(fz_corpus_add(&c, (const uint8_t *)"abc", 3), 0);
+	CHECK_INT(fz_corpus_add(&c, (const uint8_t *)"", 0), 0);
+	CHECK_INT(c.n, 2);
+	CHECK_INT(c.bytes, 3);
+	CHECK_INT(c.max_len, 3);
+	fz_corpus_free(&c);
+}
+
+/* A coverage snapshot with one comparison slot set. */
+static void put_slot(uint8_t *cov, unsigned i, uint8_t kind, const char *a, uint8_t la, const char *b, uint8_t lb)
+{
+	struct ipc_cov_cmp e = { .kind = kind, .la = la, .lb = lb };
+	uint64_t mask;
+
+	memcpy(e.a, a, la < IPC_COV_CMP_BYTES ? la : IPC_COV_CMP_BYTES);
+	memcpy(e.b, b, lb < IPC_COV_CMP_BYTES ? lb : IPC_COV_CMP_BYTES);
+	memcpy(&mask, cov + IPC_COV_MASK_OFF, 8);
+	mask |= 1ull << i;
+	memcpy(cov + IPC_COV_MASK_OFF, &mask, 8);
+	memcpy(cov + IPC_COV_CMP_OFF + i * sizeof(e), &e, sizeof(e));
+}
+
+static void test_torc(void)
+{
+	static uint8_t cov[IPC_COV_COUNTERS];
+	struct fz_mut m = { 0 };
+	uint8_t buf[64];
+	int found = 0;
+
+	/* Hostile slots are ignored: bad kind, lengths past the bound,
+	 * integers of unequal or odd widths. */
+	put_slot(cov, 1, 9, "a", 1, "b", 1);
+	put_slot(cov, 2, IPC_COV_MEM, "a", 1, "b", 1);
+	((struct ipc_cov_cmp *)(cov + IPC_COV_CMP_OFF))[2].la = 200;
+	put_slot(cov, 3, IPC_COV_INT, "abcd", 4, "ab", 2);
+	put_slot(cov, 4, IPC_COV_INT, "abcdefghi", 9, "abcdefghi", 9);
+	fz_torc_take(&m.torc, cov, sizeof(cov));
+	CHECK(m.torc.used == 0);
+	fz_torc_take(&m.torc, cov, IPC_COV_COUNTERS - 1); /* too short: nothing read */
+	memset(cov, 0, sizeof(cov));
+	put_slot(cov, 7, IPC_COV_MEM, "xxxx", 4, "MAGIC", 5);
+	fz_torc_take(&m.torc, cov, sizeof(cov));
+	CHECK(m.torc.used == 1ull << 7);
+	/* With the table the only source of words, "MAGIC" lands in inputs. */
+	fz_rng_seed(&m.rng, 42);
+	for (int i = 0; i < 2000 && !found; i++) {
+		size_t n = fz_mutate(&m, memcpy(buf, "xxxxyyyy", 8), 8, sizeof(buf), NULL, 0);
+		found = memmem(buf, n, "MAGIC", 5) != NULL;
+	}
+	CHECK(found);
+}
+
+/* 20000 stacked mutations from one seed; the lengths seen, and whether
+ * the dictionary word appeared. Returns a digest of every output. */
+static uint64_t mutate_run(const struct fz_dict *d, size_t lens[301], int *key)
+{
+	static const uint8_t other[] = "the other corpus input, for cross-over";
+	struct fz_mut m = { .dict = d };
+	uint8_t x[300];
+	size_t n = 10;
+	uint64_t h = 1469598103934665603ull;
+
+	memset(x, 'A', sizeof(x));
+	fz_rng_seed(&m.rng, 7);
+	for (int i = 0; i < 20000; i++) {
+		size_t max = 1 + (size_t)(i % 256);
+		n = fz_mutate(&m, x, n < max ? n : max, max, other, sizeof(other) - 1);
+		CHECK(n >= 1 && n <= max);
+		*key |= memmem(x, n, "KEY", 3) != NULL;
+		lens[n]++;
+		for (size_t j = 0; j < n; j++)
+			h = (h ^ x[j]) * 1099511628211ull;
+	}
+	return h;
+}
+
+static void test_mutate(void)
+{
+	struct fz_word w = { .len = 3, .b = "KEY" };
+	struct fz_dict d = { &w, 1 };
+	struct fz_mut m = { 0 };
+	size_t lens[301] = { 0 }, distinct = 0;
+	int key = 0;
+	uint8_t x[4];
+
+	CHECK(mutate_run(&d, lens, &key) == mutate_run(&d, lens, &key)); /* same seed, same outputs */
+	CHECK(key); /* dictionary words are used */
+	/* Lengths grow and shrink: many distinct lengths are produced. */
+	for (size_t i = 0; i <= 300; i++)
+		distinct += lens[i] != 0;
+	CHECK(distinct > 100);
+	/* From empty, a mutation makes at least one byte. */
+	fz_rng_seed(&m.rng, 1);
+	CHECK(fz_mutate(&m, x, 0, 1, NULL, 0) == 1);
+}
+
+static void test_fold(void)
+{
+	char k[64];
+
+	fz_fold_key(CS_CRASHED, "SIGSEGV", k, sizeof(k));
+	CHECK_STR(k, "CRASHED SIGSEGV");
+	/* Limits fold by status: their detail is a measurement. */
+	fz_fold_key(CS_MEMORY_LIMIT, "memory limit 64M reached (cgroup v1 OOM kill, peak 65M)", k, sizeof(k));
+	CHECK_STR(k, "MEMORY_LIMIT");
+	fz_fold_key(CS_CPU_LIMIT, "cpu time 100ms exceeded (used 103ms)", k, sizeof(k));
+	CHECK_STR(k, "CPU_LIMIT");
+	/* Addresses (0x and 5+ hex digits) are masked, small values kept. */
+	fz_fold_key(CS_VIOLATION, "mmap(0x7f12345000, 0x1000, PROT_READ|PROT_EXEC, 0x2)", k, sizeof(k));
+	CHECK_STR(k, "VIOLATION mmap(0x?, 0x1000, PROT_READ|PROT_EXEC, 0x2)");
+	/* Truncated, always terminated. */
+	fz_fold_key(CS_VIOLATION, "openat(AT_FDCWD, \"/a/very/long/path/that/goes/on/and/on\", O_RDONLY)", k, 24);
+	CHECK_INT(strlen(k), 23);
+}
+
+int main(void)
+{
+	test_fold();
+	test_sha1();
+	test_dict();
+	test_features();
+	test_torc();
+	test_mutate();
+	return check_done("test_fuzz");
+}
