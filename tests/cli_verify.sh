@@ -203,6 +203,10 @@ unprivileged)
   out_has '^verdict: FAIL - [0-9]+/[0-9]+ attestation items match \(1 unverified\), ([0-9]+)/\1 probes contained$'
   probes_ran
   out_lacks ' (MISMATCH|ESCAPED|UNSUPPORTED|ERROR) '
+  # Workers that share the caller's uid cannot keep its keyrings out of
+  # reach once the filter allows keyctl: refused, not run weaker.
+  verify 2 -p "$S/tests/profiles/widen.ini"
+  err_has 'the profile allows keyctl, but unprivileged workers share the caller.s uid and could reach its keyrings; run as root'
   ;;
 *)
   fail "unknown mode $mode"
