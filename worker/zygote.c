@@ -437,6 +437,7 @@ out:
  * setns needs its own fs_struct, and its descriptors stay its own. */
 struct clear_arg {
 	int pidfd, err;
+	pid_t zygote;
 	struct wk_detail d;
 };
 
@@ -447,6 +448,13 @@ static int clear_root_helper(void *arg)
 	if (setns(a->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0) {
 		a->err = errno;
 		snprintf(a->d.text, sizeof(a->d.text), "setns into the worker");
+		return 1;
+	}
+	/* Dies with the zygote, set after joining the user namespace (a
+	 * credential change), and the zygote checked alive after. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != a->zygote) {
+		a->err = getppid() != a->zygote ? ESRCH : errno;
+		snprintf(a->d.text, sizeof(a->d.text), "die with the zygote");
 		return 1;
 	}
 	if (wk_mount_clear_root(&cfg, &a->d) < 0) {
@@ -501,7 +509,7 @@ static int clear_in_place(struct clear_arg *a)
  * reaped here, before reap() can see it. */
 static void clear_root(uint64_t id, int pidfd)
 {
-	struct clear_arg a = { .pidfd = pidfd };
+	struct clear_arg a = { .pidfd = pidfd, .zygote = getpid() };
 	uint8_t msg[8 + IPC_TEXT_MAX];
 	size_t n;
 

@@ -24,6 +24,7 @@ struct policy;
 
 struct pool_limits {
 	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
+	char profile[64]; /* the profile's name, for log lines ("" if it has none) */
 };
 
 struct pool_sizing {
@@ -51,8 +52,10 @@ struct pool_result {
 				  * count already clamped to them); else NULL */
 	size_t cov_len;
 	const char *log;         /* a request its worker died on: the last bytes
-				  * (at most 4 KiB) of the worker's stderr, raw
-				  * and hostile; NULL otherwise */
+				  * (at most 4 KiB) of the worker's stderr,
+				  * newlines kept and every other byte but
+				  * printable ASCII escaped as \xNN (wlog.h),
+				  * NUL-terminated; NULL otherwise */
 	size_t log_len;
 };
 
@@ -71,6 +74,8 @@ struct pool_stats {
 	char last_spawn_error[256];           /* the latest spawn failure, "" if none */
 	char memory_enforcement[384];         /* "cgroup v1 DIR", or "rlimits only (why)" */
 	uint64_t piped;                       /* requests sent behind another in a busy worker */
+	uint64_t idle_cpu_kills;              /* workers killed for running with no request */
+	char last_idle_kill[256];             /* the latest such kill, "" if none */
 };
 
 struct pool;
@@ -96,7 +101,9 @@ uint64_t pool_input_max(const struct pool *p);
  * had one) killed. Returns 0, or -1 if no such pending request. */
 int pool_cancel(struct pool *p, uint64_t id);
 void pool_stats(const struct pool *p, struct pool_stats *st);
-/* Copies the workers' log pipes (bounded) to stderr, prefixed with the pid. */
+/* Copies the workers' log pipes (bounded) to stderr, line by line, every
+ * control or non-ASCII byte escaped and each line prefixed with the
+ * worker's slot and pid (wlog.h). */
 void pool_set_verbose(struct pool *p, int verbose);
 /* The configuration the pool's workers actually get: the caller's, with
  * RLIMIT_CPU covering requests_per_worker requests and RLIMIT_AS widened
