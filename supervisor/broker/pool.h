@@ -79,9 +79,16 @@ struct pool_stats {
 };
 
 struct pool;
+struct zyg_launched;
 
 struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
 		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen);
+/* The same, taking over a zygote launched ahead (zyg_launch; *pre is
+ * emptied, also on failure): a one-shot command starts it before it parses
+ * the profile, so that the zygote's exec overlaps that work. */
+struct pool *pool_new_launched(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
+			       const struct pool_sizing *sz, const struct wk_config *cfg, struct zyg_launched *pre,
+			       char *err, size_t errlen);
 /* Queues a copy of in; returns the request id (> 0), or 0 when out of
  * memory (no callback then). The callback runs later, on the base, never
  * from inside pool_submit. */
@@ -111,8 +118,21 @@ void pool_set_verbose(struct pool *p, int verbose);
 const struct wk_config *pool_worker_config(const struct pool *p);
 /* Test hook: called when a fresh worker is sealed with its root emptied. */
 void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg);
-/* Completes every pending request with CANCELLED, kills every worker and
- * the zygote, and frees the pool. Callbacks run from inside pool_free. */
+/* Completes every pending request with CANCELLED, kills every worker, has
+ * the zygote reap them and reaps it, removes the pool's cgroups and frees
+ * the pool: on return no process of the pool is left, not even a zombie.
+ * Callbacks run from inside pool_free. */
 void pool_free(struct pool *p);
+
+/* What every live pool of this process has done so far (pool_all_totals). */
+struct pool_totals {
+	uint64_t completed, running, queued;
+	uint32_t workers; /* live: starting, idle or busy */
+};
+void pool_all_totals(struct pool_totals *t);
+/* For a single-threaded program about to exit on a signal: frees every
+ * live pool of the process as pool_free does (every process reaped, every
+ * cgroup removed), but runs no callback: nobody is left to read them. */
+void pool_abandon_all(void);
 
 #endif

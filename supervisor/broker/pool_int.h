@@ -110,9 +110,12 @@ struct pworker {
 TAILQ_HEAD(pworker_list, pworker);
 
 struct pool {
+	TAILQ_ENTRY(pool) all; /* every live pool of the process (pool.c) */
 	struct event_base *base;
 	struct zyg zyg;
+	struct zyg_launched *pre; /* a zygote launched ahead, until the first start takes it */
 	bool zyg_up;
+	bool silent; /* pool_abandon_all: requests end without their callbacks */
 	struct cg cg;
 	const struct policy *pol;
 	struct wk_config *cfg;
@@ -143,6 +146,7 @@ struct pool {
 	struct event *ev_deliver, *ev_backoff, *ev_spare;
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
+	uint64_t nspawns; /* spawns asked of the zygote */
 	uint32_t consecutive_failures;
 	bool backoff_pending, backoff_elapsed;
 	struct pool_stats st;

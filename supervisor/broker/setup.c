@@ -91,7 +91,7 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 {
 	char real[PATH_MAX];
 
-	memset(cfg, 0, sizeof(*cfg));
+	wk_config_reset(cfg);
 	if (!realpath(plugin, real)) {
 		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
 		return -1;
