@@ -29,7 +29,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error(NULL, "a command is required (run, profile or verify)");
+		return cli_usage_error(NULL, "a command is required (run, profile, verify, fuzz or serve)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage();
 		return 0;
