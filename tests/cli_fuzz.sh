@@ -75,8 +75,13 @@ c run -p "$DEF" "$PLANTED" "$crash"; check '[ $rc -eq 1 ] && grep -q "CRASHED SI
 c run -p "$DEF" "$PLANTED" "$viol"; check '[ $rc -eq 1 ] && grep -q "VIOLATION openat" "$tmp/e"' "caisson run reproduces the violation"
 c run -p "$DEF" "$PLANTED" "$d"/corpus/*; check '[ $rc -eq 0 ]' "corpus inputs run OK (a harness that returns is OK)"
 # Resuming from the corpus: every input is run first, then fuzzing goes on
-fuzz resume 0 -p "$DEF" "$PLANTED" -runs=100 -seed=3 "$d/corpus"
-check 'grep -q "INITED cov: [1-9]" "$tmp/resume/err"' "corpus loaded with coverage"
+# (mutations of those near-misses may well find a bug again: 0 or 77)
+mkdir -p "$tmp/resume/art"
+"$C" fuzz -p "$DEF" "$PLANTED" -runs=100 -seed=3 -artifact_prefix="$tmp/resume/art/" "$d/corpus" \
+  >"$tmp/resume/out" 2>"$tmp/resume/err" </dev/null
+rc=$?
+check '[ $rc -eq 0 ] || [ $rc -eq 77 ]' "resume: exit $rc"
+check 'grep -q "INITED cov: [1-9]" "$tmp/resume/err" && grep -q "^#100	DONE" "$tmp/resume/err"' "corpus loaded with coverage, then fuzzed"
 # A dictionary holding the keys finds both far sooner
 printf '# planted keys\nkey1="FUZZING!"\n"OPEN\\x55P"\n' >"$tmp/keys.dict"
 fuzz dict 77 -p "$DEF" "$PLANTED" -runs=3000 -seed=1 -dict="$tmp/keys.dict"
@@ -88,6 +93,13 @@ check '[ "$(artifacts every10 crash | wc -l)" -eq 1 ]' "every10: one crash artif
 check 'grep -q "CRASHED SIGABRT (raised by the plugin): seen 20 times" "$tmp/every10/err"' "every10: 20 crashes folded into one"
 check 'grep -q "^#200	DONE" "$tmp/every10/err"' "every10: ran all 200 inputs"
 check 'grep -q "fuzz_every10: input 10 of this worker, aborting" "$tmp/every10/art/"crash-*.txt' "every10: sidecar holds the worker's log tail"
+# Batches of another size, or of one: each crash still names its input
+# (the worker dies at the 10th of its life, whichever batch holds it)
+fuzz every10b7 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1 -batch=7
+check 'grep -q "seen 20 times" "$tmp/every10b7/err" && grep -q "^#200	DONE" "$tmp/every10b7/err"' "every10, -batch=7: 20 crashes in 200 inputs"
+fuzz every10b1 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1 -batch=1
+check 'grep -q "seen 20 times" "$tmp/every10b1/err"' "every10, -batch=1: 20 crashes in 200 inputs"
+c fuzz -p "$DEF" "$PLANTED" -batch=0; check '[ $rc -eq 2 ] && grep -q -- "-batch wants a number from 1 to 4096" "$tmp/e"' "-batch=0 refused"
 
 # --- a forking target: a violation finding, no child on the host
 fuzz fork 77 -p "$DEF" "$B/samples/fuzz_fork.so" -runs=20 -seed=1

@@ -18,6 +18,7 @@
 #include "broker/setup.h"
 #include "cli_args.h"
 #include "cmd.h"
+#include "fuzz/fz_batch.h"
 #include "fuzz/fz_engine.h"
 #include "fuzz/fz_mutate.h"
 #include "ipc/ipc_cov.h"
@@ -48,6 +49,13 @@ static const char fuzz_usage[] =
 	"                         the same inputs (default: from the clock, printed)\n"
 	"  -dict=FILE             dictionary: lines of [name=]\"value\" (\\\\, \\\", \\xHH)\n"
 	"  -artifact_prefix=P     findings go to P<kind>-<sha1> (default ./)\n"
+	"  -batch=N               inputs sent to the worker per message (default 64, at\n"
+	"                         most 4096): it runs them in order, stopping after one\n"
+	"                         with new coverage; a finding names the input it came\n"
+	"                         from. The time and memory limits hold per batch: an\n"
+	"                         input past the first that times out runs again alone\n"
+	"                         and is a timeout only if it does so alone. With\n"
+	"                         -seed, the same -batch gives the same inputs\n"
 	"  -timeout=S             wall and CPU time per input, at most the profile's\n"
 	"  -rss_limit_mb=M        memory per worker, at most the profile's\n"
 	"  -v                     forward the worker's stderr (bounded) to stderr\n"
@@ -111,6 +119,12 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		if (fuzz_num("max_len", v, 1, 1u << 30, &n) < 0)
 			return -1;
 		a->o.max_len = (size_t)n;
+		return 0;
+	}
+	if (IS("batch")) {
+		if (fuzz_num("batch", v, 1, IPC_FUZZ_BATCH_MAX, &n) < 0)
+			return -1;
+		a->o.batch = (uint32_t)n;
 		return 0;
 	}
 	if (IS("timeout"))
@@ -221,7 +235,7 @@ static int fuzz_limits(struct fuzz_args *a, struct wk_config *cfg, struct pool_l
 	}
 	if (a->rss_mb)
 		lim->memory_bytes = cfg->memory_bytes = a->rss_mb << 20;
-	lim->input_bytes = cfg->input_bytes = a->o.max_len;
+	lim->input_bytes = cfg->input_bytes = fz_batch_bytes(a->o.batch, a->o.max_len);
 	cfg->cov_bytes = IPC_COV_SIZE;
 	*sz = (struct pool_sizing){ .min_workers = 1, .max_workers = 1, .queue = 1,
 				    .requests_per_worker = 1000000, .failure_threshold = 5, .pipeline = 1 };
@@ -263,7 +277,7 @@ out:
 
 int cmd_fuzz(int argc, char **argv)
 {
-	struct fuzz_args a = { .o = { .max_len = 4096, .artifact_prefix = "./" } };
+	struct fuzz_args a = { .o = { .max_len = 4096, .batch = FZ_BATCH_DEFAULT, .artifact_prefix = "./" } };
 	struct fz_dict dict = { 0 };
 	struct profile prof;
 	struct policy pol;

@@ -9,9 +9,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "fz_batch.h"
 #include "fz_corpus.h"
 #include "fz_files.h"
 #include "fz_fold.h"
+#include "ipc/ipc_codec.h"
 #include "ipc/ipc_cov.h"
 
 #define FZ_KEYS_MAX 4096u /* distinct findings remembered for folding */
@@ -23,14 +25,17 @@ struct fz_key {
 	uint64_t count;
 };
 
-/* What the last execution ended with. */
+/* What the last batch ended with. */
 struct fz_last {
 	bool done;
 	enum cs_status st;
 	char detail[512];
 	char *log;
 	size_t log_len;
-	size_t fresh; /* new features */
+	bool summary_ok;     /* CS_OK: the worker's summary made sense */
+	uint32_t ran, flags; /* its summary */
+	uint32_t current;    /* a failed batch: the input it was running (its word) */
+	size_t fresh;        /* new features of its last input */
 	size_t ncounters;
 };
 
@@ -40,7 +45,8 @@ struct fz {
 	struct event_base *base;
 	struct fz_corpus corpus;
 	struct fz_mut mut;
-	uint8_t *buf;
+	struct fz_batch batch, one; /* one: a single input run alone */
+	struct fz_rng rng_after[IPC_FUZZ_BATCH_MAX]; /* the generator after input j */
 	size_t cur_max;
 	uint64_t execs, last_growth, next_pulse;
 	struct timespec t0;
@@ -49,6 +55,7 @@ struct fz {
 	struct fz_report *rep;
 	struct fz_last last;
 	bool warned_nocov;
+	bool loading;     /* the corpus directories: no stats, no growth */
 	bool load_failed; /* loading the corpus stopped on load_err */
 	char load_err[512];
 };
@@ -76,10 +83,14 @@ static void fz_stats(struct fz *f, const char *what)
 	fflush(f->o->out);
 }
 
+/* The answer to a batch: its summary (OK), or the index of the input the
+ * worker failed on; the comparison slots; and the features of the last
+ * input run when the worker found them new (it stops there). */
 static void fz_done_cb(const struct pool_result *r, void *arg)
 {
 	struct fz *f = arg;
 	struct fz_last *l = &f->last;
+	uint32_t n = 0;
 
 	l->done = true;
 	l->st = r->status;
@@ -88,21 +99,27 @@ static void fz_done_cb(const struct pool_result *r, void *arg)
 		memcpy(l->log, r->log, r->log_len);
 		l->log_len = r->log_len;
 	}
-	if (r->cov && r->cov_len >= IPC_COV_COUNTERS) {
-		uint32_t n;
-		memcpy(&n, r->cov + IPC_COV_NCOUNTERS_OFF, sizeof(n));
-		l->ncounters = n;
-		fz_torc_take(&f->mut.torc, r->cov, r->cov_len);
+	if (r->status == CS_OK)
+		l->summary_ok = ipc_batch_summary_get(r->out, r->out_len, f->last.ran, &l->ran, &l->flags) == 0;
+	if (!r->cov || r->cov_len < IPC_COV_COUNTERS)
+		return;
+	memcpy(&l->current, r->cov + IPC_COV_CURRENT_OFF, sizeof(l->current));
+	memcpy(&n, r->cov + IPC_COV_NCOUNTERS_OFF, sizeof(n));
+	if (r->status != CS_OK)
+		return;
+	l->ncounters = n;
+	fz_torc_take(&f->mut.torc, r->cov, r->cov_len);
+	if (l->summary_ok && (l->flags & IPC_FUZZ_BATCH_NEW))
 		l->fresh = fz_corpus_features(&f->corpus, r->cov + IPC_COV_COUNTERS, n);
-	}
 }
 
-/* One input through the worker, waited for on the base. */
-static int fz_exec(struct fz *f, const uint8_t *data, size_t len, char *err, size_t errlen)
+/* One batch through the worker, waited for on the base. */
+static int fz_exec(struct fz *f, const struct fz_batch *b, char *err, size_t errlen)
 {
 	free(f->last.log);
 	memset(&f->last, 0, sizeof(f->last));
-	if (!pool_submit(f->pool, data, len, fz_done_cb, f)) {
+	f->last.ran = b->n; /* until the answer: the bound its summary is checked against */
+	if (!pool_submit(f->pool, b->buf, b->len, fz_done_cb, f)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -111,7 +128,6 @@ static int fz_exec(struct fz *f, const uint8_t *data, size_t len, char *err, siz
 			snprintf(err, errlen, "event loop failed");
 			return -1;
 		}
-	f->execs++;
 	return 0;
 }
 
@@ -186,68 +202,6 @@ static int fz_finding(struct fz *f, const char *kind, const uint8_t *data, size_
 	return 0;
 }
 
-/* After one execution: a finding, a new corpus input, or nothing. A
- * worker that cannot start is the end of the run. */
-static int fz_judge(struct fz *f, const uint8_t *data, size_t len, char *err, size_t errlen)
-{
-	const char *kind = fz_kind(f->last.st);
-
-	if (f->last.st == CS_SPAWN_FAILED || f->last.st == CS_OVERLOADED || f->last.st == CS_CANCELLED ||
-	    f->last.st == CS_INPUT_TOO_LARGE) {
-		snprintf(err, errlen, "the target cannot run: %s %s", cs_status_name(f->last.st), f->last.detail);
-		return -1;
-	}
-	if (kind)
-		return fz_finding(f, kind, data, len, err, errlen);
-	if (!f->last.ncounters && !f->warned_nocov) {
-		fprintf(f->o->out, "WARNING: the target reports no coverage counters; was it built with "
-				   "-fsanitize=fuzzer-no-link? Fuzzing blind.\n");
-		f->warned_nocov = true;
-	}
-	if (!f->last.fresh)
-		return 0;
-	if (fz_corpus_add(&f->corpus, data, len) < 0) {
-		snprintf(err, errlen, "out of memory for the corpus");
-		return -1;
-	}
-	if (f->o->ndirs && fz_files_save_input(f->o->dirs[0], data, len, err, errlen) < 0)
-		return -1;
-	f->last_growth = f->execs;
-	return 1;
-}
-
-static void fz_load_one(void *arg, const uint8_t *data, size_t len)
-{
-	struct fz *f = arg;
-
-	if (f->load_failed)
-		return;
-	if (fz_exec(f, data, len, f->load_err, sizeof(f->load_err)) < 0 ||
-	    fz_judge(f, data, len, f->load_err, sizeof(f->load_err)) < 0)
-		f->load_failed = true;
-}
-
-static int fz_load(struct fz *f, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < f->o->ndirs; i++)
-		if (fz_files_load_dir(f->o->dirs[i], f->o->max_len, fz_load_one, f, err, errlen) < 0)
-			return -1;
-	if (f->load_failed) {
-		snprintf(err, errlen, "%s", f->load_err);
-		return -1;
-	}
-	/* No input, or none with coverage: start from the empty input. */
-	if (f->corpus.n == 0) {
-		if (fz_exec(f, (const uint8_t *)"", 0, err, errlen) < 0 || fz_judge(f, (const uint8_t *)"", 0, err, errlen) < 0)
-			return -1;
-		if (f->corpus.n == 0 && fz_corpus_add(&f->corpus, (const uint8_t *)"", 0) < 0) {
-			snprintf(err, errlen, "out of memory for the corpus");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* libFuzzer's length control: mutations start at most max(4, the longest
  * corpus input) long and grow by log2 of that after 100 * log2 runs with
  * no new input. */
@@ -272,31 +226,201 @@ static void fz_grow(struct fz *f)
 	}
 }
 
+/* After an input is counted: the stats line it earns, and length growth. */
+static void fz_pulse(struct fz *f, bool grew)
+{
+	if (f->loading)
+		return;
+	if (grew)
+		fz_stats(f, "NEW ");
+	else if (f->execs >= f->next_pulse) {
+		fz_stats(f, "pulse");
+		f->next_pulse *= 2;
+	}
+	fz_grow(f);
+}
+
+static void fz_tick(struct fz *f)
+{
+	f->execs++;
+	fz_pulse(f, false);
+}
+
+/* The last input the worker ran to its end, with new coverage: kept. */
+static int fz_keep(struct fz *f, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+	if (fz_corpus_add(&f->corpus, data, len) < 0) {
+		snprintf(err, errlen, "out of memory for the corpus");
+		return -1;
+	}
+	if (f->o->ndirs && fz_files_save_input(f->o->dirs[0], data, len, err, errlen) < 0)
+		return -1;
+	f->last_growth = f->execs;
+	return 0;
+}
+
+static int fz_settle(struct fz *f, const struct fz_batch *b, uint32_t *used, char *err, size_t errlen);
+
+/* A batch the worker died in, at input i (its word: out of range names
+ * the first). A timeout past the first input may be the batch's sum, so
+ * that input runs again alone and is judged by that run. */
+static int fz_settle_failed(struct fz *f, const struct fz_batch *b, uint32_t *used, char *err, size_t errlen)
+{
+	uint32_t i = f->last.current < b->n ? f->last.current : 0, one;
+	const char *kind = fz_kind(f->last.st);
+	const uint8_t *data = b->buf + b->off[i];
+
+	for (uint32_t j = 0; j < i; j++)
+		fz_tick(f);
+	*used = i + 1;
+	if (i > 0 && !strcmp(kind, "timeout")) {
+		fz_batch_clear(&f->one);
+		memcpy(fz_batch_slot(&f->one), data, b->lens[i]);
+		fz_batch_commit(&f->one, b->lens[i]);
+		if (fz_exec(f, &f->one, err, errlen) < 0)
+			return -1;
+		return fz_settle(f, &f->one, &one, err, errlen);
+	}
+	f->execs++;
+	if (fz_finding(f, kind, data, b->lens[i], err, errlen) < 0)
+		return -1;
+	fz_pulse(f, false);
+	return 0;
+}
+
+/* After a batch: each input run counted, in order, and the one it ended
+ * on judged (a finding, a new corpus input, or nothing); *used: how many
+ * of the batch's inputs that consumed. A worker that cannot start is the
+ * end of the run. */
+static int fz_settle(struct fz *f, const struct fz_batch *b, uint32_t *used, char *err, size_t errlen)
+{
+	const struct fz_last *l = &f->last;
+	uint32_t last;
+
+	if (l->st == CS_SPAWN_FAILED || l->st == CS_OVERLOADED || l->st == CS_CANCELLED ||
+	    l->st == CS_INPUT_TOO_LARGE) {
+		snprintf(err, errlen, "the target cannot run: %s %s", cs_status_name(l->st), l->detail);
+		return -1;
+	}
+	if (l->st != CS_OK || !l->summary_ok) {
+		if (l->st == CS_OK) {
+			f->last.st = CS_PROTOCOL_ERROR;
+			snprintf(f->last.detail, sizeof(f->last.detail), "malformed batch summary");
+		}
+		return fz_settle_failed(f, b, used, err, errlen);
+	}
+	if (!l->ncounters && !f->warned_nocov) {
+		fprintf(f->o->out, "WARNING: the target reports no coverage counters; was it built with "
+				   "-fsanitize=fuzzer-no-link? Fuzzing blind.\n");
+		f->warned_nocov = true;
+	}
+	last = l->ran - 1;
+	for (uint32_t j = 0; j < last; j++)
+		fz_tick(f);
+	*used = l->ran;
+	f->execs++;
+	if (l->fresh && fz_keep(f, b->buf + b->off[last], b->lens[last], err, errlen) < 0)
+		return -1;
+	fz_pulse(f, l->fresh > 0);
+	return 0;
+}
+
+/* Corpus inputs go in batches too, as they are read; what a batch did
+ * not reach (it stopped at new coverage or a finding) goes again. */
+static int fz_load_flush(struct fz *f, char *err, size_t errlen)
+{
+	uint32_t used;
+
+	while (f->batch.n) {
+		if (fz_exec(f, &f->batch, err, errlen) < 0 || fz_settle(f, &f->batch, &used, err, errlen) < 0)
+			return -1;
+		fz_batch_drop(&f->batch, used);
+	}
+	return 0;
+}
+
+static void fz_load_one(void *arg, const uint8_t *data, size_t len)
+{
+	struct fz *f = arg;
+
+	if (f->load_failed)
+		return;
+	if (!fz_batch_room(&f->batch, len) && fz_load_flush(f, f->load_err, sizeof(f->load_err)) < 0) {
+		f->load_failed = true;
+		return;
+	}
+	memcpy(fz_batch_slot(&f->batch), data, len);
+	fz_batch_commit(&f->batch, len);
+}
+
+static int fz_load(struct fz *f, char *err, size_t errlen)
+{
+	f->loading = true;
+	fz_batch_clear(&f->batch);
+	for (size_t i = 0; i < f->o->ndirs; i++)
+		if (fz_files_load_dir(f->o->dirs[i], f->o->max_len, fz_load_one, f, err, errlen) < 0)
+			return -1;
+	if (f->load_failed) {
+		snprintf(err, errlen, "%s", f->load_err);
+		return -1;
+	}
+	/* No input, or none with coverage: start from the empty input. */
+	if (f->corpus.n == 0)
+		fz_batch_commit(&f->batch, 0);
+	if (fz_load_flush(f, err, errlen) < 0)
+		return -1;
+	if (f->corpus.n == 0 && fz_corpus_add(&f->corpus, (const uint8_t *)"", 0) < 0) {
+		snprintf(err, errlen, "out of memory for the corpus");
+		return -1;
+	}
+	f->loading = false;
+	return 0;
+}
+
 static bool fz_more(const struct fz *f)
 {
 	return (!f->o->runs || f->execs < f->o->runs) &&
 	       (!f->o->max_total_time || fz_elapsed(f) < (double)f->o->max_total_time);
 }
 
-static int fz_loop(struct fz *f, char *err, size_t errlen)
+/* Fills the batch with mutations, as many as fit and -runs leaves, each
+ * as the one-at-a-time loop would make it if none before it were kept:
+ * the length bound advances as if each had run, and the generator's
+ * state after each is kept, so that after a batch that stops early the
+ * next one goes on from where the last input used left it. */
+static void fz_generate(struct fz *f)
 {
-	while (fz_more(f)) {
+	uint64_t execs = f->execs, last_growth = f->last_growth;
+	size_t cur_max = f->cur_max;
+
+	fz_batch_clear(&f->batch);
+	while (fz_batch_room(&f->batch, f->cur_max) && (!f->o->runs || f->execs < f->o->runs)) {
 		const struct fz_input *base = &f->corpus.in[fz_rng_below(&f->mut.rng, f->corpus.n)];
 		const struct fz_input *other = &f->corpus.in[fz_rng_below(&f->mut.rng, f->corpus.n)];
 		size_t len = base->len < f->cur_max ? base->len : f->cur_max;
-		int r;
+		uint8_t *slot = fz_batch_slot(&f->batch);
 
-		memcpy(f->buf, base->data, len);
-		len = fz_mutate(&f->mut, f->buf, len, f->cur_max, other->data, other->len);
-		if (fz_exec(f, f->buf, len, err, errlen) < 0 || (r = fz_judge(f, f->buf, len, err, errlen)) < 0)
-			return -1;
-		if (r > 0)
-			fz_stats(f, "NEW ");
-		else if (f->execs >= f->next_pulse) {
-			fz_stats(f, "pulse");
-			f->next_pulse *= 2;
-		}
+		memcpy(slot, base->data, len);
+		len = fz_mutate(&f->mut, slot, len, f->cur_max, other->data, other->len);
+		f->rng_after[f->batch.n] = f->mut.rng;
+		fz_batch_commit(&f->batch, len);
+		f->execs++;
 		fz_grow(f);
+	}
+	f->execs = execs;
+	f->last_growth = last_growth;
+	f->cur_max = cur_max;
+}
+
+static int fz_loop(struct fz *f, char *err, size_t errlen)
+{
+	uint32_t used;
+
+	while (fz_more(f)) {
+		fz_generate(f);
+		if (fz_exec(f, &f->batch, err, errlen) < 0 || fz_settle(f, &f->batch, &used, err, errlen) < 0)
+			return -1;
+		f->mut.rng = f->rng_after[used - 1];
 	}
 	return 0;
 }
@@ -309,7 +433,8 @@ int fz_run(struct pool *p, struct event_base *base, const struct fz_opts *o, str
 
 	memset(rep, 0, sizeof(*rep));
 	rep->timeouts_only = 1;
-	if (!f || fz_corpus_init(&f->corpus) < 0 || !(f->buf = malloc(o->max_len + 1))) {
+	if (!f || fz_corpus_init(&f->corpus) < 0 || fz_batch_init(&f->batch, o->batch, o->max_len) < 0 ||
+	    fz_batch_init(&f->one, 1, o->max_len) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -343,7 +468,8 @@ out:
 			free(f->keys[i].detail);
 		}
 		free(f->last.log);
-		free(f->buf);
+		fz_batch_free(&f->batch);
+		fz_batch_free(&f->one);
 		fz_corpus_free(&f->corpus);
 		free(f);
 	}

@@ -18,6 +18,7 @@ struct fz_opts {
 	uint64_t runs;           /* executions in all, the corpus's included; 0: no bound */
 	uint64_t max_total_time; /* seconds; 0: no bound */
 	size_t max_len;
+	uint32_t batch;          /* inputs per request to the worker, 1..IPC_FUZZ_BATCH_MAX */
 	uint64_t seed;
 	const struct fz_dict *dict;     /* NULL: none */
 	const char *artifact_prefix;   /* findings go to <prefix><kind>-<sha1> */

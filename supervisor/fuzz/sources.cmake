@@ -6,7 +6,8 @@ caisson_static_library(caisson_fuzz_pure
     ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_dict.c
     ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_corpus.c
     ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_sha1.c
-    ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_fold.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_fold.c
+    ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_batch.c)
 caisson_static_library(caisson_fuzz
     ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_files.c
     ${CMAKE_SOURCE_DIR}/supervisor/fuzz/fz_engine.c)
