@@ -87,6 +87,22 @@ printf '# planted keys\nkey1="FUZZING!"\n"OPEN\\x55P"\n' >"$tmp/keys.dict"
 fuzz dict 77 -p "$DEF" "$PLANTED" -runs=3000 -seed=1 -dict="$tmp/keys.dict"
 check '[ "$(artifacts dict crash | wc -l)" -eq 1 ] && [ "$(artifacts dict violation | wc -l)" -eq 1 ]' "dictionary words used"
 
+# --- -merge=1: the other directories' inputs that add coverage join the first
+# (b: a fuzzed corpus, plus a copy of a's one input: no new coverage)
+mkdir -p "$tmp/merge/a" "$tmp/merge/b" "$tmp/merge/art"
+printf 'x' >"$tmp/merge/a/seed"
+cp "$tmp/dict/corpus"/* "$tmp/merge/b/"
+printf 'x' >"$tmp/merge/b/11f6ad8ec52a2984abaafd7c3b516503785c2072"
+merge() { c fuzz -p "$DEF" "$PLANTED" -merge=1 -artifact_prefix="$tmp/merge/art/" "$tmp/merge/a" "$tmp/merge/b"; }
+merge
+check '[ $rc -eq 0 ] && grep -q "MERGE-OUTER: [1-9][0-9]* new files added" "$tmp/e"' "merge adds the inputs with new coverage"
+added=$(ls "$tmp/merge/a" | grep -v '^seed$')
+check '[ -n "$added" ] && [ ! -e "$tmp/merge/a/11f6ad8ec52a2984abaafd7c3b516503785c2072" ]' "merge: the input without new coverage stays out"
+check 'for x in $added; do cmp -s "$tmp/merge/a/$x" "$tmp/merge/b/$x" || exit 1; done' "merge: each added input is one of the other directory's, by its sha1"
+merge
+check '[ $rc -eq 0 ] && grep -q "MERGE-OUTER: 0 new files added" "$tmp/e"' "a second merge adds nothing"
+c fuzz -p "$DEF" "$PLANTED" -merge=1 "$tmp/merge/a"; check '[ $rc -eq 2 ] && grep -q "two or more corpus directories" "$tmp/e"' "-merge=1 with one directory refused"
+
 # --- a crash every 10th input: the fuzzer keeps going, one folded crash
 fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1
 check '[ "$(artifacts every10 crash | wc -l)" -eq 1 ]' "every10: one crash artifact"

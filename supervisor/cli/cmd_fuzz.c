@@ -56,6 +56,10 @@ static const char fuzz_usage[] =
 	"                         input past the first that times out runs again alone\n"
 	"                         and is a timeout only if it does so alone. With\n"
 	"                         -seed, the same -batch gives the same inputs\n"
+	"  -merge=1               merge: run every input of the first CORPUS_DIR, then\n"
+	"                         of the others in order, copy into the first those\n"
+	"                         that add coverage (as <sha1>), and stop; findings\n"
+	"                         on the way are written as usual\n"
 	"  -timeout=S             wall and CPU time per input, at most the profile's\n"
 	"  -rss_limit_mb=M        memory per worker, at most the profile's\n"
 	"  -v                     forward the worker's stderr (bounded) to stderr\n"
@@ -127,6 +131,12 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		a->o.batch = (uint32_t)n;
 		return 0;
 	}
+	if (IS("merge")) {
+		if (fuzz_num("merge", v, 0, 1, &n) < 0)
+			return -1;
+		a->o.merge = (int)n;
+		return 0;
+	}
 	if (IS("timeout"))
 		return fuzz_num("timeout", v, 1, 86400, &a->timeout_s);
 	if (IS("rss_limit_mb"))
@@ -180,6 +190,10 @@ static int fuzz_parse(int argc, char **argv, struct fuzz_args *a)
 	}
 	if (!a->profile || !a->target) {
 		cli_usage_error("fuzz", "%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required");
+		return -1;
+	}
+	if (a->o.merge && a->ndirs < 2) {
+		cli_usage_error("fuzz", "-merge=1 wants two or more corpus directories");
 		return -1;
 	}
 	return 0;

@@ -56,6 +56,7 @@ struct fz {
 	struct fz_last last;
 	bool warned_nocov;
 	bool loading;     /* the corpus directories: no stats, no growth */
+	size_t load_dir;  /* the directory being loaded (each ends its batch) */
 	bool load_failed; /* loading the corpus stopped on load_err */
 	char load_err[512];
 };
@@ -253,8 +254,13 @@ static int fz_keep(struct fz *f, const uint8_t *data, size_t len, char *err, siz
 		snprintf(err, errlen, "out of memory for the corpus");
 		return -1;
 	}
-	if (f->o->ndirs && fz_files_save_input(f->o->dirs[0], data, len, err, errlen) < 0)
-		return -1;
+	/* The first directory's own inputs are there already (by any name). */
+	if (f->o->ndirs && !(f->loading && f->load_dir == 0)) {
+		if (fz_files_save_input(f->o->dirs[0], data, len, err, errlen) < 0)
+			return -1;
+		if (f->loading)
+			f->rep->merged++;
+	}
 	f->last_growth = f->execs;
 	return 0;
 }
@@ -357,15 +363,19 @@ static int fz_load(struct fz *f, char *err, size_t errlen)
 {
 	f->loading = true;
 	fz_batch_clear(&f->batch);
-	for (size_t i = 0; i < f->o->ndirs; i++)
+	for (size_t i = 0; i < f->o->ndirs; i++) {
+		f->load_dir = i;
 		if (fz_files_load_dir(f->o->dirs[i], f->o->max_len, fz_load_one, f, err, errlen) < 0)
 			return -1;
-	if (f->load_failed) {
-		snprintf(err, errlen, "%s", f->load_err);
-		return -1;
+		if (f->load_failed) {
+			snprintf(err, errlen, "%s", f->load_err);
+			return -1;
+		}
+		if (fz_load_flush(f, err, errlen) < 0)
+			return -1;
 	}
 	/* No input, or none with coverage: start from the empty input. */
-	if (f->corpus.n == 0)
+	if (f->corpus.n == 0 && !f->o->merge)
 		fz_batch_commit(&f->batch, 0);
 	if (fz_load_flush(f, err, errlen) < 0)
 		return -1;
@@ -453,7 +463,10 @@ int fz_run(struct pool *p, struct event_base *base, const struct fz_opts *o, str
 		f->cur_max = o->max_len;
 	f->last_growth = f->execs;
 	fz_stats(f, "INITED");
-	if (fz_loop(f, err, errlen) < 0)
+	if (o->merge) {
+		fprintf(o->out, "MERGE-OUTER: %llu new files added to %s\n", (unsigned long long)rep->merged,
+			o->ndirs ? o->dirs[0] : "(none)");
+	} else if (fz_loop(f, err, errlen) < 0)
 		goto out;
 	fz_stats(f, "DONE ");
 	for (size_t i = 0; i < f->nkeys; i++)

@@ -24,6 +24,7 @@ struct fz_opts {
 	const char *artifact_prefix;   /* findings go to <prefix><kind>-<sha1> */
 	char *const *dirs;             /* corpus directories; new inputs go to the first */
 	size_t ndirs;
+	int merge;                     /* -merge=1: load the directories, add to the first, stop */
 	FILE *out;                     /* stats and findings lines */
 };
 
@@ -32,6 +33,7 @@ struct fz_report {
 	uint64_t findings;      /* all, duplicates included */
 	uint64_t unique;        /* distinct status+detail */
 	uint64_t timeouts_only; /* every finding was a timeout: 1 */
+	uint64_t merged;        /* inputs of the other directories added to the first */
 };
 
 /* Fuzzes until -runs or -max_total_time. 0 when it ran to the end (with or
