@@ -103,6 +103,25 @@ merge
 check '[ $rc -eq 0 ] && grep -q "MERGE-OUTER: 0 new files added" "$tmp/e"' "a second merge adds nothing"
 c fuzz -p "$DEF" "$PLANTED" -merge=1 "$tmp/merge/a"; check '[ $rc -eq 2 ] && grep -q "two or more corpus directories" "$tmp/e"' "-merge=1 with one directory refused"
 
+# --- -minimize_crash=1: deletions while the same finding reproduces
+mkdir -p "$tmp/min"
+printf 'FUZZING!%s' "$(printf 'junk%.0s' $(seq 10))" >"$tmp/min/crash"
+printf 'OPENUP and the rest' >"$tmp/min/viol"
+printf 'nothing here' >"$tmp/min/ok"
+c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 -artifact_prefix="$tmp/min/" "$tmp/min/crash"
+mc="$tmp/min/minimized-from-$(sha1sum <"$tmp/min/crash" | cut -c1-40)"
+check '[ $rc -eq 0 ] && grep -q "CRASH_MIN: 8 bytes (from 48, .*still CRASHED SIGSEGV" "$tmp/e"' "minimize_crash: 48 bytes to 8"
+check '[ "$(cat "$mc")" = "FUZZING!" ]' "minimize_crash: minimized-from-<sha1> holds the 8 bytes the bug needs"
+c run -p "$DEF" "$PLANTED" "$mc"; check '[ $rc -eq 1 ] && grep -q "CRASHED SIGSEGV" "$tmp/e"' "the minimized input reproduces the crash"
+c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 -artifact_prefix="$tmp/min/" "$tmp/min/viol"
+check '[ $rc -eq 0 ] && [ "$(cat "$tmp/min/minimized-from-$(sha1sum <"$tmp/min/viol" | cut -c1-40)")" = OPENUP ]' "minimize_crash: a violation keeps its status"
+c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 -runs=3 -artifact_prefix="$tmp/min/b" "$tmp/min/crash"
+check '[ $rc -eq 0 ] && grep -q "CRASH_MIN: 24 bytes (from 48, 3 runs)" "$tmp/e"' "minimize_crash: -runs bounds the tries"
+c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 "$tmp/min/ok"
+check '[ $rc -eq 1 ] && grep -q "does not reproduce a finding" "$tmp/e"' "minimize_crash: an input that runs to its end is refused"
+c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 "$tmp/min/crash" "$tmp/min/ok"
+check '[ $rc -eq 2 ] && grep -q "wants one input file" "$tmp/e"' "minimize_crash: one input only"
+
 # --- a crash every 10th input: the fuzzer keeps going, one folded crash
 fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1
 check '[ "$(artifacts every10 crash | wc -l)" -eq 1 ]' "every10: one crash artifact"

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "fuzz/fz_batch.h"
 #include "fuzz/fz_engine.h"
+#include "fuzz/fz_minimize.h"
 #include "fuzz/fz_mutate.h"
 #include "ipc/ipc_cov.h"
 #include "policy/policy.h"
@@ -30,6 +31,7 @@
 
 static const char fuzz_usage[] =
 	"usage: caisson fuzz [-v] -p PROFILE TARGET.so [-FLAG=VALUE...] [CORPUS_DIR...]\n"
+	"       caisson fuzz -p PROFILE TARGET.so -minimize_crash=1 [-FLAG=VALUE...] INPUT\n"
 	"\n"
 	"Fuzzes TARGET.so, a libFuzzer harness (LLVMFuzzerTestOneInput, optional\n"
 	"LLVMFuzzerInitialize) built with `clang -fsanitize=fuzzer-no-link -shared\n"
@@ -60,6 +62,13 @@ static const char fuzz_usage[] =
 	"                         of the others in order, copy into the first those\n"
 	"                         that add coverage (as <sha1>), and stop; findings\n"
 	"                         on the way are written as usual\n"
+	"  -minimize_crash=1      with one input file in place of CORPUS_DIR: shrink it\n"
+	"                         while it still ends in the same finding (status and\n"
+	"                         detail, as findings are folded), deleting ever smaller\n"
+	"                         chunks, each try one run (-runs=N bounds them); write\n"
+	"                         <prefix>minimized-from-<sha1 of INPUT>\n"
+	"                         and print CRASH_MIN; exit 0, or 1 if it does not\n"
+	"                         reproduce a finding\n"
 	"  -timeout=S             wall and CPU time per input, at most the profile's\n"
 	"  -rss_limit_mb=M        memory per worker, at most the profile's\n"
 	"  -v                     forward the worker's stderr (bounded) to stderr\n"
@@ -79,7 +88,7 @@ struct fuzz_args {
 	const char *profile, *target, *dict;
 	uint64_t timeout_s, rss_mb;
 	bool seeded;
-	int verbose;
+	int verbose, minimize;
 	char *dirs[FUZZ_MAX_DIRS];
 	size_t ndirs;
 	struct fz_opts o;
@@ -129,6 +138,12 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		if (fuzz_num("batch", v, 1, IPC_FUZZ_BATCH_MAX, &n) < 0)
 			return -1;
 		a->o.batch = (uint32_t)n;
+		return 0;
+	}
+	if (IS("minimize_crash")) {
+		if (fuzz_num("minimize_crash", v, 0, 1, &n) < 0)
+			return -1;
+		a->minimize = (int)n;
 		return 0;
 	}
 	if (IS("merge")) {
@@ -190,6 +205,10 @@ static int fuzz_parse(int argc, char **argv, struct fuzz_args *a)
 	}
 	if (!a->profile || !a->target) {
 		cli_usage_error("fuzz", "%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required");
+		return -1;
+	}
+	if (a->minimize && (a->ndirs != 1 || a->o.merge)) {
+		cli_usage_error("fuzz", "-minimize_crash=1 wants one input file (and no -merge)");
 		return -1;
 	}
 	if (a->o.merge && a->ndirs < 2) {
@@ -275,6 +294,12 @@ static int fuzz_go(struct fuzz_args *a, const struct profile *prof, const struct
 		goto out;
 	}
 	pool_set_verbose(pool, a->verbose);
+	if (a->minimize) {
+		rc = fz_minimize(pool, base, &a->o, a->dirs[0], err, sizeof(err)) < 0 ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "caisson fuzz: %s\n", err);
+		goto out_pool;
+	}
 	fprintf(stderr, "INFO: Seed: %llu\n", (unsigned long long)a->o.seed);
 	if (fz_run(pool, base, &a->o, &rep, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson fuzz: %s\n", err);
@@ -282,6 +307,7 @@ static int fuzz_go(struct fuzz_args *a, const struct profile *prof, const struct
 	} else {
 		rc = rep.findings == 0 ? 0 : rep.timeouts_only ? 70 : 77;
 	}
+out_pool:
 	pool_free(pool);
 out:
 	if (base)

@@ -132,22 +132,6 @@ static int fz_exec(struct fz *f, const struct fz_batch *b, char *err, size_t err
 	return 0;
 }
 
-/* The finding's kind, by the worker's status; NULL when the input ran to
- * its end. A worker that broke the protocol or its output cap counts as a
- * crash (the target scribbled on the runtime). */
-static const char *fz_kind(enum cs_status st)
-{
-	switch (st) {
-	case CS_OK:
-	case CS_PLUGIN_ERROR: return NULL;
-	case CS_TIMEOUT:
-	case CS_CPU_LIMIT: return "timeout";
-	case CS_MEMORY_LIMIT: return "oom";
-	case CS_VIOLATION: return "violation";
-	default: return "crash";
-	}
-}
-
 /* The finding's entry; *fresh when its key is new (remembered then,
  * unless the table is full or memory is out: NULL, and every such
  * finding counts as new, so none is lost). */
@@ -273,7 +257,7 @@ static int fz_settle(struct fz *f, const struct fz_batch *b, uint32_t *used, cha
 static int fz_settle_failed(struct fz *f, const struct fz_batch *b, uint32_t *used, char *err, size_t errlen)
 {
 	uint32_t i = f->last.current < b->n ? f->last.current : 0, one;
-	const char *kind = fz_kind(f->last.st);
+	const char *kind = fz_fold_kind(f->last.st);
 	const uint8_t *data = b->buf + b->off[i];
 
 	for (uint32_t j = 0; j < i; j++)
