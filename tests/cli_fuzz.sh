@@ -37,7 +37,8 @@ artifacts() { ls "$tmp/$1/art" | grep -v '\.txt$' | grep "^$2-" ; }
 
 # --- usage and configuration: exit 2, one line
 c fuzz "$PLANTED"; check '[ $rc -eq 2 ] && grep -q "PROFILE is required" "$tmp/e"' "no -p"
-c fuzz -p "$DEF" "$PLANTED" -jobs=4; check '[ $rc -eq 2 ] && grep -q "unsupported flag .-jobs=4" "$tmp/e"' "unknown flag refused"
+c fuzz -p "$DEF" "$PLANTED" -fork=4; check '[ $rc -eq 2 ] && grep -q "unsupported flag .-fork=4" "$tmp/e"' "unknown flag refused"
+c fuzz -p "$DEF" "$PLANTED" -workers=0; check '[ $rc -eq 2 ] && grep -q -- "-workers wants a number from 1 to 64" "$tmp/e"' "-workers=0 refused"
 c fuzz -p "$DEF" "$PLANTED" -timeout=60; check '[ $rc -eq 2 ] && grep -q "exceeds the profile" "$tmp/e"' "-timeout wider than the profile"
 c fuzz -p "$DEF" "$PLANTED" -max_len=0; check '[ $rc -eq 2 ] && grep -q "max_len wants" "$tmp/e"' "-max_len=0"
 printf 'kw="ok"\nbad=noquote\n' >"$tmp/bad.dict"
@@ -121,6 +122,19 @@ c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 "$tmp/min/ok"
 check '[ $rc -eq 1 ] && grep -q "does not reproduce a finding" "$tmp/e"' "minimize_crash: an input that runs to its end is refused"
 c fuzz -p "$DEF" "$PLANTED" -minimize_crash=1 "$tmp/min/crash" "$tmp/min/ok"
 check '[ $rc -eq 2 ] && grep -q "wants one input file" "$tmp/e"' "minimize_crash: one input only"
+
+# --- -workers=N / -jobs=N: N persistent workers fed by one engine, one corpus
+# (the planted harness without its bugs: every input runs to its end)
+SAFE="$B/tests/bench_fuzz_planted.so"
+fuzz workers3 0 -p "$DEF" "$SAFE" -runs=20000 -seed=1 -workers=3
+check 'grep -q "^#20000	DONE" "$tmp/workers3/err" && grep -q "3 worker processes served batches (3 at once)" "$tmp/workers3/err"' "-workers=3: 20000 inputs over 3 workers"
+fuzz jobs2 0 -p "$DEF" "$SAFE" -runs=5000 -seed=1 -jobs=2
+check 'grep -q "2 worker processes served batches (2 at once)" "$tmp/jobs2/err"' "-jobs=2 alone: 2 workers"
+fuzz jobs4w1 0 -p "$DEF" "$SAFE" -runs=5000 -seed=1 -jobs=4 -workers=1
+check 'grep -q "1 worker process served batches (1 at once)" "$tmp/jobs4w1/err"' "-workers wins over -jobs"
+fuzz workers2 77 -p "$DEF" "$PLANTED" -runs=60000 -seed=1 -workers=2 -dict="$tmp/keys.dict"
+check '[ "$(artifacts workers2 crash | wc -l)" -eq 1 ] && [ "$(artifacts workers2 violation | wc -l)" -eq 1 ]' "-workers=2: both planted bugs, one artifact each"
+check '[ "$(ls "$tmp/workers2/corpus" | wc -l)" -ge 5 ] && grep -q "(2 at once)" "$tmp/workers2/err"' "-workers=2: one corpus grows"
 
 # --- a crash every 10th input: the fuzzer keeps going, one folded crash
 fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1

@@ -27,6 +27,7 @@
 #include "policy/profile_load.h"
 
 #define FUZZ_MAX_DIRS 64
+#define FUZZ_MAX_WORKERS 64
 #define FUZZ_DICT_FILE_MAX (1u << 20)
 
 static const char fuzz_usage[] =
@@ -36,7 +37,8 @@ static const char fuzz_usage[] =
 	"Fuzzes TARGET.so, a libFuzzer harness (LLVMFuzzerTestOneInput, optional\n"
 	"LLVMFuzzerInitialize) built with `clang -fsanitize=fuzzer-no-link -shared\n"
 	"-fPIC` (UBSan as -fsanitize=undefined -fsanitize-trap=undefined), or a\n"
-	"caisson plugin, in one persistent sandboxed worker confined by PROFILE.\n"
+	"caisson plugin, in persistent sandboxed workers (one unless -workers=N)\n"
+	"confined by PROFILE.\n"
 	"Coverage (8-bit counters) and comparison operands come back through a\n"
 	"shared region; a fresh worker replaces one after any finding, and the\n"
 	"fuzzer keeps going. Inputs are read from every CORPUS_DIR; new inputs are\n"
@@ -58,6 +60,12 @@ static const char fuzz_usage[] =
 	"                         input past the first that times out runs again alone\n"
 	"                         and is a timeout only if it does so alone. With\n"
 	"                         -seed, the same -batch gives the same inputs\n"
+	"  -workers=N, -jobs=N    N persistent workers (default 1, at most 64), each\n"
+	"                         fed batches by the one engine, sharing one corpus and\n"
+	"                         one set of findings (libFuzzer's -jobs runs separate\n"
+	"                         processes; here -jobs=N means N workers unless\n"
+	"                         -workers says). The same -seed repeats a run's inputs\n"
+	"                         with one worker only\n"
 	"  -merge=1               merge: run every input of the first CORPUS_DIR, then\n"
 	"                         of the others in order, copy into the first those\n"
 	"                         that add coverage (as <sha1>), and stop; findings\n"
@@ -86,7 +94,7 @@ static const char fuzz_usage[] =
 
 struct fuzz_args {
 	const char *profile, *target, *dict;
-	uint64_t timeout_s, rss_mb;
+	uint64_t timeout_s, rss_mb, workers, jobs;
 	bool seeded;
 	int verbose, minimize;
 	char *dirs[FUZZ_MAX_DIRS];
@@ -140,6 +148,10 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		a->o.batch = (uint32_t)n;
 		return 0;
 	}
+	if (IS("workers"))
+		return fuzz_num("workers", v, 1, FUZZ_MAX_WORKERS, &a->workers);
+	if (IS("jobs"))
+		return fuzz_num("jobs", v, 1, FUZZ_MAX_WORKERS, &a->jobs);
 	if (IS("minimize_crash")) {
 		if (fuzz_num("minimize_crash", v, 0, 1, &n) < 0)
 			return -1;
@@ -207,6 +219,9 @@ static int fuzz_parse(int argc, char **argv, struct fuzz_args *a)
 		cli_usage_error("fuzz", "%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required");
 		return -1;
 	}
+	/* libFuzzer's -jobs=N runs N sessions, -workers=M of them at once;
+	 * here one session runs on M (or N) workers sharing one corpus. */
+	a->o.workers = (uint32_t)(a->workers ? a->workers : a->jobs ? a->jobs : 1);
 	if (a->minimize && (a->ndirs != 1 || a->o.merge)) {
 		cli_usage_error("fuzz", "-minimize_crash=1 wants one input file (and no -merge)");
 		return -1;
@@ -270,7 +285,7 @@ static int fuzz_limits(struct fuzz_args *a, struct wk_config *cfg, struct pool_l
 		lim->memory_bytes = cfg->memory_bytes = a->rss_mb << 20;
 	lim->input_bytes = cfg->input_bytes = fz_batch_bytes(a->o.batch, a->o.max_len);
 	cfg->cov_bytes = IPC_COV_SIZE;
-	*sz = (struct pool_sizing){ .min_workers = 1, .max_workers = 1, .queue = 1,
+	*sz = (struct pool_sizing){ .min_workers = a->o.workers, .max_workers = a->o.workers, .queue = a->o.workers,
 				    .requests_per_worker = 1000000, .failure_threshold = 5, .pipeline = 1 };
 	return 0;
 }

@@ -19,6 +19,7 @@ struct fz_opts {
 	uint64_t max_total_time; /* seconds; 0: no bound */
 	size_t max_len;
 	uint32_t batch;          /* inputs per request to the worker, 1..IPC_FUZZ_BATCH_MAX */
+	uint32_t workers;        /* batches in flight, one per worker of the pool (0: 1) */
 	uint64_t seed;
 	const struct fz_dict *dict;     /* NULL: none */
 	const char *artifact_prefix;   /* findings go to <prefix><kind>-<sha1> */
