@@ -127,7 +127,7 @@ check '[ $rc -eq 2 ] && grep -q "wants one input file" "$tmp/e"' "minimize_crash
 # (the planted harness without its bugs: every input runs to its end)
 SAFE="$B/tests/bench_fuzz_planted.so"
 fuzz workers3 0 -p "$DEF" "$SAFE" -runs=20000 -seed=1 -workers=3
-check 'grep -q "^#20000	DONE" "$tmp/workers3/err" && grep -q "3 worker processes served batches (3 at once)" "$tmp/workers3/err"' "-workers=3: 20000 inputs over 3 workers"
+check 'grep -q "^#20000	DONE" "$tmp/workers3/err" && grep -q "3 worker processes served batches (3 at once)" "$tmp/workers3/err"' "-workers=3: 20000 inputs over 3 workers: $(tail -c 300 "$tmp/workers3/err")"
 fuzz jobs2 0 -p "$DEF" "$SAFE" -runs=5000 -seed=1 -jobs=2
 check 'grep -q "2 worker processes served batches (2 at once)" "$tmp/jobs2/err"' "-jobs=2 alone: 2 workers"
 fuzz jobs4w1 0 -p "$DEF" "$SAFE" -runs=5000 -seed=1 -jobs=4 -workers=1

@@ -154,6 +154,27 @@ static int fz_loop(struct fz *f, char *err, size_t errlen)
 	}
 }
 
+/* Every worker up before the first mutation, so that the first N batches
+ * go to N workers, one each (the pool hands a request to an idle worker). */
+static int fz_wait_workers(struct fz *f, char *err, size_t errlen)
+{
+	struct pool_stats st;
+
+	for (;;) {
+		pool_stats(f->pool, &st);
+		if (st.idle >= f->nslots)
+			return 0;
+		if (st.failed) {
+			snprintf(err, errlen, "the target cannot run: %s", st.failed_reason);
+			return -1;
+		}
+		if (event_base_loop(f->base, EVLOOP_ONCE) < 0) {
+			snprintf(err, errlen, "event loop failed");
+			return -1;
+		}
+	}
+}
+
 static int fz_slot_init(struct fz *f, struct fz_slot *s, uint32_t max)
 {
 	s->f = f;
@@ -183,7 +204,7 @@ static int fz_start(struct fz *f, char *err, size_t errlen)
 			f->o->ndirs ? f->o->dirs[0] : "(none)");
 		return 0;
 	}
-	if (fz_loop(f, err, errlen) < 0)
+	if ((f->nslots > 1 && fz_wait_workers(f, err, errlen) < 0) || fz_loop(f, err, errlen) < 0)
 		return -1;
 	fz_stats(f, "DONE ");
 	fprintf(f->o->out, "==caisson fuzz== %u worker process%s served batches (%u at once)\n", f->npids,
