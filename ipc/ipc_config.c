@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -112,6 +113,30 @@ static bool path_ok(const char *p)
 	return true;
 }
 
+void wk_config_reset(struct wk_config *c)
+{
+	memset(c, 0, offsetof(struct wk_config, insns));
+	c->plugin[0] = '\0';
+	c->ndeps = c->nbinds = c->nargs = c->ncgroups = 0;
+}
+
+void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
+{
+	uint32_t ninsns = src->ninsns < WK_MAX_INSNS ? src->ninsns : WK_MAX_INSNS;
+
+	memcpy(dst, src, offsetof(struct wk_config, insns));
+	memcpy(dst->insns, src->insns, ninsns * sizeof(src->insns[0]));
+	memcpy(dst->plugin, src->plugin, sizeof(dst->plugin));
+	dst->ndeps = src->ndeps < WK_MAX_DEPS ? src->ndeps : WK_MAX_DEPS;
+	dst->nbinds = src->nbinds < WK_MAX_BINDS ? src->nbinds : WK_MAX_BINDS;
+	dst->nargs = src->nargs < WK_MAX_ARGS ? src->nargs : WK_MAX_ARGS;
+	dst->ncgroups = src->ncgroups < WK_MAX_CGROUPS ? src->ncgroups : WK_MAX_CGROUPS;
+	memcpy(dst->deps, src->deps, dst->ndeps * sizeof(dst->deps[0]));
+	memcpy(dst->binds, src->binds, dst->nbinds * sizeof(dst->binds[0]));
+	memcpy(dst->args, src->args, dst->nargs * sizeof(dst->args[0]));
+	memcpy(dst->cgroups, src->cgroups, dst->ncgroups * sizeof(dst->cgroups[0]));
+}
+
 ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 {
 	struct cur c = { .w = buf, .len = cap };
@@ -187,7 +212,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 {
 	struct cur c = { .r = buf, .len = len };
 
-	memset(cfg, 0, sizeof(*cfg));
+	wk_config_reset(cfg);
 	cfg->uid_base = get32(&c);
 	cfg->gid_base = get32(&c);
 	cfg->max_slots = get32(&c);

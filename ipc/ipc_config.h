@@ -62,6 +62,15 @@ static inline int wk_config_bulk_regions(const struct wk_config *c)
 	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
 }
 
+/* A configuration is 160 KiB, nearly all of it the unused tail of its
+ * arrays; a first write to a page costs a fault (11-14 us on a VM), so
+ * clearing or copying the whole struct cost a one-shot run ~80 faults.
+ * Only entries below their counts are ever read (encode, decode and every
+ * user go by the counts): reset zeroes the scalars and counts, copy copies
+ * those and the used entries. */
+void wk_config_reset(struct wk_config *c);
+void wk_config_copy(struct wk_config *dst, const struct wk_config *src);
+
 /* Encodes into buf (cap bytes); returns the length or -1. */
 ssize_t wk_config_encode(const struct wk_config *c, uint8_t *buf, size_t cap);
 /* Decodes and validates (absolute paths, no "..", bounds); 0 or -1. */

@@ -4,9 +4,11 @@
  * controller is bound to v1. Then the real host: which path cg_setup()
  * chose is printed, and as root on a host with the v1 memory hierarchy it
  * must be usable. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "broker/cgroup.h"
@@ -117,6 +119,61 @@ static void test_host(void)
 	CHECK(c.ver == CG_NONE);
 }
 
+/* The stale rule: a dead owner, or a pid reused by a process that started
+ * after the directory was made, is gone; a process that started before it
+ * is the owner. */
+static void test_stale_rule(void)
+{
+	const uint64_t s = 1000000000ull;
+
+	CHECK(cg_stale_owner_gone(false, 0, 100 * s));
+	CHECK(cg_stale_owner_gone(false, 50 * s, 100 * s));
+	CHECK(!cg_stale_owner_gone(true, 50 * s, 100 * s));
+	CHECK(!cg_stale_owner_gone(true, 100 * s + s / 2, 100 * s)); /* within the clock slack: kept */
+	CHECK(cg_stale_owner_gone(true, 102 * s, 100 * s));
+}
+
+/* A pid that no process has: a child's, once reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/* On the real host, under every hierarchy where pools make directories:
+ * one of a dead owner, with a worker directory, is removed; one of our
+ * parent's (a live owner that started before it) is left. */
+static void test_stale_sweep(void)
+{
+	char parents[CG_MAX_PARENTS][WK_PATH_MAX], dead[4096], deadw[4200], live[4096];
+	int n = cg_parents(parents), made = 0;
+	pid_t gone = dead_pid();
+
+	for (int i = 0; i < n; i++) {
+		snprintf(dead, sizeof(dead), "%s/caisson.%d.77", parents[i], (int)gone);
+		snprintf(deadw, sizeof(deadw), "%s/w3", dead);
+		snprintf(live, sizeof(live), "%s/caisson.%d.78", parents[i], (int)getppid());
+		if (mkdir(dead, 0755) < 0) {
+			fprintf(stderr, "test_cgroup: no stale sweep test under %s: %s\n", parents[i], strerror(errno));
+			continue;
+		}
+		made++;
+		CHECK(mkdir(deadw, 0755) == 0);
+		CHECK(mkdir(live, 0755) == 0);
+		cg_sweep_stale();
+		CHECK(access(dead, F_OK) < 0);
+		CHECK(access(live, F_OK) == 0);
+		rmdir(live);
+	}
+	/* As root on this project's hosts the hierarchies are writable. */
+	if (geteuid() == 0 && access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0)
+		CHECK(made > 0);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp)) {
@@ -125,6 +182,8 @@ int main(void)
 	}
 	test_v2_protocol();
 	test_host();
+	test_stale_rule();
+	test_stale_sweep();
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", tmp, (char *)NULL);
 	return check_done("test_cgroup");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "elf/elf_trust.h"
 #include "elf/elfinfo.h"
 
 static char build[1024];
@@ -151,7 +152,7 @@ static void test_resolve(void)
 
 	/* A zlib plugin: libz is found on the system path; libc is skipped
 	 * because the worker image already has it. */
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_zlib.so"), skip_libc, &d, err, sizeof(err)), 0);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_zlib.so"), skip_libc, NULL, &d, err, sizeof(err)), 0);
 	CHECK(has_soname(&d, "libz.so", &p));
 	CHECK(p && access(p, R_OK) == 0);
 	CHECK(!has_soname(&d, "libc.so", NULL));
@@ -159,7 +160,7 @@ static void test_resolve(void)
 
 	/* DT_RUNPATH with $ORIGIN, expanded to the object's real directory. */
 	p = NULL;
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_origin.so"), skip_libc, &d, err, sizeof(err)), 0);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_origin.so"), skip_libc, NULL, &d, err, sizeof(err)), 0);
 	CHECK(has_soname(&d, "libelf_fix_dep.so", &p));
 	CHECK(p && !strcmp(p + strlen(p) - strlen("/tests/elf/sub/libelf_fix_dep.so"),
 			   "/tests/elf/sub/libelf_fix_dep.so") && p[0] == '/');
@@ -168,7 +169,7 @@ static void test_resolve(void)
 	/* The same dependency without a runpath is not found, and
 	 * LD_LIBRARY_PATH is never consulted. */
 	setenv("LD_LIBRARY_PATH", bpath("tests/elf/sub"), 1);
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_missing.so"), skip_libc, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf/libelf_fix_missing.so"), skip_libc, NULL, &d, err, sizeof(err)), -1);
 	{
 		char want[PATH_MAX + 100];
 		char real[PATH_MAX];
@@ -179,13 +180,13 @@ static void test_resolve(void)
 	unsetenv("LD_LIBRARY_PATH");
 
 	/* The errors a plugin author sees for the wrong file. */
-	CHECK_INT(elf_resolve_deps(bpath("samples/noexport.so"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("samples/noexport.so"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "does not export caisson_plugin_handle") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("CMakeCache.txt"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("CMakeCache.txt"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not an ELF file") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("no-such-plugin.so"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("no-such-plugin.so"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "No such file or directory") != NULL);
-	CHECK_INT(elf_resolve_deps(bpath("tests/elf"), NULL, &d, err, sizeof(err)), -1);
+	CHECK_INT(elf_resolve_deps(bpath("tests/elf"), NULL, NULL, &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "not a regular file") != NULL);
 
 	/* What a started zygote has loaded: libc and the interpreter. */
@@ -194,6 +195,81 @@ static void test_resolve(void)
 	CHECK(has_soname(&loaded, "ld-linux-x86-64.so.2", NULL));
 	CHECK(loaded.sonames[loaded.n] == NULL);
 	elf_deps_free(&loaded);
+}
+
+/* Which directories a plugin's RUNPATH may name (issue 19, finding 5):
+ * trusted ones by real path, or inside the plugin's; a symlink out of the
+ * plugin's directory is refused. */
+static void test_trust(void)
+{
+	const char *const others[] = { "/usr/lib", "/nonexistent-caisson-dir" };
+	const char *const badlib[] = { "/nonexistent-caisson-lib", NULL };
+	struct elf_trust t;
+	struct elf_info obj;
+	char tmpl[] = "/tmp/caisson-trust.XXXXXX", dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX], plug[PATH_MAX];
+	char err[512];
+
+	CHECK(elf_trust_inside("/a/b", "/a/b") && elf_trust_inside("/a/b/c", "/a/b") && elf_trust_inside("/x", "/"));
+	CHECK(!elf_trust_inside("/a/bc", "/a/b") && !elf_trust_inside("/a", "/a/b") && !elf_trust_inside("/a", ""));
+	CHECK_INT(elf_trust_expand("$ORIGIN/../x", 12, "/p", dir), 7);
+	CHECK_STR(dir, "/p/../x");
+	CHECK_INT(elf_trust_expand("${ORIGIN}:/z", 9, "/p", dir), 2);
+	CHECK_STR(dir, "/p");
+	CHECK_INT(elf_trust_expand("lib", 3, "/p", dir), 0);
+	CHECK_INT(elf_trust_expand("$ORIGINX", 8, "/p", dir), 0);
+	CHECK_INT(elf_trust_init(&t, badlib, others, 2, NULL, err, sizeof(err)), -1);
+	CHECK_STR(err, "[plugin] library_path '/nonexistent-caisson-lib': No such file or directory");
+
+	/* A plugin in tmp/p, a library inside it, one beside it, a symlink out. */
+	CHECK(mkdtemp(tmpl) != NULL);
+	snprintf(plug, sizeof(plug), "%s/p/plugin.so", tmpl);
+	snprintf(path, sizeof(path), "%s/p", tmpl);
+	CHECK_INT(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/p/sub", tmpl);
+	CHECK_INT(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/side", tmpl);
+	CHECK_INT(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/p/sub/out.so", tmpl);
+	CHECK_INT(symlink("/etc/hostname", path), 0);
+	snprintf(path, sizeof(path), "%s/p/sub/in.so", tmpl);
+	CHECK_INT(symlink("../plugin.so", path), 0);
+	CHECK_INT(close(open(plug, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+	CHECK_INT(elf_trust_init(&t, NULL, others, 2, plug, err, sizeof(err)), 0);
+	CHECK(elf_trust_checked(&t, plug) && !elf_trust_checked(&t, "/usr/lib/libz.so.1"));
+	snprintf(dir, sizeof(dir), "%s/p/sub/../sub", tmpl);
+	CHECK(elf_trust_entry(&t, dir, real));
+	CHECK(elf_trust_entry(&t, "/usr/lib", real));
+	CHECK(!elf_trust_entry(&t, "/etc", real));
+	snprintf(dir, sizeof(dir), "%s/p/..", tmpl);
+	CHECK(!elf_trust_entry(&t, dir, real));
+
+	memset(&obj, 0, sizeof(obj));
+	snprintf(obj.runpath, sizeof(obj.runpath), "$ORIGIN/sub:/nonexistent-caisson-dir:/usr/lib");
+	snprintf(dir, sizeof(dir), "%s/p", tmpl);
+	CHECK_INT(elf_trust_check_runpath(&t, plug, &obj, dir, err, sizeof(err)), 0);
+	snprintf(obj.runpath, sizeof(obj.runpath), "$ORIGIN/sub:$ORIGIN/../side");
+	obj.rpath = true;
+	CHECK_INT(elf_trust_check_runpath(&t, plug, &obj, dir, err, sizeof(err)), -1);
+	CHECK(!strncmp(err, plug, strlen(plug)));
+	CHECK_STR(err + strlen(plug), ": DT_RPATH entry '$ORIGIN/../side' is not a system library directory, a "
+				      "[plugin] library_path of the profile or inside the plugin's directory; refused");
+
+	snprintf(path, sizeof(path), "%s/p/sub/out.so", tmpl);
+	CHECK_INT(elf_trust_canonical(&t, "out.so", plug, path, err, sizeof(err)), -1);
+	CHECK(strstr(err, "leads out of the plugin's directory to /etc/hostname; refused") != NULL);
+	snprintf(path, sizeof(path), "%s/p/sub/in.so", tmpl);
+	CHECK_INT(elf_trust_canonical(&t, "in.so", plug, path, err, sizeof(err)), 0);
+	CHECK(realpath(plug, real) && !strcmp(path, real));
+	elf_trust_free(&t);
+	for (const char *f = "p/sub/out.so\0p/sub/in.so\0p/plugin.so\0"; *f; f += strlen(f) + 1) {
+		snprintf(path, sizeof(path), "%s/%s", tmpl, f);
+		unlink(path);
+	}
+	for (const char *f = "p/sub\0p\0side\0\0"; *f; f += strlen(f) + 1) {
+		snprintf(path, sizeof(path), "%s/%s", tmpl, f);
+		rmdir(path);
+	}
+	rmdir(tmpl);
 }
 
 int main(int argc, char **argv)
@@ -207,5 +283,6 @@ int main(int argc, char **argv)
 	test_truncations();
 	test_bad_headers();
 	test_resolve();
+	test_trust();
 	return check_done("test_elf");
 }

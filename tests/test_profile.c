@@ -322,6 +322,11 @@ static void test_value_errors(void)
 	expect_mem_error("[filesystem]\nbind_ro = /usr/../etc\n", 2, "has a '.' or '..' component");
 	expect_mem_error("[filesystem]\nbind_ro = /usr/./lib\n", 2, "has a '.' or '..' component");
 	expect_mem_error("[filesystem]\nbind_ro = /usr/lib/..\n", 2, "has a '.' or '..' component");
+	/* [plugin] library_path: the same rules, and bounded. */
+	expect_mem_error("[plugin]\nlibrary_path = lib\n", 2, "library_path: 'lib' is not an absolute path");
+	expect_mem_error("[plugin]\nlibrary_path = $ORIGIN/lib\n", 2, "is not an absolute path");
+	expect_mem_error("[plugin]\nlibrary_path = /\n", 2, "library_path: '/' would expose the whole host filesystem");
+	expect_mem_error("[plugin]\nlibrary_path = /opt/x/../../etc\n", 2, "has a '.' or '..' component");
 	expect_mem_error("[seccomp]\nallow =\n", 2, "allow: empty list");
 	expect_mem_error("[seccomp]\nallow = read Write\n", 2, "allow: 'Write' is not a syscall name");
 	expect_mem_error("[seccomp]\nallow = socketcall\n", 2,
@@ -343,6 +348,10 @@ static void test_repeat_limits(void)
 	for (int i = 0; i <= (int)PROFILE_MAX_ARGS; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "arg = %d\n", i);
 	expect_mem_error(text, PROFILE_MAX_ARGS + 2, "arg: more than 32 entries");
+	off = (size_t)snprintf(text, sizeof(text), "[plugin]\n");
+	for (int i = 0; i <= (int)PROFILE_MAX_LIBPATHS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "library_path = /opt/%d/lib\n", i);
+	expect_mem_error(text, PROFILE_MAX_LIBPATHS + 2, "library_path: more than 16 entries");
 }
 
 static void test_lint(void)

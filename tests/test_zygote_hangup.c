@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	log = memfd_create("zygote-stderr", MFD_CLOEXEC);
 	saved_stderr = dup(2);
 	CHECK(log >= 0 && saved_stderr >= 0 && dup2(log, 2) == 2);
-	if (zyg_start(&z, base, cfg, &ops, &st, err, sizeof(err)) < 0) {
+	if (zyg_start(&z, base, cfg, &ops, &st, NULL, err, sizeof(err)) < 0) {
 		dup2(saved_stderr, 2);
 		fprintf(stderr, "zyg_start: %s\n", err);
 		return 1;

@@ -4,6 +4,7 @@
 # runtime to libFuzzer harnesses (wk_cov.c).
 add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/zygote.c
+    ${CMAKE_SOURCE_DIR}/worker/zy_reap.c
     ${CMAKE_SOURCE_DIR}/worker/wk_lockdown.c
     ${CMAKE_SOURCE_DIR}/worker/wk_userns.c
     ${CMAKE_SOURCE_DIR}/worker/wk_mount.c

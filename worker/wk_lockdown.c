@@ -87,6 +87,30 @@ static int die_with_parent(struct wk_detail *d)
 	return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 }
 
+/* The kernel clears the parent-death signal on every credential change
+ * that alters an effective or filesystem id (or widens capabilities):
+ * as root, wk_userns_switch() moves us from host uid 0 to the slot's uid
+ * and clears it. So it is set again once the last credential change is
+ * behind us. A zygote that died before this prctl would never signal us:
+ * the Z_LOCKED/'n' exchange with it that ends the lockdown (step 14)
+ * happens after this, so a zygote dead by then is seen there as an end of
+ * file, and we exit. The plugin can never change credentials again: no
+ * capabilities, and the dangerous list keeps setuid-class calls and prctl
+ * out of every profile without an exception. */
+static int die_with_parent_again(struct wk_detail *d)
+{
+	int sig = 0;
+
+	strcpy(d->text, "PR_SET_PDEATHSIG SIGKILL after the credential change");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) < 0)
+		return -1;
+	if (sig != SIGKILL) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* The batch class: a worker woken by a request never preempts the
  * supervisor (or the service embedding it) on that CPU; it runs when the
  * sender yields or on another CPU, and a busy supervisor is not switched
@@ -139,7 +163,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     passed; a failure is reported once 1 is done.
  *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
  *  2  die with parent: before anything that can block, so no orphan survives
- *     a dead zygote (the zygote itself dies with the supervisor).
+ *     a dead zygote (the zygote itself dies with the supervisor). The
+ *     kernel clears it at step 6 as root (a new host uid): see 9b.
  *  3  wait for uid/gid maps: identity-dependent steps need the maps.
  *  4  private mounts, the profile's data bind sources cloned (open_tree):
  *     still with the zygote's host identity, which can reach the paths
@@ -155,6 +180,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     root read-only: needs CAP_SYS_ADMIN over our mount namespace.
  *  8  hostname: needs CAP_SYS_ADMIN over our uts namespace.
  *  9  capabilities: bounding and ambient first (CAP_SETPCAP), then all sets.
+ *  9b die with parent, again: after the last credential change (6 and 9),
+ *     which cleared it; the exchange with the zygote at 14 proves it was
+ *     still alive once this was set (die_with_parent_again).
  * 10  no_new_privs: seccomp without CAP_SYS_ADMIN requires it.
  * 11  rlimits: once caps are gone nothing can raise them back. All but
  *     RLIMIT_NOFILE: sending a descriptor fails (ETOOMANYREFS) once the
@@ -166,7 +194,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * 13  seccomp with a listener: last kernel step, irreversible.
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
- *     sync socket, leaving exactly fds 2 and 3.
+ *     sync socket, leaving exactly fds 2 and 3. The zygote's answer also
+ *     shows it outlived 9b: a zygote that died before can no longer
+ *     answer, and we exit on the end of file.
  * Only then does wk_runtime_main() dlopen the dependencies and the plugin:
  * that is the first instruction of plugin code (its ELF constructors), and
  * it runs under every layer above. The filter's init-only syscalls (the
@@ -217,6 +247,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		die(step, &d);
 	STEP(STEP_HOSTNAME, set_hostname(&d));
 	STEP(STEP_CAPS, wk_caps_drop(&d));
+	STEP(STEP_DEATHSIG, die_with_parent_again(&d));
 	STEP(STEP_NNP, no_new_privs(&d));
 	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));
 	STEP(STEP_ENV, clear_env(&d));

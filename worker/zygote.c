@@ -5,7 +5,8 @@
  * user (root: it writes each worker's uid map to a distinct host uid). It
  * never loads plugin code and never sees request data (a worker's bulk
  * regions pass through it to the child unmapped). It dies with the
- * supervisor, and every worker dies with it. */
+ * supervisor, and every worker dies with it; when the supervisor closes
+ * the channel it kills and reaps every worker, then exits (zy_reap.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,8 +33,8 @@
 #include "ipc_io.h"
 #include "wire.h"
 #include "wk.h"
+#include "zy.h"
 
-#define ZY_FD_CTL 3
 #define ZY_LOCK_TIMEOUT_MS 5000
 #define ZY_SPARE_IDLE_MS 2
 
@@ -55,17 +56,17 @@ static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 static void __attribute__((noreturn)) fatal(const char *what)
 {
 	fprintf(stderr, "caisson-zygote: %s: %s\n", what, strerror(errno));
-	exit(1);
+	zy_end(1);
 }
 
 /* A report to the supervisor could not be sent. EPIPE or ECONNRESET: the
  * supervisor closed the channel (its normal shutdown, which may cross a
- * report in flight), so this is the end, not an error: exit silently, and
- * the workers die with us (PDEATHSIG). Anything else is fatal. */
+ * report in flight), so this is the end, not an error: end silently,
+ * every worker killed and reaped (zy_end). Anything else is fatal. */
 static void __attribute__((noreturn)) send_failed(const char *what)
 {
 	if (errno == EPIPE || errno == ECONNRESET)
-		exit(0);
+		zy_end(0);
 	fatal(what);
 }
 
@@ -181,6 +182,11 @@ static void leave_spares(void)
 			fatal("return to the zygote's network and ipc namespaces");
 }
 
+/* Spawns so far. Spares are made from the second on: a zygote asked for
+ * one worker (a one-shot command) may never be asked for another, and a
+ * network namespace made for nothing costs as much again to tear down. */
+static unsigned zy_spawns;
+
 static void make_spares(void)
 {
 	bool ok = true;
@@ -247,7 +253,8 @@ static void return_home(void)
  * locked read-only by the kernel as it crosses into the worker's user
  * namespace. The old tree is reached through a /proc opened before it is
  * detached. With data binds, or on any failure here, each child builds
- * its root itself (wk_mount.c). */
+ * its root itself (wk_mount.c). Made at start, before the configuration
+ * says whether it has data binds: it is dropped if it has. */
 static void make_empty_root(void)
 {
 	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -265,6 +272,16 @@ static void make_empty_root(void)
 		zy_empty_mnt = openat(proc, "self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	close(proc);
 	return_home();
+}
+
+void zy_drop_namespaces(void)
+{
+	for (int *fd = (int[]){ zy_empty_mnt, zy_spare[0], zy_spare[1], zy_home[0], zy_home[1], zy_mnt, zy_root,
+				zy_cwd, -2 };
+	     *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	zy_empty_mnt = zy_spare[0] = zy_spare[1] = zy_home[0] = zy_home[1] = zy_mnt = zy_root = zy_cwd = -1;
 }
 
 /* clone3 with all seven namespaces: the new mount namespace a copy of the
@@ -366,11 +383,14 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		goto out;
 	}
 	ncg = v2 ? 0 : cfg.ncgroups;
+	zy_spawns++;
 	pid = clone_worker(&pidfd, &empty_root, &what);
 	if (pid < 0) {
 		report_fail(id, IPC_STEP_CLONE, errno, what);
 		goto out;
 	}
+	if (pid > 0)
+		zy_child_add(pid);
 	if (pid == 0) {
 		close(sv[0]);
 		close(sy[0]);
@@ -434,6 +454,7 @@ out:
  * setns needs its own fs_struct, and its descriptors stay its own. */
 struct clear_arg {
 	int pidfd, err;
+	pid_t zygote;
 	struct wk_detail d;
 };
 
@@ -444,6 +465,13 @@ static int clear_root_helper(void *arg)
 	if (setns(a->pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0) {
 		a->err = errno;
 		snprintf(a->d.text, sizeof(a->d.text), "setns into the worker");
+		return 1;
+	}
+	/* Dies with the zygote, set after joining the user namespace (a
+	 * credential change), and the zygote checked alive after. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != a->zygote) {
+		a->err = getppid() != a->zygote ? ESRCH : errno;
+		snprintf(a->d.text, sizeof(a->d.text), "die with the zygote");
 		return 1;
 	}
 	if (wk_mount_clear_root(&cfg, &a->d) < 0) {
@@ -498,7 +526,7 @@ static int clear_in_place(struct clear_arg *a)
  * reaped here, before reap() can see it. */
 static void clear_root(uint64_t id, int pidfd)
 {
-	struct clear_arg a = { .pidfd = pidfd };
+	struct clear_arg a = { .pidfd = pidfd, .zygote = getpid() };
 	uint8_t msg[8 + IPC_TEXT_MAX];
 	size_t n;
 
@@ -516,28 +544,6 @@ static void clear_root(uint64_t id, int pidfd)
 		send_failed("send ROOT_CLEARED");
 }
 
-static void reap(int sfd)
-{
-	struct signalfd_siginfo si;
-	struct rusage ru;
-	int status;
-	pid_t pid;
-
-	while (read(sfd, &si, sizeof(si)) == sizeof(si))
-		;
-	while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
-		uint8_t p[32];
-
-		wire_put32(p, (uint32_t)pid);
-		wire_put32(p + 4, (uint32_t)status);
-		wire_put64(p + 8, (uint64_t)ru.ru_maxrss);
-		wire_put64(p + 16, (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec);
-		wire_put64(p + 24, (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec);
-		if (ipc_send(ZY_FD_CTL, IPC_Z_EXITED, 0, p, 32, NULL, 0) < 0)
-			send_failed("send EXITED");
-	}
-}
-
 /* The spawn message this configuration takes: with the bulk regions, and
  * the coverage region for a fuzz target's workers. */
 static enum ipc_type zy_spawn_type(void)
@@ -547,8 +553,8 @@ static enum ipc_type zy_spawn_type(void)
 	return wk_config_bulk_regions(&cfg) ? IPC_Z_SPAWN_SHM : IPC_Z_SPAWN;
 }
 
-/* Returns 0 to go on, -1 when the supervisor closed the channel. */
-static int control(int *configured)
+/* One control message; the channel's end ends the zygote (zy_end). */
+static void control(int *configured)
 {
 	const struct ipc_expect ex = { .dir = IPC_S2Z, .state = ST_ANY };
 	int fds[IPC_MAX_FDS];
@@ -558,21 +564,24 @@ static int control(int *configured)
 	int r = ipc_recv(ZY_FD_CTL, zbuf, sizeof(zbuf), &len, fds, &nfds, 0);
 
 	/* The supervisor closing the channel, even with messages unread, is
-	 * the end: workers die with us. */
+	 * the end: every worker is killed and reaped before we exit. */
 	if (r == 0 || (r < 0 && errno == ECONNRESET))
-		return -1;
+		zy_end(0);
 	if (r < 0)
 		fatal("receive control message");
 	if ((r = ipc_decode(zbuf, len, fds, nfds, &ex, &m)) != IPC_OK) {
 		fprintf(stderr, "caisson-zygote: bad control message: %s\n", ipc_strerror(r));
-		exit(1);
+		zy_end(1);
 	}
 	if (m.type == IPC_Z_CONFIG && !*configured) {
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
-		if (zy_mnt >= 0 && cfg.nbinds == 0)
-			make_empty_root();
+		/* Made at start, for a configuration without data binds. */
+		if (cfg.nbinds && zy_empty_mnt >= 0) {
+			close(zy_empty_mnt);
+			zy_empty_mnt = -1;
+		}
 	} else if (*configured && m.type == zy_spawn_type()) {
 		/* With or without regions, as the configuration says: a worker
 		 * never runs without the regions its limits need, or with any. */
@@ -585,7 +594,6 @@ static int control(int *configured)
 		errno = EPROTO;
 		fatal("control message out of order");
 	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -611,16 +619,30 @@ int main(int argc, char **argv)
 	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
 		fatal("open own mount, network and ipc namespaces, root and working directory");
+	/* A terminal's ^C, a hangup or a SIGTERM sent to a whole process
+	 * group or cgroup is the supervisor's to handle: it stops the work and
+	 * closes the channel, and we kill and reap every worker on the way
+	 * out. The supervisor spawned us with these blocked, so none can land
+	 * before they are ignored; workers inherit the ignoring (they are only
+	 * ever stopped by SIGKILL). SIGCHLD stays blocked, read by signalfd. */
+	for (int *sig = (int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, 0 }; *sig; sig++)
+		signal(*sig, SIG_IGN);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
+	if (sigprocmask(SIG_SETMASK, &chld, NULL) < 0)
 		fatal("sigprocmask");
+	/* As root, what every spawn will use is made now, while the
+	 * supervisor still parses its profile and compiles its filter (a
+	 * one-shot command starts us first: zyg_launch): the empty root,
+	 * dropped if the configuration has data binds. */
+	if (zy_mnt >= 0)
+		make_empty_root();
 	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
 	if (pfd[1].fd < 0)
 		fatal("signalfd");
 	for (;;) {
-		int r = poll(pfd, 2, zy_home[0] >= 0 && zy_spare[0] < 0 ? ZY_SPARE_IDLE_MS : -1);
+		int r = poll(pfd, 2, zy_home[0] >= 0 && zy_spare[0] < 0 && zy_spawns >= 2 ? ZY_SPARE_IDLE_MS : -1);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -632,8 +654,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (pfd[1].revents)
-			reap(pfd[1].fd);
-		if (pfd[0].revents && control(&configured) < 0)
-			return 0;
+			zy_reap(pfd[1].fd);
+		if (pfd[0].revents)
+			control(&configured);
 	}
 }

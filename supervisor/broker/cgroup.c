@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,17 +73,36 @@ static bool cg_has_word(const char *dir, const char *file, const char *word)
 	return false;
 }
 
-/* Our own cgroup path in a hierarchy: the v2 line ("0::") or the v1 line
- * naming controller. */
-static bool cg_own_path(const char *controller, char *out, size_t len)
+/* The hierarchies looked up (v2, then the two v1 controllers used), and
+ * where each is mounted and our own path in it: read once per process,
+ * in one pass over each file (/proc/self/mountinfo is long, and the
+ * kernel formats every line of it on each read), when first needed. */
+#define CG_KINDS 3
+static const char *const cg_kinds[CG_KINDS] = { NULL, "memory", "pids" };
+static struct {
+	bool mounted[CG_KINDS], joined[CG_KINDS];
+	char mnt[CG_KINDS][WK_PATH_MAX], own[CG_KINDS][WK_PATH_MAX];
+} cg_where;
+
+/* Whether a comma-separated list holds word as a whole item. */
+static bool cg_list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Our own cgroup path in each hierarchy: the v2 line ("0::") or the v1
+ * line naming the controller. */
+static void cg_own_paths_read(void)
 {
 	char line[1024];
-	bool found = false;
 	FILE *f = fopen("/proc/self/cgroup", "re");
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (f && fgets(line, sizeof(line), f)) {
 		char *ctl = strchr(line, ':'), *path;
 
 		if (!ctl || !(path = strchr(ctl + 1, ':')))
@@ -90,57 +110,90 @@ static bool cg_own_path(const char *controller, char *out, size_t len)
 		*path++ = '\0';
 		ctl++;
 		path[strcspn(path, "\n")] = '\0';
-		if (controller ? strstr(ctl, controller) != NULL && ctl[0] : ctl[0] == '\0') {
-			if (controller) {
-				/* "memory" must be a whole item of the list. */
-				bool whole = false;
-				char *save = NULL;
-				for (char *t = strtok_r(ctl, ",", &save); t; t = strtok_r(NULL, ",", &save))
-					whole |= !strcmp(t, controller);
-				if (!whole)
-					continue;
-			}
-			found = (size_t)snprintf(out, len, "%s", path) < len;
-		}
+		for (int k = 0; k < CG_KINDS; k++)
+			if (!cg_where.joined[k] && (cg_kinds[k] ? cg_list_has(ctl, cg_kinds[k]) : ctl[0] == '\0'))
+				cg_where.joined[k] = (size_t)snprintf(cg_where.own[k], WK_PATH_MAX, "%s", path) < WK_PATH_MAX;
 	}
-	fclose(f);
-	return found;
+	if (f)
+		fclose(f);
 }
 
-/* Mount point of the cgroup2 hierarchy or of the v1 one with controller. */
-static bool cg_mount_point(const char *controller, char *out, size_t len)
+/* Mount point of the cgroup2 hierarchy and of the v1 ones with each
+ * controller. */
+static void cg_mount_points_read(void)
 {
 	char line[2048];
-	bool found = false;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (f && fgets(line, sizeof(line), f)) {
 		char *sep = strstr(line, " - "), mnt[1024], fstype[64], src[256], opts[1024];
 
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
 		    sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
 			continue;
-		if (!controller && !strcmp(fstype, "cgroup2"))
-			found = true;
-		else if (controller && !strcmp(fstype, "cgroup")) {
-			char *save = NULL;
-			for (char *t = strtok_r(opts, ",", &save); t && !found; t = strtok_r(NULL, ",", &save))
-				found = !strcmp(t, controller);
-		}
-		if (found)
-			found = (size_t)snprintf(out, len, "%s", mnt) < len;
+		for (int k = 0; k < CG_KINDS; k++)
+			if (!cg_where.mounted[k] &&
+			    (cg_kinds[k] ? !strcmp(fstype, "cgroup") && cg_list_has(opts, cg_kinds[k])
+					 : !strcmp(fstype, "cgroup2")))
+				cg_where.mounted[k] = (size_t)snprintf(cg_where.mnt[k], WK_PATH_MAX, "%s", mnt) < WK_PATH_MAX;
 	}
-	fclose(f);
-	return found;
+	if (f)
+		fclose(f);
+}
+
+static void cg_where_read(void)
+{
+	cg_mount_points_read();
+	cg_own_paths_read();
+}
+
+/* Mount point and own path of the hierarchy of controller (v2: NULL). */
+static bool cg_where_is(const char *controller, char *mnt, char *own, size_t len)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, cg_where_read);
+	for (int i = 0; i < CG_KINDS; i++)
+		if (controller ? cg_kinds[i] && !strcmp(cg_kinds[i], controller) : !cg_kinds[i])
+			return cg_where.mounted[i] && cg_where.joined[i] &&
+			       (size_t)snprintf(mnt, len, "%s", cg_where.mnt[i]) < len &&
+			       (size_t)snprintf(own, len, "%s", cg_where.own[i]) < len;
+	return false;
+}
+
+/* The directory a pool's caisson.<pid>.<n> goes in: the mount point of
+ * the hierarchy (v2 when controller is NULL) joined with our own path in
+ * it, without a trailing slash. */
+static bool cg_parent_of(const char *controller, char *out, size_t len)
+{
+	char root[WK_PATH_MAX], own[WK_PATH_MAX];
+	size_t n;
+
+	if (!cg_where_is(controller, root, own, sizeof(root)) || (size_t)snprintf(out, len, "%s%s", root, own) >= len)
+		return false;
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return true;
+}
+
+int cg_parents(char out[CG_MAX_PARENTS][WK_PATH_MAX])
+{
+	int n = 0;
+
+	_Static_assert(CG_MAX_PARENTS == CG_KINDS, "a parent per hierarchy");
+	for (int i = 0; i < CG_KINDS; i++)
+		if (cg_parent_of(cg_kinds[i], out[n], WK_PATH_MAX))
+			n++;
+	return n;
 }
 
 /* Creates <root><own>/caisson.<pid>.<n>; returns 0 or -1. One of that
  * name already there is a leftover of a dead process that had our pid (one
- * killed before it could clean up): reused when we may write to it, else
- * the next name is tried (a root leftover under an unprivileged caller
- * would refuse every worker directory). */
+ * killed before it could clean up) that the sweep could not remove:
+ * reused when we may write to it, else the next name is tried (a root
+ * leftover under an unprivileged caller would refuse every worker
+ * directory). */
 static int cg_make_pool_dir(char *out, size_t len, const char *root, const char *own)
 {
 	for (int tries = 0; tries < 16; tries++, cg_seq++) {
@@ -206,7 +259,7 @@ void cg_setup(struct cg *c)
 	char root[WK_PATH_MAX], own[WK_PATH_MAX], proot[WK_PATH_MAX] = "", pown[WK_PATH_MAX];
 	char why2[200];
 
-	if (cg_mount_point(NULL, root, sizeof(root)) && cg_own_path(NULL, own, sizeof(own))) {
+	if (cg_where_is(NULL, root, own, sizeof(root))) {
 		cg_setup_at(c, CG_V2, root, "", own);
 		if (c->ver == CG_V2)
 			return;
@@ -214,9 +267,9 @@ void cg_setup(struct cg *c)
 	} else {
 		snprintf(why2, sizeof(why2), "no cgroup v2 hierarchy");
 	}
-	if (cg_mount_point("memory", root, sizeof(root)) && cg_own_path("memory", own, sizeof(own))) {
+	if (cg_where_is("memory", root, own, sizeof(root))) {
 		char pids[2 * WK_PATH_MAX] = "";
-		if (cg_mount_point("pids", proot, sizeof(proot)) && cg_own_path("pids", pown, sizeof(pown)))
+		if (cg_where_is("pids", proot, pown, sizeof(proot)))
 			snprintf(pids, sizeof(pids), "%s%s", proot, strcmp(pown, "/") ? pown : "");
 		cg_setup_at(c, CG_V1, root, pids, own);
 		if (c->ver == CG_V1)

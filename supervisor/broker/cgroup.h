@@ -6,7 +6,10 @@
  * we may create directories, else nothing (the rlimits remain). Each pool
  * gets a directory beside the supervisor's own cgroup,
  * caisson.<pid>.<n>, and worker slot N the subdirectory wN, which the
- * worker joins during its lockdown (wk_config.cgroups; zygote.c). */
+ * worker joins during its lockdown (wk_config.cgroups; zygote.c). Every
+ * directory is removed when its pool ends; those of a supervisor killed
+ * before it could (SIGKILL, a crash) are removed by the next supervisor
+ * that starts beside them (cg_stale.c). */
 #ifndef CAISSON_CGROUP_H
 #define CAISSON_CGROUP_H
 
@@ -44,5 +47,27 @@ void cg_worker_remove(const struct cg *c, uint32_t slot);
 /* Removes the pool's directories, waiting briefly for dying workers. */
 void cg_teardown(struct cg *c);
 const char *cg_name(const struct cg *c);
+
+/* Where this process's pools would make their caisson.<pid>.<n>: the
+ * parent directory in each hierarchy mounted here (v2, v1 memory, v1 pids),
+ * whether or not cg_setup uses it. Returns how many (at most 3). */
+#define CG_MAX_PARENTS 3
+int cg_parents(char out[CG_MAX_PARENTS][WK_PATH_MAX]);
+
+/* cg_stale.c: removes, under every cg_parents directory, each
+ * caisson.<pid>.<n> of another pid whose owner is gone
+ * (cg_stale_owner_gone), with its worker directories. */
+void cg_sweep_stale(void);
+/* The same, the first time it is called in the process: the broker calls
+ * it once its first spawn is on its way, so that the sweep overlaps that
+ * spawn instead of delaying it. */
+void cg_sweep_stale_once(void);
+/* Whether the supervisor that made a directory at dir_made_ns is gone:
+ * no live process has its pid (alive false: none, or a zombie), or the
+ * one that has it started after the directory was made (owner_start_ns),
+ * the pid having been reused. Both times on CLOCK_BOOTTIME. A live process
+ * that started before (within a second, for clock granularity) is taken
+ * to be the owner: a live supervisor's directories are never touched. */
+bool cg_stale_owner_gone(bool alive, uint64_t owner_start_ns, uint64_t dir_made_ns);
 
 #endif

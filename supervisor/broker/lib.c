@@ -329,7 +329,9 @@ static void lib_sync_set_state(caisson_sync *s, int state)
 }
 
 /* The loop thread. It ends when caisson_sync_free asks (or if the loop
- * fails); the pool is freed by caisson_sync_free, after the join. */
+ * fails), and frees the pool before it does: the kernel sends a child its
+ * parent-death signal when the thread that started it exits, and the
+ * zygote must outlive its pool to reap the workers (zyg_stop). */
 static void *lib_sync_loop(void *arg)
 {
 	caisson_sync *s = arg;
@@ -342,11 +344,16 @@ static void *lib_sync_loop(void *arg)
 			snprintf(s->err, s->errlen, "out of memory");
 		else if (s->pool)
 			snprintf(s->err, s->errlen, "sync loop: %s", strerror(errno));
+		caisson_pool_free(s->pool);
+		s->pool = NULL;
 		lib_sync_set_state(s, -1);
 		return NULL;
 	}
 	lib_sync_set_state(s, 1);
 	event_base_loop(s->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	/* Pending calls complete CANCELLED here, on the loop's thread. */
+	caisson_pool_free(s->pool);
+	s->pool = NULL;
 	lib_sync_set_state(s, -1);
 	return NULL;
 }
@@ -467,10 +474,6 @@ void caisson_sync_free(caisson_sync *s)
 	if (write(s->stop_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		abort(); /* cannot stop the loop: better than a thread left running */
 	pthread_join(s->thread, NULL);
-	/* The loop thread is gone: this one owns the base now. */
-	if (s->pool)
-		s->pool->owner = pthread_self();
-	caisson_pool_free(s->pool);
 	if (s->ev_stop)
 		event_free(s->ev_stop);
 	if (s->base)

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +96,19 @@ static void nf_fail_call(int fd, uint64_t id, struct seccomp_notif_resp *resp, i
 	ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
+/* A file resolved for loading, by the canonical path the resolver
+ * stored (elf_resolve.c): no symlink is followed (one that appeared since
+ * is refused), and the invoking user, the real uid, must still be able to
+ * read it: the worker gets nothing its user could not read. */
+static int nf_open_load_file(const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY, .resolve = RESOLVE_NO_SYMLINKS };
+
+	if (faccessat(AT_FDCWD, path, R_OK, 0) < 0)
+		return -1;
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
 /* The loader opening a file it may load, read-only (open or openat with
  * O_RDONLY, O_CLOEXEC and O_LARGEFILE at most; an absolute path, so an
  * openat's dirfd plays no part): the supervisor opens that file itself, a
@@ -121,7 +136,7 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 		return false;
 	if (nf_read_string(pid, addr, path, sizeof(path)) < 0 || !nf_load_file(cfg, path))
 		return false;
-	file = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	file = nf_open_load_file(path);
 	if (file < 0) {
 		nf_fail_call(fd, req->id, resp, errno);
 		return true;
@@ -133,7 +148,8 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 						    .srcfd = (uint32_t)file,
 						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
 		/* Not installed (its descriptor limit, say): the call fails
-		 * with why. ENOENT: the worker is gone. */
+		 * with why. ENOENT: the worker is gone, or a signal withdrew
+		 * the call, which then comes again: no answer either way. */
 		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
 			nf_fail_call(fd, req->id, resp, errno);
 	}
@@ -141,7 +157,21 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 	return true;
 }
 
-enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, const struct wk_config *loading, int *sig,
+/* ENOENT from SECCOMP_IOCTL_NOTIF_RECV means two things: no task is left
+ * on the filter, or a signal withdrew the pending notification of a live
+ * worker (the kernel restarts its call, or returns EINTR to its handler,
+ * and the next attempt notifies again). Only the first ends the watch:
+ * the worker has exited (its pidfd is readable) or the listener hangs up. */
+static bool nf_worker_gone(int fd, int pidfd)
+{
+	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+
+	if (poll(p, 2, 0) < 0)
+		return false;
+	return (p[0].revents & (POLLIN | POLLHUP)) || (p[1].revents & POLLHUP);
+}
+
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
 			 char *text, size_t len)
 {
 	static struct seccomp_notif_sizes sz;
@@ -159,11 +189,13 @@ enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, const stru
 		snprintf(text, len, "out of memory reading a notification");
 		v = NF_VIOLATION;
 	} else if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-		/* ENOENT: the worker died meanwhile; its exit will say why. A
-		 * listener with no task left hangs up: stop watching it. */
-		if (errno == ENOENT)
-			v = NF_GONE;
-		else if (errno != EINTR) {
+		/* ENOENT: the worker died meanwhile (its exit will say why; stop
+		 * watching a listener with no task left), or a signal withdrew
+		 * the notification of a live one: keep watching. */
+		if (errno == ENOENT) {
+			if (nf_worker_gone(fd, pidfd))
+				v = NF_GONE;
+		} else if (errno != EINTR) {
 			snprintf(text, len, "notification receive failed: %s", strerror(errno));
 			v = NF_BROKEN;
 		}

@@ -18,18 +18,22 @@ struct policy;
 struct wk_config;
 
 enum nf_verdict {
-	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR) */
-	NF_GONE,      /* the worker is gone: its exit says why; stop watching */
+	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR, or a
+		       * notification a signal withdrew: the call comes again) */
+	NF_GONE,      /* the worker is gone (pidfd readable or listener hung
+		       * up): its exit says why; stop watching */
 	NF_BROKEN,    /* the listener failed: stop watching; text says why */
 	NF_CRASHED,   /* a signal raised by the worker itself; *sig */
 	NF_VIOLATION, /* text: the call, e.g. openat(AT_FDCWD, "/etc/passwd", O_RDONLY, 0x0) */
 };
 
-/* Receives one notification from listener fd of worker pid and judges it;
+/* Receives one notification from listener fd of worker pid (pidfd: its
+ * pidfd, polled to tell a dead worker from a withdrawn notification) and
+ * judges it;
  * loading: the worker's configuration while it has not reported READY (the
  * init set is answered), else NULL. text (len bytes) gets the detail of
  * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
-enum nf_verdict nf_judge(int fd, pid_t pid, const struct policy *pol, const struct wk_config *loading, int *sig,
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
 			 char *text, size_t len);
 
 #endif

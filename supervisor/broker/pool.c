@@ -6,6 +6,7 @@
 #include "pool_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,10 @@
 
 /* Host uid slots are per process: two pools never share a worker identity. */
 static uint8_t pool_slots[POOL_MAX_SLOTS];
+/* Every live pool, for a program that must end them all at once (a
+ * signal: pool_abandon_all). Pools may be made on any thread. */
+static TAILQ_HEAD(, pool) pool_live = TAILQ_HEAD_INITIALIZER(pool_live);
+static pthread_mutex_t pool_live_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t pool_now_us(void)
 {
@@ -104,7 +109,8 @@ static void pool_deliver(struct pool *p)
 		p->st.completed++;
 		p->st.by_status[r->status]++;
 		p->lat[p->nlat++ % POOL_LAT_RING] = res.latency_us;
-		r->cb(&res, r->arg);
+		if (!p->silent)
+			r->cb(&res, r->arg);
 		pool_req_free(r);
 	}
 }
@@ -181,7 +187,10 @@ static const struct zyg_ops pool_zyg_ops = {
 
 static int pool_start_zygote(struct pool *p, char *err, size_t errlen)
 {
-	if (zyg_start(&p->zyg, p->base, p->cfg, &pool_zyg_ops, p, err, errlen) < 0)
+	int rc = zyg_start(&p->zyg, p->base, p->cfg, &pool_zyg_ops, p, p->pre, err, errlen);
+
+	p->pre = NULL; /* taken, or ended with the failed start */
+	if (rc < 0)
 		return -1;
 	p->zyg_up = true;
 	return 0;
@@ -312,8 +321,11 @@ static int pool_spawn(struct pool *p)
 		close(w->rg.in_ro);
 		w->rg.in_ro = -1;
 	}
-	if (p->shm_in_size && !p->spare.in)
+	/* From the second spawn on: a pool that has spawned once may never
+	 * spawn again (a one-shot command), the spare would be waste. */
+	if (p->shm_in_size && !p->spare.in && p->nspawns++ > 0)
 		pw_arm(p->ev_spare, POOL_SPARE_MS);
+	cg_sweep_stale_once();
 	pw_arm(w->timer, p->lim.wall_ms > POOL_SPAWN_MIN_MS ? p->lim.wall_ms : POOL_SPAWN_MIN_MS);
 	return 0;
 }
@@ -403,13 +415,24 @@ void pool_dispatch(struct pool *p)
 struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
 		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen)
 {
+	return pool_new_launched(base, pol, lim, sz, cfg, NULL, err, errlen);
+}
+
+struct pool *pool_new_launched(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
+			       const struct pool_sizing *sz, const struct wk_config *cfg, struct zyg_launched *pre,
+			       char *err, size_t errlen)
+{
 	struct pool *p = calloc(1, sizeof(*p));
 
-	if (!p || !(p->cfg = malloc(sizeof(*cfg)))) {
+	/* calloc: pages of the copy's unused tail are never touched. */
+	if (!p || !(p->cfg = calloc(1, sizeof(*cfg)))) {
 		free(p);
+		if (pre)
+			zyg_launched_drop(pre);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	p->pre = pre;
 	p->base = base;
 	p->pol = pol;
 	p->spare = PREGIONS_NONE;
@@ -425,7 +448,7 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 		p->sz.pipeline = 1;
 	if (p->sz.pipeline > PROFILE_PIPELINE_MAX)
 		p->sz.pipeline = PROFILE_PIPELINE_MAX;
-	*p->cfg = *cfg;
+	wk_config_copy(p->cfg, cfg);
 	/* RLIMIT_CPU is per process: a worker serving several requests gets
 	 * their summed budget as a backstop; each request's own budget is
 	 * enforced here (pw_cpu_timer). */
@@ -469,9 +492,14 @@ struct pool *pool_new(struct event_base *base, const struct policy *pol, const s
 	}
 	if (pool_start_zygote(p, err, errlen) < 0)
 		goto fail;
+	pthread_mutex_lock(&pool_live_mu);
+	TAILQ_INSERT_TAIL(&pool_live, p, all);
+	pthread_mutex_unlock(&pool_live_mu);
 	pool_dispatch(p);
 	return p;
 fail:
+	if (p->pre)
+		zyg_launched_drop(p->pre);
 	if (p->ev_deliver)
 		event_free(p->ev_deliver);
 	if (p->ev_backoff)
@@ -642,9 +670,13 @@ void pool_free(struct pool *p)
 
 	if (!p)
 		return;
-	/* Workers die with the zygote; their requests end here, not on a reap
-	 * that will never be delivered. Those pipelined behind another go
-	 * back to the queue first, and end with it. */
+	pthread_mutex_lock(&pool_live_mu);
+	TAILQ_REMOVE(&pool_live, p, all);
+	pthread_mutex_unlock(&pool_live_mu);
+	/* Every worker is killed here; the zygote reaps them as it ends
+	 * (zyg_stop), and their requests end here, not on a reap that will no
+	 * longer be reported. Those pipelined behind another go back to the
+	 * queue first, and end with it. */
 	while ((w = TAILQ_FIRST(&p->workers))) {
 		w->exited = true;
 		w->spawn_failed = false;
@@ -669,4 +701,36 @@ void pool_free(struct pool *p)
 	event_free(p->ev_spare);
 	free(p->cfg);
 	free(p);
+}
+
+void pool_all_totals(struct pool_totals *t)
+{
+	struct pool_stats st;
+	struct pool *p;
+
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&pool_live_mu);
+	TAILQ_FOREACH(p, &pool_live, all) {
+		pool_stats(p, &st);
+		t->completed += st.completed;
+		t->running += st.submitted - st.completed - st.queued;
+		t->queued += st.queued;
+		t->workers += st.spawning + st.idle + st.busy;
+	}
+	pthread_mutex_unlock(&pool_live_mu);
+}
+
+void pool_abandon_all(void)
+{
+	struct pool *p;
+
+	for (;;) {
+		pthread_mutex_lock(&pool_live_mu);
+		p = TAILQ_FIRST(&pool_live);
+		pthread_mutex_unlock(&pool_live_mu);
+		if (!p)
+			return;
+		p->silent = true;
+		pool_free(p);
+	}
 }

@@ -24,6 +24,7 @@ struct policy;
 
 struct pool_limits {
 	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
+	char profile[64]; /* the profile's name, for log lines ("" if it has none) */
 };
 
 struct pool_sizing {
@@ -52,8 +53,10 @@ struct pool_result {
 				  * count already clamped to them); else NULL */
 	size_t cov_len;
 	const char *log;         /* a request its worker died on: the last bytes
-				  * (at most 4 KiB) of the worker's stderr, raw
-				  * and hostile; NULL otherwise */
+				  * (at most 4 KiB) of the worker's stderr,
+				  * newlines kept and every other byte but
+				  * printable ASCII escaped as \xNN (wlog.h),
+				  * NUL-terminated; NULL otherwise */
 	size_t log_len;
 };
 
@@ -72,12 +75,21 @@ struct pool_stats {
 	char last_spawn_error[256];           /* the latest spawn failure, "" if none */
 	char memory_enforcement[384];         /* "cgroup v1 DIR", or "rlimits only (why)" */
 	uint64_t piped;                       /* requests sent behind another in a busy worker */
+	uint64_t idle_cpu_kills;              /* workers killed for running with no request */
+	char last_idle_kill[256];             /* the latest such kill, "" if none */
 };
 
 struct pool;
+struct zyg_launched;
 
 struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
 		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen);
+/* The same, taking over a zygote launched ahead (zyg_launch; *pre is
+ * emptied, also on failure): a one-shot command starts it before it parses
+ * the profile, so that the zygote's exec overlaps that work. */
+struct pool *pool_new_launched(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
+			       const struct pool_sizing *sz, const struct wk_config *cfg, struct zyg_launched *pre,
+			       char *err, size_t errlen);
 /* Queues a copy of in; returns the request id (> 0), or 0 when out of
  * memory (no callback then). The callback runs later, on the base, never
  * from inside pool_submit. */
@@ -97,7 +109,9 @@ uint64_t pool_input_max(const struct pool *p);
  * had one) killed. Returns 0, or -1 if no such pending request. */
 int pool_cancel(struct pool *p, uint64_t id);
 void pool_stats(const struct pool *p, struct pool_stats *st);
-/* Copies the workers' log pipes (bounded) to stderr, prefixed with the pid. */
+/* Copies the workers' log pipes (bounded) to stderr, line by line, every
+ * control or non-ASCII byte escaped and each line prefixed with the
+ * worker's slot and pid (wlog.h). */
 void pool_set_verbose(struct pool *p, int verbose);
 /* The configuration the pool's workers actually get: the caller's, with
  * RLIMIT_CPU covering requests_per_worker requests and RLIMIT_AS widened
@@ -105,8 +119,21 @@ void pool_set_verbose(struct pool *p, int verbose);
 const struct wk_config *pool_worker_config(const struct pool *p);
 /* Test hook: called when a fresh worker is sealed with its root emptied. */
 void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg);
-/* Completes every pending request with CANCELLED, kills every worker and
- * the zygote, and frees the pool. Callbacks run from inside pool_free. */
+/* Completes every pending request with CANCELLED, kills every worker, has
+ * the zygote reap them and reaps it, removes the pool's cgroups and frees
+ * the pool: on return no process of the pool is left, not even a zombie.
+ * Callbacks run from inside pool_free. */
 void pool_free(struct pool *p);
+
+/* What every live pool of this process has done so far (pool_all_totals). */
+struct pool_totals {
+	uint64_t completed, running, queued;
+	uint32_t workers; /* live: starting, idle or busy */
+};
+void pool_all_totals(struct pool_totals *t);
+/* For a single-threaded program about to exit on a signal: frees every
+ * live pool of the process as pool_free does (every process reaped, every
+ * cgroup removed), but runs no callback: nobody is left to read them. */
+void pool_abandon_all(void);
 
 #endif

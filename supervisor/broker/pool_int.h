@@ -1,7 +1,8 @@
 /* Private to the broker's two halves: pool.c (requests, spawning, the
  * breaker, dispatch, the public calls) and pool_worker.c (a worker's life
  * from spawn to reaping), with pool_pipe.c (requests queued in a busy
- * worker, [pool] pipeline). Not for anything else in the supervisor. */
+ * worker, [pool] pipeline) and pool_idle.c (a worker between requests).
+ * Not for anything else in the supervisor. */
 #ifndef CAISSON_POOL_INT_H
 #define CAISSON_POOL_INT_H
 
@@ -22,6 +23,11 @@
 #define POOL_LAT_RING 1024u
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */
 #define POOL_SPARE_MS 2u /* the next worker's bulk regions: made this long after a spawn, once none is in flight */
+/* An idle worker (no request in hand) may run this much CPU per idle
+ * period, as measured from its first check on (pool_idle.c), and is
+ * checked this often; more, and it is killed. */
+#define POOL_IDLE_CPU_MS 10u
+#define POOL_IDLE_CHECK_MS 100u
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
 /* Not ready yet: locking, loading, or waiting for its root to be emptied. */
@@ -47,7 +53,7 @@ struct preq {
 	size_t out_len, out_cap;
 	uint8_t *cov; /* a fuzz worker's coverage region as it answered (malloc'd) */
 	size_t cov_len;
-	char *log; /* failed in a worker: the tail of its log (malloc'd), log_len bytes */
+	char *log; /* failed in a worker: the tail of its log, escaped (malloc'd), log_len bytes */
 	size_t log_len;
 };
 
@@ -84,10 +90,14 @@ struct pworker {
 	size_t loglen;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */
+	uint64_t idle_cpu_ns; /* idle: its CPU time at the first idle check;
+			       * UINT64_MAX before it (see pool_idle.c) */
+	uint64_t idle_for_ms; /* idle: how long, as the idle checks count it */
 	long long oom_base;   /* its cgroup's OOM kill count when it started */
 	bool reaped;          /* the zygote reaped it (Z_EXITED): it is gone */
 	char why[512];        /* why it was killed with no request (logs) */
 	struct pregions rg;
+	struct wlog *wlog;    /* -v only: its stderr line being assembled */
 	struct preq *req;     /* the request in hand: the first one not yet answered */
 	/* [pool] pipeline: requests already sent to it behind req, in order
 	 * (W_REQUESTS records: inline both ways), not yet begun as far as the
@@ -100,9 +110,12 @@ struct pworker {
 TAILQ_HEAD(pworker_list, pworker);
 
 struct pool {
+	TAILQ_ENTRY(pool) all; /* every live pool of the process (pool.c) */
 	struct event_base *base;
 	struct zyg zyg;
+	struct zyg_launched *pre; /* a zygote launched ahead, until the first start takes it */
 	bool zyg_up;
+	bool silent; /* pool_abandon_all: requests end without their callbacks */
 	struct cg cg;
 	const struct policy *pol;
 	struct wk_config *cfg;
@@ -133,6 +146,7 @@ struct pool {
 	struct event *ev_deliver, *ev_backoff, *ev_spare;
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
+	uint64_t nspawns; /* spawns asked of the zygote */
 	uint32_t consecutive_failures;
 	bool backoff_pending, backoff_elapsed;
 	struct pool_stats st;
@@ -166,6 +180,11 @@ int pw_make_regions(struct pworker *w);
 void pw_regions_new(struct pool *p, struct pregions *rg);
 void pw_regions_free(const struct pool *p, struct pregions *rg);
 void pw_assign(struct pworker *w, struct preq *r);
+uint64_t pw_cpu_ns(const struct pworker *w);
+/* pool_idle.c: an idle worker's CPU watch and idle retirement */
+void pw_idle(struct pworker *w);
+void pw_idle_timer(struct pworker *w);
+bool pw_idle_cpu_ok(struct pworker *w);
 void pw_requeue(struct pworker *w, bool counts);
 /* pool_pipe.c: [pool] pipeline */
 void pool_pipe(struct pool *p);

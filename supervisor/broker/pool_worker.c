@@ -24,6 +24,7 @@
 #include "policy/profile.h"
 #include "policy/sysfmt.h"
 #include "ipc/wire.h"
+#include "wlog.h"
 
 /* Answers read from one worker's socket per wake-up, at most. */
 #define PW_READ_BURST 64u
@@ -47,6 +48,9 @@ void pw_free(struct pworker *w)
 	for (int *fd = (int[]){ w->pidfd, w->ipc, w->notify, w->log, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	if (w->wlog)
+		wlog_flush(w->wlog, stderr);
+	free(w->wlog);
 	pw_regions_free(w->p, &w->rg);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
@@ -116,7 +120,7 @@ static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
 /* A worker that is gone with a request in hand: what it wrote last is in
  * its log pipe still (a sanitizer's report, an abort message), read now
  * (bounded by the pipe's capacity: the writer is dead) and its tail kept
- * with the request. No copy when out of memory. */
+ * with the request, escaped. No copy when out of memory. */
 static void pw_log_attach(struct pworker *w, struct preq *r)
 {
 	char buf[4096];
@@ -127,10 +131,11 @@ static void pw_log_attach(struct pworker *w, struct preq *r)
 		pw_log_keep(w, buf, (size_t)n);
 		drained += (size_t)n;
 	}
-	if (!w->loglen || r->log || !(r->log = malloc(w->loglen)))
+	/* Worker bytes: escaped (wlog.h) before anything writes them to a
+	 * file or a terminal. */
+	if (!w->loglen || r->log)
 		return;
-	memcpy(r->log, w->logtail, w->loglen);
-	r->log_len = w->loglen;
+	r->log = wlog_escape_text((const uint8_t *)w->logtail, w->loglen, &r->log_len);
 }
 
 /* Frees a dying worker once it is reaped (or never started), completing
@@ -163,7 +168,7 @@ void pw_arm(struct event *ev, uint64_t ms)
  * clock_getcpuclockid() spends a second one (clock_getres) checking it.
  * The kernel's encoding of a process CPU clock (CPUCLOCK_SCHED); the pid
  * stays ours until the zygote reaps the worker. */
-static uint64_t pw_cpu_ns(const struct pworker *w)
+uint64_t pw_cpu_ns(const struct pworker *w)
 {
 	clockid_t c = (clockid_t)((~(unsigned)w->pid) << 3 | 2u);
 	struct timespec ts;
@@ -332,6 +337,10 @@ void pw_assign(struct pworker *w, struct preq *r)
 {
 	struct pool *p = w->p;
 
+	/* A worker that ran on while it had nothing to do goes first; the
+	 * request stays at the head of the queue. */
+	if (!pw_idle_cpu_ok(w))
+		return;
 	TAILQ_REMOVE(&p->queue, r, link);
 	p->nqueued--;
 	evtimer_del(w->timer);
@@ -347,15 +356,6 @@ void pw_assign(struct pworker *w, struct preq *r)
 			pw_decide(w, CS_CRASHED, 0, "worker gone before its request: %s", strerror(errno));
 		}
 	}
-}
-
-static void pw_idle(struct pworker *w)
-{
-	struct pool *p = w->p;
-
-	w->st = PW_IDLE;
-	if (p->sz.idle_ms)
-		pw_arm(w->timer, p->sz.idle_ms);
 }
 
 /* Room for the next len bytes of the answer, or NULL once the worker has
@@ -651,7 +651,8 @@ static void pw_notify(struct pworker *w, int fd)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	switch (nf_judge(fd, w->pid, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text, sizeof(text))) {
+	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text,
+			 sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_GONE:
@@ -686,12 +687,14 @@ static void pw_log_readable(evutil_socket_t fd, short what, void *arg)
 		/* Bounded: past POOL_LOG_MAX the pipe fills and the worker's
 		 * non-blocking writes fail; it never blocks the supervisor. */
 		event_del(w->ev_log);
+		if (w->wlog)
+			wlog_flush(w->wlog, stderr);
 		return;
 	}
 	w->logged += (size_t)n;
 	pw_log_keep(w, buf, (size_t)n);
-	if (w->p->verbose)
-		fprintf(stderr, "worker %d: %.*s", (int)w->pid, (int)n, buf);
+	if (w->wlog)
+		wlog_feed(w->wlog, (const uint8_t *)buf, (size_t)n, stderr);
 }
 
 static void pw_timeout(struct pworker *w)
@@ -703,17 +706,7 @@ static void pw_timeout(struct pworker *w)
 		pw_decide(w, CS_TIMEOUT, 0, "wall time %llums exceeded", (unsigned long long)p->lim.wall_ms);
 		break;
 	case PW_IDLE:
-		/* Idle past idle_timeout: retire unless needed to stay warm. */
-		{
-			uint32_t live = 0;
-			struct pworker *o;
-			TAILQ_FOREACH(o, &p->workers, link)
-				live += o->st != PW_DYING;
-			if (live > p->sz.min_workers && (p->sz.requests_per_worker > 1 || live > 1))
-				pw_decide(w, CS_OK, 0, "idle for %llums", (unsigned long long)p->sz.idle_ms);
-			else
-				pw_arm(w->timer, p->sz.idle_ms);
-		}
+		pw_idle_timer(w);
 		break;
 	default:
 		pw_decide(w, CS_SPAWN_FAILED, 0, "worker not ready within %ums", POOL_SPAWN_MIN_MS);
@@ -775,6 +768,9 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->notify = fds[2];
 	w->log = fds[3];
 	p->st.spawned++;
+	/* -v: its stderr, escaped and prefixed line by line (wlog.h). */
+	if (p->verbose && (w->wlog = malloc(sizeof(*w->wlog))))
+		wlog_init(w->wlog, w->slot, pid);
 	w->ev_ipc = event_new(p->base, w->ipc, EV_READ | EV_PERSIST, pw_ipc_event, w);
 	w->ev_notify = event_new(p->base, w->notify, EV_READ | EV_PERSIST, pw_notify_event, w);
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);

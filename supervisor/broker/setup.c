@@ -23,8 +23,10 @@ static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, ch
 	return 0;
 }
 
-static int resolve_deps(const char *plugin, struct wk_config *cfg, char *err, size_t errlen)
+static int resolve_deps(const struct profile *prof, const char *plugin, struct wk_config *cfg, char *err,
+			size_t errlen)
 {
+	const char *libpath[PROFILE_MAX_LIBPATHS + 1] = { NULL };
 	char zygote[PATH_MAX];
 	struct elf_deps deps, loaded;
 	int rc = -1;
@@ -37,7 +39,9 @@ static int resolve_deps(const char *plugin, struct wk_config *cfg, char *err, si
 		return -1;
 	if (elf_loaded_sonames(zygote, &loaded, err, errlen) < 0)
 		goto out;
-	if (elf_resolve_deps(plugin, (const char *const *)loaded.sonames, &deps, err, errlen) < 0)
+	for (size_t i = 0; i < prof->nlibrary_paths && i < PROFILE_MAX_LIBPATHS; i++)
+		libpath[i] = prof->library_paths[i];
+	if (elf_resolve_deps(plugin, (const char *const *)loaded.sonames, libpath, &deps, err, errlen) < 0)
 		goto out;
 	if (deps.n > WK_MAX_DEPS) {
 		snprintf(err, errlen, "%s needs %zu libraries, more than %u", plugin, deps.n, WK_MAX_DEPS);
@@ -60,13 +64,13 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 {
 	char real[PATH_MAX];
 
-	memset(cfg, 0, sizeof(*cfg));
+	wk_config_reset(cfg);
 	if (!realpath(plugin, real)) {
 		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
 		return -1;
 	}
 	if (copy_str(cfg->plugin, real, "plugin path", err, errlen) < 0 ||
-	    resolve_deps(real, cfg, err, errlen) < 0)
+	    resolve_deps(prof, real, cfg, err, errlen) < 0)
 		return -1;
 	if (geteuid() == 0) {
 		cfg->uid_base = SETUP_ID_BASE;
@@ -109,6 +113,7 @@ void setup_limits(const struct profile *prof, struct pool_limits *lim)
 	lim->memory_bytes = prof->limits.memory_bytes;
 	lim->output_bytes = prof->limits.output_bytes;
 	lim->input_bytes = prof->limits.input_bytes;
+	snprintf(lim->profile, sizeof(lim->profile), "%s", prof->name);
 }
 
 void setup_sizing(const struct profile *prof, struct pool_sizing *sz)

@@ -5,9 +5,12 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_worker.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_pipe.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_idle.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/notify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/wlog.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/cg_stale.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/libexec.c

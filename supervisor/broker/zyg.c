@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipc/ipc_io.h"
@@ -20,6 +22,9 @@
 #include "libexec.h"
 
 #define ZYG_BUF (IPC_HDR_LEN + IPC_CONFIG_MAX)
+/* How long a zygote asked to end may take (it finishes a spawn in
+ * progress, kills and reaps its workers) before it is killed. */
+#define ZYG_END_MS 3000
 
 int zyg_path(char *out, size_t len, char *err, size_t errlen)
 {
@@ -76,12 +81,14 @@ static void zyg_readable(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
+static int zyg_exec(pid_t *pid, int child_end, char *err, size_t errlen)
 {
 	char path[PATH_MAX], ppid[16];
 	char *argv[] = { "caisson-zygote", ppid, NULL };
 	char *envp[] = { NULL };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t stop;
 	int rc;
 
 	if (zyg_path(path, sizeof(path), err, errlen) < 0)
@@ -94,7 +101,16 @@ static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, child_end, 3);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
-	rc = posix_spawn(&z->pid, path, &fa, NULL, argv, envp);
+	/* Blocked until the zygote ignores them (see its main): a ^C meant
+	 * for the supervisor must not kill it before it can reap workers. */
+	sigemptyset(&stop);
+	for (int *sig = (int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, 0 }; *sig; sig++)
+		sigaddset(&stop, *sig);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setsigmask(&sa, &stop);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(pid, path, &fa, &sa, argv, envp);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		snprintf(err, errlen, "start %s: %s", path, strerror(rc));
@@ -103,27 +119,50 @@ static int zyg_exec(struct zyg *z, int child_end, char *err, size_t errlen)
 	return 0;
 }
 
-int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg,
-	      const struct zyg_ops *ops, void *arg, char *err, size_t errlen)
+int zyg_launch(struct zyg_launched *l, char *err, size_t errlen)
 {
 	int sv[2];
+
+	l->pid = 0;
+	l->ctl = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "zygote channel: %s", strerror(errno));
+		return -1;
+	}
+	if (zyg_exec(&l->pid, sv[1], err, errlen) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	close(sv[1]);
+	l->ctl = sv[0];
+	return 0;
+}
+
+int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg, const struct zyg_ops *ops,
+	      void *arg, struct zyg_launched *pre, char *err, size_t errlen)
+{
+	struct zyg_launched l;
 	ssize_t n;
 
 	memset(z, 0, sizeof(*z));
 	z->ctl = -1;
 	z->ops = *ops;
 	z->arg = arg;
+	if (pre && pre->pid > 0) {
+		l = *pre;
+		pre->pid = 0;
+		pre->ctl = -1;
+	} else if (zyg_launch(&l, err, errlen) < 0) {
+		return -1;
+	}
+	z->pid = l.pid;
+	z->ctl = l.ctl;
 	z->buf = malloc(ZYG_BUF);
-	if (!z->buf || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, errlen, "zygote channel: %s", strerror(errno));
+	if (!z->buf) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	z->ctl = sv[0];
-	if (zyg_exec(z, sv[1], err, errlen) < 0) {
-		close(sv[1]);
-		goto fail;
-	}
-	close(sv[1]);
 	n = wk_config_encode(cfg, z->buf, ZYG_BUF);
 	if (n < 0 || ipc_send(z->ctl, IPC_Z_CONFIG, 0, z->buf, (uint32_t)n, NULL, 0) < 0) {
 		snprintf(err, errlen, "send worker configuration: %s", strerror(errno));
@@ -163,20 +202,88 @@ int zyg_clear_root(struct zyg *z, uint64_t id, int pidfd)
 	return ipc_send(z->ctl, IPC_Z_CLEAR_ROOT, id, NULL, 0, &pidfd, 1);
 }
 
+static uint64_t zyg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Reads and drops one message, closing any descriptor it carries (a
+ * worker's, from a Z_SPAWNED we no longer want); 0 at the channel's end. */
+static int zyg_discard(int ctl)
+{
+	uint8_t buf[IPC_HDR_LEN + 512];
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
+	} cm;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.space,
+			     .msg_controllen = sizeof(cm.space) };
+	ssize_t n = recvmsg(ctl, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 1 : 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int *fds = (int *)(void *)CMSG_DATA(c);
+			size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfds; i++)
+				close(fds[i]);
+		}
+	return n > 0;
+}
+
+/* Asks the zygote to end and waits until it has: our end shut for
+ * writing is its signal to kill and reap every worker and exit (zy_end),
+ * and the channel's end on our side says it has. Whatever it still sends
+ * meanwhile is read and dropped, so it never blocks on a full channel. A
+ * zygote that has not ended after ZYG_END_MS is killed; its workers then
+ * die with it (PDEATHSIG), reaped by whoever inherits them. */
+static void zyg_end(pid_t pid, int ctl)
+{
+	uint64_t deadline = zyg_now_ms() + ZYG_END_MS;
+
+	if (shutdown(ctl, SHUT_WR) == 0)
+		for (;;) {
+			struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+			uint64_t now = zyg_now_ms();
+			int r = now < deadline ? poll(&pfd, 1, (int)(deadline - now)) : 0;
+
+			if (r == 0) {
+				kill(pid, SIGKILL);
+				break;
+			}
+			if (r > 0 && !zyg_discard(ctl))
+				break;
+		}
+	else
+		kill(pid, SIGKILL);
+	close(ctl);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+void zyg_launched_drop(struct zyg_launched *l)
+{
+	if (l->pid > 0)
+		zyg_end(l->pid, l->ctl);
+	l->pid = 0;
+	l->ctl = -1;
+}
+
 void zyg_stop(struct zyg *z)
 {
 	if (z->ev)
 		event_free(z->ev);
 	z->ev = NULL;
-	if (z->ctl >= 0)
+	if (z->pid > 0)
+		zyg_end(z->pid, z->ctl);
+	else if (z->ctl >= 0)
 		close(z->ctl);
 	z->ctl = -1;
-	/* Closing the channel ends the zygote; its workers die with it
-	 * (PDEATHSIG). Reap it so no zombie is left behind. */
-	if (z->pid > 0) {
-		kill(z->pid, SIGKILL);
-		waitpid(z->pid, NULL, 0);
-	}
 	z->pid = 0;
 	free(z->buf);
 	z->buf = NULL;

@@ -25,11 +25,17 @@ static const char profile_usage[] =
 	"\n"
 	"  check       lint each profile: one line per refused profile on stderr\n"
 	"              ('FILE:LINE: message'), 'FILE: ok (N exceptions)' on stdout\n"
-	"  show        the effective policy: namespaces, binds, limits, the resolved\n"
+	"  show        the effective policy: namespaces, binds, library directories,\n"
+	"              limits, the resolved\n"
 	"              run and init-only syscalls with their origin and argument\n"
 	"              rules, exceptions, and the SHA-256 of the seccomp filter\n"
 	"  exceptions  the exception register: what each exception relaxes, reason,\n"
 	"              approver, expiry and days left (text, or a JSON array)\n"
+	"\n"
+	"[plugin] library_path = DIR (repeatable, absolute) adds a directory the\n"
+	"plugin's libraries may come from besides the system's (ld.so.conf and the\n"
+	"default directories); the plugin's own DT_RUNPATH/DT_RPATH may name only\n"
+	"those and directories inside the plugin's own, and is refused otherwise.\n"
 	"\n"
 	"Exceptions expire at the end of their day (UTC); CAISSON_TODAY=YYYY-MM-DD\n"
 	"replaces today. Exit status: 0 all profiles accepted, 1 some profile\n"
@@ -169,6 +175,9 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (the plugin and its libraries reach the loader as descriptors)");
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
+	printf("library_path: %s\n", p->nlibrary_paths ? "" : "none (system library directories only)");
+	for (size_t i = 0; i < p->nlibrary_paths; i++)
+		printf("  %s\n", p->library_paths[i]);
 	pr_caps();
 	pr_limits(&p->limits);
 	pr_pool(&p->pool);

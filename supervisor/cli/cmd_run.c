@@ -12,11 +12,13 @@
 
 #include "cli_args.h"
 #include "cmd.h"
+#include "interrupt.h"
 #include "run_io.h"
 #include "policy/policy.h"
 #include "policy/profile_load.h"
 #include "broker/setup.h"
 #include "broker/pool.h"
+#include "broker/zyg.h"
 
 #define RUN_MAX_ARGS 16
 
@@ -39,7 +41,9 @@ static const char run_usage[] =
 	"  -e, --ext EXT          under -o DIR, answers end in .EXT instead of their input's\n"
 	"                         extension (default: the profile's [output] extension)\n"
 	"  -a, --arg ARG          extra argument for caisson_plugin_init (repeatable)\n"
-	"  -v, --verbose          forward the workers' stderr (bounded) to stderr\n"
+	"  -v, --verbose          forward the workers' stderr (bounded) to stderr, each line\n"
+	"                         prefixed '[worker SLOT pid PID] ', control and non-ASCII\n"
+	"                         bytes shown as \\xNN\n"
 	"\n"
 	"An answer that is not text (UTF-8 without control characters but tab,\n"
 	"newline and CR) is not written to a terminal unless -o - asks for it.\n"
@@ -211,13 +215,19 @@ static void run_done(const struct pool_result *r, void *arg)
 
 static void run_submit_more(struct run_ctx *c)
 {
-	while (c->inflight < c->window && c->next_submit < c->n) {
+	/* Interrupted (even in the middle of reading an input): nothing
+	 * more starts; the loop's next turn ends the run. */
+	while (c->inflight < c->window && c->next_submit < c->n && !intr_pending()) {
 		struct run_slot *s = &c->slots[c->next_submit++];
 		uint8_t *buf;
 		size_t len;
 		uint64_t size;
 		enum run_io_read r = run_io_read(s->input, c->input_max, &buf, &len, &size);
 
+		if (r != RUN_IO_OK && intr_pending()) {
+			c->next_submit--;
+			return;
+		}
 		if (r != RUN_IO_OK) {
 			if (r == RUN_IO_TOO_LARGE) {
 				s->status = CS_INPUT_TOO_LARGE;
@@ -238,6 +248,20 @@ static void run_submit_more(struct run_ctx *c)
 		free(buf);
 	}
 	run_emit_ready(c);
+}
+
+/* The interrupt line's account of the batch (interrupt.h). */
+static void run_describe(void *arg, char *buf, size_t len)
+{
+	const struct run_ctx *c = arg;
+	struct pool_stats st;
+	int done = 0;
+
+	for (int i = 0; i < c->n; i++)
+		done += c->slots[i].done;
+	pool_stats(c->pool, &st);
+	snprintf(buf, len, "%d of %d inputs finished, %u stopped while running, %d not run", done, c->n, st.busy,
+		 c->n - done - (int)st.busy);
 }
 
 static int run_inputs(struct event_base *base, struct pool *pool, const struct run_opts *o,
@@ -262,6 +286,7 @@ static int run_inputs(struct event_base *base, struct pool *pool, const struct r
 		c.slots[i].input = inputs[i];
 		c.slots[i].name = strcmp(inputs[i], "-") ? inputs[i] : "<stdin>";
 	}
+	intr_describe(run_describe, &c);
 	run_submit_more(&c);
 	while (c.next_emit < c.n)
 		if (event_base_loop(base, EVLOOP_ONCE) < 0) {
@@ -269,8 +294,30 @@ static int run_inputs(struct event_base *base, struct pool *pool, const struct r
 			c.failed = 1;
 			break;
 		}
+	intr_describe(NULL, NULL);
 	free(c.slots);
 	return c.failed;
+}
+
+/* Before the profile is read: the loop (its interrupt handling catches a
+ * signal from here on), and the zygote, whose exec then overlaps the
+ * profile parse and the filter compile instead of following them. A
+ * zygote that cannot start is left to pool_new, which says why. */
+static int run_start(struct event_base **base, struct zyg_launched *pre)
+{
+	char err[256];
+
+	*base = event_base_new();
+	if (!*base || intr_install(*base, "run", err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson: %s\n", *base ? err : "event_base_new failed");
+		if (*base)
+			event_base_free(*base);
+		*base = NULL;
+		return -1;
+	}
+	if (zyg_launch(pre, err, sizeof(err)) < 0)
+		*pre = (struct zyg_launched){ 0, -1 };
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -284,6 +331,7 @@ int cmd_run(int argc, char **argv)
 	struct pool_sizing sz;
 	struct event_base *base = NULL;
 	struct pool *pool = NULL;
+	struct zyg_launched pre = { 0, -1 };
 	char err[512];
 	int rc = 2;
 
@@ -291,7 +339,7 @@ int cmd_run(int argc, char **argv)
 	memset(&pol, 0, sizeof(pol));
 	if (cli_args_init(&a, "run", argc) < 0)
 		return 2;
-	if (parse(argc, argv, &a, &o) < 0)
+	if (parse(argc, argv, &a, &o) < 0 || run_start(&base, &pre) < 0)
 		goto out;
 	if (profile_load(o.profile, &prof, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
@@ -316,15 +364,16 @@ int cmd_run(int argc, char **argv)
 		sz.max_workers = o.jobs;
 	if (sz.min_workers > sz.max_workers)
 		sz.min_workers = sz.max_workers;
-	base = event_base_new();
-	if (!base || !(pool = pool_new(base, &pol, &lim, &sz, cfg, err, sizeof(err)))) {
-		fprintf(stderr, "caisson: %s\n", base ? err : "event_base_new failed");
+	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
+		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
 	}
 	pool_set_verbose(pool, o.verbose);
 	rc = run_inputs(base, pool, &o, (size_t)lim.input_bytes, &sz, o.inputs, o.ninputs);
 	pool_free(pool);
 out:
+	zyg_launched_drop(&pre);
+	intr_remove();
 	if (base)
 		event_base_free(base);
 	free(cfg);

@@ -16,6 +16,7 @@
 
 #include "cli_args.h"
 #include "cmd.h"
+#include "interrupt.h"
 #include "broker/libexec.h"
 #include "evidence/verify.h"
 
@@ -129,7 +130,17 @@ int cmd_verify(int argc, char **argv)
 	vo.profile = o.profile;
 	vo.plugin = o.plugin ? o.plugin : plugin;
 	vo.progress = isatty(2);
-	if (vf_collect(&vo, &r, err, sizeof(err)) < 0) {
+	/* Interrupted, the run ends its workers and says so (interrupt.h). */
+	if (!(vo.base = event_base_new()) || intr_install(vo.base, "verify", err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson verify: %s\n", vo.base ? err : "event_base_new failed");
+		if (vo.base)
+			event_base_free(vo.base);
+		return 2;
+	}
+	rc = vf_collect(&vo, &r, err, sizeof(err));
+	intr_remove();
+	event_base_free(vo.base);
+	if (rc < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
 		vf_report_free(&r);
 		return 2;

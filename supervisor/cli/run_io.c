@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interrupt.h"
+
 /* Reads at most max+1 bytes of fd, so an oversized stream is known without
  * reading it all. 0 or -1 (errno). */
 static int run_io_slurp(int fd, size_t max, uint8_t **buf, size_t *len)
@@ -34,7 +36,7 @@ static int run_io_slurp(int fd, size_t max, uint8_t **buf, size_t *len)
 		n = read(fd, *buf + *len, cap - *len);
 		if (n > 0)
 			*len += (size_t)n;
-	} while ((n > 0 || (n < 0 && errno == EINTR)) && *len <= max);
+	} while ((n > 0 || (n < 0 && errno == EINTR && !intr_pending())) && *len <= max);
 	return n < 0 ? -1 : 0;
 }
 

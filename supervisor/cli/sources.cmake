@@ -6,7 +6,8 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_run.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
-    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/interrupt.c)
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
     CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})

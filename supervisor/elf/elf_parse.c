@@ -178,6 +178,11 @@ static int elf_copy(char *dst, size_t cap, const char *s, char *err, size_t errl
 	n = strlen(s);
 	if (n == 0 || n >= cap)
 		return fail(err, errlen, what);
+	/* Names and paths from the file reach messages and the terminal:
+	 * printable ASCII only (no real soname or path needs more). */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return fail(err, errlen, what);
 	memcpy(dst, s, n + 1);
 	return 0;
 }
@@ -246,6 +251,7 @@ int elf_parse(const uint8_t *buf, size_t len, struct elf_info *out, char *err, s
 		     elf_str(&v, stroff, d.strsz, d.has_runpath ? d.runpath : d.rpath), err, errlen,
 		     "bad DT_RUNPATH") < 0)
 		return -1;
+	out->rpath = !d.has_runpath && d.has_rpath;
 	elf_symbols(&v, &d, stroff, out);
 	return 0;
 }

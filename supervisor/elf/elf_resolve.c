@@ -1,9 +1,12 @@
 /* Shared-library resolution for plugins; see elfinfo.h. Runs in the supervisor
- * with the caller's privileges. Searches like the glibc loader, minus the
- * caller's environment: the object's DT_RUNPATH (or DT_RPATH) with $ORIGIN,
- * the directories of /etc/ld.so.conf (and its includes), then the default
- * multiarch and system directories. Files are mapped read-only and parsed
- * by elf_parse(); nothing is executed. */
+ * with the caller's privileges (possibly root): the plugin is hostile, so
+ * where its libraries come from is the operator's choice, never the bytes
+ * of its DT_RUNPATH. Searches like the glibc loader, minus the caller's
+ * environment: the profile's library_path, the object's DT_RUNPATH (or
+ * DT_RPATH) with $ORIGIN where allowed, the directories of /etc/ld.so.conf
+ * (and its includes), then the default multiarch and system directories.
+ * Files are mapped read-only and parsed by elf_parse(); nothing is
+ * executed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -16,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf_trust.h"
 #include "elfinfo.h"
 
 #define RES_MAX_DIRS 64
@@ -27,8 +31,10 @@ static const char *const res_default_dirs[] = {
 
 struct res {
 	const char *const *skip;
+	const char *const *libpath;   /* the profile's library_path, first */
 	char *conf_dirs[RES_MAX_DIRS];
 	size_t nconf;
+	struct elf_trust trust; /* what a checked RUNPATH may name (elf_trust.h) */
 	struct elf_deps *out;
 	char *err;
 	size_t errlen;
@@ -50,8 +56,14 @@ static int res_load(const char *path, struct elf_info *info, char *perr, size_t 
 {
 	struct stat st;
 	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd, rc;
 
+	/* No more right than the invoking user's: the real uid and gids
+	 * must be able to read it (a set-id or capability-holding supervisor
+	 * must not read for the plugin what its user cannot). */
+	if (faccessat(AT_FDCWD, path, R_OK, 0) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ELF_FILE_MAX) {
@@ -135,51 +147,61 @@ static int res_append(struct res *r, const char *path, const char *name)
 	return 0;
 }
 
-/* Tries dir/name; on a usable ELF fills info and path and returns 1. */
-static int res_try(const char *dir, size_t dirlen, const char *name, char *path, struct elf_info *info)
+/* Tries dir/name: 1 with info and path filled on a usable ELF, 0 to go
+ * on searching, -1 (r->err set) when the invoking user may not read it. */
+static int res_try(struct res *r, const char *dir, size_t dirlen, const char *name, char *path,
+		   struct elf_info *info)
 {
 	char perr[128];
+	int rc;
 
 	if (dirlen == 0 || (size_t)snprintf(path, PATH_MAX, "%.*s/%s", (int)dirlen, dir, name) >= PATH_MAX)
 		return 0;
-	return res_load(path, info, perr, sizeof(perr)) == 1 && info->is_dyn;
+	rc = res_load(path, info, perr, sizeof(perr));
+	if (rc < 0 && errno == EACCES)
+		return res_fail(r, "%s: not readable by the invoking user (uid %u): %s", path, (unsigned)getuid(),
+				strerror(errno));
+	return rc == 1 && info->is_dyn;
 }
 
-/* Walks a ':'-separated runpath, expanding $ORIGIN to origin. */
-static int res_runpath(const char *runpath, const char *origin, const char *name, char *path,
-		       struct elf_info *info)
+/* Walks a ':'-separated runpath, expanding $ORIGIN to origin. checked:
+ * the object's entries were checked (elf_trust_check_runpath); each is searched
+ * by its real path, and only while that is still allowed (one created or
+ * replaced since the check is skipped). */
+static int res_runpath(struct res *r, const char *runpath, const char *origin, bool checked, const char *name,
+		       char *path, struct elf_info *info)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], real[PATH_MAX];
 
 	for (const char *s = runpath; *s;) {
-		size_t n = strcspn(s, ":");
-		int k;
+		size_t n = strcspn(s, ":"), k = elf_trust_expand(s, n, origin, dir);
+		int rc = 0;
 
-		if (!strncmp(s, "$ORIGIN", 7) && (n == 7 || s[7] == '/'))
-			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 7), s + 7);
-		else if (!strncmp(s, "${ORIGIN}", 9) && (n == 9 || s[9] == '/'))
-			k = snprintf(dir, sizeof(dir), "%s%.*s", origin, (int)(n - 9), s + 9);
-		else
-			k = snprintf(dir, sizeof(dir), "%.*s", (int)n, s);
-		if (k > 0 && (size_t)k < sizeof(dir) && dir[0] == '/' && res_try(dir, strlen(dir), name, path, info))
-			return 1;
+		if (k && !checked)
+			rc = res_try(r, dir, k, name, path, info);
+		else if (k && elf_trust_entry(&r->trust, dir, real))
+			rc = res_try(r, real, strlen(real), name, path, info);
+		if (rc)
+			return rc;
 		s += n + (s[n] == ':');
 	}
 	return 0;
 }
 
-static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, char *path,
-		    struct elf_info *info)
+static int res_find(struct res *r, const char *name, const char *runpath, const char *origin, bool checked,
+		    char *path, struct elf_info *info)
 {
-	if (runpath[0] && res_runpath(runpath, origin, name, path, info))
-		return 1;
-	for (size_t i = 0; i < r->nconf; i++)
-		if (res_try(r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info))
-			return 1;
-	for (size_t i = 0; i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
-		if (res_try(res_default_dirs[i], strlen(res_default_dirs[i]), name, path, info))
-			return 1;
-	return 0;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && r->libpath && r->libpath[i]; i++)
+		rc = res_try(r, r->libpath[i], strlen(r->libpath[i]), name, path, info);
+	if (rc == 0 && runpath[0])
+		rc = res_runpath(r, runpath, origin, checked, name, path, info);
+	for (size_t i = 0; rc == 0 && i < r->nconf; i++)
+		rc = res_try(r, r->conf_dirs[i], strlen(r->conf_dirs[i]), name, path, info);
+	for (size_t i = 0; rc == 0 && i < sizeof(res_default_dirs) / sizeof(res_default_dirs[0]); i++)
+		rc = res_try(r, res_default_dirs[i], strlen(res_default_dirs[i]), name, path, info);
+	return rc;
 }
 
 /* Resolves everything obj needs, dependencies first (post-order). */
@@ -187,8 +209,16 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 {
 	char origin[PATH_MAX];
 	const char *slash = strrchr(objpath, '/');
+	bool checked;
 
 	snprintf(origin, sizeof(origin), "%.*s", slash ? (int)(slash - objpath) : 0, objpath);
+	/* The plugin's bytes, and those of libraries beside it, choose no
+	 * directory: their RUNPATH entries are checked. A library found in
+	 * a directory the operator trusts is the system's (or the
+	 * operator's), and so is its RUNPATH. */
+	checked = elf_trust_checked(&r->trust, objpath);
+	if (checked && elf_trust_check_runpath(&r->trust, objpath, obj, origin, r->err, r->errlen) < 0)
+		return -1;
 	for (unsigned i = 0; i < obj->nneeded; i++) {
 		const char *name = obj->needed[i];
 		struct elf_info *info;
@@ -204,9 +234,15 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 		info = malloc(sizeof(*info));
 		if (!info)
 			return res_fail(r, "out of memory");
-		if (!res_find(r, name, obj->runpath, origin, path, info)) {
+		rc = res_find(r, name, obj->runpath, origin, checked, path, info);
+		if (rc <= 0) {
 			free(info);
-			return res_fail(r, "%s (needed by %s): not found", name, objpath);
+			return rc < 0 ? -1 : res_fail(r, "%s (needed by %s): not found", name, objpath);
+		}
+		/* Served by its real path, opened with no symlink followed. */
+		if (elf_trust_canonical(&r->trust, name, objpath, path, r->err, r->errlen) < 0) {
+			free(info);
+			return -1;
 		}
 		rc = res_walk(r, path, info, depth + 1);
 		free(info);
@@ -216,12 +252,14 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	return 0;
 }
 
-static int res_start(const char *path, const char *const *skip, struct elf_deps *out, bool plugin,
-		     char *err, size_t errlen)
+static int res_start(const char *path, const char *const *skip, const char *const *libpath,
+		     struct elf_deps *out, bool plugin, char *err, size_t errlen)
 {
-	struct res r = { .skip = skip, .out = out, .err = err, .errlen = errlen };
+	struct res r = { .skip = skip, .libpath = libpath, .out = out, .err = err, .errlen = errlen };
 	struct elf_info *info = malloc(sizeof(*info));
 	char perr[200], real[PATH_MAX];
+	const char *others[RES_MAX_DIRS + sizeof(res_default_dirs) / sizeof(res_default_dirs[0])];
+	size_t nd = sizeof(res_default_dirs) / sizeof(res_default_dirs[0]);
 	int rc = -1, l;
 
 	memset(out, 0, sizeof(*out));
@@ -231,7 +269,11 @@ static int res_start(const char *path, const char *const *skip, struct elf_deps 
 	}
 	l = res_load(path, info, perr, sizeof(perr));
 	if (l < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (errno == EACCES)
+			snprintf(err, errlen, "%s: not readable by the invoking user (uid %u): %s", path,
+				 (unsigned)getuid(), strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (l == 0) {
@@ -249,27 +291,32 @@ static int res_start(const char *path, const char *const *skip, struct elf_deps 
 		goto out;
 	}
 	res_conf_file(&r, "/etc/ld.so.conf", 0);
+	for (size_t i = 0; i < r.nconf + nd; i++)
+		others[i] = i < r.nconf ? r.conf_dirs[i] : res_default_dirs[i - r.nconf];
+	if (elf_trust_init(&r.trust, libpath, others, r.nconf + nd, plugin ? real : NULL, err, errlen) < 0)
+		goto out;
 	rc = res_walk(&r, real, info, 0);
 	if (rc == 0 && !plugin && info->interp[0] && !res_skipped(&r, info->interp))
 		rc = res_append(&r, "", info->interp);
 out:
 	for (size_t i = 0; i < r.nconf; i++)
 		free(r.conf_dirs[i]);
+	elf_trust_free(&r.trust);
 	free(info);
 	if (rc < 0)
 		elf_deps_free(out);
 	return rc;
 }
 
-int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out, char *err,
-		     size_t errlen)
+int elf_resolve_deps(const char *plugin, const char *const *skip, const char *const *libpath,
+		     struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(plugin, skip, out, true, err, errlen);
+	return res_start(plugin, skip, libpath, out, true, err, errlen);
 }
 
 int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(binary, NULL, out, false, err, errlen);
+	return res_start(binary, NULL, NULL, out, false, err, errlen);
 }
 
 void elf_deps_free(struct elf_deps *d)

@@ -21,6 +21,7 @@ struct elf_info {
 	char needed[ELF_MAX_NEEDED][ELF_NAME_MAX];
 	unsigned nneeded;
 	char runpath[ELF_RUNPATH_MAX]; /* DT_RUNPATH, else DT_RPATH; "" if none */
+	bool rpath;                    /* runpath came from DT_RPATH */
 	char interp[ELF_NAME_MAX];     /* PT_INTERP basename; "" if none */
 	bool is_dyn;                   /* ET_DYN (shared object or PIE) */
 	bool has_handle, has_init;     /* defines caisson_plugin_handle / _init */
@@ -40,9 +41,17 @@ struct elf_deps {
 /* Checks that plugin exports caisson_plugin_handle (or is a libFuzzer
  * harness: LLVMFuzzerTestOneInput) and resolves every
  * library it needs, recursively, skipping the sonames in skip (already in
- * the worker image) and never honouring LD_LIBRARY_PATH. */
-int elf_resolve_deps(const char *plugin, const char *const *skip, struct elf_deps *out,
-		     char *err, size_t errlen);
+ * the worker image) and never honouring LD_LIBRARY_PATH. The operator, not
+ * the plugin, decides where libraries come from: the directories in
+ * libpath (the profile's [plugin] library_path, NULL-terminated, or NULL),
+ * searched first, then the system's (ld.so.conf, the defaults). A
+ * DT_RUNPATH/DT_RPATH entry of the plugin or of a library in its
+ * directory must resolve (symlinks and .. followed) to one of those or to
+ * a directory inside the plugin's own; any other is refused, naming it.
+ * Every file is checked readable by the real uid (the invoking user's
+ * rights, not a set-id supervisor's). Paths in out are canonical. */
+int elf_resolve_deps(const char *plugin, const char *const *skip, const char *const *libpath,
+		     struct elf_deps *out, char *err, size_t errlen);
 /* The sonames a binary has loaded once started: its needed closure and its
  * interpreter. */
 int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #ifndef CAISSON_VERIFY_H
 #define CAISSON_VERIFY_H
 
+#include <event2/event.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -91,6 +92,7 @@ struct vf_options {
 	const char *profile;
 	const char *plugin;
 	bool progress;
+	struct event_base *base; /* the caller's loop (its signal events stay live), or NULL: a private one */
 };
 
 /* Loads and checks the profile, attests a live worker of it and runs every

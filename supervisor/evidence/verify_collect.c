@@ -233,7 +233,8 @@ int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_
 	    setup_worker_config(&prof, &pol, v.plugin, NULL, 0, &cfg, err, errlen) < 0)
 		goto out;
 	setup_limits(&prof, &v.lim);
-	if (vf_exceptions(&v) < 0 || vf_policy_blob(&v) < 0 || !(v.base = event_base_new())) {
+	v.base = o->base ? o->base : event_base_new();
+	if (vf_exceptions(&v) < 0 || vf_policy_blob(&v) < 0 || !v.base) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -246,7 +247,7 @@ int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_
 	vf_now(r->finished);
 	rc = 0;
 out:
-	if (v.base)
+	if (v.base && v.base != o->base)
 		event_base_free(v.base);
 	policy_free(&pol);
 	profile_free(&prof);

@@ -81,12 +81,17 @@ void profile_free(struct profile *p)
 		free(p->binds[i]);
 	for (size_t i = 0; i < p->nplugin_args; i++)
 		free(p->plugin_args[i]);
+	for (size_t i = 0; i < p->nlibrary_paths; i++)
+		free(p->library_paths[i]);
 	free(p->binds);
 	free(p->plugin_args);
+	free(p->library_paths);
 	p->binds = NULL;
 	p->plugin_args = NULL;
+	p->library_paths = NULL;
 	p->nbinds = 0;
 	p->nplugin_args = 0;
+	p->nlibrary_paths = 0;
 }
 
 bool profile_ext_valid(const char *s)

@@ -19,6 +19,7 @@
 #define PROFILE_PATH_MAX 1023u /* bind_ro and arg values, bytes */
 #define PROFILE_MAX_BINDS 32u
 #define PROFILE_MAX_ARGS 32u
+#define PROFILE_MAX_LIBPATHS 16u /* [plugin] library_path entries */
 #define PROFILE_MAX_NR 512 /* native syscall numbers below this */
 #define PROFILE_SET_WORDS ((PROFILE_MAX_NR + 63) / 64)
 #define PROFILE_MAX_EXCEPTIONS 16u
@@ -93,6 +94,8 @@ struct profile {
 	size_t nbinds;
 	char **plugin_args; /* [plugin] arg */
 	size_t nplugin_args;
+	char **library_paths; /* [plugin] library_path: absolute directories */
+	size_t nlibrary_paths;
 	/* [output] extension: the file extension `caisson run -o DIR` gives
 	 * the answers (the plugin's output format); "" keeps the input's. */
 	char output_ext[PROFILE_EXT_MAX + 1];

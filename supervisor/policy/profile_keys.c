@@ -67,23 +67,42 @@ static int profile_push(struct profile_parse *ps, const struct profile_key *k, c
 	return 1;
 }
 
-static int set_bind(struct profile_parse *ps, const struct profile_key *k, const char *v)
+/* A host path the operator names: absolute, not the root itself, and
+ * without '.' or '..' components (what it names is what it says). */
+static int host_path_ok(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	const char *c;
 
 	if (v[0] != '/')
-		return profile_fail(ps, "bind_ro: '%.100s' is not an absolute path", v);
+		return profile_fail(ps, "%s: '%.100s' is not an absolute path", k->name, v);
 	if (strspn(v, "/") == strlen(v))
-		return profile_fail(ps, "bind_ro: '%s' would expose the whole host filesystem", v);
+		return profile_fail(ps, "%s: '%s' would expose the whole host filesystem", k->name, v);
 	for (c = v; *c; c += strcspn(c, "/")) {
 		size_t len;
 
 		c += strspn(c, "/");
 		len = strcspn(c, "/");
 		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return profile_fail(ps, "bind_ro: '%.100s' has a '.' or '..' component", v);
+			return profile_fail(ps, "%s: '%.100s' has a '.' or '..' component", k->name, v);
 	}
+	return 1;
+}
+
+static int set_bind(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (!host_path_ok(ps, k, v))
+		return 0;
 	return profile_push(ps, k, &ps->p->binds, &ps->p->nbinds, PROFILE_MAX_BINDS, v);
+}
+
+/* [plugin] library_path: a directory the plugin's libraries may come from
+ * besides the system's; the only way to trust one (never the plugin's own
+ * RUNPATH, see elf_resolve.c). */
+static int set_library_path(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (!host_path_ok(ps, k, v))
+		return 0;
+	return profile_push(ps, k, &ps->p->library_paths, &ps->p->nlibrary_paths, PROFILE_MAX_LIBPATHS, v);
 }
 
 static int set_arg(struct profile_parse *ps, const struct profile_key *k, const char *v)
@@ -252,6 +271,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "prefault", false, set_size, POOL(prefault_bytes), 0, WK_PREFAULT_MAX, "0..16M" },
 	{ "pool", "pipeline", false, set_count, POOL(pipeline), 1, PROFILE_PIPELINE_MAX, "1..64" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
+	{ "plugin", "library_path", true, set_library_path, 0, 0, 0, NULL },
 	{ "output", "extension", false, set_extension, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */

@@ -19,7 +19,7 @@ struct profile_key {
 	const char *range;  /* the same range as a profile writes it */
 };
 
-#define PROFILE_KEYS_MAX 32u /* bound for per-key state (profile_parse.seen) */
+#define PROFILE_KEYS_MAX 48u /* bound for per-key state (profile_parse.seen) */
 
 extern const struct profile_key profile_keys[];
 extern const size_t profile_nkeys;

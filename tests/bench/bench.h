@@ -142,6 +142,7 @@ void bench_fig_png(struct bench_ctx *c);
 void bench_fig_memory(struct bench_ctx *c);
 void bench_fig_syscall(struct bench_ctx *c);
 void bench_fig_scale(struct bench_ctx *c);
+void bench_fig_oneshot(struct bench_ctx *c); /* 9 */
 void bench_fig_fuzz(struct bench_ctx *c);
 
 void bench_report_table(const struct bench_ctx *c);
