@@ -136,6 +136,14 @@ fuzz workers2 77 -p "$DEF" "$PLANTED" -runs=60000 -seed=1 -workers=2 -dict="$tmp
 check '[ "$(artifacts workers2 crash | wc -l)" -eq 1 ] && [ "$(artifacts workers2 violation | wc -l)" -eq 1 ]' "-workers=2: both planted bugs, one artifact each"
 check '[ "$(ls "$tmp/workers2/corpus" | wc -l)" -ge 5 ] && grep -q "(2 at once)" "$tmp/workers2/err"' "-workers=2: one corpus grows"
 
+# --- the shipped png plugin (samples/png.c, libpng) as a fuzz target: a
+# bounded run from two sample PNGs finds nothing, and the corpus grows
+mkdir -p "$tmp/png/corpus"
+cp "$S/samples/data/gray-16.png" "$S/samples/data/logo-rgba.png" "$tmp/png/corpus/"
+fuzz png 0 -p "$S/profiles/png.ini" "$B/samples/fuzz_png.so" -runs=5000 -seed=1
+check 'grep -q "^#5000	DONE" "$tmp/png/err" && [ -z "$(ls "$tmp/png/art")" ]' "png: 5000 inputs, no finding"
+check '[ "$(ls "$tmp/png/corpus" | wc -l)" -gt 2 ] && ! grep -q "no coverage counters" "$tmp/png/err"' "png: coverage from png.c, new inputs kept"
+
 # --- a crash every 10th input: the fuzzer keeps going, one folded crash
 fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1
 check '[ "$(artifacts every10 crash | wc -l)" -eq 1 ]' "every10: one crash artifact"
