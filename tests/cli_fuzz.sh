@@ -4,7 +4,9 @@
 # multi-byte comparisons are found (a crash and a violation) with several
 # seeds, the same seed makes the same inputs, artifacts reproduce with
 # `caisson run`, a target crashing every 10th input keeps the fuzzer going
-# with one folded crash, a forking target ends as violation-.
+# with one folded crash, a forking target ends as violation-; batches name
+# the exact input of a finding, -merge=1, -minimize_crash=1, -workers=N, and
+# the shipped png and xml plugins as targets (bounded runs, nothing found).
 # usage: cli_fuzz.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 B=$1; S=$2
@@ -143,6 +145,13 @@ cp "$S/samples/data/gray-16.png" "$S/samples/data/logo-rgba.png" "$tmp/png/corpu
 fuzz png 0 -p "$S/profiles/png.ini" "$B/samples/fuzz_png.so" -runs=5000 -seed=1
 check 'grep -q "^#5000	DONE" "$tmp/png/err" && [ -z "$(ls "$tmp/png/art")" ]' "png: 5000 inputs, no finding"
 check '[ "$(ls "$tmp/png/corpus" | wc -l)" -gt 2 ] && ! grep -q "no coverage counters" "$tmp/png/err"' "png: coverage from png.c, new inputs kept"
+# the same for the xml plugin (samples/xml.c, libxml2; it makes indirect
+# calls, so the worker's coverage runtime must take their callback too)
+mkdir -p "$tmp/xml/corpus"
+cp "$S/samples/data/note.xml" "$tmp/xml/corpus/"
+fuzz xml 0 -p "$S/profiles/xml.ini" "$B/samples/fuzz_xml.so" -runs=5000 -seed=1
+check 'grep -q "^#5000	DONE" "$tmp/xml/err" && [ -z "$(ls "$tmp/xml/art")" ]' "xml: 5000 inputs, no finding"
+check '[ "$(ls "$tmp/xml/corpus" | wc -l)" -gt 1 ]' "xml: new inputs kept"
 
 # --- a crash every 10th input: the fuzzer keeps going, one folded crash
 fuzz every10 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1

@@ -242,6 +242,9 @@ void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b) { wk_cov_int(WK_PC
 void __sanitizer_cov_trace_div4(uint32_t v) { wk_cov_int(WK_PC, v, 0, 4); }
 void __sanitizer_cov_trace_div8(uint64_t v) { wk_cov_int(WK_PC, v, 0, 8); }
 void __sanitizer_cov_trace_gep(uintptr_t idx) { (void)idx; }
+/* -fsanitize=fuzzer-no-link traces indirect calls (libFuzzer's
+ * caller-callee feature); an indirect call's target is not recorded. */
+void __sanitizer_cov_trace_pc_indir(uintptr_t callee) { (void)callee; }
 
 /* cases[0]: the number of cases, cases[1]: the value's width in bits,
  * then the case values. Each case is a slot of its own (pc + index), up
