@@ -90,6 +90,17 @@ printf '# planted keys\nkey1="FUZZING!"\n"OPEN\\x55P"\n' >"$tmp/keys.dict"
 fuzz dict 77 -p "$DEF" "$PLANTED" -runs=3000 -seed=1 -dict="$tmp/keys.dict"
 check '[ "$(artifacts dict crash | wc -l)" -eq 1 ] && [ "$(artifacts dict violation | wc -l)" -eq 1 ]' "dictionary words used"
 
+# --- a timeout inside a batch: the corpus loads as one batch (1-a, 2-b,
+# 3-hang); the worker ends it early at 1-a (new to a fresh worker), then
+# runs 2-b and spins in 3-hang, the second of the next batch, which runs
+# again alone and is the timeout; 1-a and 2-b are blamed for nothing
+mkdir -p "$tmp/hang/corpus"
+printf 'a' >"$tmp/hang/corpus/1-a"; printf 'b' >"$tmp/hang/corpus/2-b"; printf 'HANG' >"$tmp/hang/corpus/3-hang"
+fuzz hang 70 -p "$DEF" "$B/samples/fuzz_hang.so" -runs=3 -seed=1 -timeout=1
+check '[ "$(ls "$tmp/hang/art" | grep -c -v "\.txt$")" -eq 1 ] && [ "$(cat "$tmp/hang/art"/timeout-*[^t])" = HANG ]' "hang: one timeout artifact, the HANG input"
+check 'grep -q "^#3	DONE" "$tmp/hang/err" && grep -q "TIMEOUT: seen 1 time$" "$tmp/hang/err"' "hang: three inputs, one timeout"
+check 'grep -q "2 worker processes served batches" "$tmp/hang/err"' "hang: the batch's timeout ran again alone, in a fresh worker"
+
 # --- -merge=1: the other directories' inputs that add coverage join the first
 # (b: a fuzzed corpus, plus a copy of a's one input: no new coverage)
 mkdir -p "$tmp/merge/a" "$tmp/merge/b" "$tmp/merge/art"
