@@ -101,6 +101,14 @@ check '[ "$(ls "$tmp/hang/art" | grep -c -v "\.txt$")" -eq 1 ] && [ "$(cat "$tmp
 check 'grep -q "^#3	DONE" "$tmp/hang/err" && grep -q "TIMEOUT: seen 1 time$" "$tmp/hang/err"' "hang: three inputs, one timeout"
 check 'grep -q "2 worker processes served batches" "$tmp/hang/err"' "hang: the batch's timeout ran again alone, in a fresh worker"
 
+# --- on a terminal (script(1) gives it one), pulse lines are a progress
+# line rewritten in place; into a file, no terminal control at all
+mkdir -p "$tmp/tty/corpus"
+script -qec "\"$C\" fuzz -p \"$DEF\" \"$PLANTED\" -runs=3000 -seed=1 -artifact_prefix=\"$tmp/tty/\" \"$tmp/tty/corpus\"" \
+  /dev/null >"$tmp/tty/out" </dev/null
+check 'grep -q $'"'"'pulse cov: [^\r]*Mb\r\x1b\[K#'"'"' "$tmp/tty/out" && grep -q "DONE" "$tmp/tty/out"' "terminal: the pulse line is rewritten by the next"
+check '[ -s "$tmp/dict/err" ] && grep -q pulse "$tmp/dict/err" && ! grep -q $'"'"'\x1b'"'"' "$tmp/dict/err"' "not a terminal: plain lines"
+
 # --- -merge=1: the other directories' inputs that add coverage join the first
 # (b: a fuzzed corpus, plus a copy of a's one input: no new coverage)
 mkdir -p "$tmp/merge/a" "$tmp/merge/b" "$tmp/merge/art"

@@ -90,7 +90,8 @@ static const char fuzz_usage[] =
 	"alone): one artifact each. `caisson run -p PROFILE TARGET.so ARTIFACT`\n"
 	"reproduces one.\n"
 	"Stats lines on stderr: #N INITED|NEW|pulse|FIND|DONE cov: ft: corp: exec/s: rss:\n"
-	"and, at the end, how many worker processes served batches.\n"
+	"and, at the end, how many worker processes served batches. On a terminal,\n"
+	"pulse lines are a progress line rewritten in place (every 0.5 s).\n"
 	"Exit status: 0 nothing found, 77 crash/violation/oom, 70 timeouts only,\n"
 	"1 the run could not go on, 2 usage or configuration error.\n";
 

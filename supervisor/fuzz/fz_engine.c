@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fz_files.h"
 #include "fz_int.h"
@@ -127,6 +128,7 @@ static int fz_settle_done(struct fz *f, char *err, size_t errlen)
 		if (f->nslots == 1)
 			f->mut.rng = s->rng_after[used - 1];
 	}
+	fz_progress(f);
 	return 0;
 }
 
@@ -245,6 +247,7 @@ int fz_run(struct pool *p, struct event_base *base, const struct fz_opts *o, str
 	f->next_pulse = 1024;
 	fz_rng_seed(&f->mut.rng, o->seed);
 	f->mut.dict = o->dict;
+	f->tty = isatty(fileno(o->out)) == 1;
 	clock_gettime(CLOCK_MONOTONIC, &f->t0);
 	rc = fz_start(f, err, errlen);
 out:

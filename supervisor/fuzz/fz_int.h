@@ -15,6 +15,7 @@
 
 #define FZ_KEYS_MAX 4096u /* distinct findings remembered for folding */
 #define FZ_PIDS_MAX 1024u
+#define FZ_PROGRESS_S 0.5
 
 /* One distinct finding: its folding key (fz_fold.h), the detail of the
  * first one (the one written to disk), and how often seen. */
@@ -64,6 +65,8 @@ struct fz {
 	pid_t pids[FZ_PIDS_MAX]; /* distinct workers that answered, the first FZ_PIDS_MAX */
 	uint32_t npids;
 	bool warned_nocov;
+	bool tty;        /* the stats stream is a terminal: a progress display */
+	double shown_at; /* when the last stats line was printed */
 	bool loading;     /* the corpus directories: no stats, no growth */
 	size_t load_dir;  /* the directory being loaded (each ends its batch) */
 	bool load_failed; /* loading the corpus stopped on load_err */
@@ -73,6 +76,8 @@ struct fz {
 /* fz_judge.c */
 double fz_elapsed(const struct fz *f); /* seconds since the start */
 void fz_stats(struct fz *f, const char *what);
+/* On a terminal, the progress line again when FZ_PROGRESS_S have passed. */
+void fz_progress(struct fz *f);
 void fz_grow(struct fz *f);
 /* Sends the slot's batch; its answer lands in s->last. */
 int fz_submit(struct fz *f, struct fz_slot *s, char *err, size_t errlen);

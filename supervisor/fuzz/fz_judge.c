@@ -21,19 +21,31 @@ double fz_elapsed(const struct fz *f)
 	return (double)(now.tv_sec - f->t0.tv_sec) + (double)(now.tv_nsec - f->t0.tv_nsec) / 1e9;
 }
 
+/* On a terminal, "pulse" lines are a progress display: one line
+ * rewritten in place (\r, erase to its end), which the next other line
+ * replaces; elsewhere (a file, a pipe) every line stays, as libFuzzer's. */
 void fz_stats(struct fz *f, const char *what)
 {
 	struct rusage ru;
 	double t = fz_elapsed(f);
 	size_t b = f->corpus.bytes;
+	bool progress = f->tty && !strcmp(what, "pulse");
 
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(f->o->out, "#%llu\t%s cov: %zu ft: %zu corp: %zu/%zu%s exec/s: %llu rss: %ldMb\n",
-		(unsigned long long)f->execs, what, f->corpus.nedges, f->corpus.nfeatures, f->corpus.n,
-		b >= (1u << 20) ? b >> 20 : b >= (1u << 10) ? b >> 10 : b,
+	fprintf(f->o->out, "%s#%llu\t%s cov: %zu ft: %zu corp: %zu/%zu%s exec/s: %llu rss: %ldMb%s",
+		f->tty ? "\r\033[K" : "", (unsigned long long)f->execs, what, f->corpus.nedges,
+		f->corpus.nfeatures, f->corpus.n, b >= (1u << 20) ? b >> 20 : b >= (1u << 10) ? b >> 10 : b,
 		b >= (1u << 20) ? "Mb" : b >= (1u << 10) ? "Kb" : "b",
-		(unsigned long long)(t >= 1 ? (double)f->execs / t : (double)f->execs), ru.ru_maxrss >> 10);
+		(unsigned long long)(t >= 1 ? (double)f->execs / t : (double)f->execs), ru.ru_maxrss >> 10,
+		progress ? "" : "\n");
 	fflush(f->o->out);
+	f->shown_at = t;
+}
+
+void fz_progress(struct fz *f)
+{
+	if (f->tty && !f->loading && fz_elapsed(f) - f->shown_at >= FZ_PROGRESS_S)
+		fz_stats(f, "pulse");
 }
 
 /* The answer to a batch: its summary (OK), or the index of the input the
@@ -152,8 +164,8 @@ static int fz_finding(struct fz *f, const struct fz_last *l, const char *kind, c
 		f->rep->timeouts_only = 0;
 	if (fresh) {
 		f->rep->unique++;
-		fprintf(f->o->out, "==caisson fuzz== %s %s\n  artifact written to %s (sidecar %s.txt)\n",
-			cs_status_name(l->st), l->detail, path, path);
+		fprintf(f->o->out, "%s==caisson fuzz== %s %s\n  artifact written to %s (sidecar %s.txt)\n",
+			f->tty ? "\r\033[K" : "", cs_status_name(l->st), l->detail, path, path);
 		fz_stats(f, "FIND");
 	}
 	return 0;
