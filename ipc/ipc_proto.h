@@ -143,6 +143,9 @@ enum ipc_type {
 	X(STEP_RLIMITS, "set resource limits")       \
 	X(STEP_ENV, "clear environment")             \
 	X(STEP_SCHED, "set scheduling class")        \
+	X(STEP_USERNS_LIMIT, "forbid nested user namespaces") \
+	X(STEP_KEYRING, "join a private session keyring") \
+	X(STEP_LANDLOCK, "apply the Landlock ruleset") \
 	X(STEP_FDS, "close descriptors")             \
 	X(STEP_SECCOMP, "load seccomp filter")       \
 	X(STEP_LISTENER, "hand over seccomp listener") \
