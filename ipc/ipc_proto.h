@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 8u
+#define IPC_VERSION 9u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -95,9 +95,9 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * could find the second unsent) */                                    \
 	X(W_OK_SHM, 26, IPC_W2S, 8, 8, 0, ST_BUSY)
 
-/* A fuzz target's batch. To a worker spawned by Z_SPAWN_FUZZ every request
- * (W_REQUEST or W_REQUEST_SHM) is a batch of inputs, so that one round trip
- * carries many: u32 count (1..IPC_FUZZ_BATCH_MAX), then count records, each a
+/* A fuzz target's batch (since version 9). To a worker spawned by
+ * Z_SPAWN_FUZZ every request (W_REQUEST or W_REQUEST_SHM) is a batch of
+ * inputs, so that one round trip carries many: u32 count (1..IPC_FUZZ_BATCH_MAX), then count records, each a
  * u32 length and that many bytes, tiling the request exactly (decoded by
  * ipc_batch_open/ipc_batch_next only). The worker runs them in order,
  * writing each one's index to its coverage region (IPC_COV_CURRENT_OFF)
