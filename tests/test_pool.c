@@ -251,7 +251,7 @@ static void test_breaker(void)
 	reset();
 	snprintf(slots[0].input, sizeof(slots[0].input), "x");
 	slots[0].want = CAISSON_SPAWN_FAILED;
-	slots[0].detail = "caisson_plugin_init returned 7 (pool failed after 3 consecutive spawn failures)";
+	slots[0].detail = "caisson_plugin_init returned 7 (pool failed after 3 consecutive spawn failures: the plugin's init fails)";
 	caisson_submit(p, "x", 1, on_done, &slots[0]);
 	wait_for(1);
 	caisson_pool_stats(p, &st);

@@ -76,6 +76,11 @@ struct pool_stats {
 	uint64_t piped;                       /* requests sent behind another in a busy worker */
 	uint64_t idle_cpu_kills;              /* workers killed for running with no request */
 	char last_idle_kill[256];             /* the latest such kill, "" if none */
+	uint64_t spawn_attempts;              /* spawns begun (each asks the zygote, or fails before) */
+	uint64_t limit_failures;              /* spawns failed at a host limit (backed off, breaker untouched) */
+	uint64_t backoffs;                    /* backoff waits that elapsed */
+	char limit[256];                      /* the host limit met last, in words ("" if none) */
+	char nofile[128];                     /* what the process did with its soft RLIMIT_NOFILE */
 };
 
 struct pool;

@@ -30,6 +30,10 @@
 #define POOL_IDLE_CHECK_MS 100u
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
+/* Why a spawn failed, for the breaker (pool_note_spawn_failure): only a
+ * broken plugin or profile opens it while the pool has workers; a host
+ * limit (hostlim.h) only backs off. */
+enum pool_fail { PF_ARRIVAL, PF_INIT, PF_SUPERVISOR };
 /* Not ready yet: locking, loading, or waiting for its root to be emptied. */
 #define PW_STARTING(st) ((st) == PW_SPAWNING || (st) == PW_CLEARING)
 
@@ -60,8 +64,8 @@ struct preq {
 TAILQ_HEAD(preq_list, preq);
 
 /* A worker's bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has
- * none: each mapped here, and its memfd kept for the worker's last
- * request. */
+ * none: each mapped here; the memfds only until the spawn is asked for
+ * (pw_regions_mapped), then the mappings alone hold them. */
 struct pregions {
 	uint8_t *in;
 	const uint8_t *out;
@@ -83,6 +87,9 @@ struct pworker {
 	struct event *ev_ipc, *ev_notify, *ev_log, *timer, *cpu_timer;
 	enum pw_state st;
 	bool started, exited, killed, spawn_failed, cg_ready;
+	enum pool_fail fail_kind; /* spawn_failed: why (PF_ARRIVAL unless set) */
+	int fail_err;             /* spawn_failed: the errno, 0 if none */
+	char fail_text[200];      /* " (the host limit met)" when fail_err names one, else "" */
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
@@ -147,7 +154,10 @@ struct pool {
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
 	uint64_t nspawns; /* spawns asked of the zygote */
-	uint32_t consecutive_failures;
+	uint32_t consecutive_failures; /* any kind: the backoff */
+	uint32_t broken_failures;      /* consecutive, not at a host limit: the breaker */
+	uint64_t fail_mark; /* next_id at the last failure: only a spawn asked after it proves the pool healthy */
+	bool limit_logged;  /* -v: this episode at a host limit was logged */
 	bool backoff_pending, backoff_elapsed;
 	struct pool_stats st;
 	uint64_t lat[POOL_LAT_RING];
@@ -163,7 +173,8 @@ void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_li
 	__attribute__((format(printf, 4, 0)));
 void pool_complete(struct preq *r);
 void pool_dispatch(struct pool *p);
-void pool_note_spawn_failure(struct pool *p, const char *why);
+void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err);
+void pool_spawn_ok(struct pool *p, uint64_t spawn_id);
 void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped);
 
 /* pool_worker.c: a worker's life */
@@ -173,12 +184,15 @@ void pw_free(struct pworker *w);
  * first decision wins) completes when pw_finalize sees it reaped. */
 void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Before pw_decide of a failed spawn: why, for the breaker; errno kept. */
+void pw_fail(struct pworker *w, enum pool_fail kind, int err);
 void pw_finalize(struct pworker *w);
 void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_regions_new(struct pool *p, struct pregions *rg);
 void pw_regions_free(const struct pool *p, struct pregions *rg);
+void pw_regions_mapped(struct pregions *rg);
 void pw_assign(struct pworker *w, struct preq *r);
 uint64_t pw_cpu_ns(const struct pworker *w);
 /* pool_idle.c: an idle worker's CPU watch and idle retirement */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bufcache.h"
+#include "hostlim.h"
 #include "ipc/ipc_cov.h"
 #include "ipc/ipc_io.h"
 #include "notify.h"
@@ -96,6 +97,21 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	pw_kill(w);
 }
 
+void pw_fail(struct pworker *w, enum pool_fail kind, int err)
+{
+	int saved = errno;
+	char name[sizeof(w->fail_text) - 4];
+
+	w->fail_kind = kind;
+	w->fail_err = err;
+	w->fail_text[0] = '\0';
+	if (err && hl_resource_errno(err)) {
+		hl_name(err, name, sizeof(name));
+		snprintf(w->fail_text, sizeof(w->fail_text), " (%s)", name);
+	}
+	errno = saved;
+}
+
 static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
 {
 	if (n >= POOL_LOG_TAIL) {
@@ -148,9 +164,12 @@ void pw_finalize(struct pworker *w)
 		pw_log_attach(w, w->req);
 	if (w->req)
 		pool_complete(w->req);
+	enum pool_fail kind = w->fail_kind;
+	int err = w->fail_err;
+
 	pw_free(w);
 	if (failed)
-		pool_note_spawn_failure(p, why);
+		pool_note_spawn_failure(p, why, kind, err);
 }
 
 void pw_arm(struct event *ev, uint64_t ms)
@@ -173,36 +192,22 @@ uint64_t pw_cpu_ns(const struct pworker *w)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Whether the worker's request in hand is its last. The regions' pages
- * are then moved with pwrite/pread, not through our mappings: touching a
- * page of a mapping for the first time costs a fault (11-14 us on a VM),
- * which only pays back over the requests that follow. A fresh worker per
- * request (requests_per_worker = 1) so never faults us a page. */
+/* Whether the worker's request in hand is its last. Its pages of the
+ * regions are then touched here once only: populated in one call
+ * (MADV_POPULATE_*, Linux 5.14) rather than faulted in one by one, a
+ * first-touch fault costing 11-14 us on a VM, which only pays back over
+ * the requests that follow. Without it (an older kernel), the copy faults
+ * them in. The memfds themselves are closed once mapped (see
+ * pw_regions_mapped), so no pwrite/pread. */
 static bool pw_last_request(const struct pworker *w)
 {
 	return w->served + 1 >= w->p->sz.requests_per_worker;
 }
 
-/* pwrite/pread of a whole region range; shmem moves it all at once, the
- * loop only covers signals. -1 with errno, EIO for an unexpected end. */
-static int pw_region_io(int fd, void *buf, size_t len, bool write)
+static void pw_populate(const struct pworker *w, const void *addr, size_t len, bool write)
 {
-	uint8_t *b = buf;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write ? pwrite(fd, b + done, len - done, (off_t)done)
-				  : pread(fd, b + done, len - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	if (pw_last_request(w) && len)
+		madvise((void *)addr, (len + 4095u) & ~(size_t)4095u, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }
 
 static int pw_send_request(struct pworker *w)
@@ -213,10 +218,8 @@ static int pw_send_request(struct pworker *w)
 	if (r->len <= IPC_INLINE_MAX)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
-	if (!pw_last_request(w))
-		memcpy(w->rg.in, r->in, r->len);
-	else if (pw_region_io(w->rg.in_fd, r->in, r->len, true) < 0)
-		return -1;
+	pw_populate(w, w->rg.in, r->len, true);
+	memcpy(w->rg.in, r->in, r->len);
 	wire_put64(b, r->len);
 	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
 }
@@ -289,6 +292,18 @@ void pw_regions_free(const struct pool *p, struct pregions *rg)
 		munmap((void *)rg->cov, p->shm_cov_size);
 	*rg = PREGIONS_NONE;
 	errno = saved;
+}
+
+/* Once the zygote has the spawn (with its own copies of the descriptors),
+ * the supervisor keeps only the mappings: the memfds' pages stay alive
+ * while mapped, and a closed descriptor is one fewer per worker
+ * (hostlim.h: HL_FDS_PER_WORKER). */
+void pw_regions_mapped(struct pregions *rg)
+{
+	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->cov_fd, rg->in_ro, -2 }; *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	rg->in_fd = rg->out_fd = rg->cov_fd = rg->in_ro = -1;
 }
 
 /* Takes the pair made ahead (see pool_spawn), else makes one. */
@@ -392,12 +407,8 @@ static bool pw_take_region(struct pworker *w, size_t len)
 
 	if (!o)
 		return false;
-	if (!pw_last_request(w))
-		memcpy(o, w->rg.out, len);
-	else if (pw_region_io(w->rg.out_fd, o, len, false) < 0) {
-		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
-		return false;
-	}
+	pw_populate(w, w->rg.out, len, false);
+	memcpy(o, w->rg.out, len);
 	w->req->out_len += len;
 	return true;
 }
@@ -472,9 +483,7 @@ static void pw_ready(struct pworker *w)
 {
 	struct pool *p = w->p;
 
-	p->consecutive_failures = 0;
-	p->st.failed = false;
-	p->st.failed_reason[0] = '\0';
+	pool_spawn_ok(p, w->spawn_id);
 	if (p->on_ready)
 		p->on_ready(p->on_ready_arg, w->pid);
 	pw_idle(w);
@@ -494,11 +503,14 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 			break;
 		}
 		w->st = PW_CLEARING;
-		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0) {
+			pw_fail(w, PF_SUPERVISOR, errno);
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
 				  strerror(errno));
+		}
 		break;
 	case IPC_W_INIT_FAILED:
+		pw_fail(w, PF_INIT, 0);
 		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
 		break;
 	case IPC_W_OUTPUT:
@@ -771,8 +783,10 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
 	/* Our end of its socket never blocks (see pw_assign and pw_send_staged). */
 	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || fcntl(w->log, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
-	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
-		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
+	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0) {
+		pw_fail(w, PF_SUPERVISOR, errno);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s%s", strerror(errno), w->fail_text);
+	}
 	pw_after_event(w);
 }
 
@@ -783,7 +797,8 @@ void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const cha
 
 	if (!w || w->started)
 		return;
-	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(step), text, strerror(err));
+	pw_fail(w, PF_ARRIVAL, err);
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s%s", ipc_step_name(step), text, strerror(err), w->fail_text);
 	pw_after_event(w);
 }
 
@@ -795,8 +810,9 @@ void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
 	if (!w || w->st != PW_CLEARING)
 		return;
 	if (err) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
-			  strerror(err));
+		pw_fail(w, PF_ARRIVAL, err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s%s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
+			  strerror(err), w->fail_text);
 		pw_after_event(w);
 		return;
 	}

@@ -52,8 +52,19 @@ static void zyg_readable(evutil_socket_t fd, short what, void *arg)
 		r = ipc_recv(fd, z->buf, ZYG_BUF, &len, fds, &nfds, MSG_DONTWAIT);
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
+		if (r < 0 && (errno == EMFILE || errno == ENFILE) && len >= IPC_HDR_LEN &&
+		    wire_get16(z->buf + 4) == IPC_Z_SPAWNED) {
+			/* Out of descriptors: that worker's were dropped by the
+			 * kernel (its socket closed, it ends and is reaped); the
+			 * spawn failed, the channel is fine. */
+			z->ops.spawn_failed(z->arg, wire_get64(z->buf + 8), IPC_STEP_CLONE, errno,
+					    "receiving the worker's descriptors from the zygote");
+			continue;
+		}
 		if (r <= 0) {
-			zyg_lost(z, r == 0 ? "zygote exited" : "zygote channel error");
+			zyg_lost(z, r == 0		       ? "zygote exited"
+				    : errno == EMFILE || errno == ENFILE ? "zygote channel error: out of file descriptors"
+									  : "zygote channel error");
 			return;
 		}
 		if (ipc_decode(z->buf, len, fds, nfds, &ex, &m) != IPC_OK) {
