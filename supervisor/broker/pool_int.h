@@ -90,6 +90,7 @@ struct pworker {
 	enum pool_fail fail_kind; /* spawn_failed: why (PF_ARRIVAL unless set) */
 	int fail_err;             /* spawn_failed: the errno, 0 if none */
 	char fail_text[200];      /* " (the host limit met)" when fail_err names one, else "" */
+	int host_err;             /* loading: a loader's open failed here with EMFILE/ENFILE (notify.c) */
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;

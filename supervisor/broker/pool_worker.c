@@ -510,8 +510,8 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 		}
 		break;
 	case IPC_W_INIT_FAILED:
-		pw_fail(w, PF_INIT, 0);
-		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
+		pw_fail(w, PF_INIT, w->host_err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s%s", ipc_step_name(m->u.fail.step), m->u.fail.text.s, w->fail_text);
 		break;
 	case IPC_W_OUTPUT:
 		pw_take_inline(w, m->payload, m->len);
@@ -661,6 +661,10 @@ static void pw_notify(struct pworker *w, int fd)
 	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text,
 			 sizeof(text))) {
 	case NF_CONTINUED:
+		break;
+	case NF_HOST_LIMIT:
+		/* Its load fails now, for our want of descriptors, not its fault. */
+		w->host_err = sig;
 		break;
 	case NF_GONE:
 		event_del(w->ev_notify);
@@ -843,7 +847,9 @@ static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint6
 		else
 			pw_decide(w, CS_CRASHED, sig, "SIG%s", sysfmt_signame(sig));
 	} else if (spawning) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading", WEXITSTATUS(status));
+		pw_fail(w, PF_ARRIVAL, w->host_err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading%s", WEXITSTATUS(status),
+			  w->fail_text);
 	} else {
 		pw_decide(w, CS_CRASHED, 0, "worker exited with status %d%s", WEXITSTATUS(status),
 			  w->req ? " mid-request" : "");
