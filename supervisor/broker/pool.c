@@ -21,7 +21,7 @@
 
 #define POOL_BACKOFF_MIN_MS 10u
 #define POOL_BACKOFF_MAX_MS 5000u
-#define POOL_MAX_SLOTS 4096u
+#define POOL_MAX_SLOTS 16384u /* host identities per process: SETUP_MAX_SLOTS */
 #define POOL_PIDS_MAX 8u /* per worker cgroup: fork is refused by seccomp; this is depth */
 /* Spawns in flight per pool. The control socket to the zygote is blocking
  * both ways: unbounded, our Z_SPAWNs could fill it while the zygote blocks
