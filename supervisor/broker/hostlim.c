@@ -120,7 +120,7 @@ static void hl_name_procs(char *buf, size_t len)
 	snprintf(buf, len, "process limit (kernel threads-max %llu, pid_max %llu)", threads, pids);
 }
 
-void hl_name(int err, char *buf, size_t len)
+void hl_name(int err, unsigned fds, char *buf, size_t len)
 {
 	unsigned long long max = 0;
 	struct rlimit rl;
@@ -138,9 +138,9 @@ void hl_name(int err, char *buf, size_t len)
 	case EMFILE:
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 			snprintf(buf, len, "out of file descriptors (limit %llu; each worker needs %u)",
-				 (unsigned long long)rl.rlim_cur, HL_FDS_PER_WORKER);
+				 (unsigned long long)rl.rlim_cur, fds);
 		else
-			snprintf(buf, len, "out of file descriptors (each worker needs %u)", HL_FDS_PER_WORKER);
+			snprintf(buf, len, "out of file descriptors (each worker needs %u)", fds);
 		break;
 	case ENFILE:
 		hl_read_num("/proc/sys/fs/file-max", &max);

@@ -172,7 +172,7 @@ static const char *const pool_fail_which[] = {
  * serve at all and says why at once. */
 static void pool_note_limit(struct pool *p, const char *why, int err)
 {
-	hl_name(err, p->st.limit, sizeof(p->st.limit));
+	hl_name(err, pool_fds_per_worker(p), p->st.limit, sizeof(p->st.limit));
 	p->st.limit_failures++;
 	if (p->verbose && !p->limit_logged) {
 		fprintf(stderr, "caisson: pool %s: spawn failed at a host limit: %s (%s); %u workers serve, retrying with backoff\n",
@@ -256,10 +256,19 @@ static void pool_open_breaker(struct pool *p, const char *why, const char *which
 {
 	struct preq *r;
 
-	if (!p->st.failed)
-		snprintf(p->st.failed_reason, sizeof(p->st.failed_reason),
-			 "%.110s (pool failed after %u consecutive spawn failures: %.80s)", why,
+	if (!p->st.failed) {
+		/* The suffix whole, which names the cause; the failure's own
+		 * text as far as it fits before it. */
+		char tail[sizeof(p->st.failed_reason)];
+		size_t n, w;
+
+		snprintf(tail, sizeof(tail), " (pool failed after %u consecutive spawn failures: %.160s)",
 			 p->consecutive_failures, which);
+		n = strlen(tail);
+		w = strnlen(why, sizeof(p->st.failed_reason) - 1 - n);
+		memcpy(p->st.failed_reason, why, w);
+		memcpy(p->st.failed_reason + w, tail, n + 1);
+	}
 	p->st.failed = true;
 	while ((r = TAILQ_FIRST(&p->queue))) {
 		TAILQ_REMOVE(&p->queue, r, link);
@@ -380,7 +389,7 @@ static int pool_spawn(struct pool *p)
 		return -1;
 	}
 	/* The zygote holds its own copies for the child now. */
-	pw_regions_mapped(&w->rg);
+	pw_regions_mapped(p, &w->rg);
 	/* From the second spawn on: a pool that has spawned once may never
 	 * spawn again (a one-shot command), the spare would be waste. */
 	if (p->shm_in_size && !p->spare.in && p->nspawns++ > 0)

@@ -5,7 +5,9 @@
  * requests; with 1, a spare is pre-spawned so a fresh worker is ready when
  * the next request comes. Spawn failures back off exponentially and, past
  * the failure threshold, open a breaker: the pool fails requests at once
- * with the reason until a trial spawn succeeds.
+ * with the reason until a trial spawn succeeds. A failure at a host limit
+ * (hostlim.h) only backs off while the pool has workers: requests queue
+ * for them.
  * Single-threaded: every function runs on the base's thread (caisson.h adds
  * the cross-thread entry points). Runs in the supervisor; never exits. */
 #ifndef CAISSON_POOL_H

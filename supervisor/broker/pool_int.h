@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "cgroup.h"
+#include "hostlim.h"
 #include "pool.h"
 #include "zyg.h"
 
@@ -65,7 +66,8 @@ TAILQ_HEAD(preq_list, preq);
 
 /* A worker's bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has
  * none: each mapped here; the memfds only until the spawn is asked for
- * (pw_regions_mapped), then the mappings alone hold them. */
+ * (pw_regions_mapped: kept in a pool of one request per worker), then the
+ * mappings alone hold them. */
 struct pregions {
 	uint8_t *in;
 	const uint8_t *out;
@@ -168,6 +170,12 @@ struct pool {
 	int verbose;
 };
 
+/* The supervisor's descriptors per live worker of p (pw_regions_mapped). */
+static inline unsigned pool_fds_per_worker(const struct pool *p)
+{
+	return HL_FDS_PER_WORKER + (p->shm_in_size && p->sz.requests_per_worker == 1 ? 2u : 0u);
+}
+
 /* pool.c */
 /* Decides a request's status (the first decision wins). */
 void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
@@ -193,7 +201,7 @@ void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_regions_new(struct pool *p, struct pregions *rg);
 void pw_regions_free(const struct pool *p, struct pregions *rg);
-void pw_regions_mapped(struct pregions *rg);
+void pw_regions_mapped(const struct pool *p, struct pregions *rg);
 void pw_assign(struct pworker *w, struct preq *r);
 uint64_t pw_cpu_ns(const struct pworker *w);
 /* pool_idle.c: an idle worker's CPU watch and idle retirement */

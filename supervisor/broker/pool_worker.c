@@ -106,7 +106,7 @@ void pw_fail(struct pworker *w, enum pool_fail kind, int err)
 	w->fail_err = err;
 	w->fail_text[0] = '\0';
 	if (err && hl_resource_errno(err)) {
-		hl_name(err, name, sizeof(name));
+		hl_name(err, pool_fds_per_worker(w->p), name, sizeof(name));
 		snprintf(w->fail_text, sizeof(w->fail_text), " (%s)", name);
 	}
 	errno = saved;
@@ -192,22 +192,34 @@ uint64_t pw_cpu_ns(const struct pworker *w)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Whether the worker's request in hand is its last. Its pages of the
- * regions are then touched here once only: populated in one call
- * (MADV_POPULATE_*, Linux 5.14) rather than faulted in one by one, a
- * first-touch fault costing 11-14 us on a VM, which only pays back over
- * the requests that follow. Without it (an older kernel), the copy faults
- * them in. The memfds themselves are closed once mapped (see
- * pw_regions_mapped), so no pwrite/pread. */
-static bool pw_last_request(const struct pworker *w)
+/* Moving a request or an answer through the regions: through our
+ * mappings, except where the memfds were kept (pw_regions_mapped: a pool
+ * of one request per worker), with pwrite/pread: a worker's only request
+ * would otherwise fault in every page of our mapping it uses for the
+ * first time (11-14 us each on a VM, even after MADV_POPULATE_*), which
+ * never pays back. -1 with errno, EIO for an unexpected end. */
+static int pw_region_io(int fd, uint8_t *map, void *buf, size_t len, bool write)
 {
-	return w->served + 1 >= w->p->sz.requests_per_worker;
-}
+	uint8_t *b = buf;
+	size_t done = 0;
 
-static void pw_populate(const struct pworker *w, const void *addr, size_t len, bool write)
-{
-	if (pw_last_request(w) && len)
-		madvise((void *)addr, (len + 4095u) & ~(size_t)4095u, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+	if (fd < 0) {
+		memcpy(write ? map : b, write ? b : map, len);
+		return 0;
+	}
+	while (done < len) {
+		ssize_t n = write ? pwrite(fd, b + done, len - done, (off_t)done)
+				  : pread(fd, b + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 static int pw_send_request(struct pworker *w)
@@ -218,8 +230,8 @@ static int pw_send_request(struct pworker *w)
 	if (r->len <= IPC_INLINE_MAX)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
-	pw_populate(w, w->rg.in, r->len, true);
-	memcpy(w->rg.in, r->in, r->len);
+	if (pw_region_io(w->rg.in_fd, w->rg.in, r->in, r->len, true) < 0)
+		return -1;
 	wire_put64(b, r->len);
 	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
 }
@@ -296,14 +308,21 @@ void pw_regions_free(const struct pool *p, struct pregions *rg)
 
 /* Once the zygote has the spawn (with its own copies of the descriptors),
  * the supervisor keeps only the mappings: the memfds' pages stay alive
- * while mapped, and a closed descriptor is one fewer per worker
- * (hostlim.h: HL_FDS_PER_WORKER). */
-void pw_regions_mapped(struct pregions *rg)
+ * while mapped, and each closed descriptor is one fewer per worker
+ * (hostlim.h: HL_FDS_PER_WORKER). Except in a pool of one request per
+ * worker, whose workers keep the input and output memfds for that request
+ * (pw_region_io): two more each. */
+void pw_regions_mapped(const struct pool *p, struct pregions *rg)
 {
-	for (int *fd = (int[]){ rg->in_fd, rg->out_fd, rg->cov_fd, rg->in_ro, -2 }; *fd != -2; fd++)
+	bool keep = p->sz.requests_per_worker == 1;
+
+	for (int *fd = (int[]){ keep ? -1 : rg->in_fd, keep ? -1 : rg->out_fd, rg->cov_fd, rg->in_ro, -2 };
+	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
-	rg->in_fd = rg->out_fd = rg->cov_fd = rg->in_ro = -1;
+	if (!keep)
+		rg->in_fd = rg->out_fd = -1;
+	rg->cov_fd = rg->in_ro = -1;
 }
 
 /* Takes the pair made ahead (see pool_spawn), else makes one. */
@@ -407,8 +426,10 @@ static bool pw_take_region(struct pworker *w, size_t len)
 
 	if (!o)
 		return false;
-	pw_populate(w, w->rg.out, len, false);
-	memcpy(o, w->rg.out, len);
+	if (pw_region_io(w->rg.out_fd, (uint8_t *)w->rg.out, o, len, false) < 0) {
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
+		return false;
+	}
 	w->req->out_len += len;
 	return true;
 }
