@@ -183,11 +183,24 @@ static void pool_note_limit(struct pool *p, const char *why, int err)
 		pool_open_breaker(p, why, p->st.limit);
 }
 
-void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err)
+/* A spawn failed, counted for the backoff at once (a worker lost while
+ * starting: when it is decided against, not when it is reaped), so that
+ * no replacement starts before the backoff. */
+void pool_spawn_failing(struct pool *p)
 {
-	snprintf(p->st.last_spawn_error, sizeof(p->st.last_spawn_error), "%.255s", why);
 	p->consecutive_failures++;
 	p->fail_mark = p->next_id;
+}
+
+void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err)
+{
+	pool_spawn_failing(p);
+	pool_judge_failure(p, why, kind, err);
+}
+
+void pool_judge_failure(struct pool *p, const char *why, enum pool_fail kind, int err)
+{
+	snprintf(p->st.last_spawn_error, sizeof(p->st.last_spawn_error), "%.255s", why);
 	if (err && hl_resource_errno(err)) {
 		pool_note_limit(p, why, err);
 		return;
@@ -217,6 +230,7 @@ static void pool_lost(void *arg, const char *why)
 {
 	struct pool *p = arg;
 	struct pworker *w;
+	uint32_t failures = p->consecutive_failures;
 
 	/* Every worker died with the zygote (PDEATHSIG): no exit will come.
 	 * Their requests did nothing wrong: each goes back to the head of the
@@ -232,13 +246,14 @@ static void pool_lost(void *arg, const char *why)
 		w->spawn_failed = false;
 		pw_finalize(w);
 	}
+	p->consecutive_failures = failures; /* one failure, not one per worker starting */
 	zyg_stop(&p->zyg);
 	pool_note_spawn_failure(p, why, PF_SUPERVISOR, 0);
 	pool_dispatch(p);
 }
 
 static const struct zyg_ops pool_zyg_ops = {
-	pool_spawned, pool_spawn_failed, pool_exited, pool_root_cleared, pool_lost,
+	pool_spawned, pool_spawn_failed, pool_exited, pool_root_cleared, pool_lost, pool_spawned_lost,
 };
 
 static int pool_start_zygote(struct pool *p, char *err, size_t errlen)

@@ -183,6 +183,8 @@ void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_li
 void pool_complete(struct preq *r);
 void pool_dispatch(struct pool *p);
 void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err);
+void pool_spawn_failing(struct pool *p);
+void pool_judge_failure(struct pool *p, const char *why, enum pool_fail kind, int err);
 void pool_spawn_ok(struct pool *p, uint64_t spawn_id);
 void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped);
 
@@ -219,6 +221,7 @@ void pw_cpu_timer(evutil_socket_t fd, short what, void *arg);
 /* The zygote's reports about one worker (struct zyg_ops). */
 void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4]);
 void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text);
+void pool_spawned_lost(void *arg, uint64_t id, pid_t pid, int err);
 void pool_root_cleared(void *arg, uint64_t id, int err, const char *text);
 void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us);
 

@@ -84,6 +84,7 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 		}
 		w->spawn_failed = true;
 		w->p->st.spawn_failed++;
+		pool_spawn_failing(w->p);
 	}
 	w->st = PW_DYING;
 	if (w->ev_ipc)
@@ -169,7 +170,7 @@ void pw_finalize(struct pworker *w)
 
 	pw_free(w);
 	if (failed)
-		pool_note_spawn_failure(p, why, kind, err);
+		pool_judge_failure(p, why, kind, err);
 }
 
 void pw_arm(struct event *ev, uint64_t ms)
@@ -824,6 +825,24 @@ void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const cha
 		return;
 	pw_fail(w, PF_ARRIVAL, err);
 	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s%s", ipc_step_name(step), text, strerror(err), w->fail_text);
+	pw_after_event(w);
+}
+
+/* Spawned, but its descriptors never reached us: it is dying alone (its
+ * sockets closed), and keeps its slot, identity and cgroup until the
+ * zygote reports it reaped, like any worker. */
+void pool_spawned_lost(void *arg, uint64_t id, pid_t pid, int err)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started || pid <= 0)
+		return;
+	w->started = true;
+	w->pid = pid;
+	pw_fail(w, PF_ARRIVAL, err);
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: receiving the worker's descriptors from the zygote: %s%s",
+		  ipc_step_name(IPC_STEP_CLONE), strerror(err), w->fail_text);
 	pw_after_event(w);
 }
 
