@@ -278,7 +278,8 @@ static void pool_open_breaker(struct pool *p, const char *why, const char *which
 		size_t n, w;
 
 		snprintf(tail, sizeof(tail), " (pool failed after %u consecutive spawn failures: %.160s)",
-			 p->consecutive_failures, which);
+			 p->broken_failures >= p->sz.failure_threshold ? p->broken_failures : p->consecutive_failures,
+			 which);
 		n = strlen(tail);
 		w = strnlen(why, sizeof(p->st.failed_reason) - 1 - n);
 		memcpy(p->st.failed_reason, why, w);

@@ -96,7 +96,9 @@ struct pworker {
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
-	char logtail[POOL_LOG_TAIL]; /* the last loglen bytes of its log */
+	char *logtail;        /* the last loglen bytes of its log: POOL_LOG_TAIL bytes
+			       * malloc'd at its first byte (most workers never write
+			       * one: 4 KiB less per worker), NULL before */
 	size_t loglen;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */

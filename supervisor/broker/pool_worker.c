@@ -52,6 +52,7 @@ void pw_free(struct pworker *w)
 	if (w->wlog)
 		wlog_flush(w->wlog, stderr);
 	free(w->wlog);
+	free(w->logtail);
 	pw_regions_free(w->p, &w->rg);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
@@ -115,6 +116,8 @@ void pw_fail(struct pworker *w, enum pool_fail kind, int err)
 
 static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
 {
+	if (!w->logtail && !(w->logtail = malloc(POOL_LOG_TAIL)))
+		return;
 	if (n >= POOL_LOG_TAIL) {
 		memcpy(w->logtail, buf + n - POOL_LOG_TAIL, POOL_LOG_TAIL);
 		w->loglen = POOL_LOG_TAIL;
