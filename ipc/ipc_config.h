@@ -18,6 +18,7 @@
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
 #define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
+#define WK_LANDLOCK_ABI_LIMIT 64u /* a sane bound on a Landlock ABI version */
 /* Half of glibc's largest mmap threshold on 64 bits (32 MiB), which the
  * worker sets just above the prefault size to keep big allocations on the
  * touched heap. */
@@ -37,6 +38,9 @@ struct wk_config {
 	/* A fuzz target's worker: the size of its coverage region
 	 * (ipc_cov.h, sent with Z_SPAWN_FUZZ); 0 for every other worker. */
 	uint64_t cov_bytes;
+	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
+	 * 0: none (the kernel has no Landlock and the profile allows that). */
+	uint32_t landlock_abi;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];

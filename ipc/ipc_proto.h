@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION 7u
+#define IPC_VERSION 8u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -122,6 +122,9 @@ enum ipc_type {
 	X(STEP_RLIMITS, "set resource limits")       \
 	X(STEP_ENV, "clear environment")             \
 	X(STEP_SCHED, "set scheduling class")        \
+	X(STEP_USERNS_LIMIT, "forbid nested user namespaces") \
+	X(STEP_KEYRING, "join a private session keyring") \
+	X(STEP_LANDLOCK, "apply the Landlock ruleset") \
 	X(STEP_FDS, "close descriptors")             \
 	X(STEP_SECCOMP, "load seccomp filter")       \
 	X(STEP_LISTENER, "hand over seccomp listener") \
