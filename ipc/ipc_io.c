@@ -4,6 +4,7 @@
 #include "ipc_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -157,6 +158,19 @@ static int ipc_take_fds(struct msghdr *mh, int *fds, unsigned *nfds)
 	return bad ? -1 : 0;
 }
 
+/* EMFILE or ENFILE when this process can open no descriptor now, else
+ * EPROTO. */
+static int ipc_fds_exhausted(int sock)
+{
+	int fd = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		close(fd);
+		return EPROTO;
+	}
+	return errno == EMFILE || errno == ENFILE ? errno : EPROTO;
+}
+
 int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
 	     unsigned *nfds, int flags)
 {
@@ -178,9 +192,15 @@ int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
 		return -1;
 	bad = ipc_take_fds(&mh, fds, nfds);
 	if (bad || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		/* The kernel also truncates the control data when it cannot
+		 * install the descriptors: then say so (EMFILE, ENFILE), asked
+		 * before those it did install are closed. */
+		int e = (mh.msg_flags & MSG_TRUNC) ? EMSGSIZE : (mh.msg_flags & MSG_CTRUNC) ? ipc_fds_exhausted(sock) : EPROTO;
+
 		ipc_close_fds(fds, *nfds);
 		*nfds = 0;
-		errno = (mh.msg_flags & MSG_TRUNC) ? EMSGSIZE : EPROTO;
+		*len = (size_t)n;
+		errno = e;
 		return -1;
 	}
 	if (n == 0 && *nfds == 0) {

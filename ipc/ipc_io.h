@@ -28,7 +28,10 @@ int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, u
  * received descriptors (close-on-exec) on a message, 0 on end of stream, -1
  * with errno otherwise. A message larger than cap, truncated control data,
  * more than IPC_MAX_FDS descriptors or any control message other than
- * SCM_RIGHTS is EMSGSIZE/EPROTO, with every received descriptor closed. */
+ * SCM_RIGHTS is EMSGSIZE/EPROTO, with every received descriptor closed;
+ * control data the kernel truncated because this process is out of
+ * descriptors is EMFILE/ENFILE, with *len the message's bytes (its header
+ * says whose descriptors were lost). */
 int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
 	     unsigned *nfds, int flags);
 

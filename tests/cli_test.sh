@@ -105,7 +105,7 @@ run 1 "hello.txt: OUTPUT_LIMIT " -- run -p "$H" "$B/samples/hostile_flood.so" "$
 run 1 "hello.txt: PROTOCOL_ERROR " -- run -p "$H" "$B/samples/hostile_garbage.so" "$IN"
 run 1 "hello.txt: CRASHED SIGSEGV" -- run -p "$H" "$B/samples/hostile_segv.so" "$IN"
 # Plugin constructors run only after the filter: socket() at load time is caught.
-run 1 "hello.txt: SPAWN_FAILED VIOLATION socket\(AF_INET, SOCK_STREAM, 0\) while loading \(pool failed after 5 consecutive spawn failures\)" -- run -p "$H" "$B/samples/hostile_ctor.so" "$IN"
+run 1 "hello.txt: SPAWN_FAILED VIOLATION socket\(AF_INET, SOCK_STREAM, 0\) while loading \(pool failed after 5 consecutive spawn failures: every worker dies on arrival: the plugin or profile is broken\)" -- run -p "$H" "$B/samples/hostile_ctor.so" "$IN"
 run 1 "hello.txt: SPAWN_FAILED plugin init: caisson_plugin_init returned 7" -- run -p "$H" "$B/samples/hostile_init.so" "$IN"
 
 # --- real parsers: a malformed input fails alone, the next one succeeds

@@ -251,7 +251,7 @@ static void test_breaker(void)
 	reset();
 	snprintf(slots[0].input, sizeof(slots[0].input), "x");
 	slots[0].want = CAISSON_SPAWN_FAILED;
-	slots[0].detail = "caisson_plugin_init returned 7 (pool failed after 3 consecutive spawn failures)";
+	slots[0].detail = "caisson_plugin_init returned 7 (pool failed after 3 consecutive spawn failures: the plugin's init fails)";
 	caisson_submit(p, "x", 1, on_done, &slots[0]);
 	wait_for(1);
 	caisson_pool_stats(p, &st);
@@ -304,8 +304,8 @@ static long rss_kb(void)
 /* Our descriptors beyond those a live worker holds, once the pool has
  * settled (nothing spawning, dying or busy for 10 ms, long enough for the
  * next worker's bulk regions to be made ahead; at most 5 s): each worker
- * of pool_test.ini holds exactly 6 (pidfd, IPC socket, listener, log pipe
- * and its two bulk regions). How many workers are alive at a given moment
+ * of pool_test.ini holds exactly 4 (pidfd, IPC socket, listener, log pipe;
+ * its bulk regions' memfds are closed once mapped). How many workers are alive at a given moment
  * depends on timing (a successor starts in a worker's last quarter). */
 static int fds_beside_workers(caisson_pool *p)
 {
@@ -317,7 +317,7 @@ static int fds_beside_workers(caisson_pool *p)
 		caisson_pool_stats(p, &st);
 		quiet = !st.spawning && !st.dying && !st.busy ? quiet + 1 : 0;
 		if (quiet > 10)
-			return count_fds() - 6 * (int)st.idle;
+			return count_fds() - 4 * (int)st.idle;
 		event_base_loopexit(base, &tick);
 		event_base_dispatch(base);
 	}

@@ -87,7 +87,7 @@ static int hz_config(const char *build, const char *src, struct wk_config *cfg)
 
 int main(int argc, char **argv)
 {
-	static const struct zyg_ops ops = { hz_spawned, hz_spawn_failed, hz_exited, hz_root_cleared, hz_lost };
+	static const struct zyg_ops ops = { hz_spawned, hz_spawn_failed, hz_exited, hz_root_cleared, hz_lost, NULL };
 	struct hz_state st = { .pidfd = -1 };
 	struct wk_config *cfg = calloc(1, sizeof(*cfg));
 	struct event_base *base = event_base_new();

@@ -81,6 +81,14 @@ struct caisson_stats {
 	char last_spawn_error[256];   /* the latest failed spawn's reason, even with the breaker closed */
 	char memory_enforcement[384]; /* "cgroup v1 DIR", "cgroup v2 DIR" or "rlimits only (why)" */
 	uint64_t piped;               /* requests sent behind another in a busy worker ([pool] pipeline) */
+	/* Host limits (a pids or memory cgroup, RLIMIT_NOFILE, RLIMIT_NPROC):
+	 * spawns that met one back off and never open the breaker while the
+	 * pool has workers; requests queue for those. */
+	uint64_t spawn_attempts;      /* spawns begun */
+	uint64_t limit_failures;      /* spawns failed at a host limit */
+	uint64_t backoffs;            /* backoff waits elapsed: after a failure, each spawn waits one out */
+	char limit[256];              /* the limit met last, in words with its number ("" if none) */
+	char nofile[128];             /* what the process did with its soft RLIMIT_NOFILE at start */
 };
 
 typedef struct caisson_pool caisson_pool;

@@ -255,6 +255,11 @@ void caisson_pool_stats(caisson_pool *p, struct caisson_stats *st)
 	snprintf(st->failed_reason, sizeof(st->failed_reason), "%s", s.failed_reason);
 	snprintf(st->last_spawn_error, sizeof(st->last_spawn_error), "%s", s.last_spawn_error);
 	snprintf(st->memory_enforcement, sizeof(st->memory_enforcement), "%s", s.memory_enforcement);
+	st->spawn_attempts = s.spawn_attempts;
+	st->limit_failures = s.limit_failures;
+	st->backoffs = s.backoffs;
+	snprintf(st->limit, sizeof(st->limit), "%s", s.limit);
+	snprintf(st->nofile, sizeof(st->nofile), "%s", s.nofile);
 }
 
 void caisson_pool_free(caisson_pool *p)

@@ -119,7 +119,7 @@ static int nf_open_load_file(const char *path)
  * read the path does not matter: we open the path we compared. Returns
  * false for any other call (the caller continues it in the empty root). */
 static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct seccomp_notif *req,
-			  struct seccomp_notif_resp *resp)
+			  struct seccomp_notif_resp *resp, int *host_err)
 {
 	const struct seccomp_data *sd = &req->data;
 	char path[WK_PATH_MAX];
@@ -138,6 +138,8 @@ static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const 
 		return false;
 	file = nf_open_load_file(path);
 	if (file < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			*host_err = errno;
 		nf_fail_call(fd, req->id, resp, errno);
 		return true;
 	}
@@ -200,10 +202,16 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 			v = NF_BROKEN;
 		}
 	} else if (pol && ((loading && policy_init_allows(pol, &req->data)) || policy_run_continues(pol, &req->data))) {
-		if (!loading || !nf_serve_open(fd, pid, loading, req, resp)) {
+		int host_err = 0;
+
+		if (!loading || !nf_serve_open(fd, pid, loading, req, resp, &host_err)) {
 			resp->id = req->id;
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		}
+		if (host_err) {
+			*sig = host_err;
+			v = NF_HOST_LIMIT;
 		}
 	} else if ((*sig = nf_raised_signal(&req->data)) > 0) {
 		snprintf(text, len, "SIG%s (raised by the plugin)", sysfmt_signame(*sig));

@@ -25,6 +25,8 @@ enum nf_verdict {
 	NF_BROKEN,    /* the listener failed: stop watching; text says why */
 	NF_CRASHED,   /* a signal raised by the worker itself; *sig */
 	NF_VIOLATION, /* text: the call, e.g. openat(AT_FDCWD, "/etc/passwd", O_RDONLY, 0x0) */
+	NF_HOST_LIMIT, /* as NF_CONTINUED, but a loader's open failed here for want
+			* of descriptors (*sig: EMFILE or ENFILE): its load will fail */
 };
 
 /* Receives one notification from listener fd of worker pid (pidfd: its

@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "bufcache.h"
+#include "hostlim.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
 
 #define POOL_BACKOFF_MIN_MS 10u
 #define POOL_BACKOFF_MAX_MS 5000u
-#define POOL_MAX_SLOTS 4096u
+#define POOL_MAX_SLOTS 16384u /* host identities per process: SETUP_MAX_SLOTS */
 #define POOL_PIDS_MAX 8u /* per worker cgroup: fork is refused by seccomp; this is depth */
 /* Spawns in flight per pool. The control socket to the zygote is blocking
  * both ways: unbounded, our Z_SPAWNs could fill it while the zygote blocks
@@ -145,14 +146,82 @@ void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped
 	}
 }
 
-static void pool_open_breaker(struct pool *p, const char *why);
+static void pool_open_breaker(struct pool *p, const char *why, const char *which);
 
-void pool_note_spawn_failure(struct pool *p, const char *why)
+/* Workers that serve, or will: idle, busy, or on their way (a spawn asked
+ * before the failure may still succeed). */
+static uint32_t pool_serving(const struct pool *p)
+{
+	const struct pworker *w;
+	uint32_t n = 0;
+
+	TAILQ_FOREACH(w, &p->workers, link)
+		n += w->st != PW_DYING;
+	return n;
+}
+
+static const char *const pool_fail_which[] = {
+	[PF_ARRIVAL] = "every worker dies on arrival: the plugin or profile is broken",
+	[PF_INIT] = "the plugin's init fails",
+	[PF_SUPERVISOR] = "the supervisor cannot start workers",
+};
+
+/* A host limit: named in stats (and on stderr with -v, once an episode),
+ * backed off like any failure, but the breaker stays closed while some
+ * worker serves: requests queue for those. With none, the pool cannot
+ * serve at all and says why at once. */
+static void pool_note_limit(struct pool *p, const char *why, int err)
+{
+	hl_name(err, pool_fds_per_worker(p), p->st.limit, sizeof(p->st.limit));
+	p->st.limit_failures++;
+	if (p->verbose && !p->limit_logged) {
+		fprintf(stderr, "caisson: pool %s: spawn failed at a host limit: %s (%s); %u workers serve, retrying with backoff\n",
+			p->lim.profile[0] ? p->lim.profile : "-", p->st.limit, why, pool_serving(p));
+		p->limit_logged = true;
+	}
+	if (!pool_serving(p) && p->consecutive_failures >= p->sz.failure_threshold)
+		pool_open_breaker(p, why, p->st.limit);
+}
+
+/* A spawn failed, counted for the backoff at once (a worker lost while
+ * starting: when it is decided against, not when it is reaped), so that
+ * no replacement starts before the backoff. */
+void pool_spawn_failing(struct pool *p)
+{
+	p->consecutive_failures++;
+	p->fail_mark = p->next_id;
+}
+
+void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err)
+{
+	pool_spawn_failing(p);
+	pool_judge_failure(p, why, kind, err);
+}
+
+void pool_judge_failure(struct pool *p, const char *why, enum pool_fail kind, int err)
 {
 	snprintf(p->st.last_spawn_error, sizeof(p->st.last_spawn_error), "%.255s", why);
-	p->consecutive_failures++;
-	if (p->consecutive_failures >= p->sz.failure_threshold)
-		pool_open_breaker(p, why);
+	if (err && hl_resource_errno(err)) {
+		pool_note_limit(p, why, err);
+		return;
+	}
+	if (++p->broken_failures >= p->sz.failure_threshold)
+		pool_open_breaker(p, why, pool_fail_which[kind]);
+}
+
+/* A worker is ready. Only one whose spawn was asked after the last
+ * failure shows the cause gone (those in flight then prove nothing);
+ * after a host limit the backoff then halves rather than ends, so that a
+ * pool at its limit does not burst into it again with every success. */
+void pool_spawn_ok(struct pool *p, uint64_t spawn_id)
+{
+	if (spawn_id <= p->fail_mark)
+		return;
+	p->consecutive_failures = p->broken_failures ? 0 : p->consecutive_failures / 2;
+	p->broken_failures = 0;
+	p->limit_logged = p->consecutive_failures != 0 && p->limit_logged;
+	p->st.failed = false;
+	p->st.failed_reason[0] = '\0';
 }
 
 /* ---- spawning, breaker, dispatch ------------------------------------- */
@@ -161,6 +230,7 @@ static void pool_lost(void *arg, const char *why)
 {
 	struct pool *p = arg;
 	struct pworker *w;
+	uint32_t failures = p->consecutive_failures;
 
 	/* Every worker died with the zygote (PDEATHSIG): no exit will come.
 	 * Their requests did nothing wrong: each goes back to the head of the
@@ -176,13 +246,14 @@ static void pool_lost(void *arg, const char *why)
 		w->spawn_failed = false;
 		pw_finalize(w);
 	}
+	p->consecutive_failures = failures; /* one failure, not one per worker starting */
 	zyg_stop(&p->zyg);
-	pool_note_spawn_failure(p, why);
+	pool_note_spawn_failure(p, why, PF_SUPERVISOR, 0);
 	pool_dispatch(p);
 }
 
 static const struct zyg_ops pool_zyg_ops = {
-	pool_spawned, pool_spawn_failed, pool_exited, pool_root_cleared, pool_lost,
+	pool_spawned, pool_spawn_failed, pool_exited, pool_root_cleared, pool_lost, pool_spawned_lost,
 };
 
 static int pool_start_zygote(struct pool *p, char *err, size_t errlen)
@@ -196,13 +267,24 @@ static int pool_start_zygote(struct pool *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void pool_open_breaker(struct pool *p, const char *why)
+static void pool_open_breaker(struct pool *p, const char *why, const char *which)
 {
 	struct preq *r;
 
-	if (!p->st.failed)
-		snprintf(p->st.failed_reason, sizeof(p->st.failed_reason),
-			 "%.200s (pool failed after %u consecutive spawn failures)", why, p->consecutive_failures);
+	if (!p->st.failed) {
+		/* The suffix whole, which names the cause; the failure's own
+		 * text as far as it fits before it. */
+		char tail[sizeof(p->st.failed_reason)];
+		size_t n, w;
+
+		snprintf(tail, sizeof(tail), " (pool failed after %u consecutive spawn failures: %.160s)",
+			 p->broken_failures >= p->sz.failure_threshold ? p->broken_failures : p->consecutive_failures,
+			 which);
+		n = strlen(tail);
+		w = strnlen(why, sizeof(p->st.failed_reason) - 1 - n);
+		memcpy(p->st.failed_reason, why, w);
+		memcpy(p->st.failed_reason + w, tail, n + 1);
+	}
 	p->st.failed = true;
 	while ((r = TAILQ_FIRST(&p->queue))) {
 		TAILQ_REMOVE(&p->queue, r, link);
@@ -236,6 +318,7 @@ static void pool_backoff_done(evutil_socket_t fd, short what, void *arg)
 
 	p->backoff_pending = false;
 	p->backoff_elapsed = true;
+	p->st.backoffs++;
 	pool_dispatch(p);
 }
 
@@ -273,15 +356,17 @@ static int pool_spawn(struct pool *p)
 	long long oom = -1;
 	bool kept;
 
+	p->st.spawn_attempts++;
 	if (!p->zyg_up && pool_start_zygote(p, err, sizeof(err)) < 0) {
-		pool_note_spawn_failure(p, err);
+		pool_note_spawn_failure(p, err, PF_SUPERVISOR, errno);
 		return -1;
 	}
 	slot = pool_take_slot(p, &kept, &oom);
 	if (slot == UINT32_MAX || !(w = calloc(1, sizeof(*w)))) {
 		if (slot != UINT32_MAX)
 			pool_slots[slot] = 0;
-		pool_note_spawn_failure(p, slot == UINT32_MAX ? "no free worker identity" : "out of memory");
+		pool_note_spawn_failure(p, slot == UINT32_MAX ? "no free worker identity" : "out of memory",
+					PF_SUPERVISOR, slot == UINT32_MAX ? 0 : ENOMEM);
 		return -1;
 	}
 	w->p = p;
@@ -294,6 +379,7 @@ static int pool_spawn(struct pool *p)
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
 	if (p->cg.ver != CG_NONE) {
 		if (!kept && cg_worker_create(&p->cg, slot, p->lim.memory_bytes, POOL_PIDS_MAX, err, sizeof(err)) < 0) {
+			pw_fail(w, PF_SUPERVISOR, errno);
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s", err);
 			pw_finalize(w);
 			return -1;
@@ -302,7 +388,8 @@ static int pool_spawn(struct pool *p)
 		w->oom_base = kept && oom >= 0 ? oom : cg_worker_oom_kills(&p->cg, slot);
 	}
 	if (pw_make_regions(w) < 0) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s", strerror(errno));
+		pw_fail(w, PF_SUPERVISOR, errno);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "bulk regions: %s%s", strerror(errno), w->fail_text);
 		pw_finalize(w);
 		return -1;
 	}
@@ -312,15 +399,13 @@ static int pool_spawn(struct pool *p)
 	    zyg_spawn(&p->zyg, slot, w->spawn_id,
 		      p->shm_in_size ? (int[]){ w->rg.in_ro, w->rg.out_fd, w->rg.cov_fd } : NULL, p->shm_in_size,
 		      p->shm_out_size, p->shm_cov_size) < 0) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s", strerror(errno));
+		pw_fail(w, PF_SUPERVISOR, errno);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "ask zygote for a worker: %s%s", strerror(errno), w->fail_text);
 		pw_finalize(w);
 		return -1;
 	}
-	/* The zygote holds its own copy for the child now. */
-	if (w->rg.in_ro >= 0) {
-		close(w->rg.in_ro);
-		w->rg.in_ro = -1;
-	}
+	/* The zygote holds its own copies for the child now. */
+	pw_regions_mapped(p, &w->rg);
 	/* From the second spawn on: a pool that has spawned once may never
 	 * spawn again (a one-shot command), the spare would be waste. */
 	if (p->shm_in_size && !p->spare.in && p->nspawns++ > 0)
@@ -448,6 +533,9 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 		p->sz.pipeline = 1;
 	if (p->sz.pipeline > PROFILE_PIPELINE_MAX)
 		p->sz.pipeline = PROFILE_PIPELINE_MAX;
+	/* Each worker holds HL_FDS_PER_WORKER descriptors here: as servers
+	 * do, the first pool lifts the soft limit to the hard one. */
+	hl_nofile_raise_once();
 	wk_config_copy(p->cfg, cfg);
 	/* RLIMIT_CPU is per process: a worker serving several requests gets
 	 * their summed budget as a backstop; each request's own budget is
@@ -636,6 +724,7 @@ void pool_stats(const struct pool *p, struct pool_stats *st)
 		st->dying += w->st == PW_DYING;
 	}
 	st->queued = p->nqueued;
+	snprintf(st->nofile, sizeof(st->nofile), "RLIMIT_NOFILE: %s", hl_nofile_raise_once());
 	snprintf(st->memory_enforcement, sizeof(st->memory_enforcement), "%s%s%.300s%s", cg_name(&p->cg),
 		 p->cg.ver == CG_NONE ? " (" : " ", p->cg.ver == CG_NONE ? p->cg.why : p->cg.dirs[0],
 		 p->cg.ver == CG_NONE ? ")" : "");

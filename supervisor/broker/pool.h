@@ -5,7 +5,9 @@
  * requests; with 1, a spare is pre-spawned so a fresh worker is ready when
  * the next request comes. Spawn failures back off exponentially and, past
  * the failure threshold, open a breaker: the pool fails requests at once
- * with the reason until a trial spawn succeeds.
+ * with the reason until a trial spawn succeeds. A failure at a host limit
+ * (hostlim.h) only backs off while the pool has workers: requests queue
+ * for them.
  * Single-threaded: every function runs on the base's thread (caisson.h adds
  * the cross-thread entry points). Runs in the supervisor; never exits. */
 #ifndef CAISSON_POOL_H
@@ -77,6 +79,11 @@ struct pool_stats {
 	uint64_t piped;                       /* requests sent behind another in a busy worker */
 	uint64_t idle_cpu_kills;              /* workers killed for running with no request */
 	char last_idle_kill[256];             /* the latest such kill, "" if none */
+	uint64_t spawn_attempts;              /* spawns begun (each asks the zygote, or fails before) */
+	uint64_t limit_failures;              /* spawns failed at a host limit (backed off, breaker untouched) */
+	uint64_t backoffs;                    /* backoff waits that elapsed */
+	char limit[256];                      /* the host limit met last, in words ("" if none) */
+	char nofile[128];                     /* what the process did with its soft RLIMIT_NOFILE */
 };
 
 struct pool;

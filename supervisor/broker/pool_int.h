@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "cgroup.h"
+#include "hostlim.h"
 #include "pool.h"
 #include "zyg.h"
 
@@ -30,6 +31,10 @@
 #define POOL_IDLE_CHECK_MS 100u
 
 enum pw_state { PW_SPAWNING, PW_CLEARING, PW_IDLE, PW_BUSY, PW_DYING };
+/* Why a spawn failed, for the breaker (pool_note_spawn_failure): only a
+ * broken plugin or profile opens it while the pool has workers; a host
+ * limit (hostlim.h) only backs off. */
+enum pool_fail { PF_ARRIVAL, PF_INIT, PF_SUPERVISOR };
 /* Not ready yet: locking, loading, or waiting for its root to be emptied. */
 #define PW_STARTING(st) ((st) == PW_SPAWNING || (st) == PW_CLEARING)
 
@@ -60,8 +65,9 @@ struct preq {
 TAILQ_HEAD(preq_list, preq);
 
 /* A worker's bulk regions (Z_SPAWN_SHM), NULL and -1 when the pool has
- * none: each mapped here, and its memfd kept for the worker's last
- * request. */
+ * none: each mapped here; the memfds only until the spawn is asked for
+ * (pw_regions_mapped: kept in a pool of one request per worker), then the
+ * mappings alone hold them. */
 struct pregions {
 	uint8_t *in;
 	const uint8_t *out;
@@ -83,10 +89,16 @@ struct pworker {
 	struct event *ev_ipc, *ev_notify, *ev_log, *timer, *cpu_timer;
 	enum pw_state st;
 	bool started, exited, killed, spawn_failed, cg_ready;
+	enum pool_fail fail_kind; /* spawn_failed: why (PF_ARRIVAL unless set) */
+	int fail_err;             /* spawn_failed: the errno, 0 if none */
+	char fail_text[200];      /* " (the host limit met)" when fail_err names one, else "" */
+	int host_err;             /* loading: a loader's open failed here with EMFILE/ENFILE (notify.c) */
 	uint32_t served;
 	uint64_t prev_id;     /* the request it answered last */
 	size_t logged;
-	char logtail[POOL_LOG_TAIL]; /* the last loglen bytes of its log */
+	char *logtail;        /* the last loglen bytes of its log: POOL_LOG_TAIL bytes
+			       * malloc'd at its first byte (most workers never write
+			       * one: 4 KiB less per worker), NULL before */
 	size_t loglen;
 	uint64_t cpu_base_ns; /* worker CPU time when its request was sent;
 			       * UINT64_MAX: not read (see pw_assign) */
@@ -147,7 +159,10 @@ struct pool {
 	bool delivering; /* inside the callbacks: submissions wait for the dispatch after them */
 	uint64_t next_id;
 	uint64_t nspawns; /* spawns asked of the zygote */
-	uint32_t consecutive_failures;
+	uint32_t consecutive_failures; /* any kind: the backoff */
+	uint32_t broken_failures;      /* consecutive, not at a host limit: the breaker */
+	uint64_t fail_mark; /* next_id at the last failure: only a spawn asked after it proves the pool healthy */
+	bool limit_logged;  /* -v: this episode at a host limit was logged */
 	bool backoff_pending, backoff_elapsed;
 	struct pool_stats st;
 	uint64_t lat[POOL_LAT_RING];
@@ -157,13 +172,22 @@ struct pool {
 	int verbose;
 };
 
+/* The supervisor's descriptors per live worker of p (pw_regions_mapped). */
+static inline unsigned pool_fds_per_worker(const struct pool *p)
+{
+	return HL_FDS_PER_WORKER + (p->shm_in_size && p->sz.requests_per_worker == 1 ? 2u : 0u);
+}
+
 /* pool.c */
 /* Decides a request's status (the first decision wins). */
 void pool_set(struct preq *r, enum cs_status st, int sig, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 void pool_complete(struct preq *r);
 void pool_dispatch(struct pool *p);
-void pool_note_spawn_failure(struct pool *p, const char *why);
+void pool_note_spawn_failure(struct pool *p, const char *why, enum pool_fail kind, int err);
+void pool_spawn_failing(struct pool *p);
+void pool_judge_failure(struct pool *p, const char *why, enum pool_fail kind, int err);
+void pool_spawn_ok(struct pool *p, uint64_t spawn_id);
 void pool_release_slot(struct pool *p, uint32_t slot, bool cg_ready, bool reaped);
 
 /* pool_worker.c: a worker's life */
@@ -173,12 +197,15 @@ void pw_free(struct pworker *w);
  * first decision wins) completes when pw_finalize sees it reaped. */
 void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Before pw_decide of a failed spawn: why, for the breaker; errno kept. */
+void pw_fail(struct pworker *w, enum pool_fail kind, int err);
 void pw_finalize(struct pworker *w);
 void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
 int pw_make_regions(struct pworker *w);
 void pw_regions_new(struct pool *p, struct pregions *rg);
 void pw_regions_free(const struct pool *p, struct pregions *rg);
+void pw_regions_mapped(const struct pool *p, struct pregions *rg);
 void pw_assign(struct pworker *w, struct preq *r);
 uint64_t pw_cpu_ns(const struct pworker *w);
 /* pool_idle.c: an idle worker's CPU watch and idle retirement */
@@ -196,6 +223,7 @@ void pw_cpu_timer(evutil_socket_t fd, short what, void *arg);
 /* The zygote's reports about one worker (struct zyg_ops). */
 void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[4]);
 void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const char *text);
+void pool_spawned_lost(void *arg, uint64_t id, pid_t pid, int err);
 void pool_root_cleared(void *arg, uint64_t id, int err, const char *text);
 void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t cpu_us);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bufcache.h"
+#include "hostlim.h"
 #include "ipc/ipc_cov.h"
 #include "ipc/ipc_io.h"
 #include "notify.h"
@@ -51,6 +52,7 @@ void pw_free(struct pworker *w)
 	if (w->wlog)
 		wlog_flush(w->wlog, stderr);
 	free(w->wlog);
+	free(w->logtail);
 	pw_regions_free(w->p, &w->rg);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
@@ -88,6 +90,7 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 		}
 		w->spawn_failed = true;
 		w->p->st.spawn_failed++;
+		pool_spawn_failing(w->p);
 	}
 	w->st = PW_DYING;
 	if (w->ev_ipc)
@@ -101,8 +104,25 @@ void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, .
 	pw_kill(w);
 }
 
+void pw_fail(struct pworker *w, enum pool_fail kind, int err)
+{
+	int saved = errno;
+	char name[sizeof(w->fail_text) - 4];
+
+	w->fail_kind = kind;
+	w->fail_err = err;
+	w->fail_text[0] = '\0';
+	if (err && hl_resource_errno(err)) {
+		hl_name(err, pool_fds_per_worker(w->p), name, sizeof(name));
+		snprintf(w->fail_text, sizeof(w->fail_text), " (%s)", name);
+	}
+	errno = saved;
+}
+
 static void pw_log_keep(struct pworker *w, const char *buf, size_t n)
 {
+	if (!w->logtail && !(w->logtail = malloc(POOL_LOG_TAIL)))
+		return;
 	if (n >= POOL_LOG_TAIL) {
 		memcpy(w->logtail, buf + n - POOL_LOG_TAIL, POOL_LOG_TAIL);
 		w->loglen = POOL_LOG_TAIL;
@@ -153,9 +173,12 @@ void pw_finalize(struct pworker *w)
 		pw_log_attach(w, w->req);
 	if (w->req)
 		pool_complete(w->req);
+	enum pool_fail kind = w->fail_kind;
+	int err = w->fail_err;
+
 	pw_free(w);
 	if (failed)
-		pool_note_spawn_failure(p, why);
+		pool_judge_failure(p, why, kind, err);
 }
 
 void pw_arm(struct event *ev, uint64_t ms)
@@ -178,23 +201,21 @@ uint64_t pw_cpu_ns(const struct pworker *w)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Whether the worker's request in hand is its last. The regions' pages
- * are then moved with pwrite/pread, not through our mappings: touching a
- * page of a mapping for the first time costs a fault (11-14 us on a VM),
- * which only pays back over the requests that follow. A fresh worker per
- * request (requests_per_worker = 1) so never faults us a page. */
-static bool pw_last_request(const struct pworker *w)
-{
-	return w->served + 1 >= w->p->sz.requests_per_worker;
-}
-
-/* pwrite/pread of a whole region range; shmem moves it all at once, the
- * loop only covers signals. -1 with errno, EIO for an unexpected end. */
-static int pw_region_io(int fd, void *buf, size_t len, bool write)
+/* Moving a request or an answer through the regions: through our
+ * mappings, except where the memfds were kept (pw_regions_mapped: a pool
+ * of one request per worker), with pwrite/pread: a worker's only request
+ * would otherwise fault in every page of our mapping it uses for the
+ * first time (11-14 us each on a VM, even after MADV_POPULATE_*), which
+ * never pays back. -1 with errno, EIO for an unexpected end. */
+static int pw_region_io(int fd, uint8_t *map, void *buf, size_t len, bool write)
 {
 	uint8_t *b = buf;
 	size_t done = 0;
 
+	if (fd < 0) {
+		memcpy(write ? map : b, write ? b : map, len);
+		return 0;
+	}
 	while (done < len) {
 		ssize_t n = write ? pwrite(fd, b + done, len - done, (off_t)done)
 				  : pread(fd, b + done, len - done, (off_t)done);
@@ -218,9 +239,7 @@ static int pw_send_request(struct pworker *w)
 	if (r->len <= IPC_INLINE_MAX)
 		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
-	if (!pw_last_request(w))
-		memcpy(w->rg.in, r->in, r->len);
-	else if (pw_region_io(w->rg.in_fd, r->in, r->len, true) < 0)
+	if (pw_region_io(w->rg.in_fd, w->rg.in, r->in, r->len, true) < 0)
 		return -1;
 	wire_put64(b, r->len);
 	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
@@ -294,6 +313,25 @@ void pw_regions_free(const struct pool *p, struct pregions *rg)
 		munmap((void *)rg->cov, p->shm_cov_size);
 	*rg = PREGIONS_NONE;
 	errno = saved;
+}
+
+/* Once the zygote has the spawn (with its own copies of the descriptors),
+ * the supervisor keeps only the mappings: the memfds' pages stay alive
+ * while mapped, and each closed descriptor is one fewer per worker
+ * (hostlim.h: HL_FDS_PER_WORKER). Except in a pool of one request per
+ * worker, whose workers keep the input and output memfds for that request
+ * (pw_region_io): two more each. */
+void pw_regions_mapped(const struct pool *p, struct pregions *rg)
+{
+	bool keep = p->sz.requests_per_worker == 1;
+
+	for (int *fd = (int[]){ keep ? -1 : rg->in_fd, keep ? -1 : rg->out_fd, rg->cov_fd, rg->in_ro, -2 };
+	     *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (!keep)
+		rg->in_fd = rg->out_fd = -1;
+	rg->cov_fd = rg->in_ro = -1;
 }
 
 /* Takes the pair made ahead (see pool_spawn), else makes one. */
@@ -397,9 +435,7 @@ static bool pw_take_region(struct pworker *w, size_t len)
 
 	if (!o)
 		return false;
-	if (!pw_last_request(w))
-		memcpy(o, w->rg.out, len);
-	else if (pw_region_io(w->rg.out_fd, o, len, false) < 0) {
+	if (pw_region_io(w->rg.out_fd, (uint8_t *)w->rg.out, o, len, false) < 0) {
 		pw_decide(w, CS_PROTOCOL_ERROR, 0, "reading the output region: %s", strerror(errno));
 		return false;
 	}
@@ -477,9 +513,7 @@ static void pw_ready(struct pworker *w)
 {
 	struct pool *p = w->p;
 
-	p->consecutive_failures = 0;
-	p->st.failed = false;
-	p->st.failed_reason[0] = '\0';
+	pool_spawn_ok(p, w->spawn_id);
 	if (p->on_ready)
 		p->on_ready(p->on_ready_arg, w->pid);
 	pw_idle(w);
@@ -499,12 +533,15 @@ static void pw_on_message(struct pworker *w, const struct ipc_msg *m)
 			break;
 		}
 		w->st = PW_CLEARING;
-		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0)
+		if (zyg_clear_root(&p->zyg, w->spawn_id, w->pidfd) < 0) {
+			pw_fail(w, PF_SUPERVISOR, errno);
 			pw_decide(w, CS_SPAWN_FAILED, 0, "%s: ask zygote: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT),
 				  strerror(errno));
+		}
 		break;
 	case IPC_W_INIT_FAILED:
-		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s", ipc_step_name(m->u.fail.step), m->u.fail.text.s);
+		pw_fail(w, PF_INIT, w->host_err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s%s", ipc_step_name(m->u.fail.step), m->u.fail.text.s, w->fail_text);
 		break;
 	case IPC_W_OUTPUT:
 		pw_take_inline(w, m->payload, m->len);
@@ -655,6 +692,10 @@ static void pw_notify(struct pworker *w, int fd)
 			 sizeof(text))) {
 	case NF_CONTINUED:
 		break;
+	case NF_HOST_LIMIT:
+		/* Its load fails now, for our want of descriptors, not its fault. */
+		w->host_err = sig;
+		break;
 	case NF_GONE:
 		event_del(w->ev_notify);
 		break;
@@ -776,8 +817,10 @@ void pool_spawned(void *arg, uint64_t id, pid_t pid, uint32_t host_uid, int fds[
 	w->ev_log = event_new(p->base, w->log, EV_READ | EV_PERSIST, pw_log_readable, w);
 	/* Our end of its socket never blocks (see pw_assign and pw_send_staged). */
 	if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0 || fcntl(w->log, F_SETFL, O_NONBLOCK) < 0 || !w->ev_ipc || !w->ev_notify || !w->ev_log ||
-	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0)
-		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s", strerror(errno));
+	    event_add(w->ev_ipc, NULL) < 0 || event_add(w->ev_notify, NULL) < 0 || event_add(w->ev_log, NULL) < 0) {
+		pw_fail(w, PF_SUPERVISOR, errno);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "supervisor events: %s%s", strerror(errno), w->fail_text);
+	}
 	pw_after_event(w);
 }
 
@@ -788,7 +831,26 @@ void pool_spawn_failed(void *arg, uint64_t id, uint32_t step, int err, const cha
 
 	if (!w || w->started)
 		return;
-	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(step), text, strerror(err));
+	pw_fail(w, PF_ARRIVAL, err);
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s%s", ipc_step_name(step), text, strerror(err), w->fail_text);
+	pw_after_event(w);
+}
+
+/* Spawned, but its descriptors never reached us: it is dying alone (its
+ * sockets closed), and keeps its slot, identity and cgroup until the
+ * zygote reports it reaped, like any worker. */
+void pool_spawned_lost(void *arg, uint64_t id, pid_t pid, int err)
+{
+	struct pool *p = arg;
+	struct pworker *w = pool_find_spawn(p, id);
+
+	if (!w || w->started || pid <= 0)
+		return;
+	w->started = true;
+	w->pid = pid;
+	pw_fail(w, PF_ARRIVAL, err);
+	pw_decide(w, CS_SPAWN_FAILED, 0, "%s: receiving the worker's descriptors from the zygote: %s%s",
+		  ipc_step_name(IPC_STEP_CLONE), strerror(err), w->fail_text);
 	pw_after_event(w);
 }
 
@@ -800,8 +862,9 @@ void pool_root_cleared(void *arg, uint64_t id, int err, const char *text)
 	if (!w || w->st != PW_CLEARING)
 		return;
 	if (err) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
-			  strerror(err));
+		pw_fail(w, PF_ARRIVAL, err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "%s: %s: %s%s", ipc_step_name(IPC_STEP_CLEAR_ROOT), text,
+			  strerror(err), w->fail_text);
 		pw_after_event(w);
 		return;
 	}
@@ -832,7 +895,9 @@ static void pw_classify(struct pworker *w, int status, uint64_t maxrss_kb, uint6
 		else
 			pw_decide(w, CS_CRASHED, sig, "SIG%s", sysfmt_signame(sig));
 	} else if (spawning) {
-		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading", WEXITSTATUS(status));
+		pw_fail(w, PF_ARRIVAL, w->host_err);
+		pw_decide(w, CS_SPAWN_FAILED, 0, "worker exited with status %d while loading%s", WEXITSTATUS(status),
+			  w->fail_text);
 	} else {
 		pw_decide(w, CS_CRASHED, 0, "worker exited with status %d%s", WEXITSTATUS(status),
 			  w->req ? " mid-request" : "");

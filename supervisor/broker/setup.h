@@ -16,7 +16,7 @@ struct policy;
 
 /* Root supervisors give slot N the host uid/gid SETUP_ID_BASE + N. */
 #define SETUP_ID_BASE 0x60000000u
-#define SETUP_MAX_SLOTS 4096u
+#define SETUP_MAX_SLOTS 16384u
 
 int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
 			char *const *extra_args, size_t nextra, struct wk_config *cfg,

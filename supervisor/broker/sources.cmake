@@ -11,6 +11,7 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/wlog.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cg_stale.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/hostlim.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/libexec.c

@@ -52,8 +52,19 @@ static void zyg_readable(evutil_socket_t fd, short what, void *arg)
 		r = ipc_recv(fd, z->buf, ZYG_BUF, &len, fds, &nfds, MSG_DONTWAIT);
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
+		if (r < 0 && (errno == EMFILE || errno == ENFILE) && len >= IPC_HDR_LEN + 4 &&
+		    wire_get16(z->buf + 4) == IPC_Z_SPAWNED && z->ops.spawned_lost) {
+			/* Out of descriptors: the kernel dropped that worker's (its
+			 * sockets closed, it ends and is reaped); the spawn failed,
+			 * the channel is fine. */
+			z->ops.spawned_lost(z->arg, wire_get64(z->buf + 8), (pid_t)wire_get32(z->buf + IPC_HDR_LEN),
+					    errno);
+			continue;
+		}
 		if (r <= 0) {
-			zyg_lost(z, r == 0 ? "zygote exited" : "zygote channel error");
+			zyg_lost(z, r == 0		       ? "zygote exited"
+				    : errno == EMFILE || errno == ENFILE ? "zygote channel error: out of file descriptors"
+									  : "zygote channel error");
 			return;
 		}
 		if (ipc_decode(z->buf, len, fds, nfds, &ex, &m) != IPC_OK) {

@@ -23,6 +23,10 @@ struct zyg_ops {
 	void (*root_cleared)(void *arg, uint64_t id, int err, const char *text);
 	/* The zygote died or broke protocol: every worker is gone with it. */
 	void (*lost)(void *arg, const char *why);
+	/* A worker was spawned but its descriptors could not be received
+	 * (err: EMFILE or ENFILE here): its sockets are closed, so it ends
+	 * alone, and its exit is reported as any other. */
+	void (*spawned_lost)(void *arg, uint64_t id, pid_t pid, int err);
 };
 
 struct zyg {

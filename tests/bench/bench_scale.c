@@ -6,20 +6,28 @@
  *   8b the same process asking in stages: 8 pools of 125, each pool
  *      waited for before the next one starts
  *   8c RSS growth per worker of the supervisor, from the run that held the
- *      most workers */
+ *      most workers
+ *   8d toward 10,000 workers in one supervisor: pools of 1,000 (a pool's
+ *      cap: [pool] max_workers 1..1024) while the hard RLIMIT_NOFILE
+ *      leaves room for them, the last one sized to what is left; the
+ *      time to prewarm them, RSS and descriptors per worker */
+#include <dirent.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
 
 #define SCALE_MAX_POOLS 8
-#define SCALE_MAX_PIDS 8192
+#define SCALE_BIG_POOLS 10 /* 8d: 10 x 1,000 */
+#define SCALE_MAX_PIDS 16384
+#define SCALE_FDS_SPARE 64 /* 8d: descriptors kept free beside the workers' */
 #define SCALE_STALL_S 10
 
 struct scale_result {
@@ -27,6 +35,9 @@ struct scale_result {
 	long rss0, rss1;    /* supervisor VmRSS before the pools and with all workers */
 	long kern0, kern1;  /* bench_kernel_kib() at the same two points */
 	long zygote_rss;    /* KiB, summed over zygotes */
+	int fds0, fds1;     /* the supervisor's open descriptors at the same two points */
+	unsigned asked;     /* workers asked for, over all pools */
+	unsigned long long nofile_hard;
 	double seconds;
 	char err[300];
 };
@@ -52,23 +63,55 @@ static int scale_count(pid_t sup, long *zrss)
 	return n;
 }
 
-/* The supervisor child: pools of per_pool workers each, then reports. */
-static void scale_child(const struct bench_ctx *c, int npools, unsigned per_pool, int fd)
+static int scale_fds(void)
 {
-	static struct bench_pool pools[SCALE_MAX_POOLS];
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n - 3; /* ".", ".." and the directory's own */
+}
+
+/* 8d: how many of want more workers the hard descriptor limit leaves
+ * room for, at HL_FDS_PER_WORKER (4) each. */
+static unsigned scale_fit(unsigned want, unsigned long long hard)
+{
+	long room = (long)((long long)hard - scale_fds() - SCALE_FDS_SPARE) / 4;
+
+	return room <= 0 ? 0 : (unsigned)room < want ? (unsigned)room : want;
+}
+
+/* The supervisor child: pools of per_pool workers each, then reports;
+ * fit: each pool sized to what the hard descriptor limit leaves (8d). */
+static void scale_child(const struct bench_ctx *c, int npools, unsigned per_pool, bool fit, int fd)
+{
+	static struct bench_pool pools[SCALE_BIG_POOLS];
 	struct scale_result r;
+	struct rlimit rl;
 	double t0 = bench_now_us();
 	int i = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.rss0 = bench_status_num(getpid(), "VmRSS:");
 	r.kern0 = bench_kernel_kib();
-	for (; i < npools; i++)
-		if (bench_echo_pool_open(c, &pools[i], per_pool, 120, r.err, sizeof(r.err)) < 0)
+	r.fds0 = scale_fds();
+	r.nofile_hard = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long long)rl.rlim_max : 0;
+	for (; i < npools; i++) {
+		unsigned n = fit ? scale_fit(per_pool, r.nofile_hard) : per_pool;
+
+		if (n == 0)
 			break;
+		r.asked += n;
+		if (bench_echo_pool_open(c, &pools[i], n, 300, r.err, sizeof(r.err)) < 0)
+			break;
+	}
 	r.seconds = (bench_now_us() - t0) / 1e6;
 	r.rss1 = bench_status_num(getpid(), "VmRSS:");
 	r.kern1 = bench_kernel_kib();
+	r.fds1 = scale_fds();
 	r.alive = scale_count(getpid(), &r.zygote_rss);
 	if (write(fd, &r, sizeof(r)) != sizeof(r))
 		_exit(1);
@@ -113,7 +156,7 @@ static int scale_wait(pid_t pid, struct pollfd *pfd, int timeout_s)
 
 /* Runs one attempt with a deadline; when it is stuck, says where the
  * supervisor was blocked and counts what it held. */
-static void scale_run(const struct bench_ctx *c, int npools, unsigned per_pool, int timeout_s,
+static void scale_run(const struct bench_ctx *c, int npools, unsigned per_pool, bool fit, int timeout_s,
 		      struct scale_result *r)
 {
 	struct pollfd pfd;
@@ -128,7 +171,7 @@ static void scale_run(const struct bench_ctx *c, int npools, unsigned per_pool, 
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		scale_child(c, npools, per_pool, p[1]);
+		scale_child(c, npools, per_pool, fit, p[1]);
 	}
 	close(p[1]);
 	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
@@ -158,6 +201,29 @@ static void scale_run(const struct bench_ctx *c, int npools, unsigned per_pool, 
 	bench_wait_gone(scale_pids, n);
 }
 
+/* 8d: toward 10,000 workers, as far as the hard descriptor limit goes. */
+static void scale_big(struct bench_ctx *c)
+{
+	struct bench_row *d = bench_row_new(c, "8d", "scale: live workers toward 10,000, pools of 1000", "workers");
+	unsigned per_pool = c->quick ? 8 : 1000, npools = c->quick ? 2 : SCALE_BIG_POOLS;
+	struct scale_result r;
+	double per_rss, per_fds;
+
+	scale_run(c, (int)npools, per_pool, true, c->quick ? 30 : 900, &r);
+	d->higher_better = true;
+	d->p50 = d->p99 = r.alive;
+	d->iterations = 1;
+	per_rss = r.alive ? (double)(r.rss1 - r.rss0) / r.alive : NAN;
+	per_fds = r.alive ? (double)(r.fds1 - r.fds0) / r.alive : NAN;
+	snprintf(d->target, sizeof(d->target), "all the hard limit allows; RSS <= 4 KiB, <= 4 fds per worker");
+	d->met = r.alive > 0 && (unsigned)r.alive >= r.asked && per_rss <= 4 && per_fds <= 4.5;
+	snprintf(d->note, sizeof(d->note),
+		 "asked for %u (pools of %u while RLIMIT_NOFILE hard %llu leaves room); prewarm %.1f s; supervisor "
+		 "RSS %.2f KiB and %.2f descriptors per worker (%d -> %d); zygotes' RSS %ld KiB%s%.150s",
+		 r.asked, per_pool, r.nofile_hard, r.seconds, per_rss, per_fds, r.fds0, r.fds1, r.zygote_rss,
+		 r.err[0] ? "; " : "", r.err);
+}
+
 void bench_fig_scale(struct bench_ctx *c)
 {
 	struct bench_row *a = bench_row_new(c, "8a", "scale: live workers, one pool of 1000", "workers");
@@ -167,8 +233,8 @@ void bench_fig_scale(struct bench_ctx *c)
 	struct scale_result one, staged;
 	const struct scale_result *best;
 
-	scale_run(c, 1, total, c->quick ? 30 : 150, &one);
-	scale_run(c, SCALE_MAX_POOLS, total / SCALE_MAX_POOLS, c->quick ? 30 : 150, &staged);
+	scale_run(c, 1, total, false, c->quick ? 30 : 150, &one);
+	scale_run(c, SCALE_MAX_POOLS, total / SCALE_MAX_POOLS, false, c->quick ? 30 : 150, &staged);
 	a->higher_better = b->higher_better = true;
 	a->p50 = a->p99 = one.alive;
 	b->p50 = b->p99 = staged.alive;
@@ -190,4 +256,5 @@ void bench_fig_scale(struct bench_ctx *c)
 		 "KiB per worker",
 		 best == &one ? "8a" : "8b", best->rss0, best->rss1, best->alive,
 		 best->alive ? (double)(best->kern1 - best->kern0) / best->alive : NAN);
+	scale_big(c);
 }
