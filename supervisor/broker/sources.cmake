@@ -23,9 +23,10 @@ target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     PkgConfig::LIBEVENT PkgConfig::SECCOMP)
 
 # libcaisson: the embedding API (caisson.h) as a shared library exporting
-# caisson_* only, with a pkg-config file.
+# caisson_* only, with a pkg-config file. SOVERSION 1 since struct
+# caisson_stats grew (0.2.0): a binary built against 0 must not load it.
 add_library(caisson_lib SHARED ${CMAKE_SOURCE_DIR}/supervisor/broker/lib.c)
-set_target_properties(caisson_lib PROPERTIES OUTPUT_NAME caisson VERSION ${PROJECT_VERSION} SOVERSION 0
+set_target_properties(caisson_lib PROPERTIES OUTPUT_NAME caisson VERSION ${PROJECT_VERSION} SOVERSION 1
     LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 target_compile_options(caisson_lib PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson_lib PRIVATE ${CAISSON_SAN_FLAGS}
