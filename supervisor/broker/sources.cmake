@@ -18,7 +18,7 @@ caisson_static_library(caisson_sv
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
     CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
-    PkgConfig::LIBEVENT PkgConfig::SECCOMP)
+    caisson_dep_event caisson_dep_seccomp)
 
 # libcaisson: the embedding API (caisson.h) as a shared library exporting
 # caisson_* only, with a pkg-config file.
