@@ -37,6 +37,10 @@ struct wk_config {
 	/* A fuzz target's worker: the size of its coverage region
 	 * (ipc_cov.h, sent with Z_SPAWN_FUZZ); 0 for every other worker. */
 	uint64_t cov_bytes;
+	/* 1: no bulk regions though an answer may outgrow one message (it
+	 * streams in W_OUTPUT chunks): a one-shot run whose inputs each fit
+	 * one message (input_bytes <= IPC_INLINE_MAX, no coverage region). */
+	uint32_t no_regions;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];
@@ -54,11 +58,14 @@ struct wk_config {
 };
 
 /* Whether workers of this configuration get bulk regions (Z_SPAWN_SHM):
- * when a request or an answer can outgrow one message. The supervisor
+ * when a request or an answer can outgrow one message, unless
+ * no_regions says the requests fit one and answers stream. The supervisor
  * sends them with the spawn; the child maps them during its lockdown,
  * before it loads the plugin. */
 static inline int wk_config_bulk_regions(const struct wk_config *c)
 {
+	if (c->no_regions)
+		return 0;
 	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
 }
 

@@ -113,6 +113,16 @@ D="$S/samples/data"
 run 1 "truncated.png: PLUGIN_ERROR " -- run -p "$S/profiles/png.ini" -o "$tmp/o" "$B/samples/png.so" "$D/truncated.png" "$D/gradient-64.png"
 head -c 2 "$tmp/o/gradient-64.ppm" | grep -q P6 || fail "png.so did not produce a PPM named .ppm ([output] extension)"
 [ ! -e "$tmp/o/gradient-64.png" ] || fail "png.ini: the answer kept the input's .png name"
+# An answer larger than one message from inputs that all fit one: the
+# workers get no bulk regions (the answer streams in W_OUTPUT chunks); the
+# same input from stdin (size unknown: regions) gives the same bytes.
+"$C" run -p "$S/profiles/png.ini" "$B/samples/png.so" "$D/stripes-256.png" >"$tmp/streamed" 2>"$tmp/err" ||
+  fail "stripes-256.png without regions: $(head -c 300 "$tmp/err")"
+"$C" run -p "$S/profiles/png.ini" "$B/samples/png.so" - <"$D/stripes-256.png" >"$tmp/regions" 2>"$tmp/err" ||
+  fail "stripes-256.png from stdin: $(head -c 300 "$tmp/err")"
+[ "$(wc -c <"$tmp/streamed")" -eq 196623 ] && cmp -s "$tmp/streamed" "$tmp/regions" ||
+  fail "stripes-256.png: the streamed answer ($(wc -c <"$tmp/streamed") bytes) differs from the regions' ($(wc -c <"$tmp/regions"))"
+count=$((count + 1))
 run 1 "bad.xml: PLUGIN_ERROR " -- run -p "$S/profiles/xml.ini" -o "$tmp/o" "$B/samples/xml.so" "$D/bad.xml" "$D/note.xml"
 [ -s "$tmp/o/note.xml" ] || fail "xml.so gave no canonical output for note.xml"
 
