@@ -17,6 +17,8 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c)
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
     CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")
+target_include_directories(caisson_sv PRIVATE ${CAISSON_GEN_DIR})
+add_dependencies(caisson_sv caisson_zygote_sonames)
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
     caisson_dep_event caisson_dep_seccomp)
 
