@@ -41,6 +41,9 @@ struct wk_config {
 	 * streams in W_OUTPUT chunks): a one-shot run whose inputs each fit
 	 * one message (input_bytes <= IPC_INLINE_MAX, no coverage region). */
 	uint32_t no_regions;
+	/* 1: each cgroups[] directory is the worker's own (a pool of one
+	 * worker, its limits on the pool's directory), not <dir>/w<N>. */
+	uint32_t cgroup_flat;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];
@@ -50,7 +53,8 @@ struct wk_config {
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];
 	char args[WK_MAX_ARGS][WK_PATH_MAX];
-	/* The pool's cgroup directories: worker N joins <dir>/w<N> (which
+	/* The pool's cgroup directories: worker N joins <dir>/w<N>, or <dir>
+	 * itself when cgroup_flat (which
 	 * the supervisor created and limited) during its lockdown, before it
 	 * may load the plugin (zygote.c). None when the host gives us no cgroup. */
 	uint32_t ncgroups;

@@ -101,6 +101,13 @@ run 1 "hello.txt: VIOLATION socket\(AF_INET, SOCK_STREAM" -- run -p "$H" "$B/sam
 run 1 "hello.txt: VIOLATION clone\(" -- run -p "$H" "$B/samples/hostile_fork.so" "$IN"
 run 1 "hello.txt: (TIMEOUT|CPU_LIMIT) " -- run -p "$H" "$B/samples/hostile_spin.so" "$IN"
 run 1 "hello.txt: MEMORY_LIMIT " -- run -p "$H" "$B/samples/hostile_alloc.so" "$IN"
+# As root with the v1 memory hierarchy, the limit is the cgroup's, both for
+# one input (a flat pool: the worker in the pool's directory) and for two
+# (a wN directory per worker).
+if [ "$(id -u)" = 0 ] && [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
+  run 1 "hello.txt: MEMORY_LIMIT memory limit 64M reached \(cgroup v1 OOM kill" -- run -p "$H" "$B/samples/hostile_alloc.so" "$IN"
+  run 1 "hello.txt: MEMORY_LIMIT memory limit 64M reached \(cgroup v1 OOM kill" -- run -p "$H" -j 2 "$B/samples/hostile_alloc.so" "$IN" "$IN"
+fi
 run 1 "hello.txt: OUTPUT_LIMIT " -- run -p "$H" "$B/samples/hostile_flood.so" "$IN"
 run 1 "hello.txt: PROTOCOL_ERROR " -- run -p "$H" "$B/samples/hostile_garbage.so" "$IN"
 run 1 "hello.txt: CRASHED SIGSEGV" -- run -p "$H" "$B/samples/hostile_segv.so" "$IN"

@@ -111,13 +111,23 @@ static void __attribute__((noreturn)) child(int ipc, int sync, int log, const st
  * the child's pid to cgroup.procs). Opened here: the kernel checks the
  * opener's credentials, ours. A v2 hierarchy has no tasks file (and a
  * single directory): *v2 is set and the zygote moves the child by pid. */
+/* Slot's cgroup file in hierarchy i: <dir>/w<slot>/file, or <dir>/file
+ * for a flat pool (wk_config.cgroup_flat). */
+static void cgroup_file(uint32_t i, uint32_t slot, const char *file, char *path, size_t len)
+{
+	if (cfg.cgroup_flat)
+		snprintf(path, len, "%s/%s", cfg.cgroups[i], file);
+	else
+		snprintf(path, len, "%s/w%u/%s", cfg.cgroups[i], slot, file);
+}
+
 static int open_cgroups(uint32_t slot, int *cg, bool *v2, struct wk_detail *d)
 {
 	char path[WK_PATH_MAX + 32];
 
 	*v2 = false;
 	for (uint32_t i = 0; i < cfg.ncgroups; i++) {
-		snprintf(path, sizeof(path), "%s/w%u/tasks", cfg.cgroups[i], slot);
+		cgroup_file(i, slot, "tasks", path, sizeof(path));
 		snprintf(d->text, sizeof(d->text), "%.200s", path);
 		cg[i] = open(path, O_WRONLY | O_CLOEXEC);
 		if (cg[i] < 0 && errno == ENOENT && cfg.ncgroups == 1) {
@@ -138,7 +148,7 @@ static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
 	int n = snprintf(num, sizeof(num), "%d", (int)pid), fd;
 	ssize_t w;
 
-	snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[0], slot);
+	cgroup_file(0, slot, "cgroup.procs", path, sizeof(path));
 	snprintf(d->text, sizeof(d->text), "%.200s", path);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

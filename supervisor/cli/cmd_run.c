@@ -400,6 +400,9 @@ int cmd_run(int argc, char **argv)
 		sz.max_workers = o.jobs;
 	if (sz.min_workers > sz.max_workers)
 		sz.min_workers = sz.max_workers;
+	/* One input, one worker: its cgroup is the pool's (no wN level),
+	 * two mkdir and two rmdir fewer, the same limits. */
+	cfg->cgroup_flat = o.ninputs <= 1 && sz.max_workers == 1;
 	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
