@@ -353,6 +353,15 @@ static void test_config(void)
 	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
 	a.no_regions = 0;
 	a.output_bytes = a.input_bytes = 4096;
+	/* cgroup_flat: 0 or 1, carried as it is. */
+	a.cgroup_flat = 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK(b.cgroup_flat == 1);
+	a.cgroup_flat = 2;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.cgroup_flat = 0;
 	/* Relative or dot-dot paths never reach a worker. */
 	strcpy(a.deps[0], "/usr/../etc/passwd");
 	n = wk_config_encode(&a, enc, sizeof(enc));

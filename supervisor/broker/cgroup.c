@@ -31,25 +31,27 @@ static int cg_write(const char *dir, const char *file, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-/* Reads "key N" from a flat-keyed file (memory.events, memory.oom_control). */
-static long long cg_read_key(const char *dir, const char *file, const char *key)
+/* Reads "key N" for each of nkeys keys from a flat-keyed file
+ * (memory.events, memory.oom_control) in one pass: v[i] is -1 for a key
+ * not there or a file that cannot be opened. */
+static void cg_read_keys(const char *dir, const char *file, const char *const *keys, long long *v, int nkeys)
 {
 	char path[WK_PATH_MAX + 64], line[128];
-	long long v = -1;
-	size_t kl = strlen(key);
 	FILE *f;
 
+	for (int i = 0; i < nkeys; i++)
+		v[i] = -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ' ') {
-			v = strtoll(line + kl + 1, NULL, 10);
-			break;
+		for (int i = 0; i < nkeys; i++) {
+			size_t kl = strlen(keys[i]);
+			if (!strncmp(line, keys[i], kl) && line[kl] == ' ')
+				v[i] = strtoll(line + kl + 1, NULL, 10);
 		}
 	fclose(f);
-	return v;
 }
 
 static bool cg_has_word(const char *dir, const char *file, const char *word)
@@ -244,7 +246,8 @@ void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const ch
 				 strerror(errno));
 			return;
 		}
-		cg_write(parent, "cgroup.subtree_control", "+pids");
+		if (!cg_has_word(parent, "cgroup.subtree_control", "pids"))
+			cg_write(parent, "cgroup.subtree_control", "+pids");
 		/* A flat pool's directory holds the worker: no controller
 		 * below it (a v2 cgroup with some holds no process). */
 		if (cg_make_pool_dir(c->dirs[0], sizeof(c->dirs[0]), root_a, own) < 0 ||
@@ -332,18 +335,21 @@ fail:
 
 long long cg_worker_oom_kills(const struct cg *c, uint32_t slot)
 {
+	static const char *const v2_keys[] = { "oom_kill" }, *const v1_keys[] = { "oom_kill", "under_oom" };
 	char dir[WK_PATH_MAX + 16];
-	long long v1_kills;
+	long long v[2];
 
 	if (c->ver == CG_NONE)
 		return 0;
 	cg_slot_dir(c, 0, slot, dir, sizeof(dir));
-	if (c->ver == CG_V2)
-		return cg_read_key(dir, "memory.events", "oom_kill");
+	if (c->ver == CG_V2) {
+		cg_read_keys(dir, "memory.events", v2_keys, v, 1);
+		return v[0];
+	}
 	/* v1 before 4.13 has no oom_kill count: a cgroup still under OOM
-	 * counts as one more. */
-	v1_kills = cg_read_key(dir, "memory.oom_control", "oom_kill");
-	return (v1_kills > 0 ? v1_kills : 0) + (cg_read_key(dir, "memory.oom_control", "under_oom") > 0);
+	 * counts as one more. Both from one read (unreadable: 0, as before). */
+	cg_read_keys(dir, "memory.oom_control", v1_keys, v, 2);
+	return (v[0] > 0 ? v[0] : 0) + (v[1] > 0);
 }
 
 bool cg_worker_empty(const struct cg *c, uint32_t slot)
