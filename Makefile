@@ -9,8 +9,10 @@ FUZZ_SECONDS ?= 30
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
+# groff-base and man-db render and check the man pages (tests/man_check.sh).
 DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
+       groff-base man-db \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
 BENCH_DEPS = bubblewrap firejail netpbm
@@ -37,7 +39,7 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure
 
-# The benchmark suite (tests/bench, BENCHMARKS.md): every figure beside its
+# The benchmark suite (tests/bench, docs/benchmarks.md): every figure beside its
 # floor and peers (bwrap, firejail, pngtopnm) in one run; table on stdout,
 # JSON in $(BUILD)/bench.json.
 bench: EXTRA_DEPS += $(BENCH_DEPS)
@@ -60,10 +62,12 @@ fuzz:
 	$(MAKE) deps EXTRA_DEPS="$(FUZZ_DEPS)"
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCAISSON_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j2
-	@n=0; for f in $(FUZZ_BUILD)/tests/fuzz_*; do [ -x "$$f" ] || continue; n=$$((n + 1)); \
-	  echo "== $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus/$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ_BUILD)/corpus/$$(basename $$f) || exit 1; done; \
-	if [ $$n -lt 3 ]; then echo "fuzz: expected 3 fuzz targets, found $$n" >&2; exit 1; fi
+	@want=$$(ls tests/fuzz/fuzz_*.c | wc -l); n=0; \
+	for src in tests/fuzz/fuzz_*.c; do t=$$(basename $$src .c); f=$$(find $(FUZZ_BUILD) -name $$t -type f -perm -u+x | head -n 1); \
+	  if [ -z "$$f" ]; then echo "fuzz: $$src has no fuzz target in $(FUZZ_BUILD)" >&2; exit 1; fi; n=$$((n + 1)); \
+	  echo "== $$f for $(FUZZ_SECONDS)s"; mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ_BUILD)/corpus/$$t || exit 1; done; \
+	echo "fuzz: $$n of $$want targets ran"; [ $$n -eq $$want ]
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
