@@ -10,7 +10,7 @@
 #include "check.h"
 #include "elf/elf_trust.h"
 #include "elf/elfinfo.h"
-#include "zygote_sonames.h" /* generated at build time */
+#include "elf/zygote_sonames.h" /* generated at build time */
 
 static char build[1024];
 

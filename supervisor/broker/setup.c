@@ -11,7 +11,7 @@
 #include "elf/elfinfo.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
-#include "zygote_sonames.h" /* generated at build time (supervisor/elf/sources.cmake) */
+#include "elf/zygote_sonames.h" /* generated at build time (supervisor/elf/sources.cmake) */
 
 static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
 {
