@@ -167,7 +167,8 @@ static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
  * inside them. Each is entered by exactly one worker and never reused; it
  * is as empty as one clone3 makes (a loopback device, down; no IPC object)
  * and owned by the host's user namespace, so the worker holds no
- * capability over it, not even before it drops its own. Any failure here
+ * capability over it, not even before it drops its own. The first pair is
+ * made at start instead (main). Any failure here
  * ends spares for the zygote's life: clone3 makes every namespace, as
  * unprivileged. */
 static const struct {
@@ -192,9 +193,11 @@ static void leave_spares(void)
 			fatal("return to the zygote's network and ipc namespaces");
 }
 
-/* Spawns so far. Spares are made from the second on: a zygote asked for
- * one worker (a one-shot command) may never be asked for another, and a
- * network namespace made for nothing costs as much again to tear down. */
+/* Spawns so far. The first worker's spares are made at start, while the
+ * supervisor is busy with its profile; the next ones from the second
+ * spawn on: a zygote asked for one worker (a one-shot command) may never
+ * be asked for another, and a network namespace made for nothing costs as
+ * much again to tear down. */
 static unsigned zy_spawns;
 
 static void make_spares(void)
@@ -644,9 +647,12 @@ int main(int argc, char **argv)
 	/* As root, what every spawn will use is made now, while the
 	 * supervisor still parses its profile and compiles its filter (a
 	 * one-shot command starts us first: zyg_launch): the empty root,
-	 * dropped if the configuration has data binds. */
+	 * dropped if the configuration has data binds, and the first
+	 * worker's network and ipc namespaces (every worker gets both). */
 	if (zy_mnt >= 0)
 		make_empty_root();
+	if (zy_home[0] >= 0)
+		make_spares();
 	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
 	if (pfd[1].fd < 0)
