@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 30
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
 # groff-base and man-db render and check the man pages (tests/man_check.sh).
-DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev \
+DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        groff-base man-db \
        $(if $(shell command -v npm 2>/dev/null),,npm)

@@ -158,6 +158,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put64(&c, cfg->cov_bytes);
 	put32(&c, cfg->no_regions);
 	put32(&c, cfg->cgroup_flat);
+	put32(&c, cfg->landlock_abi);
 	put32(&c, cfg->ninsns);
 	for (uint32_t i = 0; i < cfg->ninsns; i++) {
 		uint8_t *p = cur_room(&c, 8);
@@ -191,7 +192,8 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 static bool config_valid(const struct wk_config *cfg)
 {
 	if (!path_ok(cfg->plugin) || cfg->open_files < 4 || cfg->memory_bytes == 0 ||
-	    cfg->cpu_ms == 0 || cfg->max_slots == 0 || cfg->prefault_bytes > WK_PREFAULT_MAX)
+	    cfg->cpu_ms == 0 || cfg->max_slots == 0 || cfg->prefault_bytes > WK_PREFAULT_MAX ||
+	    cfg->landlock_abi > WK_LANDLOCK_ABI_LIMIT)
 		return false;
 	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
 		return false;
@@ -229,6 +231,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 	cfg->cov_bytes = get64(&c);
 	cfg->no_regions = get32(&c);
 	cfg->cgroup_flat = get32(&c);
+	cfg->landlock_abi = get32(&c);
 	cfg->ninsns = get32(&c);
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS)
 		goto bad;

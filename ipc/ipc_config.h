@@ -18,6 +18,7 @@
 #define WK_MAX_BINDS 32u
 #define WK_MAX_ARGS 32u
 #define WK_MAX_CGROUPS 2u /* v1: memory and pids hierarchies; v2: one */
+#define WK_LANDLOCK_ABI_LIMIT 64u /* a sane bound on a Landlock ABI version */
 /* Half of glibc's largest mmap threshold on 64 bits (32 MiB), which the
  * worker sets just above the prefault size to keep big allocations on the
  * touched heap. */
@@ -44,6 +45,9 @@ struct wk_config {
 	/* 1: each cgroups[] directory is the worker's own (a pool of one
 	 * worker, its limits on the pool's directory), not <dir>/w<N>. */
 	uint32_t cgroup_flat;
+	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
+	 * 0: none (the kernel has no Landlock and the profile allows that). */
+	uint32_t landlock_abi;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];

@@ -2,14 +2,14 @@
  * zygote and the worker. Every message type is declared once in IPC_MESSAGES;
  * the enum, the names used in logs and the decoder's limits all come from it.
  * Changing the table (a row, a bound, a state) or the configuration's
- * encoding (ipc_config.c; version 8 added no_regions and cgroup_flat)
+ * encoding (ipc_config.c; version 9 added no_regions and cgroup_flat)
  * bumps IPC_VERSION. */
 #ifndef CAISSON_IPC_PROTO_H
 #define CAISSON_IPC_PROTO_H
 
 #include <stdint.h>
 
-#define IPC_VERSION 8u
+#define IPC_VERSION 9u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -124,6 +124,9 @@ enum ipc_type {
 	X(STEP_RLIMITS, "set resource limits")       \
 	X(STEP_ENV, "clear environment")             \
 	X(STEP_SCHED, "set scheduling class")        \
+	X(STEP_USERNS_LIMIT, "forbid nested user namespaces") \
+	X(STEP_KEYRING, "join a private session keyring") \
+	X(STEP_LANDLOCK, "apply the Landlock ruleset") \
 	X(STEP_FDS, "close descriptors")             \
 	X(STEP_SECCOMP, "load seccomp filter")       \
 	X(STEP_LISTENER, "hand over seccomp listener") \

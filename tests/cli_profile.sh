@@ -80,6 +80,8 @@ grep -Eq '^  socket +line 20 via @network$' "$tmp/out" || fail "show: socket ori
 grep -Eq '^  read +line 18 via @default$' "$tmp/out" || fail "show: read origin"
 grep -Eq '^  mmap +line 18 via @default +only when \(arg2 & PROT_EXEC\) == 0$' "$tmp/out" || fail "show: mmap rule"
 grep -Eq '^  openat +policy.s @loader$' "$tmp/out" || fail "show: init-only openat"
+grep -Eq '^landlock: +auto; ABI [1-9][0-9]* \(kernel [0-9]+\); enforced: fs denied unless granted: execute write_file read_file .*; read allowed beneath the binds only$' "$tmp/out" ||
+  fail "show: landlock line: $(grep '^landlock' "$tmp/out")"
 out_has "run syscalls (45)"
 out_has "dangerous syscalls of @network; reason: Test fixture"
 out_has "expires 2099-12-31 (30 days left)"
@@ -91,6 +93,18 @@ grep -Eq '^  fcntl +line 22 via @fd-query +only when arg1 is F_GETFD or F_GETFL$
 grep -Eq '^  uname +line 24$' "$tmp/out" || fail "show: init_allow origin"
 out_has "  /usr/share/zoneinfo/UTC (read-only, noexec)"
 out_has "limits:      wall_time 1500ms, cpu_time 2min, memory 1G, output 512K, input 1, open_files 4"
+# A run set that allows the open family keeps the loader's opens notified.
+run 0 "" -- profile show "$T/widen.ini"
+out_has "landlock:    required; ABI "
+grep -Eq '^  openat +line [0-9]+ +notified: served to the loader until READY, then continued$' "$tmp/out" ||
+  fail "show: run-set openat: $(grep openat "$tmp/out")"
+# Argument rules: shown per syscall; each exception names its rule.
+run 0 "" -- profile show "$T/argrules.ini"
+grep -Eq '^  socket +line 11 +only when arg0 is AF_UNIX$' "$tmp/out" || fail "show: socket rule: $(grep socket "$tmp/out")"
+grep -Eq '^  clone +line 12 +threads only: arg0 has CLONE_VM\|FS\|FILES\|SIGHAND\|THREAD, no CLONE_NEW\*$' "$tmp/out" ||
+  fail "show: clone rule"
+grep -Eq '^  prctl +line 13 +only when arg0 is PR_SET_NAME or PR_GET_NAME$' "$tmp/out" || fail "show: prctl rule"
+out_has "argrules: syscall prctl(PR_SET_NAME|PR_GET_NAME|PR_SET_VMA); reason: Test fixture: naming threads"
 [ "$(grep '^filter:' "$tmp/out")" != "$d1" ] || fail "show: two policies, one digest"
 run 1 "^$T/bad_dangerous.ini:4: " -- profile show "$T/bad_dangerous.ini"
 [ ! -s "$tmp/out" ] || fail "show printed a refused profile"

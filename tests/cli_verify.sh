@@ -6,6 +6,11 @@
 #                                            FILE:LINE), the weak fixtures (exit 1,
 #                                            what they allow ESCAPED, the rest
 #                                            contained, exceptions listed)
+#   cli_verify.sh BUILD SRC widen            the widening fixture: every probe the
+#                                            exceptions let past seccomp that aims
+#                                            at the host, a peer, a nested namespace
+#                                            or a keyring is contained by another
+#                                            named layer; only approved surface escapes
 #   cli_verify.sh BUILD SRC oscal            OSCAL and JSON of real runs validate
 #                                            (default.ini satisfied; weak_network
 #                                            not-satisfied, its exception a risk)
@@ -66,12 +71,12 @@ contract)
   [ ! -s "$tmp/out" ] || fail "-o FILE still wrote to stdout"
   cp "$tmp/report.txt" "$tmp/out"
   for p in socket-inet socket-inet6 socket-unix; do
-    out_has "^  network +$p +ESCAPED +escaped: socket\\("
+    out_has "^  network +$p +ESCAPED +- +escaped: socket\\("
   done
-  out_has '^  network +socket-packet +CONTAINED +blocked: EPERM'
-  out_has '^  network +connect-loopback +CONTAINED +blocked: '
-  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
-  out_has '^  bombs +memory-bomb +CONTAINED +(limited: MEMORY_LIMIT|blocked: ENOMEM)'
+  out_has '^  network +socket-packet +CONTAINED +capabilities +blocked: EPERM'
+  out_has '^  network +connect-loopback +CONTAINED +landlock +blocked: EACCES'
+  out_has '^  files +open-etc-passwd +CONTAINED +seccomp +killed: VIOLATION openat\(AT_FDCWD, "/etc/passwd"'
+  out_has '^  bombs +memory-bomb +CONTAINED +(memory-limit +limited: MEMORY_LIMIT|rlimit +blocked: ENOMEM)'
   out_has '^approved exceptions: 1$'
   out_has 'dangerous syscalls of @network, until 2099-12-31 \([0-9]+ days left\), approved by Security Review'
   out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; [0-9]+ escaped \(socket-inet, '
@@ -79,15 +84,61 @@ contract)
   out_has '^  started 20[0-9-]+T[0-9:]+Z, finished 20[0-9-]+T[0-9:]+Z$'
   # More weakenings, each judged for what it really allows.
   verify 1 -p "$S/tests/profiles/weak_many.ini"
-  out_has '^  namespaces +unshare-user +ESCAPED +escaped: unshare\(CLONE_NEWUSER\)'
-  out_has '^  exec +personality +ESCAPED +escaped: personality\(READ_IMPLIES_EXEC\)'
-  out_has '^  namespaces +unshare-net +CONTAINED +blocked: EPERM$'
-  out_has '^  signals +kill-supervisor +CONTAINED +blocked: ESRCH$'
-  out_has '^  bombs +fork-bomb +CONTAINED +blocked: EAGAIN$'
-  out_has '^  bombs +fd-bomb +CONTAINED +blocked: EMFILE after 14 descriptors$'
-  out_has '^  files +open-etc-passwd +CONTAINED +killed: VIOLATION openat'
+  # unshare is allowed, yet no nested user namespace: max_user_namespaces 0.
+  out_has '^  namespaces +unshare-user +CONTAINED +userns-limit +blocked: ENOSPC'
+  out_has '^  exec +personality +ESCAPED +- +escaped: personality\(READ_IMPLIES_EXEC\)'
+  out_has '^  namespaces +unshare-net +CONTAINED +capabilities +blocked: EPERM$'
+  out_has '^  signals +kill-supervisor +CONTAINED +namespace +blocked: ESRCH$'
+  out_has '^  bombs +fork-bomb +CONTAINED +rlimit +blocked: EAGAIN$'
+  out_has '^  bombs +fd-bomb +CONTAINED +rlimit +blocked: EMFILE after 14 descriptors$'
+  out_has '^  files +open-etc-passwd +CONTAINED +seccomp +killed: VIOLATION openat'
   out_has '^approved exceptions: 4$'
-  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 2 escaped \(personality, unshare-user\)$'
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 1 escaped \(personality\)$'
+  ;;
+widen)
+  verify 1 -p "$S/tests/profiles/widen.ini"
+  probes_ran
+  out_has '^  max_user_namespaces +OK +.* 0 \[[0-9]+\]$'
+  out_has '^  landlock +OK +required: .* ABI [1-9][0-9]* \(kernel [0-9]+\): [0-9]+ fs rights.* 1 read-only rules \[[0-9]+\]$'
+  # Each reaches past seccomp (the profile allows its syscall); each must
+  # be stopped by the layer named.
+  while read -r cat probe layer err; do
+    out_has "^  $cat +$probe +CONTAINED +$layer +blocked: $err"
+  done <<'EOT'
+namespaces unshare-user userns-limit ENOSPC
+namespaces clone-newuser userns-limit ENOSPC
+namespaces unshare-net capabilities EPERM
+namespaces setns lockdown EINVAL
+keyrings keyctl keyring EACCES
+keyrings add-key keyring EACCES
+mount mount capabilities EPERM
+signals kill-supervisor namespace ESRCH
+signals kill-peer namespace ESRCH
+signals kill-broadcast namespace ESRCH
+signals tgkill-supervisor namespace ESRCH
+ptrace ptrace-supervisor namespace ESRCH
+ptrace ptrace-peer namespace ESRCH
+ptrace process-vm-readv-supervisor namespace ESRCH
+ptrace process-vm-readv-peer namespace ESRCH
+network connect-loopback landlock EACCES
+files open-root-dir landlock EACCES
+files open-etc-passwd empty-root ENOENT
+files openat2-etc-passwd empty-root ENOENT
+files open-proc-1-root empty-root ENOENT
+files open-plugin-file empty-root ENOENT
+files open-dev-mem empty-root ENOENT
+writes create-file empty-root EROFS
+writes creat-file empty-root EROFS
+ipc posix-shm empty-root ENOENT
+network connect-abstract-unix namespace ECONNREFUSED
+network socket-packet capabilities EPERM
+network socket-inet-raw capabilities EPERM
+kernel userfaultfd capabilities EPERM
+EOT
+  # What escapes is what the exceptions approve, and reaches nothing: a
+  # socket in an empty network namespace, an execution domain, perf on self.
+  out_has '^verdict: FAIL - ([0-9]+)/\1 attestation items match, [0-9]+/[0-9]+ probes contained; 10 escaped \(personality, socket-inet, socket-inet6, socket-unix, socket-netlink, socket-vsock, socket-any-family, socketpair, ptrace-traceme, perf-event-open\)$'
+  out_has '^approved exceptions: 19$'
   ;;
 oscal)
   # Real reports in the machine formats: OSCAL validates against the NIST
@@ -119,6 +170,31 @@ oscal)
   ' "$tmp/default.oscal.json" "$tmp/weak.oscal.json" || fail "OSCAL content"
   verify 0 -p "$S/profiles/default.ini" --format json -o "$tmp/default.json"
   "$V" "$S/docs/verify-json.schema.json" "$tmp/default.json" || fail "default.ini JSON does not validate"
+  # The widening fixture: the layer that contained each probe, in both
+  # machine formats, and both still validate.
+  verify 1 -p "$S/tests/profiles/widen.ini" --format oscal -o "$tmp/widen.oscal.json"
+  "$V" "$S/docs/oscal/schema/oscal_assessment-results_schema.json" "$tmp/widen.oscal.json" ||
+    fail "widen.ini OSCAL does not validate"
+  verify 1 -p "$S/tests/profiles/widen.ini" --format json -o "$tmp/widen.json"
+  "$V" "$S/docs/verify-json.schema.json" "$tmp/widen.json" || fail "widen.ini JSON does not validate"
+  node -e '
+    const fs = require("fs");
+    const oscal = JSON.parse(fs.readFileSync(process.argv[1], "utf8"))["assessment-results"].results[0];
+    const json = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+    const bad = [];
+    const prop = (o, n) => ((o.props || []).find((p) => p.name === n) || {}).value;
+    const obs = (name) => oscal.observations.find((o) => prop(o, "probe") === name);
+    const want = { "unshare-user": "userns-limit", "keyctl": "keyring", "open-root-dir": "landlock",
+                   "kill-peer": "namespace", "open-etc-passwd": "empty-root", "execve-sh": "seccomp" };
+    for (const [name, layer] of Object.entries(want)) {
+      const o = obs(name), p = json.probes.find((x) => x.name === name);
+      if (!o || prop(o, "contained-by") !== layer) bad.push("oscal " + name + ": " + (o && prop(o, "contained-by")));
+      if (!p || p.contained_by !== layer) bad.push("json " + name + ": " + (p && p.contained_by));
+    }
+    const esc = json.probes.find((x) => x.verdict === "escaped");
+    if (!esc || esc.contained_by !== null) bad.push("json: an escaped probe has contained_by " + (esc && esc.contained_by));
+    if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+  ' "$tmp/widen.oscal.json" "$tmp/widen.json" || fail "contained-by in OSCAL and JSON"
   ;;
 unprivileged)
   [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }
@@ -127,6 +203,10 @@ unprivileged)
   out_has '^verdict: FAIL - [0-9]+/[0-9]+ attestation items match \(1 unverified\), ([0-9]+)/\1 probes contained$'
   probes_ran
   out_lacks ' (MISMATCH|ESCAPED|UNSUPPORTED|ERROR) '
+  # Workers that share the caller's uid cannot keep its keyrings out of
+  # reach once the filter allows keyctl: refused, not run weaker.
+  verify 2 -p "$S/tests/profiles/widen.ini"
+  err_has 'the profile allows keyctl, but unprivileged workers share the caller.s uid and could reach its keyrings; run as root'
   ;;
 *)
   fail "unknown mode $mode"

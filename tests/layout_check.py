@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 # Lower rank may be used by higher rank; equal ranks never use each other.
-RANK = {"ipc": 0, "policy": 1, "elf": 1, "broker": 2, "evidence": 3, "fuzz": 3, "cli": 4}
+RANK = {"ipc": 0, "policy": 1, "elf": 1, "broker": 2, "evidence": 3, "fuzz": 3, "serve": 3, "cli": 4}
 # Outside supervisor/, the only sources supervisor code may include.
 EXTERNAL_OK = {"ipc", "worker"}
 

@@ -16,6 +16,8 @@ if(CAISSON_FUZZ)
   add_executable(fuzz_profile ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_profile.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/units.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/sysgroups.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/argrules.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_args.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_parse.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c

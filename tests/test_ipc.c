@@ -362,6 +362,15 @@ static void test_config(void)
 	n = wk_config_encode(&a, enc, sizeof(enc));
 	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
 	a.cgroup_flat = 0;
+	/* The Landlock ABI travels as is, up to a sane bound. */
+	a.landlock_abi = 6;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK_INT(b.landlock_abi, 6);
+	a.landlock_abi = WK_LANDLOCK_ABI_LIMIT + 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.landlock_abi = 0;
 	/* Relative or dot-dot paths never reach a worker. */
 	strcpy(a.deps[0], "/usr/../etc/passwd");
 	n = wk_config_encode(&a, enc, sizeof(enc));

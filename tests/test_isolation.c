@@ -329,6 +329,42 @@ static void run_with_binds(const struct policy *pol, const struct sv_limits *lim
 	cfg->nbinds = 0;
 }
 
+/* The same with the other file's directory as a data bind: the worker
+ * reads it beneath the bind, under its Landlock ruleset (which allows
+ * reading there and nothing else), while its own plugin still arrives as
+ * the supervisor's descriptor. */
+static void run_load_bound(const struct policy *pol, const struct sv_limits *lim, struct wk_config *cfg,
+			   const char *other, struct event_base *base)
+{
+	const char *slash = strrchr(other, '/');
+	char err[512];
+	struct cs_result r;
+	struct sv s;
+
+	CHECK(cfg->landlock_abi >= 1);
+	CHECK(slash && slash != other && (size_t)(slash - other) < sizeof(cfg->binds[0]));
+	if (!slash || slash == other)
+		return;
+	snprintf(cfg->binds[0], sizeof(cfg->binds[0]), "%.*s", (int)(slash - other), other);
+	cfg->nbinds = 1;
+	if (sv_init(&s, base, pol, lim, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "test_isolation: %s\n", err);
+		check_failures++;
+		return;
+	}
+	sv_run(&s, (const uint8_t *)"x", 1, &r);
+	CHECK_STR(cs_status_name(r.status), "OK");
+	if (r.status != CS_OK)
+		fprintf(stderr, "loadopen.so with a bind: %s\n", r.detail);
+	if (r.status == CS_OK) {
+		char got[256];
+		snprintf(got, sizeof(got), "%.*s", (int)r.out_len, (const char *)r.out);
+		CHECK_STR(got, "own=ELF own-rdwr=ENOENT own-creat=ENOENT other=ELF");
+	}
+	free(r.out);
+	sv_close(&s);
+}
+
 /* The loader's opens while a worker loads: only a read-only open of a file
  * the supervisor resolved for it (here the plugin itself, from its init)
  * is served, with the real file; any other flags, or any other host file,
@@ -367,6 +403,7 @@ static void run_load_opens(const struct profile *prof, const struct policy *pol,
 	}
 	free(r.out);
 	sv_close(&s);
+	run_load_bound(pol, lim, &cfg, echo, base);
 }
 
 int main(void)

@@ -205,6 +205,85 @@ static void test_full_policy(void)
 	profile_free(&p);
 }
 
+static bool run_continues(const struct policy *pol, int nr, uint32_t arch)
+{
+	struct seccomp_data sd = { .nr = nr, .arch = arch };
+
+	return policy_run_continues(pol, &sd);
+}
+
+/* A run set that allows the loader's opens keeps them notified (served to
+ * the loader until READY, continued after); the rest of it is allowed. */
+static const struct row widen_rows[] = {
+	{ "openat", 0, NATIVE, 0, 0, 0, NOTIFY },
+	{ "open", 0, NATIVE, 0, 0, 0, NOTIFY },
+	{ "openat2", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "creat", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "unshare", 0, NATIVE, 0x10000000, 0, 0, ALLOW },
+	{ "keyctl", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ "read", 0, NATIVE, 0, 0, 0, ALLOW },
+	{ NULL, X32 | 257, NATIVE, 0, 0, 0, NOTIFY },
+	{ "execve", 0, NATIVE, 0, 0, 0, NOTIFY },
+};
+
+/* Argument rules compile to exactly what they name: an int argument's low
+ * 32 bits among the values, clone only for threads (clone3 ENOSYS, so
+ * glibc falls back to clone). */
+static const struct row argrule_rows[] = {
+	{ "socket", 0, NATIVE, 1, 1, 0, ALLOW },                    /* AF_UNIX */
+	{ "socket", 0, NATIVE, 0xffffffff00000001ull, 1, 0, ALLOW }, /* high garbage: the kernel reads an int */
+	{ "socket", 0, NATIVE, 2, 1, 0, NOTIFY },                   /* AF_INET */
+	{ "socket", 0, NATIVE, 16, 3, 0, NOTIFY },                  /* AF_NETLINK */
+	{ "socketpair", 0, NATIVE, 1, 1, 0, ALLOW },
+	{ "socketpair", 0, NATIVE, 10, 1, 0, NOTIFY },
+	{ "clone", 0, NATIVE, 0x3d0f00, 0, 0, ALLOW },              /* glibc's pthread_create */
+	{ "clone", 0, NATIVE, 0x11, 0, 0, NOTIFY },                 /* fork */
+	{ "clone", 0, NATIVE, 0x3d0f00 | 0x10000000, 0, 0, NOTIFY }, /* thread + CLONE_NEWUSER */
+	{ "clone", 0, NATIVE, 0x3d0f00 | 0x20000, 0, 0, NOTIFY },   /* thread + CLONE_NEWNS */
+	{ "clone", 0, NATIVE, 0x3d0f00 & ~0x10000ull, 0, 0, NOTIFY }, /* no CLONE_THREAD: a process */
+	{ "clone3", 0, NATIVE, 0, 88, 0, SECCOMP_RET_ERRNO | 38 },  /* ENOSYS */
+	{ "prctl", 0, NATIVE, 15, 0, 0, ALLOW },                    /* PR_SET_NAME */
+	{ "prctl", 0, NATIVE, 16, 0, 0, ALLOW },
+	{ "prctl", 0, NATIVE, 22, 2, 0, NOTIFY },                   /* PR_SET_SECCOMP */
+	{ "prctl", 0, NATIVE, 0x53564d41, 0, 0, NOTIFY },           /* PR_SET_VMA: approved, not allowed */
+	{ "socket", 0, AUDIT_ARCH_I386, 1, 1, 0, NOTIFY },
+};
+
+static void test_argrule_policy(void)
+{
+	struct profile p;
+	struct policy pol;
+
+	if (build("tests/profiles/argrules.ini", &p, &pol) < 0)
+		return;
+	check_rows(&pol, argrule_rows, sizeof(argrule_rows) / sizeof(argrule_rows[0]));
+	policy_free(&pol);
+	profile_free(&p);
+}
+
+static void test_widen_policy(void)
+{
+	struct profile p, dp;
+	struct policy pol, dpol;
+
+	if (build("tests/profiles/widen.ini", &p, &pol) < 0)
+		return;
+	check_rows(&pol, widen_rows, sizeof(widen_rows) / sizeof(widen_rows[0]));
+	CHECK(run_continues(&pol, nr_of("openat"), NATIVE));
+	CHECK(run_continues(&pol, nr_of("open"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("openat"), AUDIT_ARCH_I386));
+	CHECK(!run_continues(&pol, X32 | nr_of("openat"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("read"), NATIVE));
+	CHECK(!run_continues(&pol, nr_of("execve"), NATIVE));
+	if (build("profiles/default.ini", &dp, &dpol) == 0) {
+		CHECK(!run_continues(&dpol, nr_of("openat"), NATIVE));
+		policy_free(&dpol);
+		profile_free(&dp);
+	}
+	policy_free(&pol);
+	profile_free(&p);
+}
+
 static int check_member(const char *sys, void *arg)
 {
 	if (seccomp_syscall_resolve_name(sys) < 0)
@@ -311,5 +390,7 @@ int main(void)
 	test_full_policy();
 	test_vocabulary();
 	test_bpf_eval();
+	test_widen_policy();
+	test_argrule_policy();
 	return check_done("test_policy");
 }

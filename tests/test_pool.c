@@ -43,7 +43,7 @@ static const struct expect faults[] = {
 	{ "segv", CAISSON_CRASHED, "SIGSEGV" },
 	{ "open", CAISSON_VIOLATION, "openat(" },
 	{ "socket", CAISSON_VIOLATION, "socket(AF_INET" },
-	{ "spin", CAISSON_CPU_LIMIT, "cpu time 300ms exceeded" },
+	{ "spin", CAISSON_CPU_LIMIT, "cpu time 100ms exceeded" },
 	{ "hang", CAISSON_TIMEOUT, "wall time 1500ms exceeded" },
 	{ "garbage", CAISSON_PROTOCOL_ERROR, "bad magic" },
 	{ "exit", CAISSON_CRASHED, "status 3" },
@@ -476,7 +476,7 @@ static void test_sync(void)
 	CHECK_INT(caisson_sync_call(s, "again", 5, &r), CAISSON_OK);
 	free(r.output);
 	/* How close to their settings the limits fire: printed for the
-	 * record (the profile's 1500ms wall, 300ms CPU), never asserted. */
+	 * record (the profile's 1500ms wall, 100ms CPU), never asserted. */
 	{
 		struct timespec t0, t1;
 		const char *what[] = { "hang", "spin" };

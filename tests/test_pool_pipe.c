@@ -33,7 +33,7 @@ void test_pipeline(const char *src)
 	reset();
 	snprintf(slots[n].input, sizeof(slots[n].input), "spin");
 	slots[n].want = CAISSON_CPU_LIMIT;
-	slots[n].detail = "cpu time 300ms exceeded";
+	slots[n].detail = "cpu time 100ms exceeded";
 	CHECK(caisson_submit(p, "spin", 4, on_done, &slots[n++]) > 0);
 	for (int i = 0; i < 3; i++) {
 		snprintf(slots[n].input, sizeof(slots[n].input), "behind-%d", i);

@@ -493,8 +493,8 @@ static void test_exception_syntax(void)
 			 "[exception] lacks 'expires'");
 	expect_mem_error("[exception]\nallow = socket\nallow = bind\n", 3,
 			 "duplicate key 'allow' in [exception] (first set on line 2)");
-	expect_mem_error("[exception]\nallow =\n", 2, "allow: expected one syscall or @group name");
-	expect_mem_error("[exception]\nallow = socket bind\n", 2, "allow: expected one syscall or @group name");
+	expect_mem_error("[exception]\nallow =\n", 2, "allow: expected one syscall, @group name or argument rule");
+	expect_mem_error("[exception]\nallow = socket bind\n", 2, "allow: expected one syscall, @group name or argument rule");
 	expect_mem_error("[exception]\nallow = @nope\n", 2, "allow: unknown syscall group '@nope'");
 	expect_mem_error("[exception]\nallow = frobnicate\n", 2, "allow: unknown syscall 'frobnicate'");
 	expect_mem_error("[exception]\nallow = socket\nreason =\n", 3, "reason: expected 1 to 255 bytes");
@@ -520,18 +520,98 @@ static void test_exception_syntax(void)
 
 static void test_exception_limit(void)
 {
-	char text[8192];
+	static char text[32768];
+	char want[64];
 	size_t off;
 
 	off = (size_t)snprintf(text, sizeof(text), "[seccomp]\nallow = @default socket\n");
 	for (int i = 0; i <= (int)PROFILE_MAX_EXCEPTIONS; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "[exception]\nallow = socket\n" EXC_TAIL);
-	expect_mem_error(text, 3 + 5 * PROFILE_MAX_EXCEPTIONS, "more than 16 [exception] sections");
+	CHECK(off < sizeof(text));
+	snprintf(want, sizeof(want), "more than %u [exception] sections", PROFILE_MAX_EXCEPTIONS);
+	expect_mem_error(text, 3 + 5 * PROFILE_MAX_EXCEPTIONS, want);
+}
+
+/* [filesystem] landlock: auto by default, required on request, nothing else. */
+static void test_landlock_key(void)
+{
+	struct profile p;
+
+	if (expect_mem_ok("", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_AUTO);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[filesystem]\nlandlock = required\n", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_REQUIRED);
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[filesystem]\nlandlock = auto\n", &p) == 0) {
+		CHECK_INT(p.landlock, PROFILE_LANDLOCK_AUTO);
+		profile_free(&p);
+	}
+	expect_mem_error("[filesystem]\nlandlock = off\n", 2, "landlock: expected 'auto' or 'required'");
+	expect_mem_error("[filesystem]\nlandlock = auto\nlandlock = required\n", 3, "duplicate key 'landlock'");
+}
+
+/* allow = name(...): parsed, conflicts refused at the second line, and an
+ * exception with a rule approves that rule or a narrower one only. */
+static void test_argrules(void)
+{
+	struct profile p;
+	const struct argrule *r;
+
+	if (expect_mem_ok("[seccomp]\nallow = @default socket(AF_UNIX|AF_INET|AF_LOCAL)\n"
+			  "[exception]\nallow = socket(AF_INET|AF_UNIX|AF_NETLINK)\n" EXC_TAIL, &p) == 0) {
+		r = profile_argrule(&p, seccomp_syscall_resolve_name("socket"));
+		CHECK(r && r->kind == ARGRULE_VALUES && r->arg == 0 && r->nvals == 2);
+		CHECK(r && r->vals[0] == 1 && r->vals[1] == 2);
+		CHECK(in_run(&p, "socket") && p.run_from[seccomp_syscall_resolve_name("socket")].line == 2);
+		CHECK(p.exceptions[0].has_rule);
+		CHECK_STR(p.exceptions[0].relaxes, "syscall socket(AF_INET|AF_UNIX|AF_NETLINK)");
+		CHECK(!profile_argrule(&p, seccomp_syscall_resolve_name("read")));
+		profile_free(&p);
+	}
+	if (expect_mem_ok("[seccomp]\nallow = @default clone(threads)\n[exception]\nallow = clone\n" EXC_TAIL,
+			  &p) == 0) {
+		r = profile_argrule(&p, seccomp_syscall_resolve_name("clone"));
+		CHECK(r && r->kind == ARGRULE_CLONE_THREADS);
+		profile_free(&p);
+	}
+	expect_mem_error("[seccomp]\nallow = @default socket\nallow = socket(AF_UNIX)\n", 3,
+			 "allow: 'socket(AF_UNIX)': that syscall is already allowed without a rule (line 2)");
+	expect_mem_error("[seccomp]\nallow = socket(AF_UNIX)\nallow = @network\n", 3,
+			 "syscall 'socket' in @network is already allowed only within an argument rule (line 2)");
+	expect_mem_error("[seccomp]\nallow = socket(AF_UNIX)\nallow = socket(AF_INET)\n", 3,
+			 "a second argument rule for that syscall (first on line 2)");
+	expect_mem_error("[seccomp]\nallow = socket(AF_APPLETALK)\n", 2,
+			 "allow: 'AF_APPLETALK' is not a value socket(...) accepts");
+	expect_mem_error("[seccomp]\nallow = read(1)\n", 2, "allow: no argument rule for 'read'");
+	expect_mem_error("[seccomp]\nallow = socket(AF_UNIX\n", 2, "is not name(VALUE|VALUE...)");
+	expect_mem_error("[seccomp]\nallow = socket()\n", 2, "is not name(VALUE|VALUE...)");
+	expect_mem_error("[seccomp]\nallow = socket(AF_UNIX|)\n", 2, "'' is not a value socket(...) accepts");
+	expect_mem_error("[seccomp]\ninit_allow = socket(AF_UNIX)\n", 2,
+			 "init_allow: 'socket(AF_UNIX)': argument rules apply to the run set (allow) only");
+	expect_mem_error("[seccomp]\nallow = clone(threads|fork)\n", 2, "'fork' is not a value clone(...) accepts");
+	expect_mem_error("[seccomp]\nallow = prctl(PR_SET_NAME|PR_SET_NAME|PR_GET_NAME|PR_SET_VMA|PR_GET_SECCOMP|"
+			 "PR_CAPBSET_READ|PR_GET_DUMPABLE|PR_SET_PDEATHSIG|PR_GET_PDEATHSIG|PR_GET_TIMERSLACK)\n",
+			 2, "more than 8 values in prctl(...)");
+	/* A rule still needs its exception, and an exception with a rule
+	 * approves no more than its rule. */
+	expect_mem_error("[seccomp]\nallow = @default socket(AF_UNIX)\n", 2, "syscall 'socket' is dangerous");
+	expect_mem_error("[seccomp]\nallow = @default socket(AF_UNIX|AF_INET)\n[exception]\n"
+			 "allow = socket(AF_UNIX)\n" EXC_TAIL, 2, "syscall 'socket' is dangerous");
+	expect_mem_error("[seccomp]\nallow = @default socket\n[exception]\nallow = socket(AF_UNIX)\n" EXC_TAIL,
+			 2, "syscall 'socket' is dangerous");
+	expect_mem_error("[exception]\nallow = socket(AF_INET6)\n" EXC_TAIL, 2, "allow: [exception] for "
+			 "'socket(AF_INET6)' covers nothing");
+	expect_mem_error("[exception]\nallow = mmap(PROT_READ)\n" EXC_TAIL, 2, "allow: no argument rule for 'mmap'");
 }
 
 int main(void)
 {
 	test_dates();
+	test_landlock_key();
+	test_argrules();
 	test_weak_network();
 	test_exception_syntax();
 	test_exception_limit();

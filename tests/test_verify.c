@@ -17,7 +17,7 @@ static struct vf_probe judge(int kind, enum cs_status st, const char *detail, co
 	struct vf_probe p;
 
 	memset(&p, 0, sizeof(p));
-	vf_judge(&p, kind, &res);
+	vf_judge(&p, kind, &res, false);
 	return p;
 }
 
@@ -171,6 +171,47 @@ static void test_report(void)
 	CHECK(!vf_report_passed(&r)); /* an empty report never passes */
 }
 
+/* The layer named for each way a probe is contained; none otherwise. */
+static void test_layers(void)
+{
+	static const struct {
+		const char *category, *answer, *layer;
+		bool landlock;
+	} t[] = {
+		{ "namespaces", "blocked ENOSPC", "userns-limit", false },
+		{ "keyrings", "blocked EACCES: own session keyring 1", "keyring", false },
+		{ "signals", "blocked ESRCH", "namespace", false },
+		{ "files", "blocked ENOENT", "empty-root", true },
+		{ "files", "blocked EACCES", "empty-root", false },
+		{ "files", "blocked EACCES", "landlock", true },
+		{ "mount", "blocked EPERM", "capabilities", false },
+		{ "bombs", "blocked EAGAIN", "rlimit", false },
+		{ "kernel", "blocked EOPNOTSUPP", "kernel", false },
+		{ "namespaces", "escaped unshare returned 0", "", false },
+		{ "files", "unsupported nothing", "", true },
+	};
+	struct pool_result res = { .status = CS_VIOLATION, .detail = "unshare(0x10000000)" };
+	struct vf_probe p;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		snprintf(p.category, sizeof(p.category), "%s", t[i].category);
+		res = (struct pool_result){ .status = CS_OK, .out = (const uint8_t *)t[i].answer, .out_len = strlen(t[i].answer) };
+		vf_judge(&p, PROBE_PLAIN, &res, t[i].landlock);
+		CHECK_STR(p.layer, t[i].layer);
+	}
+	memset(&p, 0, sizeof(p));
+	res = (struct pool_result){ .status = CS_VIOLATION, .detail = "unshare(0x10000000)" };
+	vf_judge(&p, PROBE_PLAIN, &res, true);
+	CHECK_STR(p.layer, "seccomp");
+	res = (struct pool_result){ .status = CS_CPU_LIMIT, .detail = "cpu" };
+	vf_judge(&p, PROBE_BOUNDED, &res, false);
+	CHECK_STR(p.layer, "rlimit");
+	res = (struct pool_result){ .status = CS_CPU_LIMIT, .detail = "cpu" };
+	vf_judge(&p, PROBE_PLAIN, &res, false);
+	CHECK_STR(p.layer, "");
+}
+
 /* Capability sets: empty passes; anything else fails and is named by
  * libcap; malformed text fails; a full set is truncated, not overrun. */
 static void test_caps_named(void)
@@ -199,6 +240,7 @@ static void test_caps_named(void)
 int main(void)
 {
 	test_statuses();
+	test_layers();
 	test_answers();
 	test_report();
 	test_caps_named();

@@ -7,10 +7,12 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/zy_reap.c
     ${CMAKE_SOURCE_DIR}/worker/wk_lockdown.c
     ${CMAKE_SOURCE_DIR}/worker/wk_userns.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_keyring.c
     ${CMAKE_SOURCE_DIR}/worker/wk_mount.c
     ${CMAKE_SOURCE_DIR}/worker/wk_caps.c
     ${CMAKE_SOURCE_DIR}/worker/wk_rlimit.c
     ${CMAKE_SOURCE_DIR}/worker/wk_fds.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_landlock.c
     ${CMAKE_SOURCE_DIR}/worker/wk_seccomp.c
     ${CMAKE_SOURCE_DIR}/worker/wk_runtime.c
     ${CMAKE_SOURCE_DIR}/worker/wk_cov.c

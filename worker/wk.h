@@ -30,6 +30,10 @@ struct wk_detail {
 int wk_userns_write_maps(pid_t child, const struct wk_config *cfg, uint32_t slot,
 			 uint32_t *host_uid, struct wk_detail *d);
 int wk_userns_switch(struct wk_detail *d);
+/* sysuser: the zygote's /proc/sys/user directory (O_PATH). */
+int wk_userns_forbid_nested(int sysuser, struct wk_detail *d);
+/* wk_keyring.c */
+int wk_keyring_private(struct wk_detail *d);
 /* wk_mount.c: the profile's data binds, cloned with the zygote's
  * identity (which can reach what the supervisor resolved); the root is
  * built after the switch to the worker's mapped uid (files cannot be
@@ -52,6 +56,8 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d);
 int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detail *d);
 /* wk_fds.c */
 int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
+/* wk_landlock.c: no-op when cfg->landlock_abi is 0 */
+int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_seccomp.c */
 int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_lockdown.c: runs every step; returns only on success. What the
@@ -61,6 +67,7 @@ struct wk_inherited {
 	const int *cg;
 	uint32_t ncg;
 	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
+	int sysuser;     /* the zygote's /proc/sys/user (O_PATH), -1 if it has none */
 	const int *regions; /* input, output; and coverage when cov_size */
 	uint64_t in_size, out_size, cov_size;
 };

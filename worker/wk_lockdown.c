@@ -161,6 +161,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     closed: no round trip to the supervisor before the plugin loads.
  *     Both before step 1, whose close_range would close what the zygote
  *     passed; a failure is reported once 1 is done.
+ *     Then nested user namespaces forbidden (max_user_namespaces 0 in
+ *     ours): here because it needs the zygote's /proc/sys/user, which
+ *     step 1 closes, and CAP_SYS_RESOURCE over our namespace (until 9).
  *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor). The
@@ -176,6 +179,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     our namespace capabilities across the next step.
  *  6  identity (uid/gid 1000 inside): needs CAP_SETUID/CAP_SETGID, and
  *     must precede 7: an unmapped fsuid cannot create the mount points.
+ *     Then a private session keyring: after 6, so it is the worker uid's
+ *     (owner and quota), and before any plugin code can reach the inherited one.
  *  7  empty tmpfs root, read-only data binds, pivot_root, old root detached,
  *     root read-only: needs CAP_SYS_ADMIN over our mount namespace.
  *  8  hostname: needs CAP_SYS_ADMIN over our uts namespace.
@@ -191,6 +196,8 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     sets it instead, hard and soft, at step 14.
  * 12  environment: empty (the zygote was started with none; verified here);
  *     scheduling class SCHED_BATCH (a hint, not a layer: see batch_class).
+ *     Then Landlock: needs no_new_privs (10); its rules open the binds
+ *     in the final root (7); before 13, whose run set need not allow it.
  * 13  seccomp with a listener: last kernel step, irreversible.
  * 14  hand the listener to the zygote, wait while it lowers our
  *     RLIMIT_NOFILE (prlimit as owner of our user namespace), close the
@@ -202,7 +209,9 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  * it runs under every layer above. The filter's init-only syscalls (the
  * loader's openat and executable mappings) go to the supervisor, which
  * allows them only until the worker reports READY after caisson_plugin_init;
- * from READY on, every notification kills the worker (the seal). The
+ * from READY on, every notification kills the worker (the seal), but an
+ * open/openat the run set allows (kept NOTIFY for the loader), which it
+ * continues under Landlock and the empty root. The
  * plugin and its libraries are never in the root: the supervisor answers
  * the loader's opens of them with descriptors it opened (notify.c). With
  * data binds, after READY and before the first request, the zygote (or,
@@ -219,6 +228,8 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		step0 = IPC_STEP_CGROUP;
 	else if (in->regions && wk_runtime_map_regions(in->regions, in->in_size, in->out_size, in->cov_size, &d0) < 0)
 		step0 = IPC_STEP_REGIONS;
+	else if (wk_userns_forbid_nested(in->sysuser, &d0) < 0)
+		step0 = IPC_STEP_USERNS_LIMIT;
 	if (step0 >= 0)
 		errno0 = errno ? errno : EIO;
 	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
@@ -239,6 +250,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		die(step, &d);
 	STEP(STEP_SECUREBITS, wk_caps_lock_securebits(&d));
 	STEP(STEP_IDENTITY, wk_userns_switch(&d));
+	STEP(STEP_KEYRING, wk_keyring_private(&d));
 	rc = in->empty_root ? 0 : wk_mount_build_root(cfg, trees, &step, &d);
 	for (size_t i = 0; i < WK_MAX_BINDS; i++)
 		if (trees[i] >= 0)
@@ -252,6 +264,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 	STEP(STEP_RLIMITS, wk_rlimit_apply(cfg, &d));
 	STEP(STEP_ENV, clear_env(&d));
 	STEP(STEP_SCHED, batch_class(&d));
+	STEP(STEP_LANDLOCK, wk_landlock_apply(cfg, &d));
 	listener = wk_seccomp_load(cfg, &d);
 	STEP(STEP_SECCOMP, listener);
 	STEP(STEP_LISTENER, hand_over_listener(listener, &d));

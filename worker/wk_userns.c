@@ -3,7 +3,9 @@
  * runs in the child, inside its new user namespace, before caps are dropped.
  * Root supervisor: slot N maps inner 1000 to host uid/gid base+N, so no two
  * live workers share a host identity. Unprivileged: inner 1000 maps to the
- * caller's own ids (the only mapping the kernel allows without CAP_SETUID). */
+ * caller's own ids (the only mapping the kernel allows without CAP_SETUID).
+ * wk_userns_forbid_nested() runs in the child too, first thing, with the
+ * full capabilities the new namespace gave it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -73,6 +75,41 @@ int wk_userns_switch(struct wk_detail *d)
 	}
 	if (setresuid(WK_INNER_ID, WK_INNER_ID, WK_INNER_ID) < 0) {
 		snprintf(d->text, sizeof(d->text), "setresuid(%u)", WK_INNER_ID);
+		return -1;
+	}
+	return 0;
+}
+
+/* No nested user namespace in a worker, whatever its filter allows: our own
+ * user namespace's max_user_namespaces becomes 0 (the layer bubblewrap's
+ * --disable-userns adds), so unshare/clone(CLONE_NEWUSER) fail with ENOSPC
+ * and no namespace with a fresh capability set can ever be made here. The
+ * kernel resolves /proc/sys/user/ entries in the opener's user namespace at
+ * lookup, so an open through the zygote's /proc/sys/user directory (the
+ * worker has no /proc) reaches ours. Writing needs CAP_SYS_RESOURCE over
+ * our namespace, held until wk_caps_drop() and never again: nothing in the
+ * worker can raise the limit back. Read back to be sure it holds. */
+int wk_userns_forbid_nested(int sysuser, struct wk_detail *d)
+{
+	char back[8] = "";
+	ssize_t n = -1;
+	int fd, saved;
+
+	strcpy(d->text, "open /proc/sys/user/max_user_namespaces (the zygote's /proc/sys/user)");
+	if (sysuser < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	fd = openat(sysuser, "max_user_namespaces", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	strcpy(d->text, "write 0 to our user namespace's max_user_namespaces");
+	if (write(fd, "0\n", 2) == 2)
+		n = pread(fd, back, sizeof(back) - 1, 0);
+	saved = errno;
+	close(fd);
+	if (n != 2 || strcmp(back, "0\n")) {
+		errno = n < 0 ? saved : EIO;
 		return -1;
 	}
 	return 0;

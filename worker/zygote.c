@@ -50,6 +50,9 @@ static int zy_home[ZY_SPARE_KINDS] = { -1, -1 }, zy_spare[ZY_SPARE_KINDS] = { -1
 /* As root, for a configuration without data binds: the mount namespace
  * every worker is cloned in (make_empty_root); -1 otherwise. */
 static int zy_empty_mnt = -1;
+/* /proc/sys/user, for every worker to set its own user namespace's
+ * max_user_namespaces through (wk_userns_forbid_nested): it has no /proc. */
+static int zy_sysuser = -1;
 _Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
@@ -409,7 +412,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		close(sy[0]);
 		close(lg[0]);
 		child(sv[1], sy[1], lg[1],
-		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root,
+		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root, .sysuser = zy_sysuser,
 					      .regions = m0->type != IPC_Z_SPAWN ? m0->fds : NULL,
 					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size,
 					      .cov_size = m0->u.spawn.cov_size });
@@ -632,6 +635,8 @@ int main(int argc, char **argv)
 	     (zy_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	     (zy_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
 		fatal("open own mount, network and ipc namespaces, root and working directory");
+	/* A worker without it fails its lockdown (fail closed), naming it. */
+	zy_sysuser = open("/proc/sys/user", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* A terminal's ^C, a hangup or a SIGTERM sent to a whole process
 	 * group or cgroup is the supervisor's to handle: it stops the work and
 	 * closes the channel, and we kill and reap every worker on the way

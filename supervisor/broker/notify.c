@@ -199,8 +199,8 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 			snprintf(text, len, "notification receive failed: %s", strerror(errno));
 			v = NF_BROKEN;
 		}
-	} else if (loading && policy_init_allows(pol, &req->data)) {
-		if (!nf_serve_open(fd, pid, loading, req, resp)) {
+	} else if (pol && ((loading && policy_init_allows(pol, &req->data)) || policy_run_continues(pol, &req->data))) {
+		if (!loading || !nf_serve_open(fd, pid, loading, req, resp)) {
 			resp->id = req->id;
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);

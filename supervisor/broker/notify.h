@@ -31,7 +31,8 @@ enum nf_verdict {
  * pidfd, polled to tell a dead worker from a withdrawn notification) and
  * judges it;
  * loading: the worker's configuration while it has not reported READY (the
- * init set is answered), else NULL. text (len bytes) gets the detail of
+ * init set is answered), else NULL; pol NULL: nothing is continued (every
+ * notification is judged a violation). text (len bytes) gets the detail of
  * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
 enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
 			 char *text, size_t len);

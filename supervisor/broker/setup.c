@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "policy/policy.h"
 #include "policy/profile.h"
 #include "elf/zygote_sonames.h" /* generated at build time (supervisor/elf/sources.cmake) */
+#include "landlock.h"
 
 static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
 {
@@ -52,6 +54,31 @@ out:
 	return rc;
 }
 
+/* Unprivileged, every worker runs as the caller's uid (the one identity
+ * the kernel lets it map), and the kernel grants a key's user permissions
+ * to any process of its owner's uid, whatever its namespace: a worker
+ * whose filter allows the keyring syscalls could reach the caller's own
+ * keyrings by serial, with nothing but the filter in the way. The private
+ * session keyring cannot hold that line, so such a profile is refused
+ * here rather than run weaker. As root each worker has its own uid. */
+static int keyrings_isolated(const struct profile *prof, char *err, size_t errlen)
+{
+	static const char *const calls[] = { "keyctl", "add_key", "request_key" };
+
+	if (geteuid() == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(calls[i]);
+
+		if (nr >= 0 && profile_set_has(prof->run, nr)) {
+			snprintf(err, errlen, "the profile allows %s, but unprivileged workers share the caller's uid "
+				 "and could reach its keyrings; run as root (one uid per worker)", calls[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
 			char *const *extra_args, size_t nextra, struct wk_config *cfg,
 			char *err, size_t errlen)
@@ -77,6 +104,9 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	cfg->input_bytes = prof->limits.input_bytes;
 	cfg->open_files = prof->limits.open_files;
 	cfg->prefault_bytes = prof->pool.prefault_bytes;
+	if (landlock_for_profile(prof, &cfg->landlock_abi, err, errlen) < 0 ||
+	    keyrings_isolated(prof, err, errlen) < 0)
+		return -1;
 	if (pol->ninsns > WK_MAX_INSNS) {
 		snprintf(err, errlen, "seccomp program has %zu instructions, more than %u", pol->ninsns,
 			 WK_MAX_INSNS);

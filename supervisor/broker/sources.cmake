@@ -14,7 +14,8 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/sv.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/libexec.c
-    ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c)
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/landlock.c)
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
     CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")
 target_include_directories(caisson_sv PRIVATE ${CAISSON_GEN_DIR})

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "broker/landlock.h"
 #include "cli_args.h"
 #include "cmd.h"
 #include "policy/policy.h"
@@ -80,10 +81,12 @@ static int pr_check(char **files, int n, int32_t today)
 	return rc;
 }
 
-static void pr_syscall(int nr, const struct profile_origin *from, const char *implied)
+/* note: what the filter does instead of a plain allow (NULL: the rule
+ * sysgroups attaches, if any). */
+static void pr_syscall(int nr, const struct profile_origin *from, const char *implied, const char *note)
 {
 	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-	const char *rule = name ? sysgroups_rule_text(sysgroups_rule(name)) : "";
+	const char *rule = note ? note : name ? sysgroups_rule_text(sysgroups_rule(name)) : "";
 	char origin[96];
 
 	if (from->line)
@@ -98,8 +101,25 @@ static void pr_syscall(int nr, const struct profile_origin *from, const char *im
 	free(name);
 }
 
+/* What the run filter does with syscall nr other than allow it whole:
+ * the profile's argument rule, or notify (the loader's opens); NULL for
+ * nothing (or the rule sysgroups attaches). */
+static const char *pr_run_note(const struct profile *p, const struct policy *pol, int nr, char *buf, size_t len)
+{
+	const struct argrule *r = profile_argrule(p, nr);
+
+	if (r) {
+		argrule_text(r, buf, len);
+		return buf;
+	}
+	if ((pol->run_notify[nr / 64] >> (nr % 64)) & 1)
+		return "notified: served to the loader until READY, then continued";
+	return NULL;
+}
+
 static void pr_syscalls(const struct profile *p, const struct policy *pol)
 {
+	char note[160];
 	static const struct profile_origin none = { 0, NULL };
 	size_t nrun = 0, ninit = 0;
 
@@ -110,12 +130,12 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 	printf("run syscalls (%zu): allowed by the filter for the worker's whole life\n", nrun);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(p->run, nr))
-			pr_syscall(nr, &p->run_from[nr], "");
+			pr_syscall(nr, &p->run_from[nr], "", pr_run_note(p, pol, nr, note, sizeof(note)));
 	printf("init-only syscalls (%zu): tolerated only while the plugin loads and initialises\n", ninit);
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
 		if (profile_set_has(pol->init_set, nr) && !profile_set_has(p->run, nr))
 			pr_syscall(nr, profile_set_has(p->init, nr) ? &p->init_from[nr] : &none,
-				   "policy's " SYSGROUPS_LOADER);
+				   "policy's " SYSGROUPS_LOADER, NULL);
 }
 
 static void pr_pool(const struct profile_pool *pl)
@@ -150,6 +170,25 @@ static void pr_exception_text(const char *file, const char *name, const struct p
 	       (int)(e->expires_day - today));
 }
 
+/* What the profile demands and what this kernel makes of it. */
+static void pr_landlock(const struct profile *p)
+{
+	char rights[1024], err[256];
+	uint32_t abi = 0;
+
+	printf("landlock:    %s; ", p->landlock == PROFILE_LANDLOCK_REQUIRED ? "required" : "auto");
+	if (landlock_for_profile(p, &abi, err, sizeof(err)) < 0) {
+		printf("workers refused here: %s\n", err);
+		return;
+	}
+	landlock_describe(abi, rights, sizeof(rights));
+	if (abi)
+		printf("ABI %u (kernel %u); enforced: %s; read allowed beneath the binds only\n", abi,
+		       landlock_kernel_abi(), rights);
+	else
+		printf("%s\n", rights);
+}
+
 /* What every worker keeps of the capabilities this kernel knows: none.
  * Names from libcap, so the line follows the running kernel. */
 static void pr_caps(void)
@@ -178,6 +217,7 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("library_path: %s\n", p->nlibrary_paths ? "" : "none (system library directories only)");
 	for (size_t i = 0; i < p->nlibrary_paths; i++)
 		printf("  %s\n", p->library_paths[i]);
+	pr_landlock(p);
 	pr_caps();
 	pr_limits(&p->limits);
 	pr_pool(&p->pool);

@@ -7,12 +7,13 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_serve.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/interrupt.c)
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"
     CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}")
 target_compile_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(caisson PRIVATE ${CAISSON_SAN_FLAGS})
-target_link_libraries(caisson PRIVATE caisson_verify caisson_verify_fmt caisson_fuzz caisson_dep_cap)
+target_link_libraries(caisson PRIVATE caisson_verify caisson_verify_fmt caisson_fuzz caisson_serve caisson_dep_cap)
 # Third-party libraries as archives (CAISSON_STATIC_DEPS in CMakeLists.txt).
 set_target_properties(caisson PROPERTIES CAISSON_STATIC_DEPS ${CAISSON_STATIC_DEPS})
 set_target_properties(caisson PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

@@ -216,11 +216,11 @@ static void vf_text_attest(const struct vf_report *r, FILE *f)
 static void vf_text_probes(const struct vf_report *r, FILE *f)
 {
 	fprintf(f, "containment probes (each in a fresh worker)\n");
-	fprintf(f, "  %-12s %-28s %-11s %s\n", "category", "probe", "verdict", "how");
+	fprintf(f, "  %-12s %-28s %-11s %-13s %s\n", "category", "probe", "verdict", "contained by", "how");
 	for (size_t i = 0; i < r->nprobes; i++) {
 		const struct vf_probe *p = &r->probes[i];
-		fprintf(f, "  %-12.32s %-28.48s %-11s %.256s\n", p->category, p->name, vf_verdict_name(p->verdict),
-			p->how);
+		fprintf(f, "  %-12.32s %-28.48s %-11s %-13.24s %.256s\n", p->category, p->name,
+			vf_verdict_name(p->verdict), p->layer[0] ? p->layer : "-", p->how);
 	}
 	fputc('\n', f);
 }

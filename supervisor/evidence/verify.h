@@ -45,13 +45,18 @@ struct vf_probe {
 	char attempt[160];    /* what it tries, one line */
 	enum vf_verdict verdict;
 	char how[256];        /* "VIOLATION openat(...)", "EPERM", "MEMORY_LIMIT ..." */
+	/* Contained: the layer that stopped it ("seccomp", "namespace",
+	 * "userns-limit", "keyring", "landlock", "capabilities", "rlimit",
+	 * "memory-limit", "empty-root", "lockdown", "supervisor", "kernel");
+	 * "" otherwise. */
+	char layer[24];
 	char status[24];      /* the worker's cs_status name for this probe */
 	uint64_t duration_us;
 };
 
 /* An approved [exception] of the profile, as the register shows it. */
 struct vf_exception {
-	char relaxes[128];    /* what it allows: "syscall socket", "namespace network off" */
+	char relaxes[288];    /* what it allows: "syscall socket", "syscall socket(AF_UNIX)" (profile_exception.relaxes) */
 	char reason[256];
 	char approver[128];
 	char expires[11];     /* YYYY-MM-DD */

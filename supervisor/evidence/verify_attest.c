@@ -338,4 +338,5 @@ void vf_attest(struct vf_run *v, pid_t pid)
 	vf_attest_cgroup(v, pid);
 	vf_attest_mounts(v, pid);
 	vf_attest_fds(v, pid);
+	vf_attest_userns_limit(v, pid);
 }

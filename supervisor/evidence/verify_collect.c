@@ -233,8 +233,9 @@ int vf_collect(const struct vf_options *o, struct vf_report *r, char *err, size_
 	    setup_worker_config(&prof, &pol, v.plugin, NULL, 0, &cfg, err, errlen) < 0)
 		goto out;
 	setup_limits(&prof, &v.lim);
+	v.landlock = cfg.landlock_abi > 0;
 	v.base = o->base ? o->base : event_base_new();
-	if (vf_exceptions(&v) < 0 || vf_policy_blob(&v) < 0 || !v.base) {
+	if (vf_exceptions(&v) < 0 || vf_policy_blob(&v) < 0 || vf_attest_landlock(&v) < 0 || !v.base) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}

@@ -29,6 +29,7 @@ struct vf_run {
 	char memory_enforcement[384]; /* pool_stats of the attested worker's pool */
 	pid_t peer;                   /* the attested worker, alive while probes run */
 	bool progress, oom;
+	bool landlock; /* workers run under a Landlock ruleset */
 };
 
 /* Copies src into dst (cap bytes) as one line of printable ASCII: runs of
@@ -67,6 +68,11 @@ bool vf_proc_uid(pid_t pid, unsigned long *uid);
 void vf_attest_cgroup(struct vf_run *v, pid_t pid);
 void vf_attest_mounts(struct vf_run *v, pid_t pid);
 void vf_attest_fds(struct vf_run *v, pid_t pid);
+/* Layers beneath the filter (verify_attest_layers.c): the nested user
+ * namespace limit of a live worker; the Landlock ruleset every worker
+ * applies (-1 when out of memory). */
+void vf_attest_userns_limit(struct vf_run *v, pid_t pid);
+int vf_attest_landlock(struct vf_run *v);
 /* The loaded filter, read with ptrace (verify_bpf.c); needs root. */
 void vf_attest_bpf(struct vf_run *v, pid_t pid);
 /* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
@@ -75,8 +81,14 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen);
 
 /* The verdict on one probe from how its request ended (pure; kind is
  * PROBE_PLAIN or PROBE_BOUNDED): the supervisor's own status first, then
- * the worker's last output line, parsed as hostile input. */
-void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res);
+ * the worker's last output line, parsed as hostile input; then the layer
+ * that contained it (vf_layer). */
+void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res, bool landlock);
+
+/* The layer that contained p (verdict set, status its request's end), or
+ * "" when not contained (verify_layer.c, pure). landlock: the workers run
+ * under a Landlock ruleset, so a refused path access is its doing. */
+const char *vf_layer(const struct vf_probe *p, int status, bool landlock);
 
 /* Progress on stderr, only when the caller asked (stderr is a terminal). */
 void vf_progress(const struct vf_run *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,7 +13,7 @@
  *     "attestation": [ { "item", "expected", "observed", "source", "ok",
  *                        "verified", "result": "match", "mismatch" or
  *                        "unverified", "evidence": index or null } ],
- *     "probes": [ { "name", "category", "attempt", "verdict", "how",
+ *     "probes": [ { "name", "category", "attempt", "verdict", "how", "contained_by",
  *                   "status", "duration_us" } ],
  *     "exceptions": [ { "relaxes", "reason", "approver", "expires",
  *                       "days_left" } ],
@@ -21,7 +21,8 @@
  *                     "base64" } ] }
  *
  * Digests are lower-case hex; verdict is "contained", "escaped",
- * "unsupported" or "error". */
+ * "unsupported" or "error"; contained_by names the layer that stopped a
+ * contained probe (verify_layer.c), null for any other verdict. */
 #include <string.h>
 
 #include "json.h"
@@ -95,6 +96,12 @@ static void vj_probe(struct json *j, const struct vf_probe *p)
 	json_kfield(j, "attempt", p->attempt);
 	json_kstr(j, "verdict", vfmt_verdict_name(p->verdict));
 	json_kfield(j, "how", p->how);
+	if (p->layer[0])
+		json_kfield(j, "contained_by", p->layer);
+	else {
+		json_key(j, "contained_by");
+		json_null(j);
+	}
 	json_kfield(j, "status", p->status);
 	json_kuint(j, "duration_us", p->duration_us);
 	json_obj_end(j);

@@ -157,14 +157,17 @@ static void vo_probe(struct vo *o, size_t i)
 	json_obj_begin(&o->j);
 	json_kstr(&o->j, "uuid", vo_id(o, L_PROBE, i));
 	vo_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
-	vo_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s (%.*s); worker status %.*s; %llu us.",
-		(int)sizeof(p->attempt), p->attempt, verdict, (int)sizeof(p->how), p->how,
-		(int)sizeof(p->status), p->status, (unsigned long long)p->duration_us);
+	vo_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s%s%.*s (%.*s); worker status %.*s; %llu us.",
+		(int)sizeof(p->attempt), p->attempt, verdict, p->layer[0] ? " by " : "", (int)sizeof(p->layer),
+		p->layer, (int)sizeof(p->how), p->how, (int)sizeof(p->status), p->status,
+		(unsigned long long)p->duration_us);
 	vo_observation_common(o, "TEST");
 	json_karr(&o->j, "props");
 	vo_prop_field(o, "probe", p->name);
 	vo_prop_field(o, "probe-category", p->category);
 	vo_prop_str(o, "verdict", verdict);
+	if (p->layer[0])
+		vo_prop_field(o, "contained-by", p->layer);
 	json_arr_end(&o->j);
 	json_obj_end(&o->j);
 }

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -87,7 +89,7 @@ static void vf_answer(struct vf_probe *p, const uint8_t *out, size_t len)
 	snprintf(p->how, sizeof(p->how), "unrecognised answer: %.200s", line);
 }
 
-void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
+void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res, bool landlock)
 {
 	const char *detail = res->detail ? res->detail : "";
 	char how[sizeof(p->how)];
@@ -121,6 +123,7 @@ void vf_judge(struct vf_probe *p, int kind, const struct pool_result *res)
 	}
 	memcpy(how, p->how, sizeof(how));
 	vf_line(p->how, sizeof(p->how), how);
+	snprintf(p->layer, sizeof(p->layer), "%s", vf_layer(p, res->status, landlock));
 }
 
 static void vf_probe_done(const struct pool_result *res, void *arg)
@@ -128,10 +131,18 @@ static void vf_probe_done(const struct pool_result *res, void *arg)
 	struct vf_slot *s = arg;
 	struct vf_battery *b = s->b;
 
-	vf_judge(&b->v->r->probes[s->i], vf_catalog[s->i].kind, res);
+	vf_judge(&b->v->r->probes[s->i], vf_catalog[s->i].kind, res, b->v->landlock);
 	b->done++;
 	if (b->done % 10 == 0 || b->done == VF_NPROBES)
 		vf_progress(b->v, "probes: %zu/%zu", b->done, (size_t)VF_NPROBES);
+}
+
+/* Our own keyring's serial, for the keyring probes to aim at; 0 if none. */
+static long vf_keyring(long which)
+{
+	long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, which, 0);
+
+	return id > 0 ? id : 0;
 }
 
 /* A TCP listener on 127.0.0.1 and an abstract UNIX listener for the
@@ -267,9 +278,11 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 		snprintf(err, errlen, "listeners for the connect probes: %s", strerror(errno));
 		goto out;
 	}
-	snprintf(params, sizeof(params), "sup=%d peer=%d mem=%llu out=%llu cpu=%llu port=%u abs=%s self=%s",
-		 (int)getpid(), (int)v->peer, (unsigned long long)v->lim.memory_bytes,
-		 (unsigned long long)v->lim.output_bytes, (unsigned long long)v->lim.cpu_ms, port, abs, v->plugin);
+	snprintf(params, sizeof(params),
+		 "sup=%d peer=%d mem=%llu out=%llu cpu=%llu port=%u abs=%s ses=%ld ukr=%ld self=%s", (int)getpid(),
+		 (int)v->peer, (unsigned long long)v->lim.memory_bytes, (unsigned long long)v->lim.output_bytes,
+		 (unsigned long long)v->lim.cpu_ms, port, abs, vf_keyring(KEY_SPEC_SESSION_KEYRING),
+		 vf_keyring(KEY_SPEC_USER_KEYRING), v->plugin);
 	if (!(p = pool_new(v->base, v->pol, &v->lim, &sz, v->cfg, err, errlen)))
 		goto out;
 	pool_on_ready(p, vf_probe_ready, &b);

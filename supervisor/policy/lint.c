@@ -40,25 +40,28 @@ static int lint_same(const char *sys, void *arg)
 	return strcmp(sys, arg) == 0;
 }
 
-/* Marks and returns true when some exception covers syscall sys. */
-static bool lint_covered(struct lint_state *st, const char *sys)
+/* Marks and returns true when some exception covers syscall sys, allowed
+ * within argument rule r (NULL: without one). An exception that names a
+ * rule covers only an allowance within it. */
+static bool lint_covered(struct lint_state *st, const char *sys, const struct argrule *r)
 {
 	bool hit = false;
 
 	for (size_t i = 0; i < st->p->nexceptions; i++) {
-		const char *allow = st->p->exceptions[i].allow;
+		const struct profile_exception *e = &st->p->exceptions[i];
 
-		if (allow[0] == '@' ? sysgroups_expand(allow, lint_same, (void *)sys) == 1
-				    : strcmp(allow, sys) == 0)
+		if (e->has_rule ? r && argrule_within(r, &e->rule)
+				: e->allow[0] == '@' ? sysgroups_expand(e->allow, lint_same, (void *)sys) == 1
+						     : strcmp(e->allow, sys) == 0)
 			hit = st->used[i] = true;
 	}
 	return hit;
 }
 
 static void lint_syscall(struct lint_state *st, const struct sysgroups_danger *d, const char *key,
-			 const struct profile_origin *from)
+			 const struct profile_origin *from, const struct argrule *r)
 {
-	if (lint_covered(st, d->name))
+	if (lint_covered(st, d->name, r))
 		return;
 	lint_find(st, from->line, "%s: syscall '%s'%s%s%s is dangerous (%s) and needs an [exception] "
 		  "(allow = %s, reason, approver, expires)", key, d->name, from->via ? " (from " : "",
@@ -77,9 +80,9 @@ static void lint_syscalls(struct lint_state *st)
 		if (nr < 0 || nr >= PROFILE_MAX_NR)
 			continue;
 		if (profile_set_has(p->run, nr))
-			lint_syscall(st, &d[i], "allow", &p->run_from[nr]);
+			lint_syscall(st, &d[i], "allow", &p->run_from[nr], profile_argrule(p, nr));
 		if (!d[i].run_only && profile_set_has(p->init, nr))
-			lint_syscall(st, &d[i], "init_allow", &p->init_from[nr]);
+			lint_syscall(st, &d[i], "init_allow", &p->init_from[nr], NULL);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpf_eval.h"
@@ -38,10 +39,30 @@ static int policy_rule_of(int nr)
 	return rule;
 }
 
-static int policy_add_run(scmp_filter_ctx ctx, int nr)
+/* A profile's own argument rule (argrules.h): one ALLOW per value of an
+ * int argument (its low 32 bits: the kernel reads no more), or the clone
+ * flags of a thread. */
+static int policy_add_argrule(scmp_filter_ctx ctx, const struct argrule *r)
 {
+	int rc = 0;
+
+	if (r->kind == ARGRULE_CLONE_THREADS)
+		return seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, r->nr, 1,
+					      SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, ARGRULE_CLONE_MASK,
+						       ARGRULE_CLONE_THREAD));
+	for (uint32_t i = 0; i < r->nvals && rc == 0; i++)
+		rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, r->nr, 1,
+					    SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, 0xffffffffull, r->vals[i]));
+	return rc;
+}
+
+static int policy_add_run(scmp_filter_ctx ctx, const struct profile *p, int nr)
+{
+	const struct argrule *r = profile_argrule(p, nr);
 	int rc;
 
+	if (r)
+		return policy_add_argrule(ctx, r);
 	switch (policy_rule_of(nr)) {
 	case SYSGROUPS_RULE_NONE:
 		return seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, nr, 0);
@@ -56,7 +77,28 @@ static int policy_add_run(scmp_filter_ctx ctx, int nr)
 	return -ENOENT;
 }
 
-static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *err, size_t errlen)
+/* The loader's opens, which the supervisor serves with its own descriptors
+ * while the worker initialises (broker/notify.c). A run set that allows one
+ * must not let it reach the kernel straight away, or the loader would look
+ * for the plugin in the empty root: it stays NOTIFY, and after READY the
+ * supervisor CONTINUEs it (policy_run_continues), so the profile gets what
+ * it allows, under the layers beneath the filter (Landlock, empty root).
+ * CONTINUE checks no argument, so it decides nothing a TOCTOU could bend:
+ * the call is allowed whatever its arguments. */
+static bool policy_served(int nr)
+{
+	return nr == SYS_open || nr == SYS_openat;
+}
+
+static bool policy_threads_only(const struct profile *p)
+{
+	const struct argrule *r = profile_argrule(p, SCMP_SYS(clone));
+
+	return r && r->kind == ARGRULE_CLONE_THREADS && !profile_set_has(p->run, SCMP_SYS(clone3));
+}
+
+static int policy_compile(const struct profile *p, struct policy *pol, scmp_filter_ctx ctx, char *err,
+			  size_t errlen)
 {
 	int rc;
 
@@ -79,11 +121,22 @@ static int policy_compile(const struct profile *p, scmp_filter_ctx ctx, char *er
 	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
 		if (!profile_set_has(p->run, nr))
 			continue;
-		rc = policy_add_run(ctx, nr);
+		if (policy_served(nr)) {
+			pol->run_notify[nr / 64] |= 1ull << (nr % 64);
+			continue;
+		}
+		rc = policy_add_run(ctx, p, nr);
 		if (rc) {
 			snprintf(err, errlen, "seccomp rule for syscall %d: %s", nr, strerror(-rc));
 			return -1;
 		}
+	}
+	/* clone(threads) alone: glibc tries clone3 first, whose flags sit in
+	 * memory the filter cannot read; ENOSYS sends it back to clone. */
+	if (policy_threads_only(p) &&
+	    (rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0))) {
+		snprintf(err, errlen, "seccomp rule for clone3: %s", strerror(-rc));
+		return -1;
 	}
 	return 0;
 }
@@ -127,6 +180,40 @@ out:
 	return rc;
 }
 
+/* Each argument rule allows what it names and nothing just outside it: a
+ * value not in its list (with the same low 32 bits' neighbour above), a
+ * fork, a thread that also asks for a new namespace. */
+static int policy_check_argrules(const struct policy *pol, const struct profile *p)
+{
+	for (size_t i = 0; i < p->nargrules; i++) {
+		const struct argrule *r = &p->argrules[i];
+		struct seccomp_data sd = { .nr = r->nr, .arch = pol->arch };
+		uint64_t probe[3] = { ARGRULE_CLONE_THREAD, 17 /* SIGCHLD: fork */,
+				      ARGRULE_CLONE_THREAD | 0x10000000 /* CLONE_NEWUSER */ };
+		int bad = 0;
+
+		if (r->kind == ARGRULE_CLONE_THREADS) {
+			for (int k = 0; k < 3; k++) {
+				sd.args[r->arg] = probe[k];
+				bad |= (bpf_eval(pol->insns, pol->ninsns, &sd) == SECCOMP_RET_ALLOW) != (k == 0);
+			}
+		}
+		for (uint32_t v = 0; r->kind == ARGRULE_VALUES && v < r->nvals; v++) {
+			bool listed = false;
+
+			sd.args[r->arg] = r->vals[v];
+			bad |= bpf_eval(pol->insns, pol->ninsns, &sd) != SECCOMP_RET_ALLOW;
+			sd.args[r->arg] = r->vals[v] + 1;
+			for (uint32_t w = 0; w < r->nvals; w++)
+				listed |= r->vals[w] == r->vals[v] + 1;
+			bad |= !listed && bpf_eval(pol->insns, pol->ninsns, &sd) == SECCOMP_RET_ALLOW;
+		}
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
 /* Asserts on the exported bytes what the design promises: for every
  * allowed syscall, its x32 number and the same number on another arch are
  * not allowed, and PROT_EXEC is never allowed where a rule forbids it. */
@@ -135,6 +222,10 @@ static int policy_selfcheck(const struct policy *pol, const struct profile *p, c
 {
 	uint32_t foreign = pol->arch == AUDIT_ARCH_I386 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_I386;
 
+	if (policy_check_argrules(pol, p) < 0) {
+		snprintf(err, errlen, "compiled seccomp program fails its self-check of an argument rule");
+		return -1;
+	}
 	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
 		struct seccomp_data x32 = { .nr = (int)(POLICY_X32_BIT | (unsigned)nr), .arch = pol->arch };
 		struct seccomp_data other = { .nr = nr, .arch = foreign };
@@ -177,7 +268,7 @@ int policy_build(const struct profile *p, struct policy *out, char *err, size_t 
 				      "without user notification");
 		return -1;
 	}
-	if (policy_compile(p, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
+	if (policy_compile(p, out, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
 	    policy_selfcheck(out, p, err, errlen) < 0)
 		goto out;
 	sha256(out->insns, out->ninsns * sizeof(out->insns[0]), out->digest);
@@ -201,6 +292,13 @@ bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd)
 	if (!pol->insns || sd->arch != pol->arch || sd->nr < 0 || sd->nr >= POLICY_MAX_NR)
 		return false;
 	return (pol->init_set[sd->nr / 64] >> (sd->nr % 64)) & 1;
+}
+
+bool policy_run_continues(const struct policy *pol, const struct seccomp_data *sd)
+{
+	if (!pol->insns || sd->arch != pol->arch || sd->nr < 0 || sd->nr >= POLICY_MAX_NR)
+		return false;
+	return (pol->run_notify[sd->nr / 64] >> (sd->nr % 64)) & 1;
 }
 
 void policy_free(struct policy *pol)

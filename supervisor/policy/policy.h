@@ -1,10 +1,13 @@
 /* The seccomp policy: one filter compiled once from a profile with
  * libseccomp and shipped as exact BPF bytes to every worker, which loads it
  * with SECCOMP_FILTER_FLAG_NEW_LISTENER before any plugin code runs.
- *   run set (with argument rules)  -> ALLOW
+ *   run set (with argument rules)  -> ALLOW, but open and openat -> NOTIFY
+ *     (the loader's opens must reach the supervisor, which serves them
+ *     while the worker initialises) and CONTINUEd after READY
  *   anything else, non-native arch -> NOTIFY: the supervisor CONTINUEs a
  *     syscall of the init set while the worker initialises and kills the
- *     worker (VIOLATION) for anything else, and for everything after READY.
+ *     worker (VIOLATION) for anything else, and for everything after READY
+ *     but a run-set open or openat.
  * Runs in the supervisor. policy_build returns 0, or -1 with a one-line
  * message in err; policy_init_allows is pure. */
 #ifndef CAISSON_POLICY_H
@@ -29,12 +32,18 @@ struct policy {
 	/* Native syscall numbers CONTINUEd while the worker initialises: the
 	 * profile's init_allow plus @loader. */
 	uint64_t init_set[(POLICY_MAX_NR + 63) / 64];
+	/* Run-set syscalls compiled as NOTIFY (open, openat), CONTINUEd
+	 * after READY. */
+	uint64_t run_notify[(POLICY_MAX_NR + 63) / 64];
 };
 
 int policy_build(const struct profile *p, struct policy *out, char *err, size_t errlen);
 /* Whether a notification for sd may be CONTINUEd while the worker is still
  * initialising: native arch, no x32 bit, number in the init set. */
 bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd);
+/* Whether a notification for sd after READY is a call the run set allows
+ * (open or openat, see run_notify): CONTINUE it. Pure. */
+bool policy_run_continues(const struct policy *pol, const struct seccomp_data *sd);
 void policy_free(struct policy *pol);
 
 #endif

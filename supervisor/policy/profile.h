@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "argrules.h"
+
 #define PROFILE_FILE_MAX (64u * 1024) /* bytes */
 #define PROFILE_NAME_MAX 63u
 #define PROFILE_DESC_MAX 200u
@@ -22,8 +24,13 @@
 #define PROFILE_MAX_LIBPATHS 16u /* [plugin] library_path entries */
 #define PROFILE_MAX_NR 512 /* native syscall numbers below this */
 #define PROFILE_SET_WORDS ((PROFILE_MAX_NR + 63) / 64)
-#define PROFILE_MAX_EXCEPTIONS 16u
-#define PROFILE_ALLOW_MAX 63u    /* an exception's allow: syscall or @group */
+/* One [exception] covers one syscall or one @group: a profile that widens
+ * the filter call by call (tests/profiles/widen.ini: 18) outgrew 16. The
+ * cap only bounds the register (~0.6 KiB each, in struct profile) and the
+ * lint's per-exception state; a profile near it deserves a review anyway. */
+#define PROFILE_MAX_EXCEPTIONS 64u
+#define PROFILE_ALLOW_MAX ARGRULE_TEXT_MAX /* an exception's allow: syscall, @group or rule */
+#define PROFILE_MAX_ARGRULES 16u /* syscalls allowed with an argument rule */
 #define PROFILE_REASON_MAX 255u  /* bytes of UTF-8 */
 #define PROFILE_APPROVER_MAX 127u
 #define PROFILE_DATE_LEN 10u     /* YYYY-MM-DD */
@@ -73,12 +80,23 @@ struct profile_origin {
  * where each key was set (line: the section header). */
 struct profile_exception {
 	char allow[PROFILE_ALLOW_MAX + 1];
+	/* allow = name(...): approves that syscall within that rule only. */
+	bool has_rule;
+	struct argrule rule;
 	char relaxes[PROFILE_ALLOW_MAX + 32];
 	char reason[PROFILE_REASON_MAX + 1];
 	char approver[PROFILE_APPROVER_MAX + 1];
 	char expires[PROFILE_DATE_LEN + 1];
 	int32_t expires_day; /* last valid day */
 	uint32_t line, allow_line, reason_line, approver_line, expires_line;
+};
+
+/* [filesystem] landlock: auto applies a Landlock ruleset where the kernel
+ * has Landlock and runs without one where it has not; required refuses to
+ * start workers without one. */
+enum profile_landlock {
+	PROFILE_LANDLOCK_AUTO,
+	PROFILE_LANDLOCK_REQUIRED,
 };
 
 struct profile {
@@ -91,6 +109,7 @@ struct profile {
 	struct profile_limits limits;
 	struct profile_pool pool;
 	char **binds; /* [filesystem] bind_ro: absolute, read-only, noexec */
+	enum profile_landlock landlock;
 	size_t nbinds;
 	char **plugin_args; /* [plugin] arg */
 	size_t nplugin_args;
@@ -104,6 +123,10 @@ struct profile {
 	 * tolerated while the plugin initialises (see policy.h). */
 	uint64_t run[PROFILE_SET_WORDS], init[PROFILE_SET_WORDS];
 	struct profile_origin run_from[PROFILE_MAX_NR], init_from[PROFILE_MAX_NR];
+	/* Run-set syscalls allowed only within an argument rule (allow =
+	 * name(...)); each is in run too, and allowed nowhere more widely. */
+	struct argrule argrules[PROFILE_MAX_ARGRULES];
+	size_t nargrules;
 	/* [exception] sections, in file order; each covers at least one
 	 * dangerous allowance and none has expired (the lint checks). */
 	struct profile_exception exceptions[PROFILE_MAX_EXCEPTIONS];
@@ -111,6 +134,10 @@ struct profile {
 };
 
 extern const char *const profile_ns_names[PROFILE_NS_COUNT];
+
+/* The argument rule the run set puts on syscall nr, or NULL (allowed
+ * without one, or not at all). */
+const struct argrule *profile_argrule(const struct profile *p, int nr);
 
 /* Today (UTC) by the real clock, in days since 1970-01-01. */
 int32_t profile_today(void);

@@ -62,9 +62,19 @@ int profile_exc_allow(struct profile_parse *ps, const struct profile_key *k, con
 	if (strncmp(v, "namespace:", 10) == 0)
 		return profile_fail(ps, "allow: '%.40s': this version cannot turn a namespace off, not even "
 				    "with an [exception]", v);
+	if (strchr(v, '(')) {
+		char err[160];
+
+		if (argrule_parse(v, &e->rule, err, sizeof(err)) < 0)
+			return profile_fail(ps, "allow: %s", err);
+		e->has_rule = true;
+		memcpy(e->allow, v, len + 1);
+		snprintf(e->relaxes, sizeof(e->relaxes), "syscall %s", v);
+		return 1;
+	}
 	if (len < 1 || len > PROFILE_ALLOW_MAX ||
 	    strspn(v, "@abcdefghijklmnopqrstuvwxyz0123456789_-") != len || strchr(v + 1, '@'))
-		return profile_fail(ps, "allow: expected one syscall or @group name");
+		return profile_fail(ps, "allow: expected one syscall, @group name or argument rule");
 	if (v[0] == '@' && !sysgroups_find(v))
 		return profile_fail(ps, "allow: unknown syscall group '%s' (vocabulary version %d)", v,
 				    SYSGROUPS_VOCABULARY);

@@ -51,6 +51,14 @@ static int set_namespace(struct profile_parse *ps, const struct profile_key *k, 
 	return 1;
 }
 
+static int set_landlock(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (strcmp(v, "auto") != 0 && strcmp(v, "required") != 0)
+		return profile_fail(ps, "landlock: expected 'auto' or 'required'");
+	ps->p->landlock = strcmp(v, "required") == 0 ? PROFILE_LANDLOCK_REQUIRED : PROFILE_LANDLOCK_AUTO;
+	return 1;
+}
+
 /* bind_ro and arg values: bounded copies in a bounded array. */
 static int profile_push(struct profile_parse *ps, const struct profile_key *k, char ***arr,
 			size_t *n, size_t max, const char *v)
@@ -181,6 +189,10 @@ static int profile_add_syscall(const char *sys, void *arg)
 	if (nr >= PROFILE_MAX_NR)
 		return !profile_fail(ps, "syscall '%s' has number %d, beyond this build's %d", sys, nr,
 				     PROFILE_MAX_NR);
+	if (!ps->init && profile_argrule(ps->p, nr))
+		return !profile_fail(ps, "syscall '%s'%s%s is already allowed only within an argument rule "
+				     "(line %u)", sys, ps->via ? " in " : "", ps->via ? ps->via : "",
+				     ps->p->run_from[nr].line);
 	if (!profile_set_has(set, nr)) {
 		set[nr / 64] |= 1ull << (nr % 64);
 		from[nr] = (struct profile_origin){ ps->line, ps->via };
@@ -193,6 +205,8 @@ static int profile_add_token(struct profile_parse *ps, const struct profile_key 
 	const struct sysgroups_group *g;
 	int rc;
 
+	if (strchr(tok, '('))
+		return profile_args_add(ps, k, tok);
 	if (tok[0] != '@') {
 		if (strspn(tok, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(tok))
 			return profile_fail(ps, "%s: '%s' is not a syscall name", k->name, tok);
@@ -214,7 +228,7 @@ static int profile_add_token(struct profile_parse *ps, const struct profile_key 
 
 static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
-	char tok[SYSGROUPS_NAME_MAX];
+	char tok[ARGRULE_TEXT_MAX + 1]; /* a name, or an argument rule */
 	size_t ntok = 0;
 
 	ps->init = k->arg == 1;
@@ -226,7 +240,7 @@ static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, c
 			continue;
 		}
 		if (len >= sizeof(tok))
-			return profile_fail(ps, "%s: name longer than %zu bytes", k->name, sizeof(tok) - 1);
+			return profile_fail(ps, "%s: entry longer than %zu bytes", k->name, sizeof(tok) - 1);
 		memcpy(tok, v, len);
 		tok[len] = '\0';
 		v += len;
@@ -254,6 +268,7 @@ const struct profile_key profile_keys[] = {
 	{ "namespaces", "uts", false, set_namespace, PROFILE_NS_UTS, 0, 0, NULL },
 	{ "namespaces", "cgroup", false, set_namespace, PROFILE_NS_CGROUP, 0, 0, NULL },
 	{ "filesystem", "bind_ro", true, set_bind, 0, 0, 0, NULL },
+	{ "filesystem", "landlock", false, set_landlock, 0, 0, 0, NULL },
 	{ "seccomp", "allow", true, set_syscalls, 0, 0, 0, NULL },
 	{ "seccomp", "init_allow", true, set_syscalls, 1, 0, 0, NULL },
 	{ "limits", "wall_time", false, set_duration, LIM(wall_ms), 1, 3600000, "1ms..1h" },

@@ -24,4 +24,8 @@ struct profile_key {
 extern const struct profile_key profile_keys[];
 extern const size_t profile_nkeys;
 
+/* profile_args.c: "allow = name(...)", an argument rule (argrules.h);
+ * returns 1, or 0 after profile_fail(). */
+int profile_args_add(struct profile_parse *ps, const struct profile_key *k, const char *tok);
+
 #endif

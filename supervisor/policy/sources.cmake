@@ -6,10 +6,12 @@ caisson_static_library(caisson_policy
     ${CMAKE_SOURCE_DIR}/supervisor/policy/sha256.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/bpf_eval.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/sysgroups.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/argrules.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_parse.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_exc.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_args.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_load.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/policy.c

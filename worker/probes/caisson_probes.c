@@ -3,7 +3,7 @@
  * a locked, sealed worker of the profile under test, one probe per fresh
  * worker. The request is one line the supervisor writes:
  *   NAME [sup=PID] [peer=PID] [mem=N] [out=N] [cpu=MS] [port=N] [abs=NAME]
- *        [self=PATH]
+ *        [ses=SERIAL] [ukr=SERIAL] [self=PATH]
  * self, when present, is last and runs to the end of the line. Anything
  * else is refused (PLUGIN_ERROR): the supervisor counts that as an error,
  * never as contained. */
@@ -82,6 +82,10 @@ static int parse_pair(struct pctx *c, const char *key, const char *val)
 		if (v == 0 || v > 4194304)
 			return -1;
 		*(!strcmp(key, "sup") ? &c->sup : &c->peer) = (long)v;
+	} else if (!strcmp(key, "ses") || !strcmp(key, "ukr")) {
+		if (v > 0x7fffffff)
+			return -1;
+		*(!strcmp(key, "ses") ? &c->ses : &c->ukr) = (long)v;
 	} else if (!strcmp(key, "mem")) {
 		c->mem = v;
 	} else if (!strcmp(key, "out")) {

@@ -21,6 +21,7 @@ struct pctx {
 	unsigned long long outb; /* output limit, bytes */
 	unsigned long long cpu;  /* CPU limit, ms */
 	unsigned long long port; /* the supervisor's TCP listener on 127.0.0.1 */
+	long ses, ukr;           /* the invoking user's session and user keyrings (serials; 0: none) */
 	char abs[64];            /* the supervisor's abstract UNIX socket name */
 	char self[PROBE_PATH_MAX];
 };

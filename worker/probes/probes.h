@@ -102,8 +102,8 @@
 	X(perf_event, "perf-event-open", "kernel", PROBE_PLAIN, "perf_event_open(software CPU clock, self)") \
 	X(io_uring, "io-uring-setup", "kernel", PROBE_PLAIN, "io_uring_setup(8 entries)") \
 	X(userfaultfd, "userfaultfd", "kernel", PROBE_PLAIN, "userfaultfd(O_CLOEXEC)") \
-	X(keyctl, "keyctl", "kernel", PROBE_PLAIN, "keyctl(KEYCTL_GET_KEYRING_ID, session keyring)") \
-	X(add_key, "add-key", "kernel", PROBE_PLAIN, "add_key(\"user\", \"caisson\", session keyring)") \
+	X(keyctl, "keyctl", "keyrings", PROBE_PLAIN, "keyctl: own session keyring, then DESCRIBE the invoking user's session and user keyrings") \
+	X(add_key, "add-key", "keyrings", PROBE_PLAIN, "add_key(\"user\", \"caisson-probe\") into the invoking user's session keyring") \
 	X(ioperm, "ioperm", "kernel", PROBE_PLAIN, "ioperm(0x80, 1, 1)") \
 	X(iopl, "iopl", "kernel", PROBE_PLAIN, "iopl(3)") \
 	X(tiocsti, "tiocsti", "kernel", PROBE_PLAIN, "ioctl(2, TIOCSTI, \"x\")") \

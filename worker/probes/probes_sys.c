@@ -104,14 +104,51 @@ void probe_io_uring(const struct pctx *c)
 
 void probe_userfaultfd(const struct pctx *c) { probe_result(c, syscall(SYS_userfaultfd, O_CLOEXEC), "userfaultfd"); }
 
+/* The worker's own session keyring must be a private one: not the invoking
+ * user's, whose keyrings (session and user, serials from the supervisor)
+ * must be out of reach, by possession or by permission. */
 void probe_keyctl(const struct pctx *c)
 {
-	probe_result(c, syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0), "keyctl(GET_KEYRING_ID)");
+	long own = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+	const long host[2] = { c->ses, c->ukr };
+	char desc[128];
+	int err = ENOKEY;
+
+	if (own < 0) {
+		probe_result(c, own, "keyctl(GET_KEYRING_ID)");
+		return;
+	}
+	if (own == c->ses) {
+		probe_say(c, "escaped the session keyring is the invoking user's (%ld)", own);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!host[i])
+			continue;
+		if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, host[i], desc, sizeof(desc)) >= 0) {
+			probe_say(c, "escaped keyctl(DESCRIBE) of the invoking user's keyring %ld", host[i]);
+			return;
+		}
+		err = errno;
+	}
+	probe_say(c, "blocked %s: own session keyring %ld; the invoking user's %ld and %ld out of reach",
+		  probe_errname(err), own, c->ses, c->ukr);
 }
 
 void probe_add_key(const struct pctx *c)
 {
-	probe_result(c, syscall(SYS_add_key, "user", "caisson-probe", "x", 1, KEY_SPEC_SESSION_KEYRING), "add_key");
+	long rc;
+
+	if (!c->ses) {
+		probe_say(c, "unsupported no session keyring of the invoking user to aim at");
+		return;
+	}
+	rc = syscall(SYS_add_key, "user", "caisson-probe", "x", 1, c->ses);
+	if (rc >= 0)
+		probe_say(c, "escaped add_key into the invoking user's session keyring %ld returned %ld", c->ses, rc);
+	else
+		probe_say(c, "blocked %s: add_key into the invoking user's session keyring %ld", probe_errname(errno),
+			  c->ses);
 }
 
 void probe_tiocsti(const struct pctx *c)

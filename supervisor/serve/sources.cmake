@@ -1,0 +1,16 @@
+# supervisor/serve/: caisson serve, the daemon (pools from a config, HTTP on
+# a UNIX socket with evhttp, peer-credential authorisation, metrics, JSON logs).
+caisson_static_library(caisson_serve
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/serve.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_config.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_config_keys.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_ids.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_listen.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_pools.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_peer.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_http.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_reply.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_conn.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_api.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_log.c)
+target_link_libraries(caisson_serve PUBLIC caisson_sv caisson_dep_inih PkgConfig::JANSSON caisson_dep_event)
