@@ -400,9 +400,15 @@ int cmd_run(int argc, char **argv)
 		sz.max_workers = o.jobs;
 	if (sz.min_workers > sz.max_workers)
 		sz.min_workers = sz.max_workers;
-	/* One input, one worker: its cgroup is the pool's (no wN level),
-	 * two mkdir and two rmdir fewer, the same limits. */
-	cfg->cgroup_flat = o.ninputs <= 1 && sz.max_workers == 1;
+	/* One input is one request: one worker at a time serves it (a
+	 * worker more would only be prewarmed for nothing), and its cgroup
+	 * is the pool's (no wN level): two mkdir and two rmdir fewer, the
+	 * same limits. */
+	if (o.ninputs <= 1) {
+		sz.max_workers = 1;
+		sz.min_workers = sz.min_workers ? 1 : 0;
+		cfg->cgroup_flat = 1;
+	}
 	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
