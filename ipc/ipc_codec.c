@@ -114,6 +114,59 @@ void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len)
 	wire_put32(hdr + 8, len);
 }
 
+uint32_t ipc_batch_open(struct ipc_batch_it *it, const uint8_t *p, size_t len)
+{
+	struct ipc_batch_it scan;
+	const uint8_t *data;
+	uint32_t n, got = 0;
+
+	memset(it, 0, sizeof(*it));
+	if (len < IPC_FUZZ_BATCH_HDR)
+		return 0;
+	n = wire_get32(p);
+	if (n == 0 || n > IPC_FUZZ_BATCH_MAX)
+		return 0;
+	scan = (struct ipc_batch_it){ p + IPC_FUZZ_BATCH_HDR, len - IPC_FUZZ_BATCH_HDR, n };
+	while (ipc_batch_next(&scan, &data, &got))
+		;
+	if (scan.n || scan.left)
+		return 0;
+	*it = (struct ipc_batch_it){ p + IPC_FUZZ_BATCH_HDR, len - IPC_FUZZ_BATCH_HDR, n };
+	return n;
+}
+
+bool ipc_batch_next(struct ipc_batch_it *it, const uint8_t **data, uint32_t *len)
+{
+	uint32_t n;
+
+	if (!it->n || it->left < IPC_FUZZ_BATCH_REC)
+		return false;
+	n = wire_get32(it->p);
+	if (n > it->left - IPC_FUZZ_BATCH_REC)
+		return false;
+	*data = it->p + IPC_FUZZ_BATCH_REC;
+	*len = n;
+	it->p += IPC_FUZZ_BATCH_REC + n;
+	it->left -= IPC_FUZZ_BATCH_REC + n;
+	it->n--;
+	return true;
+}
+
+void ipc_batch_summary_put(uint8_t p[IPC_FUZZ_BATCH_SUMMARY], uint32_t ran, uint32_t flags)
+{
+	wire_put32(p, ran);
+	wire_put32(p + 4, flags);
+}
+
+int ipc_batch_summary_get(const uint8_t *p, size_t len, uint32_t count, uint32_t *ran, uint32_t *flags)
+{
+	if (len != IPC_FUZZ_BATCH_SUMMARY)
+		return -1;
+	*ran = wire_get32(p);
+	*flags = wire_get32(p + 4);
+	return *ran >= 1 && *ran <= count && !(*flags & ~IPC_FUZZ_BATCH_NEW) ? 0 : -1;
+}
+
 static int ipc_decode_fields(struct ipc_msg *m)
 {
 	const uint8_t *p = m->payload;

@@ -73,6 +73,23 @@ bool ipc_rec_next(struct ipc_rec_it *it, uint64_t *id, const uint8_t **data, uin
 /* Writes a record's header (IPC_REC_HDR bytes). */
 void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len);
 
+/* A fuzz batch (IPC_FUZZ_BATCH in ipc_proto.h). ipc_batch_open checks the
+ * whole request first (count 1..IPC_FUZZ_BATCH_MAX, records tiling it exactly)
+ * and returns the count, or 0 for a malformed one; ipc_batch_next then
+ * yields the inputs in order. */
+struct ipc_batch_it {
+	const uint8_t *p;
+	size_t left;
+	uint32_t n; /* records not yet yielded */
+};
+uint32_t ipc_batch_open(struct ipc_batch_it *it, const uint8_t *p, size_t len);
+bool ipc_batch_next(struct ipc_batch_it *it, const uint8_t **data, uint32_t *len);
+/* The summary a worker answers a batch of count inputs with: put writes
+ * it; get returns 0, or -1 unless it is exactly IPC_FUZZ_BATCH_SUMMARY bytes
+ * with 1 <= ran <= count and no unknown flag. */
+void ipc_batch_summary_put(uint8_t p[IPC_FUZZ_BATCH_SUMMARY], uint32_t ran, uint32_t flags);
+int ipc_batch_summary_get(const uint8_t *p, size_t len, uint32_t count, uint32_t *ran, uint32_t *flags);
+
 /* Writes the header for a message of type t; returns IPC_HDR_LEN. */
 size_t ipc_encode_hdr(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint64_t id, uint32_t len);
 /* Copies s into dst as a wire text (at most IPC_TEXT_MAX bytes); returns its length. */

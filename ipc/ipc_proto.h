@@ -69,6 +69,8 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	/* worker -> supervisor: plugin load or init failed (u32 step, i32 rc, text) */ \
 	X(W_INIT_FAILED, 17, IPC_W2S, 8, 8 + IPC_TEXT_MAX, 0, ST_SPAWNING)     \
 	/* supervisor -> worker: request bytes inline */                       \
+	/* (to a fuzz target's worker, this and W_REQUEST_SHM carry a batch: \
+	 * see IPC_FUZZ_BATCH below) */                                            \
 	X(W_REQUEST, 18, IPC_S2W, 0, IPC_INLINE_MAX, 0, ST_IDLE)               \
 	/* supervisor -> worker: the request is the first u64 bytes of the input region */ \
 	X(W_REQUEST_SHM, 19, IPC_S2W, 8, 8, 0, ST_IDLE)                        \
@@ -94,6 +96,25 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * instead of W_OUTPUT_SHM + W_OK (a supervisor woken by the first     \
 	 * could find the second unsent) */                                    \
 	X(W_OK_SHM, 26, IPC_W2S, 8, 8, 0, ST_BUSY)
+
+/* A fuzz target's batch (since version 9). To a worker spawned by
+ * Z_SPAWN_FUZZ every request (W_REQUEST or W_REQUEST_SHM) is a batch of
+ * inputs, so that one round trip carries many: u32 count (1..IPC_FUZZ_BATCH_MAX), then count records, each a
+ * u32 length and that many bytes, tiling the request exactly (decoded by
+ * ipc_batch_open/ipc_batch_next only). The worker runs them in order,
+ * writing each one's index to its coverage region (IPC_COV_CURRENT_OFF)
+ * before the call, so that the supervisor can name the input a worker died
+ * on; it stops after the first input showing a coverage feature it has not
+ * seen itself. Its answer is a W_OK (or W_REQUESTS' inline W_OK) whose
+ * payload is the summary, IPC_FUZZ_BATCH_SUMMARY bytes: u32 inputs run (1..count),
+ * u32 flags (IPC_FUZZ_BATCH_NEW: the last input run showed new coverage, its
+ * counters are in the region). A plugin's answers and return codes within a
+ * batch are counted against its output cap and dropped. */
+#define IPC_FUZZ_BATCH_MAX 4096u
+#define IPC_FUZZ_BATCH_HDR 4u
+#define IPC_FUZZ_BATCH_REC 4u
+#define IPC_FUZZ_BATCH_SUMMARY 8u
+#define IPC_FUZZ_BATCH_NEW 1u
 
 enum ipc_type {
 #define IPC_ENUM(name, id, dir, lo, hi, nfd, st) IPC_##name = id,

@@ -18,6 +18,7 @@ if(CAISSON_FUZZ)
       ${CMAKE_SOURCE_DIR}/supervisor/policy/sysgroups.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/argrules.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_args.c
+      ${CMAKE_SOURCE_DIR}/supervisor/policy/ini_lines.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_parse.c
       ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "ipc/ipc_codec.h"
+#include "fuzz/fz_batch.h"
 #include "fuzz/fz_corpus.h"
 #include "fuzz/fz_fold.h"
 #include "fuzz/fz_mutate.h"
@@ -201,8 +203,42 @@ static void test_fold(void)
 	CHECK_INT(strlen(k), 23);
 }
 
+/* Batches: bounded by count and bytes, decodable as the worker decodes
+ * them, and dropping a prefix keeps the rest in order. */
+static void test_batch(void)
+{
+	struct fz_batch b;
+	struct ipc_batch_it it;
+	const uint8_t *data;
+	uint32_t len;
+
+	CHECK(fz_batch_bytes(4, 10) == IPC_FUZZ_BATCH_HDR + 4 * (IPC_FUZZ_BATCH_REC + 10));
+	CHECK(fz_batch_bytes(4, 1u << 30) == IPC_FUZZ_BATCH_HDR + 4 * IPC_FUZZ_BATCH_REC + (1u << 30));
+	CHECK(fz_batch_init(&b, 4, 10) == 0);
+	CHECK(fz_batch_room(&b, 52) && !fz_batch_room(&b, 53)); /* the byte budget */
+	for (int i = 0; i < 4; i++) {
+		CHECK(fz_batch_room(&b, 10));
+		memset(fz_batch_slot(&b), '0' + i, (size_t)i + 1);
+		fz_batch_commit(&b, (size_t)i + 1);
+	}
+	CHECK(!fz_batch_room(&b, 0)); /* the count is reached */
+	CHECK(ipc_batch_open(&it, b.buf, b.len) == 4);
+	for (uint32_t i = 0; i < 4; i++)
+		CHECK(ipc_batch_next(&it, &data, &len) && len == i + 1 && data[0] == '0' + i &&
+		      data == b.buf + b.off[i]);
+	fz_batch_drop(&b, 2);
+	CHECK(b.n == 2 && ipc_batch_open(&it, b.buf, b.len) == 2);
+	CHECK(ipc_batch_next(&it, &data, &len) && len == 3 && !memcmp(data, "222", 3));
+	CHECK(ipc_batch_next(&it, &data, &len) && len == 4 && !memcmp(data, "3333", 4));
+	CHECK(b.buf[b.off[1]] == '3' && b.lens[1] == 4);
+	fz_batch_drop(&b, 5);
+	CHECK(b.n == 0 && b.len == IPC_FUZZ_BATCH_HDR);
+	fz_batch_free(&b);
+}
+
 int main(void)
 {
+	test_batch();
 	test_fold();
 	test_sha1();
 	test_dict();

@@ -382,8 +382,74 @@ static void test_config(void)
 	CHECK_INT(wk_config_encode(&a, enc, sizeof(enc)), -1);
 }
 
+/* A fuzz batch (IPC_FUZZ_BATCH): u32 count 1..IPC_FUZZ_BATCH_MAX, then
+ * exactly count records (u32 length, bytes) tiling the request; the
+ * summary: 8 bytes, 1 <= ran <= count, known flags only. */
+static size_t batch_put(uint8_t *p, uint32_t count, const uint32_t *lens, unsigned nrec)
+{
+	size_t at = IPC_FUZZ_BATCH_HDR;
+
+	wire_put32(p, count);
+	for (unsigned i = 0; i < nrec; i++) {
+		wire_put32(p + at, lens[i]);
+		memset(p + at + IPC_FUZZ_BATCH_REC, 'a' + (int)i, lens[i]);
+		at += IPC_FUZZ_BATCH_REC + lens[i];
+	}
+	return at;
+}
+
+static void test_fuzz_batch(void)
+{
+	static uint8_t b[IPC_FUZZ_BATCH_HDR + (IPC_FUZZ_BATCH_MAX + 1) * IPC_FUZZ_BATCH_REC];
+	uint32_t three[] = { 3, 0, 2 }, zeros[IPC_FUZZ_BATCH_MAX + 1] = { 0 }, len, ran, flags;
+	struct ipc_batch_it it;
+	const uint8_t *data;
+	uint8_t sum[IPC_FUZZ_BATCH_SUMMARY];
+	size_t n = batch_put(b, 3, three, 3);
+
+	CHECK_INT(ipc_batch_open(&it, b, n), 3);
+	CHECK(ipc_batch_next(&it, &data, &len) && len == 3 && !memcmp(data, "aaa", 3));
+	CHECK(ipc_batch_next(&it, &data, &len) && len == 0);
+	CHECK(ipc_batch_next(&it, &data, &len) && len == 2 && !memcmp(data, "cc", 2));
+	CHECK(!ipc_batch_next(&it, &data, &len));
+	/* Every truncation, a byte too many, a count that disagrees. */
+	for (size_t cut = 0; cut < n; cut++)
+		CHECK_INT(ipc_batch_open(&it, b, cut), 0);
+	CHECK_INT(ipc_batch_open(&it, b, n + 1), 0);
+	wire_put32(b, 2);
+	CHECK_INT(ipc_batch_open(&it, b, n), 0);
+	wire_put32(b, 4);
+	CHECK_INT(ipc_batch_open(&it, b, n), 0);
+	CHECK(!ipc_batch_next(&it, &data, &len)); /* a refused batch yields nothing */
+	/* A record length past the end, up to UINT32_MAX. */
+	n = batch_put(b, 1, (uint32_t[]){ 5 }, 1);
+	wire_put32(b + IPC_FUZZ_BATCH_HDR, 6);
+	CHECK_INT(ipc_batch_open(&it, b, n), 0);
+	wire_put32(b + IPC_FUZZ_BATCH_HDR, UINT32_MAX);
+	CHECK_INT(ipc_batch_open(&it, b, n), 0);
+	/* Count 0, the most, one past it. */
+	CHECK_INT(ipc_batch_open(&it, b, batch_put(b, 0, zeros, 0)), 0);
+	CHECK_INT(ipc_batch_open(&it, b, batch_put(b, IPC_FUZZ_BATCH_MAX, zeros, IPC_FUZZ_BATCH_MAX)),
+		  IPC_FUZZ_BATCH_MAX);
+	CHECK_INT(ipc_batch_open(&it, b, batch_put(b, IPC_FUZZ_BATCH_MAX + 1, zeros, IPC_FUZZ_BATCH_MAX + 1)), 0);
+	/* The summary. */
+	ipc_batch_summary_put(sum, 3, IPC_FUZZ_BATCH_NEW);
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum), 3, &ran, &flags) == 0 && ran == 3 &&
+	      flags == IPC_FUZZ_BATCH_NEW);
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum), 2, &ran, &flags) < 0); /* more run than sent */
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum) - 1, 3, &ran, &flags) < 0);
+	CHECK(ipc_batch_summary_get(sum, 0, 3, &ran, &flags) < 0);
+	ipc_batch_summary_put(sum, 0, 0);
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum), 3, &ran, &flags) < 0);
+	ipc_batch_summary_put(sum, 1, 2);
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum), 3, &ran, &flags) < 0); /* unknown flag */
+	ipc_batch_summary_put(sum, 1, 0);
+	CHECK(ipc_batch_summary_get(sum, sizeof(sum), 1, &ran, &flags) == 0 && ran == 1 && flags == 0);
+}
+
 int main(void)
 {
+	test_fuzz_batch();
 	test_header();
 	test_bounds_and_state();
 	test_texts();

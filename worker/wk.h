@@ -78,12 +78,19 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 int wk_runtime_map_regions(const int *fds, uint64_t in_size, uint64_t out_size, uint64_t cov_size,
 			   struct wk_detail *d);
 void wk_runtime_main(const struct wk_config *cfg) __attribute__((noreturn));
-/* wk_cov.c: a fuzz target's coverage region (fd closed here); around each
- * input, begin zeroes the counters and end copies them into the region;
- * resolve finds libc's comparison functions behind the interposed ones. */
+/* wk_cov.c: a fuzz target's coverage region (fd closed here). active: a
+ * region is mapped (requests are batches, ipc_proto.h). batch_begin clears
+ * the comparison slots; around each input, begin(index) writes its index
+ * to the region and zeroes the counters, end returns true when they show a
+ * feature this worker has not seen (and remembers it); publish copies the
+ * counters of the last input into the region. resolve finds libc's
+ * comparison functions behind the interposed ones. */
 int wk_cov_map(int fd, uint64_t size, struct wk_detail *d);
-void wk_cov_begin(void);
-void wk_cov_end(void);
+bool wk_cov_active(void);
+void wk_cov_batch_begin(void);
+void wk_cov_begin(uint32_t index);
+bool wk_cov_end(void);
+void wk_cov_publish(void);
 void wk_cov_resolve(void);
 
 #endif

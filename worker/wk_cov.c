@@ -9,7 +9,9 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -78,33 +80,87 @@ static uintptr_t wk_cov_offset(uintptr_t pc)
 	return pc;
 }
 
-/* Counters start at zero for each input, as in libFuzzer, so that each
- * input's counts are its own. */
-void wk_cov_begin(void)
+bool wk_cov_active(void)
 {
-	if (!cov.region)
-		return;
+	return cov.region != NULL;
+}
+
+void wk_cov_batch_begin(void)
+{
 	if (!cov.nbase)
 		dl_iterate_phdr(wk_cov_base, NULL);
+	*(uint64_t *)(cov.region + IPC_COV_MASK_OFF) = 0;
+}
+
+/* Counters start at zero for each input, as in libFuzzer, so that each
+ * input's counts are its own. The index goes out first: if the target
+ * kills the worker, the supervisor reads it there. */
+void wk_cov_begin(uint32_t index)
+{
+	*(volatile uint32_t *)(cov.region + IPC_COV_CURRENT_OFF) = index;
 	for (uint32_t i = 0; i < cov.nmod; i++)
 		memset(cov.mod[i].start, 0, (size_t)(cov.mod[i].stop - cov.mod[i].start));
-	*(uint64_t *)(cov.region + IPC_COV_MASK_OFF) = 0;
 	cov.on = 1;
 }
 
+/* The features this worker has seen, a byte of bucket bits per counter
+ * (all modules one after the other, as published), allocated at the first
+ * input once every module has registered; NULL when out of memory, then
+ * every input counts as new and the supervisor decides. The supervisor's
+ * corpus holds every feature reported here, so nothing new to it goes
+ * unreported; a fresh worker reports more, which costs only an early end
+ * of its first batches. */
+static uint8_t *seen;
+static uint64_t nseen;
+
+static bool wk_cov_fresh(const uint8_t *c, uint64_t n, uint64_t at)
+{
+	bool fresh = false;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t bit;
+		if (!c[i])
+			continue;
+		bit = (uint8_t)(1u << ipc_cov_bucket(c[i]));
+		if (!(seen[at + i] & bit)) {
+			seen[at + i] |= bit;
+			fresh = true;
+		}
+	}
+	return fresh;
+}
+
+bool wk_cov_end(void)
+{
+	uint64_t at = 0;
+	bool fresh = false;
+
+	cov.on = 0;
+	if (!seen) {
+		for (uint32_t i = 0; i < cov.nmod; i++)
+			nseen += (uint64_t)(cov.mod[i].stop - cov.mod[i].start);
+		if (!(seen = calloc(nseen ? nseen : 1, 1)))
+			return true;
+	}
+	for (uint32_t i = 0; i < cov.nmod && at < nseen; i++) {
+		uint64_t n = (uint64_t)(cov.mod[i].stop - cov.mod[i].start);
+		if (n > nseen - at)
+			n = nseen - at;
+		fresh |= wk_cov_fresh(cov.mod[i].start, n, at);
+		at += n;
+	}
+	return fresh;
+}
+
 /* Copies the counters of every module into the region, in order: one
- * memcpy of a few KB per input. (Mapping the shared pages over the
+ * memcpy of a few KB per batch. (Mapping the shared pages over the
  * modules' counter sections instead would share the rest of those pages,
  * the target's writable data, with the supervisor: the sections are not
  * page-aligned.) */
-void wk_cov_end(void)
+void wk_cov_publish(void)
 {
-	uint64_t cap, used = 0;
+	uint64_t cap = cov.size - IPC_COV_COUNTERS, used = 0;
 
-	if (!cov.region)
-		return;
-	cov.on = 0;
-	cap = cov.size - IPC_COV_COUNTERS;
 	for (uint32_t i = 0; i < cov.nmod && used < cap; i++) {
 		uint64_t n = (uint64_t)(cov.mod[i].stop - cov.mod[i].start);
 		if (n > cap - used)
@@ -186,6 +242,9 @@ void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b) { wk_cov_int(WK_PC
 void __sanitizer_cov_trace_div4(uint32_t v) { wk_cov_int(WK_PC, v, 0, 4); }
 void __sanitizer_cov_trace_div8(uint64_t v) { wk_cov_int(WK_PC, v, 0, 8); }
 void __sanitizer_cov_trace_gep(uintptr_t idx) { (void)idx; }
+/* -fsanitize=fuzzer-no-link traces indirect calls (libFuzzer's
+ * caller-callee feature); an indirect call's target is not recorded. */
+void __sanitizer_cov_trace_pc_indir(uintptr_t callee) { (void)callee; }
 
 /* cases[0]: the number of cases, cases[1]: the value's width in bits,
  * then the case values. Each case is a slot of its own (pc + index), up

@@ -26,6 +26,7 @@ struct caisson_out {
 	uint64_t id;
 	uint64_t total, limit;
 	int over;
+	int discard;     /* inside a fuzz batch: counted against the cap, dropped */
 	uint8_t *region; /* the output region, or NULL: this answer goes inline */
 	size_t used;     /* bytes waiting in buf */
 	size_t shm_used; /* bytes waiting in the output region */
@@ -80,6 +81,14 @@ int caisson_out_write(caisson_out *o, const void *data, size_t len)
 		return -1;
 	/* The supervisor counts too and kills the worker past the limit; this
 	 * check only tells a well-behaved plugin to stop early. */
+	if (o->discard) {
+		if (len > o->limit - o->total) {
+			o->over = 1;
+			return -1;
+		}
+		o->total += len;
+		return 0;
+	}
 	if (len > o->limit - o->total) {
 		/* Forward exactly one byte past the limit so the overflow is seen. */
 		o->over = 1;
@@ -142,7 +151,7 @@ static fuzz_fn fuzz_target;
 
 /* A libFuzzer harness as a plugin: each input is a fresh heap copy of
  * exactly its size (as libFuzzer passes it: a sanitizer sees a read past
- * its end), the counters zeroed before and copied out after. Its return
+ * its end), run inside a batch (serve_batch). Its return
  * value means nothing to caisson (libFuzzer's -1 "do not add to corpus" is
  * not used): a call that returns is OK, and the answer is empty. */
 static int fuzz_handle(const uint8_t *in, size_t len, caisson_out *out)
@@ -154,9 +163,7 @@ static int fuzz_handle(const uint8_t *in, size_t len, caisson_out *out)
 		return -1;
 	}
 	memcpy(copy, in, len);
-	wk_cov_begin();
 	fuzz_target(copy, len);
-	wk_cov_end();
 	free(copy);
 	return 0;
 }
@@ -239,6 +246,37 @@ int wk_runtime_map_regions(const int *fds, uint64_t in_size, uint64_t out_size, 
 	return 0;
 }
 
+/* A fuzz target's request: a batch of inputs (IPC_FUZZ_BATCH in ipc_proto.h),
+ * run in order until the first that shows coverage new to this worker;
+ * the answer is the summary, inline. A malformed batch ends the worker:
+ * the supervisor never sends one. */
+static void serve_batch(const struct wk_config *cfg, handle_fn handle, uint64_t id, const uint8_t *in, size_t len)
+{
+	struct ipc_batch_it it;
+	const uint8_t *data;
+	uint8_t sum[IPC_FUZZ_BATCH_SUMMARY];
+	uint32_t n, ran = 0, flags = 0;
+
+	if (!ipc_batch_open(&it, in, len))
+		_exit(1);
+	wk_cov_batch_begin();
+	while (!flags && ipc_batch_next(&it, &data, &n)) {
+		memset(&out_state, 0, offsetof(struct caisson_out, buf));
+		out_state.id = id;
+		out_state.limit = cfg->output_bytes;
+		out_state.discard = 1;
+		wk_cov_begin(ran);
+		(void)handle(data, n, &out_state);
+		if (wk_cov_end())
+			flags = IPC_FUZZ_BATCH_NEW;
+		ran++;
+	}
+	wk_cov_publish();
+	ipc_batch_summary_put(sum, ran, flags);
+	if (ipc_send(WK_FD_IPC, IPC_W_OK, id, sum, sizeof(sum), NULL, 0) < 0)
+		_exit(1);
+}
+
 /* Serves one request: in, len bytes; region: the output region, or NULL
  * when the answer must go inline. */
 static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id, const uint8_t *in, size_t len,
@@ -248,6 +286,10 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id
 	struct iovec iov[2];
 	int rc;
 
+	if (wk_cov_active()) {
+		serve_batch(cfg, handle, id, in, len);
+		return;
+	}
 	memset(&out_state, 0, offsetof(struct caisson_out, buf));
 	out_state.id = id;
 	out_state.limit = cfg->output_bytes;

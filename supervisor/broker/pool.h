@@ -46,8 +46,9 @@ struct pool_result {
 	uint64_t latency_us;     /* submit to completion */
 	uint8_t **own;           /* the callback may keep the output: take *own
 				  * (malloc'd) and set it NULL */
-	const uint8_t *cov;      /* a fuzz target's pool, OK or PLUGIN_ERROR: the
-				  * worker's coverage region as it answered
+	const uint8_t *cov;      /* a fuzz target's pool: the worker's coverage
+				  * region as it answered, or as it was when the
+				  * request failed in the worker
 				  * (ipc_cov.h layout, cov_len bytes, the counter
 				  * count already clamped to them); else NULL */
 	size_t cov_len;

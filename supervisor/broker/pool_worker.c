@@ -59,12 +59,17 @@ void pw_free(struct pworker *w)
 
 /* The worker is done for: stop listening and kill it. Its request (the
  * first decision wins) completes when pw_finalize sees it reaped. */
+static void pw_take_cov(struct pworker *w, struct preq *r);
+
 void pw_decide(struct pworker *w, enum cs_status st, int sig, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (w->st == PW_DYING)
 		return;
+	/* A fuzz worker's region names the input of its batch it died on. */
+	if (w->req && w->st == PW_BUSY && !w->req->decided)
+		pw_take_cov(w, w->req);
 	va_start(ap, fmt);
 	if (w->req)
 		pool_set(w->req, st, sig, fmt, ap);
@@ -425,7 +430,7 @@ static void pw_take_cov(struct pworker *w, struct preq *r)
 {
 	uint32_t n;
 
-	if (!w->rg.cov || r->piped)
+	if (!w->rg.cov || r->piped || r->cov)
 		return; /* piped: the worker may be writing the next input's already */
 	memcpy(&n, w->rg.cov + IPC_COV_NCOUNTERS_OFF, sizeof(n));
 	if (n > w->p->shm_cov_size - IPC_COV_COUNTERS)

@@ -18,22 +18,27 @@
 #include "broker/setup.h"
 #include "cli_args.h"
 #include "cmd.h"
+#include "fuzz/fz_batch.h"
 #include "fuzz/fz_engine.h"
+#include "fuzz/fz_minimize.h"
 #include "fuzz/fz_mutate.h"
 #include "ipc/ipc_cov.h"
 #include "policy/policy.h"
 #include "policy/profile_load.h"
 
 #define FUZZ_MAX_DIRS 64
+#define FUZZ_MAX_WORKERS 64
 #define FUZZ_DICT_FILE_MAX (1u << 20)
 
 static const char fuzz_usage[] =
 	"usage: caisson fuzz [-v] -p PROFILE TARGET.so [-FLAG=VALUE...] [CORPUS_DIR...]\n"
+	"       caisson fuzz -p PROFILE TARGET.so -minimize_crash=1 [-FLAG=VALUE...] INPUT\n"
 	"\n"
 	"Fuzzes TARGET.so, a libFuzzer harness (LLVMFuzzerTestOneInput, optional\n"
 	"LLVMFuzzerInitialize) built with `clang -fsanitize=fuzzer-no-link -shared\n"
 	"-fPIC` (UBSan as -fsanitize=undefined -fsanitize-trap=undefined), or a\n"
-	"caisson plugin, in one persistent sandboxed worker confined by PROFILE.\n"
+	"caisson plugin, in persistent sandboxed workers (one unless -workers=N)\n"
+	"confined by PROFILE.\n"
 	"Coverage (8-bit counters) and comparison operands come back through a\n"
 	"shared region; a fresh worker replaces one after any finding, and the\n"
 	"fuzzer keeps going. Inputs are read from every CORPUS_DIR; new inputs are\n"
@@ -48,7 +53,32 @@ static const char fuzz_usage[] =
 	"                         the same inputs (default: from the clock, printed)\n"
 	"  -dict=FILE             dictionary: lines of [name=]\"value\" (\\\\, \\\", \\xHH)\n"
 	"  -artifact_prefix=P     findings go to P<kind>-<sha1> (default ./)\n"
-	"  -timeout=S             wall and CPU time per input, at most the profile's\n"
+	"  -batch=N               inputs sent to the worker per message (default 64, at\n"
+	"                         most 4096): it runs them in order, stopping after one\n"
+	"                         with new coverage; a finding names the input it came\n"
+	"                         from. -timeout holds per batch: an input past a\n"
+	"                         batch's first that times out runs again alone\n"
+	"                         and is a timeout only if it does so alone. With\n"
+	"                         -seed, the same -batch gives the same inputs\n"
+	"  -workers=N, -jobs=N    N persistent workers (default 1, at most 64), each\n"
+	"                         fed batches by the one engine, sharing one corpus and\n"
+	"                         one set of findings (libFuzzer's -jobs runs separate\n"
+	"                         processes; here -jobs=N means N workers unless\n"
+	"                         -workers says). The same -seed repeats a run's inputs\n"
+	"                         with one worker only\n"
+	"  -merge=1               merge: run every input of the first CORPUS_DIR, then\n"
+	"                         of the others in order, copy into the first those\n"
+	"                         that add coverage (as <sha1>), and stop; findings\n"
+	"                         on the way are written as usual\n"
+	"  -minimize_crash=1      with one input file in place of CORPUS_DIR: shrink it\n"
+	"                         while it still ends in the same finding (status and\n"
+	"                         detail, as findings are folded), deleting ever smaller\n"
+	"                         chunks, each try one run (-runs=N bounds them); write\n"
+	"                         <prefix>minimized-from-<sha1 of INPUT>, print\n"
+	"                         CRASH_MIN; exit 0, or 1 if it does not reproduce a\n"
+	"                         finding\n"
+	"  -timeout=S             wall and CPU time per input (per batch: see -batch),\n"
+	"                         at most the profile's\n"
 	"  -rss_limit_mb=M        memory per worker, at most the profile's\n"
 	"  -v                     forward the worker's stderr (bounded) to stderr\n"
 	"\n"
@@ -60,14 +90,16 @@ static const char fuzz_usage[] =
 	"alone): one artifact each. `caisson run -p PROFILE TARGET.so ARTIFACT`\n"
 	"reproduces one.\n"
 	"Stats lines on stderr: #N INITED|NEW|pulse|FIND|DONE cov: ft: corp: exec/s: rss:\n"
+	"and, at the end, how many worker processes served batches. On a terminal,\n"
+	"pulse lines are a progress line rewritten in place (every 0.5 s).\n"
 	"Exit status: 0 nothing found, 77 crash/violation/oom, 70 timeouts only,\n"
 	"1 the run could not go on, 2 usage or configuration error.\n";
 
 struct fuzz_args {
 	const char *profile, *target, *dict;
-	uint64_t timeout_s, rss_mb;
+	uint64_t timeout_s, rss_mb, workers, jobs;
 	bool seeded;
-	int verbose;
+	int verbose, minimize;
 	char *dirs[FUZZ_MAX_DIRS];
 	size_t ndirs;
 	struct fz_opts o;
@@ -111,6 +143,28 @@ static int fuzz_flag(struct fuzz_args *a, const char *arg)
 		if (fuzz_num("max_len", v, 1, 1u << 30, &n) < 0)
 			return -1;
 		a->o.max_len = (size_t)n;
+		return 0;
+	}
+	if (IS("batch")) {
+		if (fuzz_num("batch", v, 1, IPC_FUZZ_BATCH_MAX, &n) < 0)
+			return -1;
+		a->o.batch = (uint32_t)n;
+		return 0;
+	}
+	if (IS("workers"))
+		return fuzz_num("workers", v, 1, FUZZ_MAX_WORKERS, &a->workers);
+	if (IS("jobs"))
+		return fuzz_num("jobs", v, 1, FUZZ_MAX_WORKERS, &a->jobs);
+	if (IS("minimize_crash")) {
+		if (fuzz_num("minimize_crash", v, 0, 1, &n) < 0)
+			return -1;
+		a->minimize = (int)n;
+		return 0;
+	}
+	if (IS("merge")) {
+		if (fuzz_num("merge", v, 0, 1, &n) < 0)
+			return -1;
+		a->o.merge = (int)n;
 		return 0;
 	}
 	if (IS("timeout"))
@@ -168,6 +222,17 @@ static int fuzz_parse(int argc, char **argv, struct fuzz_args *a)
 		cli_usage_error("fuzz", "%s", !a->profile ? "-p PROFILE is required" : "TARGET.so is required");
 		return -1;
 	}
+	/* libFuzzer's -jobs=N runs N sessions, -workers=M of them at once;
+	 * here one session runs on M (or N) workers sharing one corpus. */
+	a->o.workers = (uint32_t)(a->workers ? a->workers : a->jobs ? a->jobs : 1);
+	if (a->minimize && (a->ndirs != 1 || a->o.merge)) {
+		cli_usage_error("fuzz", "-minimize_crash=1 wants one input file (and no -merge)");
+		return -1;
+	}
+	if (a->o.merge && a->ndirs < 2) {
+		cli_usage_error("fuzz", "-merge=1 wants two or more corpus directories");
+		return -1;
+	}
 	return 0;
 }
 
@@ -221,9 +286,9 @@ static int fuzz_limits(struct fuzz_args *a, struct wk_config *cfg, struct pool_l
 	}
 	if (a->rss_mb)
 		lim->memory_bytes = cfg->memory_bytes = a->rss_mb << 20;
-	lim->input_bytes = cfg->input_bytes = a->o.max_len;
+	lim->input_bytes = cfg->input_bytes = fz_batch_bytes(a->o.batch, a->o.max_len);
 	cfg->cov_bytes = IPC_COV_SIZE;
-	*sz = (struct pool_sizing){ .min_workers = 1, .max_workers = 1, .queue = 1,
+	*sz = (struct pool_sizing){ .min_workers = a->o.workers, .max_workers = a->o.workers, .queue = a->o.workers,
 				    .requests_per_worker = 1000000, .failure_threshold = 5, .pipeline = 1 };
 	return 0;
 }
@@ -247,6 +312,12 @@ static int fuzz_go(struct fuzz_args *a, const struct profile *prof, const struct
 		goto out;
 	}
 	pool_set_verbose(pool, a->verbose);
+	if (a->minimize) {
+		rc = fz_minimize(pool, base, &a->o, a->dirs[0], err, sizeof(err)) < 0 ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "caisson fuzz: %s\n", err);
+		goto out_pool;
+	}
 	fprintf(stderr, "INFO: Seed: %llu\n", (unsigned long long)a->o.seed);
 	if (fz_run(pool, base, &a->o, &rep, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson fuzz: %s\n", err);
@@ -254,6 +325,7 @@ static int fuzz_go(struct fuzz_args *a, const struct profile *prof, const struct
 	} else {
 		rc = rep.findings == 0 ? 0 : rep.timeouts_only ? 70 : 77;
 	}
+out_pool:
 	pool_free(pool);
 out:
 	if (base)
@@ -263,7 +335,7 @@ out:
 
 int cmd_fuzz(int argc, char **argv)
 {
-	struct fuzz_args a = { .o = { .max_len = 4096, .artifact_prefix = "./" } };
+	struct fuzz_args a = { .o = { .max_len = 4096, .batch = FZ_BATCH_DEFAULT, .artifact_prefix = "./" } };
 	struct fz_dict dict = { 0 };
 	struct profile prof;
 	struct policy pol;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/ipc_cov.h"
+
 int fz_corpus_init(struct fz_corpus *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -27,22 +29,6 @@ void fz_corpus_free(struct fz_corpus *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* libFuzzer's counter buckets. */
-static unsigned fz_bucket(uint8_t v)
-{
-	if (v <= 3)
-		return v - 1u;
-	if (v < 8)
-		return 3;
-	if (v < 16)
-		return 4;
-	if (v < 32)
-		return 5;
-	if (v < 128)
-		return 6;
-	return 7;
-}
-
 size_t fz_corpus_features(struct fz_corpus *c, const uint8_t *counters, size_t n)
 {
 	size_t fresh = 0;
@@ -53,7 +39,7 @@ size_t fz_corpus_features(struct fz_corpus *c, const uint8_t *counters, size_t n
 		unsigned b;
 		if (!counters[i])
 			continue;
-		b = fz_bucket(counters[i]);
+		b = ipc_cov_bucket(counters[i]);
 		if (!(c->features[i] >> b & 1)) {
 			c->features[i] |= (uint8_t)(1u << b);
 			c->nfeatures++;

@@ -18,11 +18,14 @@ struct fz_opts {
 	uint64_t runs;           /* executions in all, the corpus's included; 0: no bound */
 	uint64_t max_total_time; /* seconds; 0: no bound */
 	size_t max_len;
+	uint32_t batch;          /* inputs per request to the worker, 1..IPC_FUZZ_BATCH_MAX */
+	uint32_t workers;        /* batches in flight, one per worker of the pool (0: 1) */
 	uint64_t seed;
 	const struct fz_dict *dict;     /* NULL: none */
 	const char *artifact_prefix;   /* findings go to <prefix><kind>-<sha1> */
 	char *const *dirs;             /* corpus directories; new inputs go to the first */
 	size_t ndirs;
+	int merge;                     /* -merge=1: load the directories, add to the first, stop */
 	FILE *out;                     /* stats and findings lines */
 };
 
@@ -31,6 +34,7 @@ struct fz_report {
 	uint64_t findings;      /* all, duplicates included */
 	uint64_t unique;        /* distinct status+detail */
 	uint64_t timeouts_only; /* every finding was a timeout: 1 */
+	uint64_t merged;        /* inputs of the other directories added to the first */
 };
 
 /* Fuzzes until -runs or -max_total_time. 0 when it ran to the end (with or

@@ -143,3 +143,39 @@ int fz_files_save_finding(const char *prefix, const struct fz_finding *f, const 
 	}
 	return 0;
 }
+
+int fz_files_read(const char *path, size_t max_len, uint8_t **data, size_t *len, char *err, size_t errlen)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int r = fz_read_file(AT_FDCWD, path, max_len + 1, &buf, &n);
+
+	if (r <= 0 || n > max_len) {
+		if (r < 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, r == 0 ? "not a regular file" : "longer than -max_len");
+		free(buf);
+		return -1;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int fz_files_save_minimized(const char *prefix, const uint8_t *orig, size_t olen, const uint8_t *data, size_t len,
+			    char path[FZ_PATH_MAX], char *err, size_t errlen)
+{
+	char hex[FZ_SHA1_HEX];
+
+	fz_sha1_hex(orig, olen, hex);
+	if ((size_t)snprintf(path, FZ_PATH_MAX, "%sminimized-from-%s", prefix, hex) >= FZ_PATH_MAX) {
+		snprintf(err, errlen, "%s: path too long", prefix);
+		return -1;
+	}
+	if (fz_write_file(path, data, len, NULL, 0) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

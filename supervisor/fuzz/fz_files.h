@@ -26,6 +26,13 @@ struct fz_finding {
 	size_t log_len;
 };
 
+/* Reads one file whole into *data (malloc'd); -1 with err when it cannot,
+ * or when it is longer than max_len. */
+int fz_files_read(const char *path, size_t max_len, uint8_t **data, size_t *len, char *err, size_t errlen);
+/* <prefix>minimized-from-<sha1 of orig>, holding data; path receives it. */
+int fz_files_save_minimized(const char *prefix, const uint8_t *orig, size_t olen, const uint8_t *data, size_t len,
+			    char path[FZ_PATH_MAX], char *err, size_t errlen);
+
 /* Writes the artifact and its sidecar; path receives the artifact's path. */
 int fz_files_save_finding(const char *prefix, const struct fz_finding *f, const uint8_t *data, size_t len,
 			  char path[FZ_PATH_MAX], char *err, size_t errlen);

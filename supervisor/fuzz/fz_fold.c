@@ -34,3 +34,16 @@ void fz_fold_key(enum cs_status st, const char *detail, char *out, size_t len)
 	}
 	out[o] = '\0';
 }
+
+const char *fz_fold_kind(enum cs_status st)
+{
+	switch (st) {
+	case CS_OK:
+	case CS_PLUGIN_ERROR: return NULL;
+	case CS_TIMEOUT:
+	case CS_CPU_LIMIT: return "timeout";
+	case CS_MEMORY_LIMIT: return "oom";
+	case CS_VIOLATION: return "violation";
+	default: return "crash";
+	}
+}

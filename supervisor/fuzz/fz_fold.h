@@ -12,5 +12,10 @@
 
 /* Writes the key (NUL-terminated, truncated to len) into out. */
 void fz_fold_key(enum cs_status st, const char *detail, char *out, size_t len);
+/* The finding's kind (crash, timeout, oom, violation) by the worker's
+ * status; NULL when the input ran to its end. A worker that broke the
+ * protocol or its output cap counts as a crash (the target scribbled on
+ * the runtime). */
+const char *fz_fold_kind(enum cs_status st);
 
 #endif

@@ -2,13 +2,10 @@
  * whole line at a time, each key to its setter (profile_keys.c), and the
  * result to the lint (lint.c); accepted only if all of it succeeds. Runs in
  * the supervisor on profile text, which may come from a plugin's vendor:
- * nothing in it is trusted. inih as packaged keeps going after errors and
- * splits lines longer than its buffer into several lines (the tail would be
- * parsed as a line of its own), so profile text reaches inih only through
- * profile_reader(), which hands over whole lines or stops the parse. */
+ * nothing in it is trusted. Text reaches inih only a whole, checked line at
+ * a time (ini_lines.h). */
 #include "profile_load.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -53,71 +50,27 @@ static int profile_handler(void *user, const char *section, const char *name, co
 	return profile_keys[i].set(ps, &profile_keys[i], value);
 }
 
-/* Checks what inih would misread. An indented line after a key is a
- * continuation of that key to inih ("  memory = 1G" under wall_time would
- * set wall_time), so indentation is refused. Section headers are checked
- * here because inih never calls the handler for a section without keys. */
-static void profile_check_line(struct profile_parse *ps, const char *line, size_t len)
-{
-	size_t i = 0;
-	const char *close;
-
-	while (i < len && isspace((unsigned char)line[i]))
-		i++;
-	if (i == len || line[i] == ';' || line[i] == '#')
-		return;
-	if (i) {
-		profile_fail(ps, "indented line (continuation lines are not supported; repeat the key)");
-		return;
-	}
-	if (line[0] != '[')
-		return;
-	close = memchr(line, ']', len);
-	if (!close) {
-		profile_fail(ps, "unterminated section header");
-		return;
-	}
-	for (const char *c = close + 1; c < line + len && *c != ';' && *c != '#'; c++)
-		if (!isspace((unsigned char)*c)) {
-			profile_fail(ps, "text after section header");
-			return;
-		}
-	if (!profile_section_known(line + 1, (size_t)(close - line - 1)))
-		profile_fail(ps, "unknown section [%.*s]", (int)(close - line - 1), line + 1);
-	else
-		profile_exc_section(ps, line + 1, (size_t)(close - line - 1));
-}
-
 /* inih's reader: one whole line per call, or NULL to end the parse (end of
- * data, or an error already recorded). A line that does not fit inih's
- * buffer (num bytes with the newline and NUL) is an error, never split. */
+ * data, or an error already recorded); see ini_lines.h. */
 static char *profile_reader(char *str, int num, void *stream)
 {
 	struct profile_parse *ps = stream;
-	size_t rest = ps->len - ps->pos, len, take;
-	const char *line, *nl;
+	const char *sec;
+	size_t seclen;
+	char why[128];
+	int rc;
 
-	if (ps->err_line || !rest)
-		return NULL;
-	line = ps->data + ps->pos;
-	nl = memchr(line, '\n', rest);
-	len = nl ? (size_t)(nl - line) : rest;
-	take = nl ? len + 1 : len;
-	ps->line++;
-	ps->pos += take;
-	if (num < 3)
-		profile_fail(ps, "the INI parser's line buffer (%d bytes) is unusable", num);
-	else if (memchr(line, '\0', len))
-		profile_fail(ps, "NUL byte");
-	else if (len > (size_t)num - 2)
-		profile_fail(ps, "line is %zu bytes long, more than the parser's %d", len, num - 2);
-	else
-		profile_check_line(ps, line, len);
 	if (ps->err_line)
 		return NULL;
-	memcpy(str, line, take);
-	str[take] = '\0';
-	return str;
+	rc = ini_lines_next(&ps->lines, num, &sec, &seclen, why, sizeof(why));
+	ps->line = ps->lines.line;
+	if (rc < 0)
+		profile_fail(ps, "%s", why);
+	if (rc > 0 && sec && !profile_section_known(sec, seclen))
+		profile_fail(ps, "unknown section [%.*s]", (int)seclen, sec);
+	else if (rc > 0 && sec)
+		profile_exc_section(ps, sec, seclen);
+	return rc > 0 && !ps->err_line ? ini_lines_give(&ps->lines, str) : NULL;
 }
 
 /* Line number of byte off in data (1-based). */
@@ -134,10 +87,6 @@ static void profile_parse_run(struct profile_parse *ps)
 {
 	int rc;
 
-	/* A UTF-8 BOM is skipped here so profile_check_line() sees line 1
-	 * exactly as inih would without it. */
-	if (ps->len >= 3 && memcmp(ps->data, "\xef\xbb\xbf", 3) == 0)
-		ps->pos = 3;
 	rc = ini_parse_stream(profile_reader, ps, profile_handler, ps);
 	if (rc > 0 && (!ps->err_line || (uint32_t)rc < ps->err_line)) {
 		/* inih's own error on an earlier line: a line that is neither a
@@ -162,10 +111,10 @@ int profile_parse_buffer_on(const char *name, const char *data, size_t len, int3
 			    struct profile *out, char *err, size_t errlen)
 {
 	uint32_t seen[PROFILE_KEYS_MAX] = { 0 };
-	struct profile_parse ps = { .file = name, .data = data, .len = len, .seen = seen,
-				    .err = err, .errlen = errlen };
+	struct profile_parse ps = { .file = name, .seen = seen, .err = err, .errlen = errlen };
 	int rc = -1;
 
+	ini_lines_init(&ps.lines, data, len);
 	memset(out, 0, sizeof(*out));
 	if (errlen)
 		err[0] = '\0';

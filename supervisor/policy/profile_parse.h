@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ini_lines.h"
 #include "profile.h"
 
 struct profile_key;
@@ -15,9 +16,8 @@ struct profile_key;
 struct profile_parse {
 	const char *file;
 	struct profile *p; /* staging copy, accepted only at the very end */
-	const char *data;
-	size_t len, pos;
-	uint32_t line;     /* line last handed to inih */
+	struct ini_lines lines; /* the text, handed to inih a whole line at a time */
+	uint32_t line;     /* line last handed to inih (or of an error found after) */
 	uint32_t *seen;    /* per key: line of a scalar's first setting */
 	bool init;         /* syscall list target: init (true) or run set */
 	const char *via;   /* group being expanded, for origins */

@@ -7,6 +7,7 @@ caisson_static_library(caisson_policy
     ${CMAKE_SOURCE_DIR}/supervisor/policy/bpf_eval.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/sysgroups.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/argrules.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/ini_lines.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_parse.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_keys.c

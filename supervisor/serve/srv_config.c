@@ -85,64 +85,26 @@ static void srv_section(struct srv_parse *ps, const char *s, size_t len)
 	ps->cur = (int)ps->c->npools++;
 }
 
-/* What inih would misread: indented lines (continuations) and section
- * headers, checked here since inih skips sections without keys. */
-static void srv_check_line(struct srv_parse *ps, const char *line, size_t len)
-{
-	size_t i = 0;
-	const char *close;
-
-	while (i < len && isspace((unsigned char)line[i]))
-		i++;
-	if (i == len || line[i] == ';' || line[i] == '#')
-		return;
-	if (i) {
-		srv_fail(ps, "indented line (continuation lines are not supported)");
-		return;
-	}
-	if (line[0] != '[')
-		return;
-	close = memchr(line, ']', len);
-	if (!close) {
-		srv_fail(ps, "unterminated section header");
-		return;
-	}
-	for (const char *c = close + 1; c < line + len && *c != ';' && *c != '#'; c++)
-		if (!isspace((unsigned char)*c)) {
-			srv_fail(ps, "text after section header");
-			return;
-		}
-	srv_section(ps, line + 1, (size_t)(close - line - 1));
-}
-
-/* inih's reader: one whole line per call, or NULL to end the parse. */
+/* inih's reader: one whole line per call, or NULL to end the parse; see
+ * policy/ini_lines.h. Section names are checked here: inih never reports
+ * a section without keys. */
 static char *srv_reader(char *str, int num, void *stream)
 {
 	struct srv_parse *ps = stream;
-	size_t rest = ps->len - ps->pos, len, take;
-	const char *line, *nl;
+	const char *sec;
+	size_t seclen;
+	char why[128];
+	int rc;
 
-	if (ps->err_line || !rest)
-		return NULL;
-	line = ps->data + ps->pos;
-	nl = memchr(line, '\n', rest);
-	len = nl ? (size_t)(nl - line) : rest;
-	take = nl ? len + 1 : len;
-	ps->line++;
-	ps->pos += take;
-	if (num < 3)
-		srv_fail(ps, "the INI parser's line buffer (%d bytes) is unusable", num);
-	else if (memchr(line, '\0', len))
-		srv_fail(ps, "NUL byte");
-	else if (len > (size_t)num - 2)
-		srv_fail(ps, "line is %zu bytes long, more than the parser's %d", len, num - 2);
-	else
-		srv_check_line(ps, line, len);
 	if (ps->err_line)
 		return NULL;
-	memcpy(str, line, take);
-	str[take] = '\0';
-	return str;
+	rc = ini_lines_next(&ps->lines, num, &sec, &seclen, why, sizeof(why));
+	ps->line = ps->lines.line;
+	if (rc < 0)
+		srv_fail(ps, "%s", why);
+	if (rc > 0 && sec)
+		srv_section(ps, sec, seclen);
+	return rc > 0 && !ps->err_line ? ini_lines_give(&ps->lines, str) : NULL;
 }
 
 /* After the parse: what must be there is. */
@@ -190,8 +152,8 @@ int srv_config_parse(const char *name, const char *data, size_t len, struct srv_
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
-	*ps = (struct srv_parse){ .file = name, .data = data, .len = len, .c = out, .cur = -2, .err = err,
-				  .errlen = errlen };
+	*ps = (struct srv_parse){ .file = name, .c = out, .cur = -2, .err = err, .errlen = errlen };
+	ini_lines_init(&ps->lines, data, len);
 	out->socket_mode = 0660;
 	out->max_body = 16u << 20;
 	out->max_clients = 64;
@@ -200,8 +162,6 @@ int srv_config_parse(const char *name, const char *data, size_t len, struct srv_
 	if (len > SRV_CONFIG_FILE_MAX) {
 		srv_fail(ps, "file is larger than %u bytes", SRV_CONFIG_FILE_MAX);
 	} else {
-		if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-			ps->pos = 3;
 		rc = ini_parse_stream(srv_reader, ps, srv_handler, ps);
 		if (rc > 0 && (!ps->err_line || (uint32_t)rc < ps->err_line)) {
 			ps->err_line = 0;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/ini_lines.h"
 #include "srv_config.h"
 
 #define SRV_KEYS_MAX 16
@@ -22,8 +23,8 @@ struct srv_key {
 };
 
 struct srv_parse {
-	const char *file, *data;
-	size_t len, pos;
+	const char *file;
+	struct ini_lines lines; /* the text, handed to inih a whole line at a time */
 	uint32_t line, err_line;
 	struct srv_config *c;
 	int cur;            /* -2 none yet, -1 [server], else the pool index */

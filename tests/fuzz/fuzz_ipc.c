@@ -47,6 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	{
+		/* A fuzz batch: accepted ones tile the bytes with their count. */
+		struct ipc_batch_it it;
+		const uint8_t *d;
+		uint32_t n, count = ipc_batch_open(&it, data, size), seen = 0;
+		while (ipc_batch_next(&it, &d, &n)) {
+			if (d < data || d + n > data + size)
+				abort();
+			seen++;
+		}
+		if (seen != count || it.left != 0 || count > IPC_FUZZ_BATCH_MAX)
+			abort();
+	}
 	if (wk_config_decode(data, size, &cfg) == 0 &&
 	    (cfg.ninsns == 0 || cfg.ninsns > WK_MAX_INSNS || cfg.prefault_bytes > WK_PREFAULT_MAX))
 		abort();
