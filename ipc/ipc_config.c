@@ -156,6 +156,8 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put32(&c, cfg->open_files);
 	put64(&c, cfg->prefault_bytes);
 	put64(&c, cfg->cov_bytes);
+	put32(&c, cfg->no_regions);
+	put32(&c, cfg->cgroup_flat);
 	put32(&c, cfg->landlock_abi);
 	put32(&c, cfg->ninsns);
 	for (uint32_t i = 0; i < cfg->ninsns; i++) {
@@ -195,6 +197,8 @@ static bool config_valid(const struct wk_config *cfg)
 		return false;
 	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
 		return false;
+	if (cfg->cgroup_flat > 1 || cfg->no_regions > 1 || (cfg->no_regions && (cfg->input_bytes > IPC_INLINE_MAX || cfg->cov_bytes)))
+		return false;
 	if (cfg->uid_base && (cfg->gid_base == 0 || (uint64_t)cfg->uid_base + cfg->max_slots > UINT32_MAX ||
 			      (uint64_t)cfg->gid_base + cfg->max_slots > UINT32_MAX))
 		return false;
@@ -225,6 +229,8 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 	cfg->open_files = get32(&c);
 	cfg->prefault_bytes = get64(&c);
 	cfg->cov_bytes = get64(&c);
+	cfg->no_regions = get32(&c);
+	cfg->cgroup_flat = get32(&c);
 	cfg->landlock_abi = get32(&c);
 	cfg->ninsns = get32(&c);
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS)

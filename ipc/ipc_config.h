@@ -38,6 +38,13 @@ struct wk_config {
 	/* A fuzz target's worker: the size of its coverage region
 	 * (ipc_cov.h, sent with Z_SPAWN_FUZZ); 0 for every other worker. */
 	uint64_t cov_bytes;
+	/* 1: no bulk regions though an answer may outgrow one message (it
+	 * streams in W_OUTPUT chunks): a one-shot run whose inputs each fit
+	 * one message (input_bytes <= IPC_INLINE_MAX, no coverage region). */
+	uint32_t no_regions;
+	/* 1: each cgroups[] directory is the worker's own (a pool of one
+	 * worker, its limits on the pool's directory), not <dir>/w<N>. */
+	uint32_t cgroup_flat;
 	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
 	 * 0: none (the kernel has no Landlock and the profile allows that). */
 	uint32_t landlock_abi;
@@ -50,7 +57,8 @@ struct wk_config {
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];
 	char args[WK_MAX_ARGS][WK_PATH_MAX];
-	/* The pool's cgroup directories: worker N joins <dir>/w<N> (which
+	/* The pool's cgroup directories: worker N joins <dir>/w<N>, or <dir>
+	 * itself when cgroup_flat (which
 	 * the supervisor created and limited) during its lockdown, before it
 	 * may load the plugin (zygote.c). None when the host gives us no cgroup. */
 	uint32_t ncgroups;
@@ -58,11 +66,14 @@ struct wk_config {
 };
 
 /* Whether workers of this configuration get bulk regions (Z_SPAWN_SHM):
- * when a request or an answer can outgrow one message. The supervisor
+ * when a request or an answer can outgrow one message, unless
+ * no_regions says the requests fit one and answers stream. The supervisor
  * sends them with the spawn; the child maps them during its lockdown,
  * before it loads the plugin. */
 static inline int wk_config_bulk_regions(const struct wk_config *c)
 {
+	if (c->no_regions)
+		return 0;
 	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
 }
 

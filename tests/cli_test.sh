@@ -101,6 +101,13 @@ run 1 "hello.txt: VIOLATION socket\(AF_INET, SOCK_STREAM" -- run -p "$H" "$B/sam
 run 1 "hello.txt: VIOLATION clone\(" -- run -p "$H" "$B/samples/hostile_fork.so" "$IN"
 run 1 "hello.txt: (TIMEOUT|CPU_LIMIT) " -- run -p "$H" "$B/samples/hostile_spin.so" "$IN"
 run 1 "hello.txt: MEMORY_LIMIT " -- run -p "$H" "$B/samples/hostile_alloc.so" "$IN"
+# As root with the v1 memory hierarchy, the limit is the cgroup's, both for
+# one input (a flat pool: the worker in the pool's directory) and for two
+# (a wN directory per worker).
+if [ "$(id -u)" = 0 ] && [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
+  run 1 "hello.txt: MEMORY_LIMIT memory limit 64M reached \(cgroup v1 OOM kill" -- run -p "$H" "$B/samples/hostile_alloc.so" "$IN"
+  run 1 "hello.txt: MEMORY_LIMIT memory limit 64M reached \(cgroup v1 OOM kill" -- run -p "$H" -j 2 "$B/samples/hostile_alloc.so" "$IN" "$IN"
+fi
 run 1 "hello.txt: OUTPUT_LIMIT " -- run -p "$H" "$B/samples/hostile_flood.so" "$IN"
 run 1 "hello.txt: PROTOCOL_ERROR " -- run -p "$H" "$B/samples/hostile_garbage.so" "$IN"
 run 1 "hello.txt: CRASHED SIGSEGV" -- run -p "$H" "$B/samples/hostile_segv.so" "$IN"
@@ -113,6 +120,16 @@ D="$S/samples/data"
 run 1 "truncated.png: PLUGIN_ERROR " -- run -p "$S/profiles/png.ini" -o "$tmp/o" "$B/samples/png.so" "$D/truncated.png" "$D/gradient-64.png"
 head -c 2 "$tmp/o/gradient-64.ppm" | grep -q P6 || fail "png.so did not produce a PPM named .ppm ([output] extension)"
 [ ! -e "$tmp/o/gradient-64.png" ] || fail "png.ini: the answer kept the input's .png name"
+# An answer larger than one message from inputs that all fit one: the
+# workers get no bulk regions (the answer streams in W_OUTPUT chunks); the
+# same input from stdin (size unknown: regions) gives the same bytes.
+"$C" run -p "$S/profiles/png.ini" "$B/samples/png.so" "$D/stripes-256.png" >"$tmp/streamed" 2>"$tmp/err" ||
+  fail "stripes-256.png without regions: $(head -c 300 "$tmp/err")"
+"$C" run -p "$S/profiles/png.ini" "$B/samples/png.so" - <"$D/stripes-256.png" >"$tmp/regions" 2>"$tmp/err" ||
+  fail "stripes-256.png from stdin: $(head -c 300 "$tmp/err")"
+[ "$(wc -c <"$tmp/streamed")" -eq 196623 ] && cmp -s "$tmp/streamed" "$tmp/regions" ||
+  fail "stripes-256.png: the streamed answer ($(wc -c <"$tmp/streamed") bytes) differs from the regions' ($(wc -c <"$tmp/regions"))"
+count=$((count + 1))
 run 1 "bad.xml: PLUGIN_ERROR " -- run -p "$S/profiles/xml.ini" -o "$tmp/o" "$B/samples/xml.so" "$D/bad.xml" "$D/note.xml"
 [ -s "$tmp/o/note.xml" ] || fail "xml.so gave no canonical output for note.xml"
 

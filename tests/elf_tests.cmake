@@ -20,11 +20,12 @@ set_target_properties(elf_fix_missing PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAK
     SKIP_BUILD_RPATH ON)
 
 add_executable(test_elf ${CMAKE_SOURCE_DIR}/tests/test_elf.c)
-target_include_directories(test_elf PRIVATE ${CAISSON_INCLUDE_DIRS} ${CMAKE_SOURCE_DIR}/tests)
+target_include_directories(test_elf PRIVATE ${CAISSON_INCLUDE_DIRS} ${CMAKE_SOURCE_DIR}/tests ${CAISSON_GEN_DIR})
 target_compile_options(test_elf PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_options(test_elf PRIVATE ${CAISSON_SAN_FLAGS})
 target_link_libraries(test_elf PRIVATE caisson_elf)
-add_dependencies(test_elf elf_fix_zlib elf_fix_origin elf_fix_missing echo noexport caisson-zygote)
+add_dependencies(test_elf elf_fix_zlib elf_fix_origin elf_fix_missing echo noexport caisson-zygote
+    caisson_zygote_sonames)
 add_test(NAME test_elf COMMAND test_elf ${CMAKE_BINARY_DIR})
 
 if(CAISSON_FUZZ)

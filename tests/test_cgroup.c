@@ -65,7 +65,7 @@ static void test_v2_protocol(void)
 	put(w, "pids.max", "");
 	put(w, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
 
-	cg_setup_at(&c, CG_V2, tmp, "", "/svc");
+	cg_setup_at(&c, CG_V2, tmp, "", "/svc", false);
 	CHECK_INT(c.ver, CG_V2);
 	CHECK_STR(c.dirs[0], pool);
 	get(own, "cgroup.subtree_control", v, sizeof(v));
@@ -89,9 +89,70 @@ static void test_v2_protocol(void)
 
 	/* Without the memory controller delegated, v2 is refused with why. */
 	put(own, "cgroup.controllers", "cpu pids\n");
-	cg_setup_at(&c, CG_V2, tmp, "", "/svc");
+	cg_setup_at(&c, CG_V2, tmp, "", "/svc", false);
 	CHECK_INT(c.ver, CG_NONE);
 	CHECK(strstr(c.why, "memory controller not delegated") != NULL);
+}
+
+/* A flat pool (one worker): no controller enabled below the pool's
+ * directory, the limits written into it, no wN, nothing removed per slot. */
+static void test_v2_flat(void)
+{
+	char own[1024], w[3072], v[64];
+	struct cg c;
+
+	snprintf(own, sizeof(own), "%s/svc", tmp);
+	put(own, "cgroup.controllers", "cpu memory pids\n");
+	cg_setup_at(&c, CG_V2, tmp, "", "/svc", true);
+	CHECK_INT(c.ver, CG_V2);
+	CHECK(c.flat);
+	CHECK(access(c.dirs[0], F_OK) == 0);
+	snprintf(w, sizeof(w), "%s/cgroup.subtree_control", c.dirs[0]);
+	CHECK(access(w, F_OK) < 0);
+	put(c.dirs[0], "memory.max", "");
+	put(c.dirs[0], "memory.swap.max", "");
+	put(c.dirs[0], "pids.max", "");
+	put(c.dirs[0], "memory.events", "oom_kill 2\n");
+	CHECK_INT(cg_worker_create(&c, 5, 16u << 20, 8, v, sizeof(v)), 0);
+	get(c.dirs[0], "memory.max", v, sizeof(v));
+	CHECK_STR(v, "16777216");
+	get(c.dirs[0], "memory.swap.max", v, sizeof(v));
+	CHECK_STR(v, "0");
+	get(c.dirs[0], "pids.max", v, sizeof(v));
+	CHECK_STR(v, "8");
+	snprintf(w, sizeof(w), "%s/w5", c.dirs[0]);
+	CHECK(access(w, F_OK) < 0);
+	CHECK_INT(cg_worker_oom_kills(&c, 5), 2);
+	put(c.dirs[0], "cgroup.procs", "");
+	CHECK(cg_worker_empty(&c, 5));
+	cg_worker_remove(&c, 5);
+	CHECK(access(c.dirs[0], F_OK) == 0);
+}
+
+/* As root on a v1 host, a flat pool's limits are on the directory the
+ * worker joins: memory (and swap) and pids. */
+static void test_host_flat(void)
+{
+	char err[256], v[64];
+	struct cg c;
+
+	if (geteuid() != 0 || access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) != 0)
+		return;
+	cg_setup(&c, true);
+	CHECK_INT(c.ver, CG_V1);
+	CHECK_INT(cg_worker_create(&c, 7, 48u << 20, 8, err, sizeof(err)), 0);
+	get(c.dirs[0], "memory.limit_in_bytes", v, sizeof(v));
+	CHECK_STR(v, "50331648\n");
+	if (c.dirs[1][0]) {
+		get(c.dirs[1], "pids.max", v, sizeof(v));
+		CHECK_STR(v, "8\n");
+	}
+	CHECK_INT(cg_worker_oom_kills(&c, 7), 0);
+	CHECK(cg_worker_empty(&c, 7));
+	cg_worker_remove(&c, 7);
+	CHECK(access(c.dirs[0], F_OK) == 0);
+	cg_teardown(&c);
+	CHECK(c.ver == CG_NONE);
 }
 
 static void test_host(void)
@@ -99,7 +160,7 @@ static void test_host(void)
 	struct cg c;
 	char err[256];
 
-	cg_setup(&c);
+	cg_setup(&c, false);
 	fprintf(stderr, "test_cgroup: this host: %s%s%s\n", cg_name(&c), c.ver ? " at " : " — ", c.ver ? c.dirs[0] : c.why);
 	if (geteuid() == 0 && access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0) {
 		CHECK(c.ver != CG_NONE);
@@ -181,7 +242,9 @@ int main(void)
 		return 1;
 	}
 	test_v2_protocol();
+	test_v2_flat();
 	test_host();
+	test_host_flat();
 	test_stale_rule();
 	test_stale_sweep();
 	if (fork() == 0)

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "elf/elf_trust.h"
 #include "elf/elfinfo.h"
+#include "elf/zygote_sonames.h" /* generated at build time */
 
 static char build[1024];
 
@@ -41,6 +42,22 @@ static uint8_t *slurp(const char *path, size_t *len)
 	close(fd);
 	*len = (size_t)st.st_size;
 	return buf;
+}
+
+/* The list the supervisor uses, made when the zygote was built
+ * (zygote_sonames.h), is the zygote's closure as resolved now. */
+static void check_built_sonames(const struct elf_deps *loaded)
+{
+	static const char *const built[] = { ZYGOTE_SONAMES NULL };
+	size_t n = 0;
+
+	for (; built[n]; n++) {
+		bool found = false;
+		for (size_t i = 0; i < loaded->n; i++)
+			found |= !strcmp(loaded->sonames[i], built[n]);
+		CHECK(found);
+	}
+	CHECK_INT((int)n, (int)loaded->n);
 }
 
 static bool has_soname(const struct elf_deps *d, const char *prefix, const char **path)
@@ -194,6 +211,7 @@ static void test_resolve(void)
 	CHECK(has_soname(&loaded, "libc.so.6", NULL));
 	CHECK(has_soname(&loaded, "ld-linux-x86-64.so.2", NULL));
 	CHECK(loaded.sonames[loaded.n] == NULL);
+	check_built_sonames(&loaded);
 	elf_deps_free(&loaded);
 }
 

@@ -331,6 +331,37 @@ static void test_config(void)
 	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
 	a.cov_bytes = 0;
 	CHECK(!wk_config_bulk_regions(&a));
+	/* no_regions: answers past one message stream; only with requests
+	 * that fit one message and no coverage region. */
+	a.output_bytes = 16u << 20;
+	CHECK(wk_config_bulk_regions(&a));
+	a.no_regions = 1;
+	CHECK(!wk_config_bulk_regions(&a));
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK(b.no_regions == 1 && !wk_config_bulk_regions(&b));
+	a.input_bytes = IPC_INLINE_MAX + 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.input_bytes = IPC_INLINE_MAX;
+	a.cov_bytes = IPC_COV_SIZE;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.cov_bytes = 0;
+	a.no_regions = 2;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.no_regions = 0;
+	a.output_bytes = a.input_bytes = 4096;
+	/* cgroup_flat: 0 or 1, carried as it is. */
+	a.cgroup_flat = 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK(b.cgroup_flat == 1);
+	a.cgroup_flat = 2;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.cgroup_flat = 0;
 	/* The Landlock ABI travels as is, up to a sane bound. */
 	a.landlock_abi = 6;
 	n = wk_config_encode(&a, enc, sizeof(enc));

@@ -114,13 +114,23 @@ static void __attribute__((noreturn)) child(int ipc, int sync, int log, const st
  * the child's pid to cgroup.procs). Opened here: the kernel checks the
  * opener's credentials, ours. A v2 hierarchy has no tasks file (and a
  * single directory): *v2 is set and the zygote moves the child by pid. */
+/* Slot's cgroup file in hierarchy i: <dir>/w<slot>/file, or <dir>/file
+ * for a flat pool (wk_config.cgroup_flat). */
+static void cgroup_file(uint32_t i, uint32_t slot, const char *file, char *path, size_t len)
+{
+	if (cfg.cgroup_flat)
+		snprintf(path, len, "%s/%s", cfg.cgroups[i], file);
+	else
+		snprintf(path, len, "%s/w%u/%s", cfg.cgroups[i], slot, file);
+}
+
 static int open_cgroups(uint32_t slot, int *cg, bool *v2, struct wk_detail *d)
 {
 	char path[WK_PATH_MAX + 32];
 
 	*v2 = false;
 	for (uint32_t i = 0; i < cfg.ncgroups; i++) {
-		snprintf(path, sizeof(path), "%s/w%u/tasks", cfg.cgroups[i], slot);
+		cgroup_file(i, slot, "tasks", path, sizeof(path));
 		snprintf(d->text, sizeof(d->text), "%.200s", path);
 		cg[i] = open(path, O_WRONLY | O_CLOEXEC);
 		if (cg[i] < 0 && errno == ENOENT && cfg.ncgroups == 1) {
@@ -141,7 +151,7 @@ static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
 	int n = snprintf(num, sizeof(num), "%d", (int)pid), fd;
 	ssize_t w;
 
-	snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", cfg.cgroups[0], slot);
+	cgroup_file(0, slot, "cgroup.procs", path, sizeof(path));
 	snprintf(d->text, sizeof(d->text), "%.200s", path);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -160,7 +170,8 @@ static int join_cgroup_v2(pid_t pid, uint32_t slot, struct wk_detail *d)
  * inside them. Each is entered by exactly one worker and never reused; it
  * is as empty as one clone3 makes (a loopback device, down; no IPC object)
  * and owned by the host's user namespace, so the worker holds no
- * capability over it, not even before it drops its own. Any failure here
+ * capability over it, not even before it drops its own. The first pair is
+ * made at start instead (main). Any failure here
  * ends spares for the zygote's life: clone3 makes every namespace, as
  * unprivileged. */
 static const struct {
@@ -185,9 +196,11 @@ static void leave_spares(void)
 			fatal("return to the zygote's network and ipc namespaces");
 }
 
-/* Spawns so far. Spares are made from the second on: a zygote asked for
- * one worker (a one-shot command) may never be asked for another, and a
- * network namespace made for nothing costs as much again to tear down. */
+/* Spawns so far. The first worker's spares are made at start, while the
+ * supervisor is busy with its profile; the next ones from the second
+ * spawn on: a zygote asked for one worker (a one-shot command) may never
+ * be asked for another, and a network namespace made for nothing costs as
+ * much again to tear down. */
 static unsigned zy_spawns;
 
 static void make_spares(void)
@@ -639,9 +652,12 @@ int main(int argc, char **argv)
 	/* As root, what every spawn will use is made now, while the
 	 * supervisor still parses its profile and compiles its filter (a
 	 * one-shot command starts us first: zyg_launch): the empty root,
-	 * dropped if the configuration has data binds. */
+	 * dropped if the configuration has data binds, and the first
+	 * worker's network and ipc namespaces (every worker gets both). */
 	if (zy_mnt >= 0)
 		make_empty_root();
+	if (zy_home[0] >= 0)
+		make_spares();
 	pfd[0] = (struct pollfd){ .fd = ZY_FD_CTL, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK), .events = POLLIN };
 	if (pfd[1].fd < 0)

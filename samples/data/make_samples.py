@@ -68,6 +68,13 @@ def badcrc():
     return bytes(data)
 
 
+def stripes_256():
+    """256x256 RGB, one colour per row: ~1 KiB that decodes to 192 KiB, an
+    answer larger than one message from an input that fits one."""
+    return png(256, 256, 2, [[c for x in range(256) for c in (y, 255 - y, 64)]
+                             for y in range(256)])
+
+
 def huge_dims():
     """IHDR claims 100000x100000 RGB (about 28 GiB decoded); IDAT holds one row."""
     return (SIGNATURE + ihdr(100000, 100000, 2)
@@ -82,6 +89,7 @@ SAMPLES = {
     "truncated.png": truncated,
     "badcrc.png": badcrc,
     "huge-dims.png": huge_dims,
+    "stripes-256.png": stripes_256,
 }
 
 if __name__ == "__main__":

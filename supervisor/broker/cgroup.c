@@ -31,25 +31,27 @@ static int cg_write(const char *dir, const char *file, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-/* Reads "key N" from a flat-keyed file (memory.events, memory.oom_control). */
-static long long cg_read_key(const char *dir, const char *file, const char *key)
+/* Reads "key N" for each of nkeys keys from a flat-keyed file
+ * (memory.events, memory.oom_control) in one pass: v[i] is -1 for a key
+ * not there or a file that cannot be opened. */
+static void cg_read_keys(const char *dir, const char *file, const char *const *keys, long long *v, int nkeys)
 {
 	char path[WK_PATH_MAX + 64], line[128];
-	long long v = -1;
-	size_t kl = strlen(key);
 	FILE *f;
 
+	for (int i = 0; i < nkeys; i++)
+		v[i] = -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ' ') {
-			v = strtoll(line + kl + 1, NULL, 10);
-			break;
+		for (int i = 0; i < nkeys; i++) {
+			size_t kl = strlen(keys[i]);
+			if (!strncmp(line, keys[i], kl) && line[kl] == ' ')
+				v[i] = strtoll(line + kl + 1, NULL, 10);
 		}
 	fclose(f);
-	return v;
 }
 
 static bool cg_has_word(const char *dir, const char *file, const char *word)
@@ -213,9 +215,21 @@ static int cg_make_pool_dir(char *out, size_t len, const char *root, const char 
 	return -1;
 }
 
-void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own)
+/* Slot's directory in hierarchy i: <pool>/w<slot>, or the pool's own
+ * when flat. */
+static void cg_slot_dir(const struct cg *c, unsigned i, uint32_t slot, char *out, size_t len)
+{
+	if (c->flat)
+		snprintf(out, len, "%s", c->dirs[i]);
+	else
+		snprintf(out, len, "%s/w%u", c->dirs[i], slot);
+}
+
+void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own,
+		 bool flat)
 {
 	memset(c, 0, sizeof(*c));
+	c->flat = flat;
 	cg_seq++;
 	if (ver == CG_V2) {
 		char parent[WK_PATH_MAX];
@@ -232,15 +246,19 @@ void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const ch
 				 strerror(errno));
 			return;
 		}
-		cg_write(parent, "cgroup.subtree_control", "+pids");
+		if (!cg_has_word(parent, "cgroup.subtree_control", "pids"))
+			cg_write(parent, "cgroup.subtree_control", "+pids");
+		/* A flat pool's directory holds the worker: no controller
+		 * below it (a v2 cgroup with some holds no process). */
 		if (cg_make_pool_dir(c->dirs[0], sizeof(c->dirs[0]), root_a, own) < 0 ||
-		    cg_write(c->dirs[0], "cgroup.subtree_control", "+memory") < 0) {
+		    (!flat && cg_write(c->dirs[0], "cgroup.subtree_control", "+memory") < 0)) {
 			snprintf(c->why, sizeof(c->why), "cgroup v2: %.180s: %s", c->dirs[0], strerror(errno));
 			rmdir(c->dirs[0]);
 			c->dirs[0][0] = '\0';
 			return;
 		}
-		cg_write(c->dirs[0], "cgroup.subtree_control", "+pids");
+		if (!flat)
+			cg_write(c->dirs[0], "cgroup.subtree_control", "+pids");
 		c->ver = CG_V2;
 		return;
 	}
@@ -254,13 +272,13 @@ void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const ch
 	c->ver = CG_V1;
 }
 
-void cg_setup(struct cg *c)
+void cg_setup(struct cg *c, bool flat)
 {
 	char root[WK_PATH_MAX], own[WK_PATH_MAX], proot[WK_PATH_MAX] = "", pown[WK_PATH_MAX];
 	char why2[200];
 
 	if (cg_where_is(NULL, root, own, sizeof(root))) {
-		cg_setup_at(c, CG_V2, root, "", own);
+		cg_setup_at(c, CG_V2, root, "", own, flat);
 		if (c->ver == CG_V2)
 			return;
 		snprintf(why2, sizeof(why2), "%.190s", c->why);
@@ -271,7 +289,7 @@ void cg_setup(struct cg *c)
 		char pids[2 * WK_PATH_MAX] = "";
 		if (cg_where_is("pids", proot, pown, sizeof(proot)))
 			snprintf(pids, sizeof(pids), "%s%s", proot, strcmp(pown, "/") ? pown : "");
-		cg_setup_at(c, CG_V1, root, pids, own);
+		cg_setup_at(c, CG_V1, root, pids, own, flat);
 		if (c->ver == CG_V1)
 			return;
 	}
@@ -289,8 +307,8 @@ int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, u
 	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
 		if (!c->dirs[i][0])
 			continue;
-		snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[i], slot);
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		cg_slot_dir(c, i, slot, dir, sizeof(dir));
+		if (!c->flat && mkdir(dir, 0755) < 0 && errno != EEXIST)
 			goto fail;
 		if (c->ver == CG_V2) {
 			if (cg_write(dir, "memory.max", mem) < 0)
@@ -317,30 +335,34 @@ fail:
 
 long long cg_worker_oom_kills(const struct cg *c, uint32_t slot)
 {
+	static const char *const v2_keys[] = { "oom_kill" }, *const v1_keys[] = { "oom_kill", "under_oom" };
 	char dir[WK_PATH_MAX + 16];
-	long long v1_kills;
+	long long v[2];
 
 	if (c->ver == CG_NONE)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[0], slot);
-	if (c->ver == CG_V2)
-		return cg_read_key(dir, "memory.events", "oom_kill");
+	cg_slot_dir(c, 0, slot, dir, sizeof(dir));
+	if (c->ver == CG_V2) {
+		cg_read_keys(dir, "memory.events", v2_keys, v, 1);
+		return v[0];
+	}
 	/* v1 before 4.13 has no oom_kill count: a cgroup still under OOM
-	 * counts as one more. */
-	v1_kills = cg_read_key(dir, "memory.oom_control", "oom_kill");
-	return (v1_kills > 0 ? v1_kills : 0) + (cg_read_key(dir, "memory.oom_control", "under_oom") > 0);
+	 * counts as one more. Both from one read (unreadable: 0, as before). */
+	cg_read_keys(dir, "memory.oom_control", v1_keys, v, 2);
+	return (v[0] > 0 ? v[0] : 0) + (v[1] > 0);
 }
 
 bool cg_worker_empty(const struct cg *c, uint32_t slot)
 {
-	char path[WK_PATH_MAX + 32], b;
+	char dir[WK_PATH_MAX + 16], path[WK_PATH_MAX + 32], b;
 	ssize_t n;
 	int fd;
 
 	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
 		if (!c->dirs[i][0])
 			continue;
-		snprintf(path, sizeof(path), "%s/w%u/cgroup.procs", c->dirs[i], slot);
+		cg_slot_dir(c, i, slot, dir, sizeof(dir));
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return false;
@@ -356,10 +378,10 @@ void cg_worker_remove(const struct cg *c, uint32_t slot)
 {
 	char dir[WK_PATH_MAX + 16];
 
-	for (unsigned i = 0; i < WK_MAX_CGROUPS; i++) {
+	for (unsigned i = 0; i < WK_MAX_CGROUPS && !c->flat; i++) {
 		if (!c->dirs[i][0])
 			continue;
-		snprintf(dir, sizeof(dir), "%s/w%u", c->dirs[i], slot);
+		cg_slot_dir(c, i, slot, dir, sizeof(dir));
 		rmdir(dir);
 	}
 }
@@ -373,7 +395,7 @@ void cg_teardown(struct cg *c)
 			continue;
 		/* Workers die with the zygote, a few milliseconds after it. */
 		for (int tries = 0; tries < 200; tries++) {
-			DIR *d = opendir(c->dirs[i]);
+			DIR *d = c->flat ? NULL : opendir(c->dirs[i]);
 			struct dirent *e;
 
 			while (d && (e = readdir(d))) {

@@ -6,7 +6,9 @@
  * we may create directories, else nothing (the rlimits remain). Each pool
  * gets a directory beside the supervisor's own cgroup,
  * caisson.<pid>.<n>, and worker slot N the subdirectory wN, which the
- * worker joins during its lockdown (wk_config.cgroups; zygote.c). Every
+ * worker joins during its lockdown (wk_config.cgroups; zygote.c); a flat
+ * pool (a one-shot run's single worker) has no wN level: its workers join
+ * the pool's directory, which holds the limits (wk_config.cgroup_flat). Every
  * directory is removed when its pool ends; those of a supervisor killed
  * before it could (SIGKILL, a crash) are removed by the next supervisor
  * that starts beside them (cg_stale.c). */
@@ -25,16 +27,20 @@ struct cg {
 	enum cg_version ver;
 	/* v2: dirs[0] only. v1: dirs[0] memory, dirs[1] pids ("" if absent). */
 	char dirs[WK_MAX_CGROUPS][WK_PATH_MAX];
+	bool flat; /* the slots' directory is dirs[i] itself: no wN, no subtree controllers */
 	char why[256]; /* CG_NONE: why no cgroup is used */
 };
 
-/* Detects and creates the pool's directories. Never fails: without a
- * usable hierarchy ver is CG_NONE and why says what was missing. */
-void cg_setup(struct cg *c);
+/* Detects and creates the pool's directories (flat: see above). Never
+ * fails: without a usable hierarchy ver is CG_NONE and why says what was
+ * missing. */
+void cg_setup(struct cg *c, bool flat);
 /* The same under explicit roots (tests): v2 root, or v1 memory and pids
  * roots; "" for an absent one. own is the supervisor's cgroup path. */
-void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own);
-/* Creates slot's directory with its limits; -1 with a message in err. */
+void cg_setup_at(struct cg *c, enum cg_version ver, const char *root_a, const char *root_b, const char *own,
+		 bool flat);
+/* Creates slot's directory with its limits (flat: writes the limits into
+ * the pool's); -1 with a message in err. */
 int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, uint32_t pids, char *err,
 		     size_t errlen);
 /* How many OOM kills slot's cgroup has seen (it outlives its workers:
@@ -42,7 +48,7 @@ int cg_worker_create(const struct cg *c, uint32_t slot, uint64_t memory_bytes, u
 long long cg_worker_oom_kills(const struct cg *c, uint32_t slot);
 /* Whether slot's directories exist and hold no process (reusable). */
 bool cg_worker_empty(const struct cg *c, uint32_t slot);
-/* Removes slot's directory (its worker must be gone). */
+/* Removes slot's directory (its worker must be gone; flat: nothing). */
 void cg_worker_remove(const struct cg *c, uint32_t slot);
 /* Removes the pool's directories, waiting briefly for dying workers. */
 void cg_teardown(struct cg *c);

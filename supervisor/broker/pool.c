@@ -548,7 +548,11 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 	/* Memory is enforced by a per-worker cgroup where the host gives us
 	 * one; RLIMIT_AS then only backstops huge reservations. Without one,
 	 * RLIMIT_AS is the limit. */
-	cg_setup(&p->cg);
+	/* A flat layout only for a pool of one worker (a one-shot run asks
+	 * for it): workers sharing a directory would share its limits. */
+	if (p->sz.max_workers != 1)
+		p->cfg->cgroup_flat = 0;
+	cg_setup(&p->cg, p->cfg->cgroup_flat);
 	if (p->cg.ver != CG_NONE) {
 		p->cfg->ncgroups = 0;
 		for (unsigned i = 0; i < WK_MAX_CGROUPS; i++)

@@ -12,8 +12,8 @@
 #include "elf/elfinfo.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
+#include "elf/zygote_sonames.h" /* generated at build time (supervisor/elf/sources.cmake) */
 #include "landlock.h"
-#include "zyg.h"
 
 static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
 {
@@ -28,22 +28,17 @@ static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, ch
 static int resolve_deps(const struct profile *prof, const char *plugin, struct wk_config *cfg, char *err,
 			size_t errlen)
 {
+	/* Libraries the worker image already has are matched by soname and
+	 * need no bind: the zygote's own closure, listed when it was built. */
+	static const char *const loaded[] = { ZYGOTE_SONAMES NULL };
 	const char *libpath[PROFILE_MAX_LIBPATHS + 1] = { NULL };
-	char zygote[PATH_MAX];
-	struct elf_deps deps, loaded;
+	struct elf_deps deps;
 	int rc = -1;
 
 	memset(&deps, 0, sizeof(deps));
-	memset(&loaded, 0, sizeof(loaded));
-	/* Libraries the worker image already has are matched by soname and
-	 * need no bind: resolve the zygote's own closure to know which. */
-	if (zyg_path(zygote, sizeof(zygote), err, errlen) < 0)
-		return -1;
-	if (elf_loaded_sonames(zygote, &loaded, err, errlen) < 0)
-		goto out;
 	for (size_t i = 0; i < prof->nlibrary_paths && i < PROFILE_MAX_LIBPATHS; i++)
 		libpath[i] = prof->library_paths[i];
-	if (elf_resolve_deps(plugin, (const char *const *)loaded.sonames, libpath, &deps, err, errlen) < 0)
+	if (elf_resolve_deps(plugin, loaded, libpath, &deps, err, errlen) < 0)
 		goto out;
 	if (deps.n > WK_MAX_DEPS) {
 		snprintf(err, errlen, "%s needs %zu libraries, more than %u", plugin, deps.n, WK_MAX_DEPS);
@@ -56,7 +51,6 @@ static int resolve_deps(const struct profile *prof, const char *plugin, struct w
 	rc = 0;
 out:
 	elf_deps_free(&deps);
-	elf_deps_free(&loaded);
 	return rc;
 }
 

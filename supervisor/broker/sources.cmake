@@ -19,8 +19,10 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/landlock.c)
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
     CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")
+target_include_directories(caisson_sv PRIVATE ${CAISSON_GEN_DIR})
+add_dependencies(caisson_sv caisson_zygote_sonames)
 target_link_libraries(caisson_sv PUBLIC caisson_policy caisson_elf caisson_ipc
-    PkgConfig::LIBEVENT PkgConfig::SECCOMP)
+    caisson_dep_event caisson_dep_seccomp)
 
 # libcaisson: the embedding API (caisson.h) as a shared library exporting
 # caisson_* only, with a pkg-config file. SOVERSION 1 since struct

@@ -40,9 +40,8 @@ int elf_trust_init(struct elf_trust *t, const char *const *libpath, const char *
 		if (trust_add(t, libpath[i], err, errlen) < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < nothers; i++)
-		if (trust_add(t, others[i], err, errlen) < 0)
-			return -1;
+	if (elf_trust_add_dirs(t, others, nothers, err, errlen) < 0)
+		return -1;
 	if (plugin_real) {
 		snprintf(t->plugin_dir, sizeof(t->plugin_dir), "%s", plugin_real);
 		slash = strrchr(t->plugin_dir, '/');
@@ -51,6 +50,14 @@ int elf_trust_init(struct elf_trust *t, const char *const *libpath, const char *
 		if (!t->plugin_dir[0])
 			strcpy(t->plugin_dir, "/");
 	}
+	return 0;
+}
+
+int elf_trust_add_dirs(struct elf_trust *t, const char *const *others, size_t nothers, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < nothers; i++)
+		if (trust_add(t, others[i], err, errlen) < 0)
+			return -1;
 	return 0;
 }
 

@@ -27,6 +27,9 @@ struct elf_trust {
  * from the plugin's real path (NULL: none, nothing is checked). */
 int elf_trust_init(struct elf_trust *t, const char *const *libpath, const char *const *others, size_t nothers,
 		   const char *plugin_real, char *err, size_t errlen);
+/* Adds the nothers directories in others that exist (the system's, added
+ * by the resolver only when a search or a RUNPATH check needs them). */
+int elf_trust_add_dirs(struct elf_trust *t, const char *const *others, size_t nothers, char *err, size_t errlen);
 void elf_trust_free(struct elf_trust *t);
 /* Whether real (a real path) is dir or inside it. */
 bool elf_trust_inside(const char *real, const char *dir);

@@ -24,4 +24,4 @@ caisson_static_library(caisson_verify
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_layer.c)
 target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
 target_compile_definitions(caisson_verify PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")
-target_link_libraries(caisson_verify PUBLIC caisson_sv PkgConfig::CAP)
+target_link_libraries(caisson_verify PUBLIC caisson_sv caisson_dep_cap)

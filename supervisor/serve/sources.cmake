@@ -13,4 +13,4 @@ caisson_static_library(caisson_serve
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_conn.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_api.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_log.c)
-target_link_libraries(caisson_serve PUBLIC caisson_sv PkgConfig::INIH PkgConfig::JANSSON PkgConfig::LIBEVENT)
+target_link_libraries(caisson_serve PUBLIC caisson_sv caisson_dep_inih PkgConfig::JANSSON caisson_dep_event)
