@@ -23,13 +23,13 @@ static void buf_open(struct buf *b)
 	b->f = open_memstream(&b->p, &b->n);
 	if (!b->f)
 		abort();
-	json_init(&b->j, b->f);
+	jw_init(&b->j, b->f);
 }
 
-/* json_finish's result; the text stays in b->p until buf_free. */
+/* jw_finish's result; the text stays in b->p until buf_free. */
 static int buf_finish(struct buf *b, int *err)
 {
-	int rc = json_finish(&b->j);
+	int rc = jw_finish(&b->j);
 
 	*err = rc < 0 ? errno : 0;
 	fclose(b->f);
@@ -48,7 +48,7 @@ static void check_string(const char *in, size_t n, const char *want)
 	int err;
 
 	buf_open(&b);
-	json_strn(&b.j, in, n);
+	jw_strn(&b.j, in, n);
 	CHECK_INT(buf_finish(&b, &err), 0);
 	CHECK_STR(b.p, want);
 	buf_free(&b);
@@ -60,20 +60,20 @@ static void test_structure(void)
 	int err;
 
 	buf_open(&b);
-	json_obj_begin(&b.j);
-	json_kstr(&b.j, "a", "x");
-	json_karr(&b.j, "list");
-	json_int(&b.j, LLONG_MIN);
-	json_uint(&b.j, ULLONG_MAX);
-	json_bool(&b.j, true);
-	json_null(&b.j);
-	json_obj_begin(&b.j);
-	json_obj_end(&b.j);
-	json_arr_begin(&b.j);
-	json_arr_end(&b.j);
-	json_arr_end(&b.j);
-	json_kbool(&b.j, "ok", false);
-	json_obj_end(&b.j);
+	jw_obj_begin(&b.j);
+	jw_kstr(&b.j, "a", "x");
+	jw_karr(&b.j, "list");
+	jw_int(&b.j, LLONG_MIN);
+	jw_uint(&b.j, ULLONG_MAX);
+	jw_bool(&b.j, true);
+	jw_null(&b.j);
+	jw_obj_begin(&b.j);
+	jw_obj_end(&b.j);
+	jw_arr_begin(&b.j);
+	jw_arr_end(&b.j);
+	jw_arr_end(&b.j);
+	jw_kbool(&b.j, "ok", false);
+	jw_obj_end(&b.j);
 	CHECK_INT(buf_finish(&b, &err), 0);
 	CHECK_STR(b.p, "{\n  \"a\": \"x\",\n  \"list\": [\n    -9223372036854775808,\n"
 		       "    18446744073709551615,\n    true,\n    null,\n    {},\n    []\n"
@@ -110,7 +110,7 @@ static void test_invalid_utf8(void)
 	check_string("\xe2\x82\"", 3, "\"\\ufffd\\ufffd\\\"\"\n");
 }
 
-/* Each misuse stops output and json_finish reports EINVAL. */
+/* Each misuse stops output and jw_finish reports EINVAL. */
 static void check_misuse(int which)
 {
 	struct buf b;
@@ -118,15 +118,15 @@ static void check_misuse(int which)
 
 	buf_open(&b);
 	switch (which) {
-	case 0: json_key(&b.j, "k"); break;                     /* key at top level */
-	case 1: json_obj_begin(&b.j); json_int(&b.j, 1); break;  /* value without key */
-	case 2: json_arr_begin(&b.j); json_key(&b.j, "k"); break; /* key in array */
-	case 3: json_arr_begin(&b.j); json_obj_end(&b.j); break;  /* wrong close */
-	case 4: json_int(&b.j, 1); json_int(&b.j, 2); break;      /* two documents */
-	case 5: json_obj_begin(&b.j); break;                      /* unfinished */
-	case 6: json_obj_begin(&b.j); json_key(&b.j, "k"); json_obj_end(&b.j); break;
-	case 7: json_obj_begin(&b.j); json_key(&b.j, "a"); json_key(&b.j, "b"); break;
-	case 8: json_arr_end(&b.j); break;                        /* close at top */
+	case 0: jw_key(&b.j, "k"); break;                     /* key at top level */
+	case 1: jw_obj_begin(&b.j); jw_int(&b.j, 1); break;  /* value without key */
+	case 2: jw_arr_begin(&b.j); jw_key(&b.j, "k"); break; /* key in array */
+	case 3: jw_arr_begin(&b.j); jw_obj_end(&b.j); break;  /* wrong close */
+	case 4: jw_int(&b.j, 1); jw_int(&b.j, 2); break;      /* two documents */
+	case 5: jw_obj_begin(&b.j); break;                      /* unfinished */
+	case 6: jw_obj_begin(&b.j); jw_key(&b.j, "k"); jw_obj_end(&b.j); break;
+	case 7: jw_obj_begin(&b.j); jw_key(&b.j, "a"); jw_key(&b.j, "b"); break;
+	case 8: jw_arr_end(&b.j); break;                        /* close at top */
 	default: break;                                           /* nothing written */
 	}
 	CHECK_INT(buf_finish(&b, &err), -1);
@@ -142,9 +142,9 @@ static void test_depth(void)
 
 	buf_open(&b);
 	for (i = 0; i < JSON_MAX_DEPTH; i++)
-		json_arr_begin(&b.j);
+		jw_arr_begin(&b.j);
 	for (i = 0; i < JSON_MAX_DEPTH; i++)
-		json_arr_end(&b.j);
+		jw_arr_end(&b.j);
 	CHECK_INT(buf_finish(&b, &err), 0);
 	/* Each "[" on its own line, two spaces per enclosing level; the
 	 * innermost "[]" together; the "]"s back out the same way. */
@@ -158,9 +158,9 @@ static void test_depth(void)
 
 	buf_open(&b);
 	for (i = 0; i <= JSON_MAX_DEPTH; i++)
-		json_arr_begin(&b.j);
+		jw_arr_begin(&b.j);
 	for (i = 0; i <= JSON_MAX_DEPTH; i++)
-		json_arr_end(&b.j);
+		jw_arr_end(&b.j);
 	CHECK_INT(buf_finish(&b, &err), -1);
 	CHECK_INT(err, EINVAL);
 	buf_free(&b);
@@ -172,7 +172,7 @@ static void check_b64(const char *in, const char *want)
 	int err;
 
 	buf_open(&b);
-	json_base64(&b.j, (const uint8_t *)in, strlen(in));
+	jw_base64(&b.j, (const uint8_t *)in, strlen(in));
 	CHECK_INT(buf_finish(&b, &err), 0);
 	CHECK_STR(b.p, want);
 	buf_free(&b);
@@ -200,7 +200,7 @@ static void check_b64_long(size_t n)
 	for (i = 0; i < n; i++)
 		in[i] = (uint8_t)(i * 7 + 3);
 	buf_open(&b);
-	json_base64(&b.j, in, n);
+	jw_base64(&b.j, in, n);
 	CHECK_INT(buf_finish(&b, &err), 0);
 	len = strlen(b.p);
 	CHECK_INT(len, 4 * ((n + 2) / 3) + 3);
@@ -236,7 +236,7 @@ static void test_base64_hex(void)
 	check_b64_long(100000);
 
 	buf_open(&b);
-	json_hex(&b.j, bytes, sizeof(bytes));
+	jw_hex(&b.j, bytes, sizeof(bytes));
 	CHECK_INT(buf_finish(&b, &err), 0);
 	CHECK_STR(b.p, "\"007fabff\"\n");
 	buf_free(&b);
@@ -252,12 +252,12 @@ static void test_write_error(void)
 	if (!f)
 		return;
 	memset(big, 'x', sizeof(big));
-	json_init(&j, f);
-	json_arr_begin(&j);
-	json_strn(&j, big, sizeof(big));
-	json_arr_end(&j);
+	jw_init(&j, f);
+	jw_arr_begin(&j);
+	jw_strn(&j, big, sizeof(big));
+	jw_arr_end(&j);
 	errno = 0;
-	CHECK_INT(json_finish(&j), -1);
+	CHECK_INT(jw_finish(&j), -1);
 	CHECK_INT(errno, ENOSPC);
 	fclose(f);
 }
@@ -318,7 +318,7 @@ static void test_random(void)
 		for (i = 0; i < n; i++)
 			in[i] = rand() % 2 ? pick[rand() % sizeof(pick)] : (unsigned char)rand();
 		for (i = 0, k = 0; i < n; i += len) {
-			len = json_utf8_next(in + i, n - i, &cp);
+			len = jw_utf8_next(in + i, n - i, &cp);
 			if (len == 0) {
 				memcpy(want + k, "\xef\xbf\xbd", 3);
 				k += 3;
@@ -329,7 +329,7 @@ static void test_random(void)
 			}
 		}
 		buf_open(&b);
-		json_strn(&b.j, (const char *)in, n);
+		jw_strn(&b.j, (const char *)in, n);
 		CHECK_INT(buf_finish(&b, &err), 0);
 		CHECK(unescape(b.p, got) == k && memcmp(got, want, k) == 0);
 		buf_free(&b);

@@ -67,13 +67,13 @@ static void json_value_done(struct json *j)
 		j->done = true;
 }
 
-void json_init(struct json *j, FILE *f)
+void jw_init(struct json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
 }
 
-int json_finish(struct json *j)
+int jw_finish(struct json *j)
 {
 	if (!j->err && !j->done)
 		json_fail(j, EINVAL);
@@ -119,12 +119,12 @@ static void json_close(struct json *j, bool obj)
 	json_value_done(j);
 }
 
-void json_obj_begin(struct json *j) { json_open(j, true); }
-void json_obj_end(struct json *j) { json_close(j, true); }
-void json_arr_begin(struct json *j) { json_open(j, false); }
-void json_arr_end(struct json *j) { json_close(j, false); }
+void jw_obj_begin(struct json *j) { json_open(j, true); }
+void jw_obj_end(struct json *j) { json_close(j, true); }
+void jw_arr_begin(struct json *j) { json_open(j, false); }
+void jw_arr_end(struct json *j) { json_close(j, false); }
 
-size_t json_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+size_t jw_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len, i;
 	uint32_t c, min;
@@ -189,7 +189,7 @@ static void json_string_body(struct json *j, const unsigned char *s, size_t n)
 		len = 1;
 		if (s[i] < 0x80) {
 			esc = json_escape(s[i], buf);
-		} else if ((len = json_utf8_next(s + i, n - i, &cp)) == 0) {
+		} else if ((len = jw_utf8_next(s + i, n - i, &cp)) == 0) {
 			esc = "\\ufffd";
 			len = 1;
 		} else if (cp == 0x2028 || cp == 0x2029) {
@@ -212,7 +212,7 @@ static void json_quoted(struct json *j, const char *s, size_t n)
 	json_put(j, "\"", 1);
 }
 
-void json_key(struct json *j, const char *key)
+void jw_key(struct json *j, const char *key)
 {
 	if (j->err)
 		return;
@@ -226,7 +226,7 @@ void json_key(struct json *j, const char *key)
 	j->want_value = true;
 }
 
-void json_strn(struct json *j, const char *s, size_t n)
+void jw_strn(struct json *j, const char *s, size_t n)
 {
 	if (!json_value_ok(j))
 		return;
@@ -234,9 +234,9 @@ void json_strn(struct json *j, const char *s, size_t n)
 	json_value_done(j);
 }
 
-void json_str(struct json *j, const char *s)
+void jw_str(struct json *j, const char *s)
 {
-	json_strn(j, s, strlen(s));
+	jw_strn(j, s, strlen(s));
 }
 
 static void json_raw_value(struct json *j, const char *text)
@@ -247,7 +247,7 @@ static void json_raw_value(struct json *j, const char *text)
 	json_value_done(j);
 }
 
-void json_int(struct json *j, long long v)
+void jw_int(struct json *j, long long v)
 {
 	char buf[32];
 
@@ -255,7 +255,7 @@ void json_int(struct json *j, long long v)
 	json_raw_value(j, buf);
 }
 
-void json_uint(struct json *j, unsigned long long v)
+void jw_uint(struct json *j, unsigned long long v)
 {
 	char buf[32];
 
@@ -263,10 +263,10 @@ void json_uint(struct json *j, unsigned long long v)
 	json_raw_value(j, buf);
 }
 
-void json_bool(struct json *j, bool v) { json_raw_value(j, v ? "true" : "false"); }
-void json_null(struct json *j) { json_raw_value(j, "null"); }
+void jw_bool(struct json *j, bool v) { json_raw_value(j, v ? "true" : "false"); }
+void jw_null(struct json *j) { json_raw_value(j, "null"); }
 
-void json_hex(struct json *j, const uint8_t *b, size_t n)
+void jw_hex(struct json *j, const uint8_t *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	char buf[128];
@@ -303,7 +303,7 @@ static void json_b64_quad(const uint8_t *b, size_t n, char out[4])
 	out[3] = n > 2 ? a[v & 63] : '=';
 }
 
-void json_base64(struct json *j, const uint8_t *b, size_t n)
+void jw_base64(struct json *j, const uint8_t *b, size_t n)
 {
 	char buf[256];
 	size_t i = 0, k, take;
@@ -322,44 +322,44 @@ void json_base64(struct json *j, const uint8_t *b, size_t n)
 	json_value_done(j);
 }
 
-void json_kstr(struct json *j, const char *key, const char *s)
+void jw_kstr(struct json *j, const char *key, const char *s)
 {
-	json_key(j, key);
-	json_str(j, s);
+	jw_key(j, key);
+	jw_str(j, s);
 }
 
-void json_kstrn(struct json *j, const char *key, const char *s, size_t n)
+void jw_kstrn(struct json *j, const char *key, const char *s, size_t n)
 {
-	json_key(j, key);
-	json_strn(j, s, n);
+	jw_key(j, key);
+	jw_strn(j, s, n);
 }
 
-void json_kint(struct json *j, const char *key, long long v)
+void jw_kint(struct json *j, const char *key, long long v)
 {
-	json_key(j, key);
-	json_int(j, v);
+	jw_key(j, key);
+	jw_int(j, v);
 }
 
-void json_kuint(struct json *j, const char *key, unsigned long long v)
+void jw_kuint(struct json *j, const char *key, unsigned long long v)
 {
-	json_key(j, key);
-	json_uint(j, v);
+	jw_key(j, key);
+	jw_uint(j, v);
 }
 
-void json_kbool(struct json *j, const char *key, bool v)
+void jw_kbool(struct json *j, const char *key, bool v)
 {
-	json_key(j, key);
-	json_bool(j, v);
+	jw_key(j, key);
+	jw_bool(j, v);
 }
 
-void json_kobj(struct json *j, const char *key)
+void jw_kobj(struct json *j, const char *key)
 {
-	json_key(j, key);
-	json_obj_begin(j);
+	jw_key(j, key);
+	jw_obj_begin(j);
 }
 
-void json_karr(struct json *j, const char *key)
+void jw_karr(struct json *j, const char *key)
 {
-	json_key(j, key);
-	json_arr_begin(j);
+	jw_key(j, key);
+	jw_arr_begin(j);
 }

@@ -167,7 +167,7 @@ void oscal_string(char *dst, size_t dstsz, const char *src, size_t srcsz,
 	uint32_t cp;
 
 	while (i < n) {
-		len = json_utf8_next(s + i, n - i, &cp);
+		len = jw_utf8_next(s + i, n - i, &cp);
 		bytes = len ? (const char *)s + i : "\xef\xbf\xbd";
 		i += len ? len : 1;
 		if (len && oscal_is_space(cp)) {

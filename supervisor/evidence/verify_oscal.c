@@ -55,7 +55,7 @@ static void vo_kfmt(struct vo *o, const char *key, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	oscal_markup(md, sizeof(md), buf);
-	json_kstr(&o->j, key, md);
+	jw_kstr(&o->j, key, md);
 }
 
 static void vo_khref(struct vo *o, const char *key, const char *uuid)
@@ -63,7 +63,7 @@ static void vo_khref(struct vo *o, const char *key, const char *uuid)
 	char href[OSCAL_UUID_LEN + 1];
 
 	snprintf(href, sizeof(href), "#%s", uuid);
-	json_kstr(&o->j, key, href);
+	jw_kstr(&o->j, key, href);
 }
 
 /* A caisson prop; value is sanitised to StringDatatype. */
@@ -72,11 +72,11 @@ static void vo_prop(struct vo *o, const char *name, const char *value, size_t va
 	char v[512];
 
 	oscal_string(v, sizeof(v), value, valuesz, "none");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "name", name);
-	json_kstr(&o->j, "ns", VO_NS);
-	json_kstr(&o->j, "value", v);
-	json_obj_end(&o->j);
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "name", name);
+	jw_kstr(&o->j, "ns", VO_NS);
+	jw_kstr(&o->j, "value", v);
+	jw_obj_end(&o->j);
 }
 
 #define vo_prop_str(o, name, s) vo_prop((o), (name), (s), strlen(s))
@@ -85,40 +85,40 @@ static void vo_prop(struct vo *o, const char *name, const char *value, size_t va
 /* "origins": the caisson tool component made the observation. */
 static void vo_origins(struct vo *o)
 {
-	json_karr(&o->j, "origins");
-	json_obj_begin(&o->j);
-	json_karr(&o->j, "actors");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "type", "tool");
-	json_kstr(&o->j, "actor-uuid", o->ids[ID_TOOL]);
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
+	jw_karr(&o->j, "origins");
+	jw_obj_begin(&o->j);
+	jw_karr(&o->j, "actors");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "type", "tool");
+	jw_kstr(&o->j, "actor-uuid", o->ids[ID_TOOL]);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
 }
 
 static void vo_subjects(struct vo *o)
 {
-	json_karr(&o->j, "subjects");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "subject-uuid", o->ids[ID_SUBJECT]);
-	json_kstr(&o->j, "type", "component");
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
+	jw_karr(&o->j, "subjects");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "subject-uuid", o->ids[ID_SUBJECT]);
+	jw_kstr(&o->j, "type", "component");
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
 }
 
 /* What every observation shares, after its uuid, title and description. */
 static void vo_observation_common(struct vo *o, const char *method)
 {
-	json_karr(&o->j, "methods");
-	json_str(&o->j, method);
-	json_arr_end(&o->j);
-	json_karr(&o->j, "types");
-	json_str(&o->j, "control-objective");
-	json_arr_end(&o->j);
+	jw_karr(&o->j, "methods");
+	jw_str(&o->j, method);
+	jw_arr_end(&o->j);
+	jw_karr(&o->j, "types");
+	jw_str(&o->j, "control-objective");
+	jw_arr_end(&o->j);
 	vo_origins(o);
 	vo_subjects(o);
-	json_kstr(&o->j, "collected", o->end);
+	jw_kstr(&o->j, "collected", o->end);
 }
 
 static void vo_attest(struct vo *o, size_t i)
@@ -126,27 +126,27 @@ static void vo_attest(struct vo *o, size_t i)
 	const struct vf_attest *a = &o->r->attest[i];
 	const struct vf_blob *b = vfmt_evidence(o->r, a);
 
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", vo_id(o, L_ATTEST, i));
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", vo_id(o, L_ATTEST, i));
 	vo_kfmt(o, "title", "Attestation: %.*s", (int)sizeof(a->item), a->item);
 	vo_kfmt(o, "description", "%.*s: expected %.*s, %s %.*s (%.*s, outside the worker).",
 		(int)sizeof(a->item), a->item, (int)sizeof(a->expected), a->expected,
 		a->verified ? "observed" : "could not be verified in this run:",
 		(int)sizeof(a->observed), a->observed, (int)sizeof(a->source), a->source);
 	vo_observation_common(o, "EXAMINE");
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_field(o, "attestation-item", a->item);
 	vo_prop_str(o, "result", vfmt_attest_result(a));
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
 	if (b) {
-		json_karr(&o->j, "relevant-evidence");
-		json_obj_begin(&o->j);
+		jw_karr(&o->j, "relevant-evidence");
+		jw_obj_begin(&o->j);
 		vo_khref(o, "href", vo_id(o, L_BLOB, (size_t)a->evidence));
 		vo_kfmt(o, "description", "The raw bytes read: %.*s", (int)sizeof(b->title), b->title);
-		json_obj_end(&o->j);
-		json_arr_end(&o->j);
+		jw_obj_end(&o->j);
+		jw_arr_end(&o->j);
 	}
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_probe(struct vo *o, size_t i)
@@ -154,35 +154,35 @@ static void vo_probe(struct vo *o, size_t i)
 	const struct vf_probe *p = &o->r->probes[i];
 	const char *verdict = vfmt_verdict_name(p->verdict);
 
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", vo_id(o, L_PROBE, i));
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", vo_id(o, L_PROBE, i));
 	vo_kfmt(o, "title", "Containment probe: %.*s", (int)sizeof(p->name), p->name);
 	vo_kfmt(o, "description", "Inside a worker: %.*s. Verdict: %s%s%.*s (%.*s); worker status %.*s; %llu us.",
 		(int)sizeof(p->attempt), p->attempt, verdict, p->layer[0] ? " by " : "", (int)sizeof(p->layer),
 		p->layer, (int)sizeof(p->how), p->how, (int)sizeof(p->status), p->status,
 		(unsigned long long)p->duration_us);
 	vo_observation_common(o, "TEST");
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_field(o, "probe", p->name);
 	vo_prop_field(o, "probe-category", p->category);
 	vo_prop_str(o, "verdict", verdict);
 	if (p->layer[0])
 		vo_prop_field(o, "contained-by", p->layer);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_remediation(struct vo *o, size_t i, const char *deadline)
 {
-	json_karr(&o->j, "remediations");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", vo_id(o, L_REMEDY, i));
-	json_kstr(&o->j, "lifecycle", "planned");
-	json_kstr(&o->j, "title", "Remove or renew the exception");
+	jw_karr(&o->j, "remediations");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", vo_id(o, L_REMEDY, i));
+	jw_kstr(&o->j, "lifecycle", "planned");
+	jw_kstr(&o->j, "title", "Remove or renew the exception");
 	vo_kfmt(o, "description", "Remove the [exception] from the profile, or have it approved again, "
 		"before it expires (%s).", deadline ? deadline : "no valid expiry date recorded");
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
 }
 
 /* An approved exception: a deviation from SC-39 isolation, approved until
@@ -193,8 +193,8 @@ static void vo_risk(struct vo *o, size_t i)
 	char deadline[OSCAL_TIME_LEN];
 	bool dated = oscal_day_end(e->expires, sizeof(e->expires), deadline);
 
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", vo_id(o, L_RISK, i));
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", vo_id(o, L_RISK, i));
 	vo_kfmt(o, "title", "Approved exception: %.*s", (int)sizeof(e->relaxes), e->relaxes);
 	vo_kfmt(o, "description", "The profile's [exception] allows %.*s. Reason: %.*s. "
 		"Approved by %.*s; expires %.*s (%d days left).",
@@ -203,25 +203,25 @@ static void vo_risk(struct vo *o, size_t i)
 		e->days_left);
 	vo_kfmt(o, "statement", "Workers of this profile run with %.*s allowed, outside the default "
 		"process isolation, until the exception expires.", (int)sizeof(e->relaxes), e->relaxes);
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_field(o, "approver", e->approver);
 	vo_prop_field(o, "expires", e->expires);
-	json_arr_end(&o->j);
-	json_kstr(&o->j, "status", e->days_left >= 0 ? "deviation-approved" : "open");
+	jw_arr_end(&o->j);
+	jw_kstr(&o->j, "status", e->days_left >= 0 ? "deviation-approved" : "open");
 	vo_origins(o);
 	if (dated)
-		json_kstr(&o->j, "deadline", deadline);
+		jw_kstr(&o->j, "deadline", deadline);
 	vo_remediation(o, i, dated ? deadline : NULL);
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 /* {"<key>": uuid} for each item of a list, into the open array. */
 static void vo_related(struct vo *o, const char *key, enum vo_list l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		json_obj_begin(&o->j);
-		json_kstr(&o->j, key, vo_id(o, l, i));
-		json_obj_end(&o->j);
+		jw_obj_begin(&o->j);
+		jw_kstr(&o->j, key, vo_id(o, l, i));
+		jw_obj_end(&o->j);
 	}
 }
 
@@ -232,51 +232,51 @@ static void vo_finding(struct vo *o)
 	struct vfmt_counts c;
 
 	vfmt_count(r, &c);
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", o->ids[ID_FINDING]);
-	json_kstr(&o->j, "title", "SC-39 Process Isolation");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", o->ids[ID_FINDING]);
+	jw_kstr(&o->j, "title", "SC-39 Process Isolation");
 	vo_kfmt(o, "description", "%zu of %zu attestation items match the profile (%zu unverified); "
 		"%zu of %zu containment probes contained (%zu escaped, %zu unsupported, %zu errors); "
 		"%zu approved exceptions.", c.attest_ok, r->nattest, c.attest_unverified,
 		c.verdicts[VF_CONTAINED], r->nprobes, c.verdicts[VF_ESCAPED],
 		c.verdicts[VF_UNSUPPORTED], c.verdicts[VF_ERROR], r->nexceptions);
-	json_kobj(&o->j, "target");
-	json_kstr(&o->j, "type", "statement-id");
-	json_kstr(&o->j, "target-id", VO_STATEMENT);
-	json_kobj(&o->j, "status");
-	json_kstr(&o->j, "state", passed ? "satisfied" : "not-satisfied");
-	json_kstr(&o->j, "reason", passed ? "pass" : "fail");
-	json_obj_end(&o->j);
-	json_obj_end(&o->j);
+	jw_kobj(&o->j, "target");
+	jw_kstr(&o->j, "type", "statement-id");
+	jw_kstr(&o->j, "target-id", VO_STATEMENT);
+	jw_kobj(&o->j, "status");
+	jw_kstr(&o->j, "state", passed ? "satisfied" : "not-satisfied");
+	jw_kstr(&o->j, "reason", passed ? "pass" : "fail");
+	jw_obj_end(&o->j);
+	jw_obj_end(&o->j);
 	vo_origins(o);
 	if (r->nattest + r->nprobes > 0) {
-		json_karr(&o->j, "related-observations");
+		jw_karr(&o->j, "related-observations");
 		vo_related(o, "observation-uuid", L_ATTEST, r->nattest);
 		vo_related(o, "observation-uuid", L_PROBE, r->nprobes);
-		json_arr_end(&o->j);
+		jw_arr_end(&o->j);
 	}
 	if (r->nexceptions > 0) {
-		json_karr(&o->j, "related-risks");
+		jw_karr(&o->j, "related-risks");
 		vo_related(o, "risk-uuid", L_RISK, r->nexceptions);
-		json_arr_end(&o->j);
+		jw_arr_end(&o->j);
 	}
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_component(struct vo *o, const char *uuid, const char *title)
 {
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", uuid);
-	json_kstr(&o->j, "type", "software");
-	json_kstr(&o->j, "title", title);
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", uuid);
+	jw_kstr(&o->j, "type", "software");
+	jw_kstr(&o->j, "title", title);
 }
 
 static void vo_component_end(struct vo *o)
 {
-	json_kobj(&o->j, "status");
-	json_kstr(&o->j, "state", "operational");
-	json_obj_end(&o->j);
-	json_obj_end(&o->j);
+	jw_kobj(&o->j, "status");
+	jw_kstr(&o->j, "state", "operational");
+	jw_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 /* The tool that assessed (caisson) and the subject (the profile's workers). */
@@ -287,14 +287,14 @@ static void vo_components(struct vo *o)
 
 	sha256_hex(r->profile_sha256, profile);
 	sha256_hex(r->bpf_sha256, bpf);
-	json_kobj(&o->j, "local-definitions");
-	json_karr(&o->j, "components");
+	jw_kobj(&o->j, "local-definitions");
+	jw_karr(&o->j, "components");
 	vo_component(o, o->ids[ID_TOOL], "caisson");
 	vo_kfmt(o, "description", "caisson %.*s, the sandboxing supervisor, running `caisson verify`.",
 		(int)sizeof(r->caisson_version), r->caisson_version);
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_field(o, "caisson-version", r->caisson_version);
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
 	vo_component_end(o);
 	vo_component(o, o->ids[ID_SUBJECT], "Sandboxed workers of the profile");
 	vo_kfmt(o, "description", "Worker processes of the profile %.*s (%.*s, SHA-256 %s) on host %.*s, "
@@ -302,16 +302,16 @@ static void vo_components(struct vo *o)
 		(int)sizeof(r->profile_name), r->profile_name, (int)sizeof(r->profile_path),
 		r->profile_path, profile, (int)sizeof(r->host), r->host, (int)sizeof(r->kernel),
 		r->kernel, bpf);
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_field(o, "profile-name", r->profile_name);
 	vo_prop_str(o, "profile-sha256", profile);
 	vo_prop_str(o, "bpf-sha256", bpf);
 	vo_prop_field(o, "host", r->host);
 	vo_prop_field(o, "kernel", r->kernel);
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
 	vo_component_end(o);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_result(struct vo *o)
@@ -319,48 +319,48 @@ static void vo_result(struct vo *o)
 	const struct vf_report *r = o->r;
 	size_t i;
 
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", o->ids[ID_RESULT]);
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", o->ids[ID_RESULT]);
 	vo_kfmt(o, "title", "caisson verify of profile %.*s", (int)sizeof(r->profile_name),
 		r->profile_name);
-	json_kstr(&o->j, "description", "The isolation state of live workers of the profile, read "
+	jw_kstr(&o->j, "description", "The isolation state of live workers of the profile, read "
 		  "from outside them (/proc, the loaded seccomp program), and containment probes "
 		  "run inside them, as caisson verify performs them.");
-	json_kstr(&o->j, "start", o->start);
-	json_kstr(&o->j, "end", o->end);
+	jw_kstr(&o->j, "start", o->start);
+	jw_kstr(&o->j, "end", o->end);
 	vo_components(o);
-	json_kobj(&o->j, "reviewed-controls");
-	json_karr(&o->j, "control-selections");
-	json_obj_begin(&o->j);
-	json_karr(&o->j, "include-controls");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "control-id", VO_CONTROL);
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
+	jw_kobj(&o->j, "reviewed-controls");
+	jw_karr(&o->j, "control-selections");
+	jw_obj_begin(&o->j);
+	jw_karr(&o->j, "include-controls");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "control-id", VO_CONTROL);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
 	if (r->nattest + r->nprobes > 0) {
-		json_karr(&o->j, "observations");
+		jw_karr(&o->j, "observations");
 		for (i = 0; i < r->nattest; i++)
 			vo_attest(o, i);
 		for (i = 0; i < r->nprobes; i++)
 			vo_probe(o, i);
-		json_arr_end(&o->j);
+		jw_arr_end(&o->j);
 	}
 	if (r->nexceptions > 0) {
-		json_karr(&o->j, "risks");
+		jw_karr(&o->j, "risks");
 		for (i = 0; i < r->nexceptions; i++)
 			vo_risk(o, i);
-		json_arr_end(&o->j);
+		jw_arr_end(&o->j);
 	}
-	json_karr(&o->j, "findings");
+	jw_karr(&o->j, "findings");
 	vo_finding(o);
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
 	if (!o->times_ok)
-		json_kstr(&o->j, "remarks", "The report's start and end times were not RFC 3339 UTC "
+		jw_kstr(&o->j, "remarks", "The report's start and end times were not RFC 3339 UTC "
 			  "date-times; the time this document was written stands in for both.");
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 /* type/subtype of RFC 6838 restricted names (parameters not allowed), else
@@ -389,56 +389,56 @@ static void vo_blob(struct vo *o, size_t i)
 
 	snprintf(file, sizeof(file), "evidence-%zu.%s", i, text ? "txt" : "bin");
 	snprintf(index, sizeof(index), "%zu", i);
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", vo_id(o, L_BLOB, i));
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", vo_id(o, L_BLOB, i));
 	vo_kfmt(o, "title", "%.*s", (int)sizeof(b->title), b->title);
 	vo_kfmt(o, "description", "Raw evidence as read, %zu bytes; the rlink names the file the "
 		"base64 content decodes to.", b->len);
-	json_karr(&o->j, "props");
+	jw_karr(&o->j, "props");
 	vo_prop_str(o, "evidence-index", index);
-	json_arr_end(&o->j);
-	json_karr(&o->j, "rlinks");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "href", file);
-	json_kstr(&o->j, "media-type", media);
-	json_karr(&o->j, "hashes");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "algorithm", "SHA-256");
-	json_key(&o->j, "value");
-	json_hex(&o->j, b->sha256, sizeof(b->sha256));
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_karr(&o->j, "rlinks");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "href", file);
+	jw_kstr(&o->j, "media-type", media);
+	jw_karr(&o->j, "hashes");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "algorithm", "SHA-256");
+	jw_key(&o->j, "value");
+	jw_hex(&o->j, b->sha256, sizeof(b->sha256));
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
+	jw_arr_end(&o->j);
 	/* OSCAL's Base64Datatype cannot be empty: an empty blob has its hash only. */
 	if (b->data && b->len > 0) {
-		json_kobj(&o->j, "base64");
-		json_kstr(&o->j, "filename", file);
-		json_kstr(&o->j, "media-type", media);
-		json_key(&o->j, "value");
-		json_base64(&o->j, b->data, b->len);
-		json_obj_end(&o->j);
+		jw_kobj(&o->j, "base64");
+		jw_kstr(&o->j, "filename", file);
+		jw_kstr(&o->j, "media-type", media);
+		jw_key(&o->j, "value");
+		jw_base64(&o->j, b->data, b->len);
+		jw_obj_end(&o->j);
 	}
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 /* The plan import-ap points at: caisson verify's fixed procedure. */
 static void vo_back_matter(struct vo *o)
 {
-	json_kobj(&o->j, "back-matter");
-	json_karr(&o->j, "resources");
-	json_obj_begin(&o->j);
-	json_kstr(&o->j, "uuid", o->ids[ID_PLAN]);
-	json_kstr(&o->j, "title", "caisson verify assessment plan");
-	json_kstr(&o->j, "description", "caisson verify's built-in procedure for SC-39: spawn workers "
+	jw_kobj(&o->j, "back-matter");
+	jw_karr(&o->j, "resources");
+	jw_obj_begin(&o->j);
+	jw_kstr(&o->j, "uuid", o->ids[ID_PLAN]);
+	jw_kstr(&o->j, "title", "caisson verify assessment plan");
+	jw_kstr(&o->j, "description", "caisson verify's built-in procedure for SC-39: spawn workers "
 		  "of the profile; examine their namespaces, seccomp mode and filter digest, "
 		  "capabilities, no_new_privs, uid mapping, rlimits and mount table from outside; "
 		  "test containment with probes run inside them.");
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
 	for (size_t i = 0; i < o->r->nblobs; i++)
 		vo_blob(o, i);
-	json_arr_end(&o->j);
-	json_obj_end(&o->j);
+	jw_arr_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_document(struct vo *o)
@@ -448,25 +448,25 @@ static void vo_document(struct vo *o)
 
 	oscal_string(version, sizeof(version), r->caisson_version, sizeof(r->caisson_version),
 		     "unknown");
-	json_obj_begin(&o->j);
-	json_kobj(&o->j, "assessment-results");
-	json_kstr(&o->j, "uuid", o->ids[ID_DOC]);
-	json_kobj(&o->j, "metadata");
+	jw_obj_begin(&o->j);
+	jw_kobj(&o->j, "assessment-results");
+	jw_kstr(&o->j, "uuid", o->ids[ID_DOC]);
+	jw_kobj(&o->j, "metadata");
 	vo_kfmt(o, "title", "caisson verify: SC-39 process isolation evidence for profile %.*s",
 		(int)sizeof(r->profile_name), r->profile_name);
-	json_kstr(&o->j, "last-modified", o->now);
-	json_kstr(&o->j, "version", version);
-	json_kstr(&o->j, "oscal-version", VO_OSCAL_VERSION);
-	json_obj_end(&o->j);
-	json_kobj(&o->j, "import-ap");
+	jw_kstr(&o->j, "last-modified", o->now);
+	jw_kstr(&o->j, "version", version);
+	jw_kstr(&o->j, "oscal-version", VO_OSCAL_VERSION);
+	jw_obj_end(&o->j);
+	jw_kobj(&o->j, "import-ap");
 	vo_khref(o, "href", o->ids[ID_PLAN]);
-	json_obj_end(&o->j);
-	json_karr(&o->j, "results");
+	jw_obj_end(&o->j);
+	jw_karr(&o->j, "results");
 	vo_result(o);
-	json_arr_end(&o->j);
+	jw_arr_end(&o->j);
 	vo_back_matter(o);
-	json_obj_end(&o->j);
-	json_obj_end(&o->j);
+	jw_obj_end(&o->j);
+	jw_obj_end(&o->j);
 }
 
 static void vo_times(struct vo *o)
@@ -502,9 +502,9 @@ int vf_write_oscal(const struct vf_report *r, FILE *f)
 	rc = oscal_uuids(o.ids, o.first[L_N]);
 	if (rc == 0) {
 		vo_times(&o);
-		json_init(&o.j, f);
+		jw_init(&o.j, f);
 		vo_document(&o);
-		rc = json_finish(&o.j);
+		rc = jw_finish(&o.j);
 	}
 	saved = errno;
 	free(o.ids);

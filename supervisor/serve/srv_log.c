@@ -23,20 +23,12 @@ static void srv_log_emit(json_t *o)
 	json_decref(o);
 }
 
-/* JSON null. Not jansson's json_null(): evidence/json.c (the hand-written
- * emitter behind verify) defines a function of that name, which the caisson
- * binary's own symbol would win; json_pack's "n" reaches jansson's. */
-static json_t *srv_log_null(void)
-{
-	return json_pack("n");
-}
-
 /* NULL becomes JSON null; invalid UTF-8 (jansson refuses it) too. */
 static json_t *srv_log_str(const char *s)
 {
 	json_t *j = s ? json_string(s) : NULL;
 
-	return j ? j : srv_log_null();
+	return j ? j : json_null();
 }
 
 void srv_log_request(const struct srv_log_req *l)
@@ -54,8 +46,8 @@ void srv_log_request(const struct srv_log_req *l)
 	json_object_set_new(o, "status", srv_log_str(l->status));
 	json_object_set_new(o, "detail", srv_log_str(l->detail));
 	json_object_set_new(o, "latency_us", json_integer((json_int_t)l->latency_us));
-	json_object_set_new(o, "worker_pid", l->worker > 0 ? json_integer(l->worker) : srv_log_null());
-	json_object_set_new(o, "peer_uid", l->peer_uid >= 0 ? json_integer(l->peer_uid) : srv_log_null());
+	json_object_set_new(o, "worker_pid", l->worker > 0 ? json_integer(l->worker) : json_null());
+	json_object_set_new(o, "peer_uid", l->peer_uid >= 0 ? json_integer(l->peer_uid) : json_null());
 	srv_log_emit(o);
 }
 

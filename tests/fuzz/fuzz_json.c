@@ -19,7 +19,7 @@ static void check_utf8(const unsigned char *s, size_t n)
 	size_t len;
 
 	for (size_t i = 0; i < n; i += len) {
-		len = json_utf8_next(s + i, n - i, &cp);
+		len = jw_utf8_next(s + i, n - i, &cp);
 		if (len == 0 || cp < 0x20)
 			abort();
 	}
@@ -34,9 +34,9 @@ static void check_escaped(const uint8_t *data, size_t size)
 
 	if (!f)
 		abort();
-	json_init(&j, f);
-	json_strn(&j, (const char *)data, size);
-	if (json_finish(&j) != 0 || fclose(f) != 0)
+	jw_init(&j, f);
+	jw_strn(&j, (const char *)data, size);
+	if (jw_finish(&j) != 0 || fclose(f) != 0)
 		abort();
 	/* "...", a newline; inside, a quote only as \" and a backslash only
 	 * starting an escape. */
