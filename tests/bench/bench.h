@@ -84,6 +84,9 @@ int bench_cmd_check(struct bench_cmd *cmd);
 pid_t bench_cmd_start(const struct bench_cmd *cmd, int out_fd);
 /* Runs it to completion; its wall time in us, or -1 if it failed. */
 double bench_cmd_time_us(const struct bench_cmd *cmd);
+/* One timed run of a peer into s (when record: warm-ups are not); a failed
+ * run marks the command unavailable, and an unavailable one is not run. */
+void bench_cmd_sample(struct bench_cmd *cmd, struct bench_samples *s, int record);
 
 /* Runs the loop until the pool has n idle workers: 0, or -1 on timeout
  * or when its breaker opened. */

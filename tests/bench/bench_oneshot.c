@@ -13,19 +13,6 @@
 
 #include "bench.h"
 
-static void oneshot_time(struct bench_cmd *cmd, struct bench_samples *s, int record)
-{
-	double us;
-
-	if (cmd->unavailable[0])
-		return;
-	us = bench_cmd_time_us(cmd);
-	if (us < 0)
-		snprintf(cmd->unavailable, sizeof(cmd->unavailable), "a timed run failed");
-	else if (record)
-		bench_add(s, us);
-}
-
 void bench_fig_oneshot(struct bench_ctx *c)
 {
 	struct bench_row *r = bench_row_new(c, "9", "one-shot CLI: caisson run of one input, start to exit", "us");
@@ -55,9 +42,9 @@ void bench_fig_oneshot(struct bench_ctx *c)
 	bench_cmd_check(&bwrap);
 	bench_cmd_check(&bare);
 	for (int i = -5; i < n; i++) { /* 5 warm-up rounds */
-		oneshot_time(&run, &cs, i >= 0);
-		oneshot_time(&bwrap, &bw, i >= 0);
-		oneshot_time(&bare, &fl, i >= 0);
+		bench_cmd_sample(&run, &cs, i >= 0);
+		bench_cmd_sample(&bwrap, &bw, i >= 0);
+		bench_cmd_sample(&bare, &fl, i >= 0);
 	}
 	unlink(input);
 	bench_row_samples(r, &cs);

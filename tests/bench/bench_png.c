@@ -159,18 +159,6 @@ static void png_add(struct bench_samples *s, double us, int record)
 		bench_add(s, us);
 }
 
-static void png_peer(struct bench_cmd *cmd, struct bench_samples *s, int record)
-{
-	double us;
-
-	if (cmd->unavailable[0])
-		return;
-	us = bench_cmd_time_us(cmd);
-	if (us < 0)
-		snprintf(cmd->unavailable, sizeof(cmd->unavailable), "a timed run failed");
-	png_add(s, us, record);
-}
-
 static int png_write_file(const char *path, const uint8_t *d, size_t len)
 {
 	FILE *f = fopen(path, "we");
@@ -252,8 +240,8 @@ void bench_fig_png(struct bench_ctx *c)
 			fresh.spare_waits++;
 			png_add(&s[2], png_call_us(&fresh, in, len), i >= 0);
 		}
-		png_peer(&plain, &s[3], i >= 0);
-		png_peer(&bwrap, &s[4], i >= 0);
+		bench_cmd_sample(&plain, &s[3], i >= 0);
+		bench_cmd_sample(&bwrap, &s[4], i >= 0);
 	}
 	png_rows(c, s, &plain, &bwrap, len, &warm, &fresh);
 	png_close(&warm);

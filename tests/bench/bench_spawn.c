@@ -115,19 +115,6 @@ static double spawn_one(struct spawn_pool *x)
 	return spawn_ready_us - t0;
 }
 
-static void spawn_peer(struct bench_cmd *cmd, struct bench_samples *s, int record)
-{
-	double us;
-
-	if (cmd->unavailable[0])
-		return;
-	us = bench_cmd_time_us(cmd);
-	if (us < 0)
-		snprintf(cmd->unavailable, sizeof(cmd->unavailable), "a timed run failed");
-	else if (record)
-		bench_add(s, us);
-}
-
 void bench_fig_spawn(struct bench_ctx *c)
 {
 	static const char *const prog[] = { "/bin/true", NULL };
@@ -156,8 +143,8 @@ void bench_fig_spawn(struct bench_ctx *c)
 			bench_add(&cs, a);
 		if (i >= 0 && b >= 0)
 			bench_add(&fl, b);
-		spawn_peer(&bwrap, &bw, i >= 0);
-		spawn_peer(&firejail, &fj, i >= 0);
+		bench_cmd_sample(&bwrap, &bw, i >= 0);
+		bench_cmd_sample(&firejail, &fj, i >= 0);
 	}
 	bench_row_samples(r, &cs);
 	bench_row_floor(r, "clone3 probe: 7 namespaces, uid map, pivot_root, filter, ready byte",

@@ -213,6 +213,19 @@ double bench_cmd_time_us(const struct bench_cmd *cmd)
 	return bench_now_us() - t0;
 }
 
+void bench_cmd_sample(struct bench_cmd *cmd, struct bench_samples *s, int record)
+{
+	double us;
+
+	if (cmd->unavailable[0])
+		return;
+	us = bench_cmd_time_us(cmd);
+	if (us < 0)
+		snprintf(cmd->unavailable, sizeof(cmd->unavailable), "a timed run failed");
+	else if (record)
+		bench_add(s, us);
+}
+
 /* Minimal honest sandboxes: every namespace bwrap offers, /usr read-only
  * with the usual top-level links, nothing else; no seccomp filter (bwrap
  * loads one only when given --seccomp). */
