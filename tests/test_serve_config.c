@@ -68,6 +68,8 @@ static const struct {
 	{ "[servers]\n", "c.ini:1: unknown section [servers]" },
 	{ "[pool]\n", "c.ini:1: unknown section [pool]" },
 	{ "[pool A]\n", "c.ini:1: pool name 'A' must be" },
+	/* A control byte quoted from the file reaches the message as '?'. */
+	{ "[pool a\x1b[2J]\n", "c.ini:1: pool name 'a?[2J' must be" },
 	{ "[pool abcdefghijklmnopqrstuvwxyz0123456]\n", "c.ini:1: pool name" },
 	{ "[pool a]\n[pool.a]\n", "c.ini:2: pool 'a' declared twice (first on line 1)" },
 	{ "[server]\nsocket = relative\n", "c.ini:2: socket must be an absolute path" },

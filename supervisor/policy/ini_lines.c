@@ -89,3 +89,21 @@ char *ini_lines_give(const struct ini_lines *l, char *str)
 	str[l->taken] = '\0';
 	return str;
 }
+
+void ini_vfail(const char *file, uint32_t line, uint32_t *err_line, char *err, size_t errlen,
+	       const char *fmt, va_list ap)
+{
+	int n;
+
+	if (*err_line)
+		return;
+	*err_line = line ? line : 1;
+	if (!errlen)
+		return;
+	n = snprintf(err, errlen, "%s:%u: ", file, *err_line);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}

@@ -9,6 +9,7 @@
 #ifndef CAISSON_INI_LINES_H
 #define CAISSON_INI_LINES_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,12 @@ void ini_lines_init(struct ini_lines *l, const char *data, size_t len);
  * indented line, a broken section header), with the reason in why. */
 int ini_lines_next(struct ini_lines *l, int num, const char **section, size_t *seclen, char *why,
 		   size_t whylen);
+/* Records a parse's first error as "FILE:LINE: message" in err (errlen
+ * bytes) at line (1 when 0), setting *err_line; once *err_line is set,
+ * later errors are dropped. Control bytes in the message become '?', so
+ * text quoted from the file cannot drive a terminal. */
+void ini_vfail(const char *file, uint32_t line, uint32_t *err_line, char *err, size_t errlen,
+	       const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 /* Copies the line last taken, newline included, into inih's buffer (of
  * the num bytes ini_lines_take() accepted it for). */
 char *ini_lines_give(const struct ini_lines *l, char *str);

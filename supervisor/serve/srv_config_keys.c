@@ -13,20 +13,15 @@
 #include "srv_ids.h"
 #include "policy/units.h"
 
+/* Control bytes quoted from the file become '?' (ini_vfail), as in
+ * profile errors. */
 int srv_fail(struct srv_parse *ps, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (ps->err_line)
-		return 0;
-	ps->err_line = ps->line ? ps->line : 1;
-	n = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->file, ps->err_line);
-	if (n >= 0 && (size_t)n < ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	ini_vfail(ps->file, ps->line, &ps->err_line, ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
 	return 0;
 }
 
