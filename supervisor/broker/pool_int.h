@@ -202,10 +202,15 @@ void pw_fail(struct pworker *w, enum pool_fail kind, int err);
 void pw_finalize(struct pworker *w);
 void pw_after_event(struct pworker *w);
 void pw_arm(struct event *ev, uint64_t ms);
+/* pool_regions.c: the bulk regions. */
 int pw_make_regions(struct pworker *w);
 void pw_regions_new(struct pool *p, struct pregions *rg);
 void pw_regions_free(const struct pool *p, struct pregions *rg);
 void pw_regions_mapped(const struct pool *p, struct pregions *rg);
+/* Copies len bytes between buf and a region: through the mapping map, or
+ * with pwrite/pread on fd when the memfd was kept (fd >= 0). 0, or -1 with
+ * errno (EIO: an unexpected end). */
+int pw_region_io(int fd, uint8_t *map, void *buf, size_t len, bool write);
 void pw_assign(struct pworker *w, struct preq *r);
 uint64_t pw_cpu_ns(const struct pworker *w);
 /* pool_idle.c: an idle worker's CPU watch and idle retirement */
