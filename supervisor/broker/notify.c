@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ipc/ipc_config.h"
+#include "learn.h"
 #include "policy/policy.h"
 #include "policy/sysfmt.h"
 
@@ -26,7 +27,7 @@
  * there but a caller may still pass. */
 #define NF_O_LARGEFILE 0100000
 
-static ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
+ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
 	pid_t pid = *(pid_t *)ctx;
@@ -58,7 +59,7 @@ static int nf_raised_signal(const struct seccomp_data *sd)
  * the worker, read a page (4 KiB, x86-64) at a time, so that one ending
  * just before an unmapped page is still read whole; 0, or -1 when it is
  * longer or not readable. */
-static int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len)
+int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len)
 {
 	size_t got = 0;
 
@@ -204,6 +205,8 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 	} else if (pol && ((loading && policy_init_allows(pol, &req->data)) || policy_run_continues(pol, &req->data))) {
 		int host_err = 0;
 
+		if (pol->learn)
+			lrn_note(pol->learn, pid, loading != NULL, true, &req->data);
 		if (!loading || !nf_serve_open(fd, pid, loading, req, resp, &host_err)) {
 			resp->id = req->id;
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -216,6 +219,11 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 	} else if ((*sig = nf_raised_signal(&req->data)) > 0) {
 		snprintf(text, len, "SIG%s (raised by the plugin)", sysfmt_signame(*sig));
 		v = NF_CRASHED;
+	} else if (pol && pol->learn && lrn_note(pol->learn, pid, loading != NULL, false, &req->data)) {
+		/* A learning worker: recorded, and let run (learn.h). */
+		resp->id = req->id;
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 	} else {
 		sysfmt_format(&req->data, nf_read_mem, &pid, text, len);
 		v = NF_VIOLATION;

@@ -6,7 +6,9 @@
  * CONTINUE; any
  * other call is a violation, named from the kernel's data (the worker can
  * forge none of it), except a signal the worker raised at itself (abort),
- * which is the crash it means. Runs in the supervisor. */
+ * which is the crash it means. A learning policy's recorder (learn.h) sees
+ * every notification and has what it records CONTINUEd instead. Runs in
+ * the supervisor. */
 #ifndef CAISSON_NOTIFY_H
 #define CAISSON_NOTIFY_H
 
@@ -36,6 +38,13 @@ enum nf_verdict {
  * init set is answered), else NULL; pol NULL: nothing is continued (every
  * notification is judged a violation). text (len bytes) gets the detail of
  * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
+/* Reads of worker pid's memory (ctx: a pid_t *) for the formatter
+ * (sysfmt_reader), and of a NUL-terminated string of at most len bytes
+ * at addr (0, or -1 when longer or unreadable); the recorder (learn.c)
+ * reads paths with it too. */
+ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len);
+int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len);
+
 enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
 			 char *text, size_t len);
 

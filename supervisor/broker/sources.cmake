@@ -9,6 +9,7 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_idle.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/notify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/learn.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/wlog.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cg_stale.c

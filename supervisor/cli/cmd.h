@@ -5,6 +5,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+/* caisson profile learn (cmd_learn.c), reached through cmd_profile. */
+int cmd_profile_learn(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -5,6 +5,7 @@
  * which only this command reads (for tests and for planning renewals). */
 #include <getopt.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static const char profile_usage[] =
 	"usage: caisson profile check FILE...\n"
 	"       caisson profile show FILE\n"
 	"       caisson profile exceptions [--format text|json] FILE...\n"
+	"       caisson profile learn -p BASE.ini -o NEW.ini [-a ARG]... PLUGIN.so < SAMPLE\n"
 	"Options may come anywhere after 'profile'; '--' ends them.\n"
 	"\n"
 	"  check       lint each profile: one line per refused profile on stderr\n"
@@ -32,6 +34,8 @@ static const char profile_usage[] =
 	"              rules, exceptions, and the SHA-256 of the seccomp filter\n"
 	"  exceptions  the exception register: what each exception relaxes, reason,\n"
 	"              approver, expiry and days left (text, or a JSON array)\n"
+	"  learn       write a profile from what a sample needs beyond BASE\n"
+	"              ('caisson profile learn --help')\n"
 	"\n"
 	"[plugin] library_path = DIR (repeatable, absolute) adds a directory the\n"
 	"plugin's libraries may come from besides the system's (ld.so.conf and the\n"
@@ -359,9 +363,9 @@ static int pr_parse(int argc, char **argv, struct cli_args *a, const char **form
 	}
 	sub = a->npos ? a->pos[0] : NULL;
 	if (!sub)
-		return cli_usage_error("profile", "a subcommand is required (check, show or exceptions)");
+		return cli_usage_error("profile", "a subcommand is required (check, show, exceptions or learn)");
 	if (strcmp(sub, "check") && strcmp(sub, "show") && strcmp(sub, "exceptions"))
-		return cli_usage_error("profile", "unknown subcommand '%s' (check, show or exceptions)", sub);
+		return cli_usage_error("profile", "unknown subcommand '%s' (check, show, exceptions or learn)", sub);
 	if (*format && strcmp(sub, "exceptions"))
 		return cli_usage_error("profile", "--format applies to 'exceptions' only");
 	if (*format && strcmp(*format, "text") && strcmp(*format, "json"))
@@ -372,6 +376,22 @@ static int pr_parse(int argc, char **argv, struct cli_args *a, const char **form
 	return 0;
 }
 
+/* Whether the subcommand is learn: the first argument that is neither
+ * an option nor the value of one of learn's options. */
+static bool pr_is_learn(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (argv[i][0] != '-')
+			return !strcmp(argv[i], "learn");
+		if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "-o") || !strcmp(argv[i], "-a") ||
+		    !strcmp(argv[i], "--profile") || !strcmp(argv[i], "--output") || !strcmp(argv[i], "--arg"))
+			i++;
+	}
+	return false;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	struct cli_args a;
@@ -379,6 +399,9 @@ int cmd_profile(int argc, char **argv)
 	char **files;
 	int32_t today;
 	int n, rc;
+
+	if (pr_is_learn(argc, argv))
+		return cmd_profile_learn(argc, argv);
 
 	if (cli_args_init(&a, "profile", argc) < 0)
 		return 2;

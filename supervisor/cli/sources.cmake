@@ -5,6 +5,7 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/run_io.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_run.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_learn.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_serve.c

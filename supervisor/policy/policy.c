@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bpf_eval.h"
+#include "learned.h"
 #include "sysgroups.h"
 
 #define POLICY_X32_BIT 0x40000000u
@@ -85,8 +86,11 @@ static int policy_add_run(scmp_filter_ctx ctx, const struct profile *p, int nr)
  * it allows, under the layers beneath the filter (Landlock, empty root).
  * CONTINUE checks no argument, so it decides nothing a TOCTOU could bend:
  * the call is allowed whatever its arguments. */
-static bool policy_served(int nr)
+static bool policy_served(int nr, bool learning)
 {
+	/* Learning: every path lookup reaches the recorder, then runs. */
+	if (learning && learned_lookup_find(nr))
+		return true;
 	return nr == SYS_open || nr == SYS_openat;
 }
 
@@ -97,8 +101,8 @@ static bool policy_threads_only(const struct profile *p)
 	return r && r->kind == ARGRULE_CLONE_THREADS && !profile_set_has(p->run, SCMP_SYS(clone3));
 }
 
-static int policy_compile(const struct profile *p, struct policy *pol, scmp_filter_ctx ctx, char *err,
-			  size_t errlen)
+static int policy_compile(const struct profile *p, struct policy *pol, scmp_filter_ctx ctx, bool learning,
+			  char *err, size_t errlen)
 {
 	int rc;
 
@@ -121,7 +125,7 @@ static int policy_compile(const struct profile *p, struct policy *pol, scmp_filt
 	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
 		if (!profile_set_has(p->run, nr))
 			continue;
-		if (policy_served(nr)) {
+		if (policy_served(nr, learning)) {
 			pol->run_notify[nr / 64] |= 1ull << (nr % 64);
 			continue;
 		}
@@ -255,7 +259,7 @@ static int policy_add_init(const char *sys, void *arg)
 	return 0;
 }
 
-int policy_build(const struct profile *p, struct policy *out, char *err, size_t errlen)
+static int policy_make(const struct profile *p, struct policy *out, bool learning, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	int rc = -1;
@@ -268,7 +272,7 @@ int policy_build(const struct profile *p, struct policy *out, char *err, size_t 
 				      "without user notification");
 		return -1;
 	}
-	if (policy_compile(p, out, ctx, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
+	if (policy_compile(p, out, ctx, learning, err, errlen) < 0 || policy_export(ctx, out, err, errlen) < 0 ||
 	    policy_selfcheck(out, p, err, errlen) < 0)
 		goto out;
 	sha256(out->insns, out->ninsns * sizeof(out->insns[0]), out->digest);
@@ -283,6 +287,16 @@ out:
 	if (rc < 0)
 		policy_free(out);
 	return rc;
+}
+
+int policy_build(const struct profile *p, struct policy *out, char *err, size_t errlen)
+{
+	return policy_make(p, out, false, err, errlen);
+}
+
+int policy_build_learning(const struct profile *p, struct policy *out, char *err, size_t errlen)
+{
+	return policy_make(p, out, true, err, errlen);
 }
 
 bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd)

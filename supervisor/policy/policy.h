@@ -24,6 +24,8 @@
 
 #define POLICY_MAX_NR PROFILE_MAX_NR
 
+struct lrn;
+
 struct policy {
 	struct sock_filter *insns; /* the exact program every worker loads */
 	size_t ninsns;
@@ -35,9 +37,18 @@ struct policy {
 	/* Run-set syscalls compiled as NOTIFY (open, openat), CONTINUEd
 	 * after READY. */
 	uint64_t run_notify[(POLICY_MAX_NR + 63) / 64];
+	/* A learning policy's recorder (broker/learn.h; policy_build_learning):
+	 * the calls this filter refuses are recorded there and CONTINUEd, not
+	 * judged violations. NULL for every other policy. */
+	struct lrn *learn;
 };
 
 int policy_build(const struct profile *p, struct policy *out, char *err, size_t errlen);
+/* The same filter for `caisson profile learn`, except that the run set's
+ * path lookups (learned.h: open, stat, access, readlink, getdents) are
+ * NOTIFY too, CONTINUEd after READY as run_notify says, so that the
+ * supervisor sees every path the sample looks up. The caller sets learn. */
+int policy_build_learning(const struct profile *p, struct policy *out, char *err, size_t errlen);
 /* Whether a notification for sd may be CONTINUEd while the worker is still
  * initialising: native arch, no x32 bit, number in the init set. */
 bool policy_init_allows(const struct policy *pol, const struct seccomp_data *sd);

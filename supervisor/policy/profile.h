@@ -89,6 +89,9 @@ struct profile_exception {
 	char expires[PROFILE_DATE_LEN + 1];
 	int32_t expires_day; /* last valid day */
 	uint32_t line, allow_line, reason_line, approver_line, expires_line;
+	/* stub = ...: written by `caisson profile learn` for a person to
+	 * decide; refused while present (profile_exc.c). */
+	uint32_t stub_line;
 };
 
 /* [filesystem] landlock: auto applies a Landlock ruleset where the kernel

@@ -128,6 +128,32 @@ int profile_exc_expires(struct profile_parse *ps, const struct profile_key *k, c
 	return 1;
 }
 
+int profile_exc_stub(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	struct profile_exception *e = exc_current(ps);
+
+	(void)v;
+	return exc_first(ps, k, &e->stub_line);
+}
+
+/* A learned stub is refused whatever else it holds: only a person may
+ * turn it into an exception, by deciding and deleting the stub line. */
+static void exc_stub_refuse(struct profile_parse *ps, const struct profile_exception *e)
+{
+	char todo[64] = "";
+
+	if (!e->reason_line)
+		strcat(todo, "reason, ");
+	if (!e->approver_line)
+		strcat(todo, "approver, ");
+	if (!e->expires_line)
+		strcat(todo, "expires, ");
+	ps->line = e->stub_line;
+	profile_fail(ps, "[exception] for '%s' is a stub written by 'caisson profile learn', not an approval: "
+		     "a person decides; fill in %sthen delete this 'stub' line", e->allow_line ? e->allow : "?",
+		     todo[0] ? todo : "nothing more (all keys are set), ");
+}
+
 /* Reports, at its header line, the first key the open exception lacks. */
 static void exc_close(struct profile_parse *ps)
 {
@@ -139,6 +165,11 @@ static void exc_close(struct profile_parse *ps)
 		return;
 	ps->exc_open = false;
 	e = exc_current(ps);
+	if (e->stub_line) {
+		exc_stub_refuse(ps, e);
+		ps->line = line;
+		return;
+	}
 	missing = !e->allow_line ? "allow" : !e->reason_line ? "reason" : !e->approver_line ? "approver" :
 		  !e->expires_line ? "expires" : NULL;
 	if (!missing)

@@ -16,6 +16,9 @@ int profile_exc_allow(struct profile_parse *ps, const struct profile_key *k, con
 int profile_exc_reason(struct profile_parse *ps, const struct profile_key *k, const char *v);
 int profile_exc_approver(struct profile_parse *ps, const struct profile_key *k, const char *v);
 int profile_exc_expires(struct profile_parse *ps, const struct profile_key *k, const char *v);
+/* stub = TEXT: the section is a stub `caisson profile learn` wrote; the
+ * profile is refused, naming what a person must fill in, while it stays. */
+int profile_exc_stub(struct profile_parse *ps, const struct profile_key *k, const char *v);
 void profile_exc_section(struct profile_parse *ps, const char *name, size_t len);
 void profile_exc_end(struct profile_parse *ps);
 

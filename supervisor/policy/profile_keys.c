@@ -294,6 +294,7 @@ const struct profile_key profile_keys[] = {
 	{ "exception", "reason", true, profile_exc_reason, 0, 0, 0, NULL },
 	{ "exception", "approver", true, profile_exc_approver, 0, 0, 0, NULL },
 	{ "exception", "expires", true, profile_exc_expires, 0, 0, 0, NULL },
+	{ "exception", "stub", true, profile_exc_stub, 0, 0, 0, NULL },
 };
 
 const size_t profile_nkeys = sizeof(profile_keys) / sizeof(profile_keys[0]);

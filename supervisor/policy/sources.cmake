@@ -16,5 +16,8 @@ caisson_static_library(caisson_policy
     ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_load.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/policy.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/learned.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/learn_data.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/learn_write.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/sysfmt.c)
 target_link_libraries(caisson_policy PUBLIC caisson_dep_seccomp caisson_dep_inih)

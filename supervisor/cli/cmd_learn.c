@@ -1,0 +1,303 @@
+/* caisson profile learn: runs a sample in a learning worker (every layer
+ * of BASE on, but what its filter refuses is recorded and let run, and
+ * every path lookup recorded: broker/learn.h), then writes a profile for
+ * review (policy/learn_write.h) and tries it. Runs in the supervisor as
+ * the invoking user. Never approves anything: dangerous syscalls become
+ * [exception] stubs that `caisson profile check` refuses until a person
+ * fills them in. Exit 0 written (stubs may wait), 1 the sample failed or
+ * needed what no profile allows, 2 usage or configuration. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "broker/learn.h"
+#include "broker/setup.h"
+#include "cli_args.h"
+#include "cmd.h"
+#include "interrupt.h"
+#include "policy/learn_write.h"
+#include "policy/policy.h"
+#include "policy/profile_load.h"
+#include "run_io.h"
+
+#define LEARN_ARGS_MAX 32u
+#define LEARN_SAMPLE_MAX (1024u * 1024 * 1024) /* [limits] input's largest value */
+
+static const char learn_usage[] =
+	"usage: caisson profile learn -p BASE.ini -o NEW.ini [-a ARG]... PLUGIN.so < SAMPLE\n"
+	"\n"
+	"Runs SAMPLE (stdin) through PLUGIN in a learning worker: every layer of BASE\n"
+	"on (namespaces, empty read-only root, uid, capabilities, no_new_privs,\n"
+	"Landlock, limits, the filter), except that a syscall BASE refuses is recorded\n"
+	"and let run, and every path the sample looks up is recorded. Writes NEW.ini:\n"
+	"BASE unchanged, then the syscalls used (through syscall groups where one\n"
+	"fits), the data directories proposed, and an [exception] stub for every\n"
+	"dangerous syscall, each line commented with the calls behind it. NEW.ini is\n"
+	"refused until a person fills in its stubs; nothing is approved. Then NEW.ini\n"
+	"is tried on the sample when it loads.\n"
+	"\n"
+	"  -p, --profile BASE  the profile to start from (required)\n"
+	"  -o, --output NEW    the profile to write (required; never overwritten)\n"
+	"  -a, --arg ARG       an argument for the plugin's init, as in caisson run\n"
+	"\n"
+	"Exit status: 0 NEW written (stubs may wait for a person), 1 the sample\n"
+	"failed, needed a call no profile can allow, or failed under NEW, 2 usage or\n"
+	"configuration error (nothing written).\n";
+
+struct learn_opts {
+	const char *base, *out, *plugin;
+	char *args[LEARN_ARGS_MAX];
+	size_t nargs;
+};
+
+static int learn_parse(int argc, char **argv, struct learn_opts *o)
+{
+	static const struct option lo[] = { { "profile", required_argument, NULL, 'p' },
+					    { "output", required_argument, NULL, 'o' },
+					    { "arg", required_argument, NULL, 'a' },
+					    { "help", no_argument, NULL, 'h' },
+					    { 0 } };
+	struct cli_args a;
+	int c, rc = 2;
+
+	if (cli_args_init(&a, "profile learn", argc) < 0)
+		return 2;
+	while ((c = cli_getopt(&a, argc, argv, "p:o:a:h", lo)) != -1) {
+		if (c == 'h') {
+			fputs(learn_usage, stdout);
+			rc = 1;
+			goto out;
+		}
+		if (c == 'p')
+			o->base = optarg;
+		else if (c == 'o')
+			o->out = optarg;
+		else if (c == 'a' && o->nargs < LEARN_ARGS_MAX)
+			o->args[o->nargs++] = optarg;
+		else if (c == 'a')
+			goto usage_args;
+		else
+			goto out;
+	}
+	/* pos[0] is "learn" itself. */
+	if (!o->base || !o->out || a.npos != 2) {
+		cli_usage_error("profile learn", "%s", !o->base ? "-p BASE.ini is required" :
+			       !o->out ? "-o NEW.ini is required" : "exactly one PLUGIN.so is required "
+			       "(the form '-- TOOL ARGS' needs caisson exec, not in this build)");
+		goto out;
+	}
+	o->plugin = a.pos[1];
+	rc = 0;
+	goto out;
+usage_args:
+	cli_usage_error("profile learn", "more than %u -a arguments", LEARN_ARGS_MAX);
+out:
+	cli_args_free(&a);
+	return rc;
+}
+
+static void learn_today(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* The base's bytes, to copy unchanged; bounded as the parser bounds them. */
+static int learn_base_text(const char *file, uint8_t **buf, size_t *len)
+{
+	uint64_t size = 0;
+
+	if (run_io_read(file, PROFILE_FILE_MAX, buf, len, &size) == RUN_IO_OK)
+		return 0;
+	fprintf(stderr, "caisson profile learn: %s: %s\n", file, errno ? strerror(errno) : "too large");
+	return -1;
+}
+
+/* The files served to the worker's loader, never proposed as data. */
+static size_t learn_served(const struct wk_config *cfg, const char **served, size_t max)
+{
+	size_t n = 0;
+
+	served[n++] = cfg->plugin;
+	for (uint32_t i = 0; i < cfg->ndeps && n < max; i++)
+		served[n++] = cfg->deps[i];
+	return n;
+}
+
+/* One learning run of the sample: the learning filter, a plugin worker
+ * made from it, the recorder on. 0, or -1 after printing why. */
+static int learn_once(struct event_base *base, const struct learn_opts *o, const struct profile *prof,
+		      struct lrn *l, struct wk_config *cfg, const uint8_t *in, size_t len, struct cs_result *res)
+{
+	struct policy pol;
+	char err[512];
+	int rc = -1;
+
+	if (policy_build_learning(prof, &pol, err, sizeof(err)) < 0 ||
+	    setup_worker_config(prof, &pol, o->plugin, o->args, o->nargs, cfg, err, sizeof(err)) < 0)
+		goto out;
+	pol.learn = l;
+	rc = lrn_run(base, &pol, prof, cfg, in, len, res, err, sizeof(err));
+out:
+	if (rc < 0)
+		fprintf(stderr, "caisson profile learn: %s\n", err);
+	pol.learn = NULL;
+	policy_free(&pol);
+	return rc;
+}
+
+/* NEW written: loads it as any profile is loaded, and when it loads runs
+ * the sample under it, learning off. 0 it loads and the sample is OK, 1
+ * it is refused (its stubs wait) or the sample failed, -1 no run. */
+static int learn_try(struct event_base *base, const struct learn_opts *o, struct wk_config *cfg,
+		     const uint8_t *in, size_t len)
+{
+	struct profile p;
+	struct policy pol;
+	struct cs_result res = { 0 };
+	char err[1024];
+	int rc = -1;
+
+	memset(&pol, 0, sizeof(pol));
+	if (profile_load(o->out, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson profile learn: %s is refused until a person decides: %s\n", o->out, err);
+		return 1;
+	}
+	if (policy_build(&p, &pol, err, sizeof(err)) < 0 ||
+	    setup_worker_config(&p, &pol, o->plugin, o->args, o->nargs, cfg, err, sizeof(err)) < 0 ||
+	    lrn_run(base, &pol, &p, cfg, in, len, &res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson profile learn: %s: %s\n", o->out, err);
+		goto out;
+	}
+	fprintf(stderr, "caisson profile learn: the sample under %s: %s%s%s\n", o->out, cs_status_name(res.status),
+		res.detail[0] ? " " : "", res.detail);
+	rc = res.status == CS_OK ? 0 : 1;
+out:
+	free(res.out);
+	policy_free(&pol);
+	profile_free(&p);
+	return rc;
+}
+
+/* Writes NEW (created, never replaced) from the record. 0 or -1. */
+static int learn_write_file(const struct learn_opts *o, const struct profile *prof, const uint8_t *text,
+			    size_t tlen, const struct lrn *l, const struct learn_data *d, struct learn_summary *sum)
+{
+	char today[16], what[1200];
+	int fd = open(o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct learn_out lo = { .base_file = o->base, .base_text = (const char *)text, .base_len = tlen,
+				.base = prof, .what = what, .today = today, .rec = &l->rec, .data = d };
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "caisson profile learn: %s: %s%s\n", o->out, strerror(errno),
+			errno == EEXIST ? " (learn never replaces a profile; remove it first)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	learn_today(today, sizeof(today));
+	snprintf(what, sizeof(what), "plugin %s", o->plugin);
+	rc = learn_write(f, &lo, sum);
+	if (fclose(f) != 0 || rc < 0) {
+		fprintf(stderr, "caisson profile learn: writing %s: %s\n", o->out, strerror(errno));
+		unlink(o->out);
+		return -1;
+	}
+	return 0;
+}
+
+static int learn_report(const struct learn_opts *o, const struct cs_result *res, const struct learn_summary *s)
+{
+	fprintf(stderr, "caisson profile learn: the sample in the learning worker: %s%s%s\n",
+		cs_status_name(res->status), res->detail[0] ? " " : "", res->detail);
+	fprintf(stderr, "caisson profile learn: wrote %s: %u syscall%s (%u through a group), %u data director%s, "
+		"%u exception stub%s\n", o->out, s->syscalls, s->syscalls == 1 ? "" : "s", s->groups, s->dirs,
+		s->dirs == 1 ? "y" : "ies", s->stubs, s->stubs == 1 ? "" : "s");
+	if (s->ruled)
+		fprintf(stderr, "caisson profile learn: the sample made %u kind%s of call no profile can allow "
+			"(see CANNOT BE ALLOWED in %s)\n", s->ruled, s->ruled == 1 ? "" : "s", o->out);
+	return res->status == CS_OK && !s->ruled ? 0 : 1;
+}
+
+static int learn_main(struct event_base *base, const struct learn_opts *o, const uint8_t *in, size_t len)
+{
+	struct profile prof;
+	struct lrn l;
+	struct learn_data *d = calloc(1, sizeof(*d));
+	struct wk_config *cfg = calloc(1, sizeof(*cfg));
+	struct cs_result res = { 0 };
+	struct learn_summary sum;
+	uint8_t *text = NULL;
+	size_t tlen = 0, nserved;
+	const char *served[WK_MAX_DEPS + 1];
+	char err[1024];
+	int rc = 2, tried;
+
+	memset(&l, 0, sizeof(l));
+	if (profile_load(o->base, &prof, err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson profile learn: %s\n", err);
+		goto out_free;
+	}
+	if (!d || !cfg || lrn_init(&l, &prof) < 0 || learn_base_text(o->base, &text, &tlen) < 0 ||
+	    learn_once(base, o, &prof, &l, cfg, in, len, &res) < 0)
+		goto out;
+	nserved = learn_served(cfg, served, sizeof(served) / sizeof(served[0]));
+	if (learn_data_propose(&l.rec, served, nserved, d) < 0 ||
+	    learn_write_file(o, &prof, text, tlen, &l, d, &sum) < 0)
+		goto out;
+	rc = learn_report(o, &res, &sum);
+	tried = learn_try(base, o, cfg, in, len);
+	if (tried < 0 || (tried > 0 && !sum.stubs))
+		rc = 1;
+out:
+	profile_free(&prof);
+out_free:
+	free(res.out);
+	lrn_free(&l);
+	free(text);
+	free(cfg);
+	free(d);
+	return rc;
+}
+
+int cmd_profile_learn(int argc, char **argv)
+{
+	struct learn_opts o = { 0 };
+	struct event_base *base = NULL;
+	uint8_t *in = NULL;
+	size_t len = 0;
+	uint64_t size = 0;
+	char err[256];
+	int rc = learn_parse(argc, argv, &o);
+
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	if (!strcmp(o.base, o.out))
+		return cli_usage_error("profile learn", "NEW.ini must not be BASE.ini");
+	if (run_io_read("-", LEARN_SAMPLE_MAX, &in, &len, &size) != RUN_IO_OK) {
+		fprintf(stderr, "caisson profile learn: reading the sample from stdin: %s\n", strerror(errno));
+		return 2;
+	}
+	base = event_base_new();
+	if (!base || intr_install(base, "profile learn", err, sizeof(err)) < 0) {
+		fprintf(stderr, "caisson profile learn: %s\n", base ? err : "event_base_new failed");
+		rc = 2;
+	} else {
+		rc = learn_main(base, &o, in, len);
+		intr_remove();
+	}
+	if (base)
+		event_base_free(base);
+	free(in);
+	return rc;
+}
