@@ -56,8 +56,8 @@ static int ld_place(const char *path, char *why, size_t len)
 			return snprintf(why, len, "would expose the host's %s whole", path), -1;
 	for (size_t i = 0; ld_secret[i]; i++) {
 		if (ld_within(path, ld_secret[i]))
-			return snprintf(why, len, "is %s %s, which holds the host's secrets or state",
-					strcmp(path, ld_secret[i]) ? "beneath" : "", ld_secret[i]), -1;
+			return snprintf(why, len, "is %s%s, which holds the host's secrets or state",
+					strcmp(path, ld_secret[i]) ? "beneath " : "", ld_secret[i]), -1;
 		if (ld_within(ld_secret[i], path))
 			return snprintf(why, len, "contains %s, which holds the host's secrets or state",
 					ld_secret[i]), -1;
@@ -65,21 +65,30 @@ static int ld_place(const char *path, char *why, size_t len)
 	return 0;
 }
 
-/* The host checks: canonical, a readable directory or regular file. */
-static int ld_host(const char *path, char *why, size_t len)
+/* What the path is on the host: it exists, is canonical (no symbolic link
+ * on the way), and is a directory or regular file. */
+static int ld_shape(const char *path, char *why, size_t len)
 {
 	char real[PATH_MAX];
 	struct stat st;
 
-	if (lstat(path, &st) < 0)
-		return snprintf(why, len, "%s", strerror(errno)), -1;
-	if (!realpath(path, real))
-		return snprintf(why, len, "%s", strerror(errno)), -1;
+	if (lstat(path, &st) < 0 || !realpath(path, real))
+		return snprintf(why, len, "cannot be resolved (%s)", strerror(errno)), -1;
 	if (strcmp(real, path) != 0)
 		return snprintf(why, len, "is not canonical: it resolves to '%.200s' (name the real path; "
 				"no symbolic links)", real), -1;
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return snprintf(why, len, "is %s, not a directory or regular file", ld_type(st.st_mode)), -1;
+	return 0;
+}
+
+/* The invoking user can read it (and search it, a directory). */
+static int ld_readable(const char *path, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return snprintf(why, len, "cannot be resolved (%s)", strerror(errno)), -1;
 	if (access(path, S_ISDIR(st.st_mode) ? R_OK | X_OK : R_OK) < 0)
 		return snprintf(why, len, "is not readable by this user (%s)", strerror(errno)), -1;
 	return 0;
@@ -104,8 +113,8 @@ int lint_data(const struct profile *p, const char *file, char *err, size_t errle
 	char why[400];
 
 	for (size_t i = 0; i < p->ndata; i++)
-		if (ld_place(p->data[i], why, sizeof(why)) < 0 || ld_nests(p, i, why, sizeof(why)) < 0 ||
-		    ld_host(p->data[i], why, sizeof(why)) < 0) {
+		if (ld_shape(p->data[i], why, sizeof(why)) < 0 || ld_place(p->data[i], why, sizeof(why)) < 0 ||
+		    ld_nests(p, i, why, sizeof(why)) < 0 || ld_readable(p->data[i], why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s:%u: data: '%.200s' %s", file, p->data_line[i], p->data[i], why);
 			return -1;
 		}
