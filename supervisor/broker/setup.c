@@ -121,6 +121,14 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	for (size_t i = 0; i < prof->nbinds; i++)
 		if (copy_str(cfg->binds[cfg->nbinds++], prof->binds[i], "bind path", err, errlen) < 0)
 			return -1;
+	if (prof->ndata > WK_MAX_BINDS) {
+		snprintf(err, errlen, "too many data paths");
+		return -1;
+	}
+	for (size_t i = 0; i < prof->ndata; i++)
+		if (copy_str(cfg->data[cfg->ndata++], prof->data[i], "data path", err, errlen) < 0)
+			return -1;
+	cfg->scratch_bytes = prof->scratch_bytes;
 	for (size_t i = 0; i < prof->nplugin_args; i++)
 		if (copy_str(cfg->args[cfg->nargs++], prof->plugin_args[i], "plugin argument", err, errlen) < 0)
 			return -1;
