@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "run_io.h"
 
 #define LEARN_ARGS_MAX 32u
+#define LEARN_ROUNDS 4u /* runs at most, each with the data proposed so far */
 #define LEARN_SAMPLE_MAX (1024u * 1024 * 1024) /* [limits] input's largest value */
 
 static const char learn_usage[] =
@@ -189,13 +191,14 @@ out:
 
 /* Writes NEW (created, never replaced) from the record. 0 or -1. */
 static int learn_write_file(const struct learn_opts *o, const struct profile *prof, const uint8_t *text,
-			    size_t tlen, const struct lrn *l, const struct learn_data *d, struct learn_summary *sum)
+			    size_t tlen, const struct lrn *l, const struct learn_data *d, bool stable,
+			    struct learn_summary *sum)
 {
 	char today[16], what[1200];
 	int fd = open(o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	struct learn_out lo = { .base_file = o->base, .base_text = (const char *)text, .base_len = tlen,
-				.base = prof, .what = what, .today = today, .rec = &l->rec, .data = d };
+				.base = prof, .what = what, .today = today, .rec = &l->rec, .data = d, .stable = stable };
 	int rc;
 
 	if (!f) {
@@ -216,32 +219,95 @@ static int learn_write_file(const struct learn_opts *o, const struct profile *pr
 	return 0;
 }
 
-static int learn_report(const struct learn_opts *o, const struct cs_result *res, const struct learn_summary *s)
+static int learn_report(const struct learn_opts *o, const struct cs_result *res, const struct learned *r,
+			const struct learn_summary *s)
 {
-	fprintf(stderr, "caisson profile learn: the sample in the learning worker: %s%s%s\n",
-		cs_status_name(res->status), res->detail[0] ? " " : "", res->detail);
+	fprintf(stderr, "caisson profile learn: the sample in the learning worker (%u run%s): %s%s%s\n", r->runs,
+		r->runs == 1 ? "" : "s", cs_status_name(res->status), res->detail[0] ? " " : "", res->detail);
 	fprintf(stderr, "caisson profile learn: wrote %s: %u syscall%s (%u through a group), %u data director%s, "
 		"%u exception stub%s\n", o->out, s->syscalls, s->syscalls == 1 ? "" : "s", s->groups, s->dirs,
 		s->dirs == 1 ? "y" : "ies", s->stubs, s->stubs == 1 ? "" : "s");
 	if (s->ruled)
 		fprintf(stderr, "caisson profile learn: the sample made %u kind%s of call no profile can allow "
 			"(see CANNOT BE ALLOWED in %s)\n", s->ruled, s->ruled == 1 ? "" : "s", o->out);
-	return res->status == CS_OK && !s->ruled ? 0 : 1;
+	if (r->beyond)
+		fprintf(stderr, "caisson profile learn: the sample made %llu call%s to syscall numbers no profile "
+			"can name\n", (unsigned long long)r->beyond, r->beyond == 1 ? "" : "s");
+	if (r->dropped)
+		fprintf(stderr, "caisson profile learn: %llu lookup%s of new paths past the bound of %u distinct "
+			"paths counted, not recorded\n", (unsigned long long)r->dropped, r->dropped == 1 ? "" : "s",
+			LEARNED_PATHS);
+	return res->status == CS_OK && !s->ruled && !r->beyond ? 0 : 1;
+}
+
+/* Makes prof's data its base's first nbase entries, then d's directories
+ * (d NULL: none). 0, or -1 when out of memory. */
+static int learn_set_data(struct profile *prof, size_t nbase, const struct learn_data *d)
+{
+	char **v;
+
+	for (size_t i = nbase; i < prof->ndata; i++)
+		free(prof->data[i]);
+	prof->ndata = nbase;
+	if (!d || !d->ndirs)
+		return 0;
+	v = realloc(prof->data, (nbase + d->ndirs) * sizeof(*v));
+	if (!v)
+		return -1;
+	prof->data = v;
+	for (size_t i = 0; i < d->ndirs; i++) {
+		if (!(v[nbase + i] = strdup(d->dirs[i].path)))
+			return -1;
+		prof->ndata++;
+	}
+	return 0;
+}
+
+/* Runs the sample with the data proposed so far mounted, until the
+ * proposal stops changing (a tool that finds its first data file asks for
+ * the next) or LEARN_ROUNDS runs. The proposal ends in d[*last]. 0, or -1
+ * after printing why. */
+static int learn_rounds(struct event_base *base, const struct learn_opts *o, struct profile *prof,
+			struct lrn *l, struct wk_config *cfg, const uint8_t *in, size_t len,
+			struct cs_result *res, struct learn_data d[2], int *last, bool *stable)
+{
+	const char *served[WK_MAX_DEPS + 1];
+	size_t nbase = prof->ndata, nserved;
+	int cur = 0;
+
+	for (unsigned round = 1;; round++) {
+		free(res->out);
+		memset(res, 0, sizeof(*res));
+		if (learn_set_data(prof, nbase, round > 1 ? &d[cur] : NULL) < 0 ||
+		    learn_once(base, o, prof, l, cfg, in, len, res) < 0 || learn_set_data(prof, nbase, NULL) < 0)
+			return -1;
+		nserved = learn_served(cfg, served, sizeof(served) / sizeof(served[0]));
+		if (learn_data_propose(&l->rec, prof, served, nserved, &d[!cur]) < 0) {
+			fprintf(stderr, "caisson profile learn: out of memory\n");
+			return -1;
+		}
+		cur = !cur;
+		*stable = (round > 1 && learn_data_same(&d[0], &d[1])) || (round == 1 && !d[cur].ndirs);
+		if (*stable || round == LEARN_ROUNDS)
+			break;
+	}
+	*last = cur;
+	return 0;
 }
 
 static int learn_main(struct event_base *base, const struct learn_opts *o, const uint8_t *in, size_t len)
 {
 	struct profile prof;
 	struct lrn l;
-	struct learn_data *d = calloc(1, sizeof(*d));
+	struct learn_data *d = calloc(2, sizeof(*d));
 	struct wk_config *cfg = calloc(1, sizeof(*cfg));
 	struct cs_result res = { 0 };
 	struct learn_summary sum;
 	uint8_t *text = NULL;
-	size_t tlen = 0, nserved;
-	const char *served[WK_MAX_DEPS + 1];
+	size_t tlen = 0;
 	char err[1024];
-	int rc = 2, tried;
+	int rc = 2, tried, last = 0;
+	bool stable = false;
 
 	memset(&l, 0, sizeof(l));
 	if (profile_load(o->base, &prof, err, sizeof(err)) < 0) {
@@ -249,13 +315,10 @@ static int learn_main(struct event_base *base, const struct learn_opts *o, const
 		goto out_free;
 	}
 	if (!d || !cfg || lrn_init(&l, &prof) < 0 || learn_base_text(o->base, &text, &tlen) < 0 ||
-	    learn_once(base, o, &prof, &l, cfg, in, len, &res) < 0)
+	    learn_rounds(base, o, &prof, &l, cfg, in, len, &res, d, &last, &stable) < 0 ||
+	    learn_write_file(o, &prof, text, tlen, &l, &d[last], stable, &sum) < 0)
 		goto out;
-	nserved = learn_served(cfg, served, sizeof(served) / sizeof(served[0]));
-	if (learn_data_propose(&l.rec, served, nserved, d) < 0 ||
-	    learn_write_file(o, &prof, text, tlen, &l, d, &sum) < 0)
-		goto out;
-	rc = learn_report(o, &res, &sum);
+	rc = learn_report(o, &res, &l.rec, &sum);
 	tried = learn_try(base, o, cfg, in, len);
 	if (tried < 0 || (tried > 0 && !sum.stubs))
 		rc = 1;

@@ -1,12 +1,13 @@
 /* The data directories a learning run proposes; see learn_data.h. Runs in
  * the supervisor as the invoking user, on paths a hostile sample chose:
- * each is only compared, lstat'ed and canonicalised here, bounded by
- * LEARNED_PATH_MAX, and a proposal is never more than a suggestion
- * written for a person to read. */
+ * each is only compared and stat'ed here and judged by the profile lint's
+ * own data rules (lint_data.c), bounded by LEARNED_PATH_MAX, and a
+ * proposal is never more than a suggestion written for a person to read. */
 #include "learn_data.h"
 
+#include "lint_data.h"
+
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,52 +15,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Never data, nor anything beneath them (EXEC.md). */
-static const char *const ld_never_beneath[] = { "/proc", "/sys", "/dev", "/home", "/root", "/run", "/tmp",
-						"/var/tmp", "/var/run" };
-/* Never whole (beneath is a matter for the other rules). */
-static const char *const ld_never_whole[] = { "/", "/etc", "/var/lib", "/usr", "/var" };
-/* Secrets: never data, nor a directory holding one. */
-static const char *const ld_secrets[] = { "/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-",
-					  "/etc/ssh", "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d",
-					  "/etc/security", "/var/lib", "/var/log", "/var/spool", "/var/mail",
-					  "/var/backups", "/var/cache" };
 /* The loader's own files: it looks them up whatever it loads. */
 static const char *const ld_loader_files[] = { "/etc/ld.so.cache", "/etc/ld.so.preload" };
 
 #define LD_N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Whether path is dir or beneath it. */
-static bool ld_within(const char *path, const char *dir)
+/* What the proposer works with: base's binds and data, and one more data
+ * entry, the directory being judged, for the profile lint. */
+struct ld_ctx {
+	struct profile t;
+	char *data[PROFILE_MAX_BINDS + 1];
+	char err[1024];
+};
+
+/* Whether dir may be a data mount beside base's binds and data: NULL, or
+ * why not (the lint's words). */
+static const char *ld_refused(struct ld_ctx *c, const char *dir)
 {
-	size_t n = strlen(dir);
+	const char *why;
 
-	if (!strcmp(dir, "/"))
-		return true;
-	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
-const char *learn_data_refused(const char *dir, char *why, size_t len)
-{
-	char canon[PATH_MAX];
-	struct stat st;
-
-	for (size_t i = 0; i < LD_N(ld_never_beneath); i++)
-		if (ld_within(dir, ld_never_beneath[i]))
-			return snprintf(why, len, "%s is never data", ld_never_beneath[i]), why;
-	for (size_t i = 0; i < LD_N(ld_never_whole); i++)
-		if (!strcmp(dir, ld_never_whole[i]))
-			return snprintf(why, len, "%s whole is never data", dir), why;
-	for (size_t i = 0; i < LD_N(ld_secrets); i++)
-		if (ld_within(dir, ld_secrets[i]) || ld_within(ld_secrets[i], dir))
-			return snprintf(why, len, "holds or is a secret place (%s)", ld_secrets[i]), why;
-	if (!realpath(dir, canon) || strcmp(canon, dir))
-		return snprintf(why, len, "not canonical (through a symlink: %.80s)", canon), why;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return snprintf(why, len, "not a directory"), why;
-	if (access(dir, R_OK | X_OK) < 0)
-		return snprintf(why, len, "the invoking user cannot read it"), why;
-	return NULL;
+	c->data[c->t.ndata] = (char *)dir;
+	c->t.ndata++;
+	why = lint_data(&c->t, "", c->err, sizeof(c->err)) < 0 ? c->err : NULL;
+	c->t.ndata--;
+	/* ":LINE: data: 'DIR' WHY": keep WHY. */
+	if (why && strstr(why, "' "))
+		why = strstr(why, "' ") + 2;
+	return why;
 }
 
 /* Too wide to be a data mount whatever it holds: a top-level directory,
@@ -161,9 +143,9 @@ static void ld_common(const char *a, const char *b, char *out, size_t len)
 /* Sorted candidates: one beneath another joins it; neighbours whose
  * common directory is not wide and may be data join into it. Repeats
  * until nothing changes; n only shrinks. */
-static size_t ld_collapse(struct learn_dir *c, size_t n)
+static size_t ld_collapse(struct ld_ctx *x, struct learn_dir *c, size_t n)
 {
-	char common[LEARNED_PATH_MAX], why[LEARN_WHY_MAX];
+	char common[LEARNED_PATH_MAX];
 	bool changed = true;
 
 	while (changed) {
@@ -172,7 +154,7 @@ static size_t ld_collapse(struct learn_dir *c, size_t n)
 		for (size_t i = 0; i + 1 < n; i++) {
 			ld_common(c[i].path, c[i + 1].path, common, sizeof(common));
 			if (strcmp(common, c[i].path) &&
-			    (ld_wide(common) || learn_data_refused(common, why, sizeof(why))))
+			    (ld_wide(common) || ld_refused(x, common)))
 				continue;
 			snprintf(c[i].path, sizeof(c[i].path), "%s", common);
 			c[i].lookups += c[i + 1].lookups;
@@ -186,18 +168,28 @@ static size_t ld_collapse(struct learn_dir *c, size_t n)
 	return n;
 }
 
-int learn_data_propose(const struct learned *l, const char *const *served, size_t nserved,
-		       struct learn_data *d)
+static struct ld_ctx *ld_ctx_new(const struct profile *base)
 {
-	struct learn_dir *c = calloc(l->npaths + 1, sizeof(*c));
-	char why[LEARN_WHY_MAX];
-	size_t nc = 0;
+	struct ld_ctx *x = calloc(1, sizeof(*x));
 
-	memset(d, 0, sizeof(*d));
-	if (!c) {
-		errno = ENOMEM;
-		return -1;
+	if (!x || base->ndata > PROFILE_MAX_BINDS - 1) {
+		free(x);
+		return NULL;
 	}
+	x->t.binds = base->binds;
+	x->t.nbinds = base->nbinds;
+	for (size_t i = 0; i < base->ndata; i++)
+		x->data[i] = base->data[i];
+	x->t.data = x->data;
+	x->t.ndata = base->ndata;
+	x->t.limits = base->limits;
+	return x;
+}
+
+/* Sorts the looked-up paths: served, missing, or a candidate. */
+static void ld_sort_paths(const struct learned *l, const char *const *served, size_t nserved,
+			  struct learn_data *d, struct learn_dir *c, size_t *nc)
+{
 	for (size_t i = 0; i < l->npaths; i++) {
 		const struct learned_path *p = &l->paths[i];
 		struct stat st;
@@ -207,25 +199,55 @@ int learn_data_propose(const struct learned *l, const char *const *served, size_
 		else if (lstat(p->path, &st) < 0)
 			d->missing += p->count;
 		else
-			ld_candidate(c, &nc, p);
+			ld_candidate(c, nc, p);
 	}
+}
+
+int learn_data_propose(const struct learned *l, const struct profile *base, const char *const *served,
+		       size_t nserved, struct learn_data *d)
+{
+	struct learn_dir *c = calloc(l->npaths + 1, sizeof(*c));
+	struct ld_ctx *x = ld_ctx_new(base);
+	size_t nc = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!c || !x) {
+		free(c);
+		free(x);
+		errno = ENOMEM;
+		return -1;
+	}
+	ld_sort_paths(l, served, nserved, d, c, &nc);
 	/* Refused before collapsing, so that a refused directory is named as
 	 * the sample asked for it, and never widened into. */
 	for (size_t i = 0; i < nc;) {
-		if (learn_data_refused(c[i].path, why, sizeof(why)) || ld_wide(c[i].path)) {
-			ld_skip(d, c[i].path, ld_wide(c[i].path) ? "too wide a system directory" : why, c[i].lookups);
+		const char *why = ld_wide(c[i].path) ? "too wide a system directory" : ld_refused(x, c[i].path);
+
+		if (why) {
+			ld_skip(d, c[i].path, why, c[i].lookups);
 			c[i] = c[--nc];
 		} else {
 			i++;
 		}
 	}
-	nc = ld_collapse(c, nc);
+	nc = ld_collapse(x, c, nc);
 	for (size_t i = 0; i < nc; i++) {
-		if (d->ndirs >= LEARN_DATA_MAX)
+		if (d->ndirs >= LEARN_DATA_MAX - base->ndata)
 			d->dirs_more++;
 		else
 			d->dirs[d->ndirs++] = c[i];
 	}
 	free(c);
+	free(x);
 	return 0;
+}
+
+bool learn_data_same(const struct learn_data *a, const struct learn_data *b)
+{
+	if (a->ndirs != b->ndirs)
+		return false;
+	for (size_t i = 0; i < a->ndirs; i++)
+		if (strcmp(a->dirs[i].path, b->dirs[i].path))
+			return false;
+	return true;
 }

@@ -1,15 +1,17 @@
 /* From the paths a learning run looked up to the `[filesystem] data`
  * directories `caisson profile learn` proposes: only directories that
- * exist on the host, by their canonical path, that pass the data-path
- * rules, and that hold or are what the sample looked up; several under
+ * exist on the host, by their canonical path, that pass the profile
+ * lint's data rules (lint_data.h), and that hold or are what the sample
+ * looked up; several under
  * one common directory collapse into it unless it is a wide system
  * directory (docs/learn.md says which). Everything not proposed is kept
  * with its reason, for the written profile's comments. Runs in the
- * supervisor as the invoking user; reads the host's filesystem (lstat,
- * realpath, access), never a file's contents. */
+ * supervisor as the invoking user; reads the host's filesystem (stat,
+ * and the lint's realpath and access), never a file's contents. */
 #ifndef CAISSON_LEARN_DATA_H
 #define CAISSON_LEARN_DATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,13 +42,14 @@ struct learn_data {
 	uint64_t served;   /* lookups of the files served as descriptors (and the loader's own) */
 };
 
-/* Fills d from l. served: the absolute paths the supervisor serves to the
- * loader (the plugin or tool, its libraries, the interpreter), which are
- * never proposed, nor a directory that holds one. 0, or -1 (ENOMEM). */
-int learn_data_propose(const struct learned *l, const char *const *served, size_t nserved,
-		       struct learn_data *d);
-/* Whether dir may be a data mount: NULL, or why not. The rules EXEC.md
- * fixes for `[filesystem] data`, until the profile's own lint has them. */
-const char *learn_data_refused(const char *dir, char *why, size_t len);
+/* Fills d from l for a profile made from base. served: the absolute paths
+ * the supervisor serves to the loader (the plugin or tool, its libraries,
+ * the interpreter), which are never proposed, nor a directory that holds
+ * one. Each proposal passes the profile lint's data rules (lint_data.h)
+ * beside base's binds and data. 0, or -1 (ENOMEM). */
+int learn_data_propose(const struct learned *l, const struct profile *base, const char *const *served,
+		       size_t nserved, struct learn_data *d);
+/* Whether the two proposals name the same directories. */
+bool learn_data_same(const struct learn_data *a, const struct learn_data *b);
 
 #endif

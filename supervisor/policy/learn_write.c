@@ -188,10 +188,12 @@ static void lw_stubs(struct lw_state *st)
 		if (d && (r->run[nr] || !d->run_only)) {
 			fprintf(st->f, "\n[exception]\n; %s is dangerous (%s); the sample called it %llu %s after READY "
 				"and %llu while loading.\n; A person decides: fill in reason, approver and expires "
-				"(YYYY-MM-DD), then delete the stub line.\nstub = written by caisson profile learn, "
+				"(YYYY-MM-DD), then delete the stub line;\n; or, if the program copes without it, "
+				"replace its allow line above by\n; '[seccomp] fail = %s' (refused with EPERM) and delete "
+				"this section.\nstub = written by caisson profile learn, "
 				"not approved\nallow = %s\n; reason =\n; approver =\n; expires =\n", name, d->reason,
 				(unsigned long long)r->run[nr], lw_times(r->run[nr]), (unsigned long long)r->init[nr],
-				name);
+				name, name);
 			st->sum->stubs++;
 		}
 		free(name);
@@ -211,10 +213,13 @@ int learn_write(FILE *f, const struct learn_out *o, struct learn_summary *sum)
 	lw_safe(f, o->base_file);
 	fprintf(f, " (above, unchanged)\n; and %u run%s of a sample with ", o->rec->runs, o->rec->runs == 1 ? "" : "s");
 	lw_safe(f, o->what);
-	fprintf(f, ". Everything below is a\n; proposal for review: each line says which calls it allows and how "
-		   "often the\n; sample made them. Nothing here is approved: each dangerous syscall has an\n"
-		   "; [exception] stub, and this profile is refused until a person fills them in.\n"
-		   "; ======================================================================\n");
+	fprintf(f, ",\n; each with the data directories proposed so far mounted; the proposals\n; %s.\n"
+		   "; Everything below is a proposal for review: each line says which calls it\n"
+		   "; allows and how often the sample made them. Nothing here is approved: each\n"
+		   "; dangerous syscall has an [exception] stub, and this profile is refused\n"
+		   "; until a person fills them in.\n"
+		   "; ======================================================================\n",
+		o->stable ? "stopped changing" : "were STILL CHANGING at the last run: more may be needed");
 	lw_seccomp(&st);
 	lw_data(&st);
 	lw_stubs(&st);

@@ -9,6 +9,7 @@
 #ifndef CAISSON_LEARN_WRITE_H
 #define CAISSON_LEARN_WRITE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "learn_data.h"
@@ -30,6 +31,7 @@ struct learn_out {
 	const char *today;               /* YYYY-MM-DD */
 	const struct learned *rec;
 	const struct learn_data *data;
+	bool stable; /* the data proposals stopped changing before the last run */
 };
 
 /* The counts the writer found, for the command's summary. */
