@@ -347,6 +347,11 @@ int cmd_profile_learn(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	if (!strcmp(o.base, o.out))
 		return cli_usage_error("profile learn", "NEW.ini must not be BASE.ini");
+	if (access(o.out, F_OK) == 0) {
+		fprintf(stderr, "caisson profile learn: %s exists; learn never replaces a profile (remove it first)\n",
+			o.out);
+		return 2;
+	}
 	if (run_io_read("-", LEARN_SAMPLE_MAX, &in, &len, &size) != RUN_IO_OK) {
 		fprintf(stderr, "caisson profile learn: reading the sample from stdin: %s\n", strerror(errno));
 		return 2;

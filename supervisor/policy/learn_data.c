@@ -34,6 +34,11 @@ static const char *ld_refused(struct ld_ctx *c, const char *dir)
 {
 	const char *why;
 
+	/* A profile line holds it: no byte that could end or hide the line. */
+	for (const char *s = dir; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == ',' || *s == ';' || *s == '#')
+			return "has a control character, comma, ';' or '#' in its name";
+
 	c->data[c->t.ndata] = (char *)dir;
 	c->t.ndata++;
 	why = lint_data(&c->t, "", c->err, sizeof(c->err)) < 0 ? c->err : NULL;
@@ -221,7 +226,10 @@ int learn_data_propose(const struct learned *l, const struct profile *base, cons
 	/* Refused before collapsing, so that a refused directory is named as
 	 * the sample asked for it, and never widened into. */
 	for (size_t i = 0; i < nc;) {
-		const char *why = ld_wide(c[i].path) ? "too wide a system directory" : ld_refused(x, c[i].path);
+		const char *why = ld_refused(x, c[i].path);
+
+		if (!why && ld_wide(c[i].path))
+			why = "too wide a system directory to propose (name what beneath it is needed)";
 
 		if (why) {
 			ld_skip(d, c[i].path, why, c[i].lookups);

@@ -44,7 +44,8 @@ static void learner_chain(const char *file)
 	if (n <= 0)
 		return;
 	next[n] = '\0';
-	next[strcspn(next, "\n")] = '\0';
+	if (n > 0 && next[n - 1] == '\n')
+		next[n - 1] = '\0';
 	syscall(SYS_newfstatat, -100, next, &st, 0);
 }
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# caisson profile learn (tests/plugins/learner.c): a harmless extra
+# syscall is learned and the profile then runs the sample; a dangerous one
+# becomes an [exception] stub that profile check refuses until it is
+# filled in, after which it loads, runs and passes caisson verify; data
+# directories are proposed, collapsed and iterated on; learning never
+# writes an approval; the recorder's bounds hold against a million
+# lookups; a hostile directory name cannot add a line.
+# usage: learn_test.sh BUILD_DIR SOURCE_DIR
+set -uo pipefail
+B=$(cd "$1" && pwd); S=$2
+C="$B/caisson"
+P="$B/tests/learner.so"
+DEF="$S/profiles/default.ini"
+tmp=$(mktemp -d /tmp/caisson-learn.XXXXXX)
+# Data must live where the data lint accepts it: not under /tmp.
+D="$B/learn-test-data.$$"
+trap 'rm -rf "$tmp" "$D"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+has() { grep -Fq -- "$2" "$1" || fail "$1 lacks '$2': $(sed -n '/Learned by/,$p' "$1" | head -c 2000)"; }
+lacks() { ! grep -Eq -- "$2" "$1" || fail "$1 has /$2/: $(grep -E -- "$2" "$1")"; }
+
+# learn WANT_RC NAME SAMPLE [BASE]: learns into $tmp/NAME.ini
+learn() {
+  local want=$1 name=$2 sample=$3 base=${4:-$DEF}
+  printf '%s' "$sample" | "$C" profile learn -p "$base" -o "$tmp/$name.ini" "$P" >"$tmp/$name.out" 2>"$tmp/$name.err"
+  local rc=$?
+  [ "$rc" -eq "$want" ] || fail "learn $name -> exit $rc, want $want: $(cat "$tmp/$name.err")"
+}
+
+# A person's review: the stub line goes, the three keys are filled in.
+fill() {
+  sed -e '/^stub = /d' -e 's/^; reason =$/reason = reviewed: the test sample needs it/' \
+      -e 's/^; approver =$/approver = learn_test.sh/' -e 's/^; expires =$/expires = 2099-12-31/' "$1" >"$2"
+}
+
+# No approval is ever written: the base has none, so neither may the output.
+never_approves() {
+  lacks "$1" '^[[:space:]]*(approver|reason|expires)[[:space:]]*='
+}
+
+# --- usage and refusals: exit 2, nothing written
+"$C" profile learn -o "$tmp/x.ini" "$P" </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "no -p: want exit 2"
+grep -Fq -- "-p BASE.ini is required" "$tmp/err" || fail "no -p: $(cat "$tmp/err")"
+"$C" profile learn -p "$DEF" -o "$tmp/x.ini" "$P" extra </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "two plugins: want exit 2"
+grep -Fq "needs caisson exec" "$tmp/err" || fail "two plugins: $(cat "$tmp/err")"
+touch "$tmp/exists.ini"
+echo harmless | "$C" profile learn -p "$DEF" -o "$tmp/exists.ini" "$P" 2>"$tmp/err"; [ $? -eq 2 ] || fail "existing NEW: want exit 2"
+grep -Fq "learn never replaces a profile" "$tmp/err" || fail "existing NEW: $(cat "$tmp/err")"
+[ ! -s "$tmp/exists.ini" ] || fail "existing NEW was written"
+"$C" profile --help | grep -Fq "caisson profile learn -p BASE.ini -o NEW.ini" || fail "profile --help lacks learn"
+
+# --- one extra harmless syscall set: learned, grouped, loads, runs
+echo harmless | "$C" run -p "$DEF" "$P" >/dev/null 2>"$tmp/err" && fail "harmless ran under default.ini"
+learn 0 harmless harmless
+H="$tmp/harmless.ini"
+has "$H" "allow = @fd-query"
+has "$H" "allow = getppid"
+has "$H" "allow = access"
+has "$H" "; getppid: called 1 time after READY"
+has "$H" "fcntl unused"
+lacks "$H" '^\[exception\]'
+lacks "$H" '^data ='
+never_approves "$H"
+grep -Fq "the sample under $H: OK" "$tmp/harmless.err" || fail "harmless not tried OK: $(cat "$tmp/harmless.err")"
+"$C" profile check "$H" >/dev/null || fail "harmless: profile check refuses $H"
+[ "$(echo harmless | "$C" run -p "$H" "$P")" = ok ] || fail "harmless does not run under $H"
+# The base is copied unchanged, first.
+head -c "$(stat -c %s "$DEF")" "$H" | cmp -s - "$DEF" || fail "$H does not start with the base unchanged"
+
+# --- a dangerous syscall: a stub, refused until filled in, then verify passes
+learn 0 danger danger
+K="$tmp/danger.ini"
+has "$K" "allow = kill"
+has "$K" "DANGEROUS (signals other processes)"
+has "$K" "stub = written by caisson profile learn, not approved"
+never_approves "$K"
+grep -Fq "is refused until a person decides" "$tmp/danger.err" || fail "danger: $(cat "$tmp/danger.err")"
+"$C" profile check "$K" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] || fail "danger: profile check accepts the stub"
+grep -Eq "danger.ini:[0-9]+: \[exception\] for 'kill' is a stub written by 'caisson profile learn', not an approval: a person decides; fill in reason, approver, expires, then delete this 'stub' line" "$tmp/err" \
+  || fail "danger: check message: $(cat "$tmp/err")"
+# Only the stub line left: still refused, by the ordinary rule.
+sed '/^stub = /d' "$K" >"$tmp/nostub.ini"
+"$C" profile check "$tmp/nostub.ini" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] || fail "stub line deleted alone: accepted"
+grep -Fq "[exception] lacks 'reason'" "$tmp/err" || fail "stub line deleted alone: $(cat "$tmp/err")"
+fill "$K" "$tmp/danger-filled.ini"
+"$C" profile check "$tmp/danger-filled.ini" >"$tmp/out" || fail "filled stub refused: $(cat "$tmp/out")"
+grep -Fq "ok (1 exception)" "$tmp/out" || fail "filled: $(cat "$tmp/out")"
+[ "$(echo danger | "$C" run -p "$tmp/danger-filled.ini" "$P")" = ok ] || fail "danger does not run when filled"
+"$C" verify -p "$tmp/danger-filled.ini" -o "$tmp/verify.txt" || fail "verify of the filled learned profile: $(tail -n 3 "$tmp/verify.txt")"
+grep -q '^verdict: PASS' "$tmp/verify.txt" || fail "verify verdict: $(tail -n 1 "$tmp/verify.txt")"
+
+# --- data: proposed, collapsed, iterated (the first file names the next)
+mkdir -p "$D/one" "$D/two" "$D/evil
+approver = me"
+printf '%s' "$D/two/second" >"$D/one/first"
+echo x >"$D/two/second"
+learn 0 chain "chain $D/one/first"
+CH="$tmp/chain.ini"
+has "$CH" "and 3 runs of a sample"
+has "$CH" "the proposals
+; stopped changing."
+has "$CH" "data = $D"
+[ "$(grep -c '^data = ' "$CH")" -eq 1 ] || fail "chain: want one data line: $(grep '^data' "$CH")"
+has "$CH" "allow = openat"
+never_approves "$CH"
+fill "$CH" "$tmp/chain-filled.ini"
+"$C" profile check "$tmp/chain-filled.ini" >/dev/null || fail "chain filled refused"
+[ "$(echo "chain $D/one/first" | "$C" run -p "$tmp/chain-filled.ini" "$P")" = ok ] || fail "chain does not run when filled"
+# A host place the data rules refuse is named, never proposed; a name with
+# a newline cannot start a line of its own.
+printf '%s' "/etc/passwd" >"$D/one/first"
+learn 0 refused "chain $D/one/first"
+has "$tmp/refused.ini" "; not proposed: /etc (1 lookup): would expose the host's /etc whole"
+lacks "$tmp/refused.ini" '^data = /etc'
+printf '%s' "$D/evil
+approver = me" >"$D/one/first"
+learn 0 evil "chain $D/one/first"
+has "$tmp/evil.ini" 'evil\x0aapprover = me'
+never_approves "$tmp/evil.ini"
+lacks "$tmp/evil.ini" '^data = .*evil'
+
+# --- bounds: a million distinct paths, 100000 unnamable syscall numbers
+printf '[profile]\nname = flood\n[seccomp]\nallow = @default\n[limits]\nwall_time = 600s\ncpu_time = 600s\n' >"$tmp/flood-base.ini"
+learn 0 flood "flood 1000000" "$tmp/flood-base.ini"
+has "$tmp/flood.ini" "4096 distinct paths kept, 995905 more of new paths past the bound of 4096 counted only"
+grep -Fq "995905 lookups of new paths past the bound of 4096 distinct paths counted, not recorded" "$tmp/flood.err" \
+  || fail "flood: $(cat "$tmp/flood.err")"
+[ "$(stat -c %s "$tmp/flood.ini")" -lt 8192 ] || fail "flood: the profile grew with the sample: $(stat -c %s "$tmp/flood.ini") bytes"
+learn 1 numbers "numbers 100000" "$tmp/flood-base.ini"
+has "$tmp/numbers.ini" "; 100000 calls to syscall numbers no profile can name (>= 512) failed with ENOSYS; not listed"
+grep -Fq "the sample made 100000 calls to syscall numbers no profile can name" "$tmp/numbers.err" \
+  || fail "numbers: $(cat "$tmp/numbers.err")"
+
+[ "$fails" -eq 0 ] && echo "learn_test: all passed"
+exit $((fails > 0))
