@@ -215,7 +215,8 @@ int learn_write(FILE *f, const struct learn_out *o, struct learn_summary *sum)
 	lw_safe(f, o->what);
 	fprintf(f, ",\n; each with the data directories proposed so far mounted; the proposals\n; %s.\n"
 		   "; Everything below is a proposal for review: each line says which calls it\n"
-		   "; allows and how often the sample made them. Nothing here is approved: each\n"
+		   "; allows and how often the sample made them (totals over the runs).\n"
+		   "; Nothing here is approved: each\n"
 		   "; dangerous syscall has an [exception] stub, and this profile is refused\n"
 		   "; until a person fills them in.\n"
 		   "; ======================================================================\n",
