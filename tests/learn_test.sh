@@ -109,6 +109,13 @@ never_approves "$CH"
 fill "$CH" "$tmp/chain-filled.ini"
 "$C" profile check "$tmp/chain-filled.ini" >/dev/null || fail "chain filled refused"
 [ "$(echo "chain $D/one/first" | "$C" run -p "$tmp/chain-filled.ini" "$P")" = ok ] || fail "chain does not run when filled"
+# Paths are made absolute and clean before they are judged: a relative one
+# (to the worker's working directory, /) and one with '.', '..' and '//'.
+learn 0 relative "chain ${D#/}/one/first"
+has "$tmp/relative.ini" "data = $D"
+learn 0 dots "chain $D/two/../one//./first"
+has "$tmp/dots.ini" "data = $D"
+lacks "$tmp/dots.ini" 'data = .*\.\.'
 # A host place the data rules refuse is named, never proposed; a name with
 # a newline cannot start a line of its own.
 printf '%s' "/etc/passwd" >"$D/one/first"

@@ -408,6 +408,38 @@ static void test_bpf_eval(void)
 	CHECK_INT(run(ok, BPF_MAXINSNS + 1), KILL);
 }
 
+/* The learning filter notifies the run set's lookups (continued after
+ * READY: the recorder sees their paths) and is the same filter otherwise. */
+static void test_learning_policy(void)
+{
+	struct profile p;
+	struct policy pol, lpol;
+	const char *lookups[] = { "newfstatat", "getdents64" };
+
+	if (build("tests/profiles/learn_lookups.ini", &p, &pol) < 0)
+		return;
+	CHECK_INT(policy_build_learning(&p, &lpol, err, sizeof(err)), 0);
+	CHECK(lpol.learn == NULL);
+	for (size_t i = 0; i < 2; i++) {
+		int nr = nr_of(lookups[i]);
+
+		CHECK_INT(eval(&pol, nr, AUDIT_ARCH_X86_64, 0, 0, 0), SECCOMP_RET_ALLOW);
+		CHECK_INT(eval(&lpol, nr, AUDIT_ARCH_X86_64, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+		CHECK(run_continues(&lpol, nr, AUDIT_ARCH_X86_64));
+		CHECK(!run_continues(&pol, nr, AUDIT_ARCH_X86_64));
+	}
+	CHECK_INT(eval(&lpol, nr_of("getppid"), AUDIT_ARCH_X86_64, 0, 0, 0), SECCOMP_RET_ALLOW);
+	CHECK_INT(eval(&lpol, nr_of("read"), AUDIT_ARCH_X86_64, 0, 0, 0), SECCOMP_RET_ALLOW);
+	/* Outside the run set: notified in both, continued in neither (the
+	 * recorder decides, not the policy). */
+	CHECK_INT(eval(&lpol, nr_of("statx"), AUDIT_ARCH_X86_64, 0, 0, 0), SECCOMP_RET_USER_NOTIF);
+	CHECK(!run_continues(&lpol, nr_of("statx"), AUDIT_ARCH_X86_64));
+	CHECK(!run_continues(&lpol, nr_of("uname"), AUDIT_ARCH_X86_64));
+	policy_free(&lpol);
+	policy_free(&pol);
+	profile_free(&p);
+}
+
 int main(void)
 {
 	test_default_policy();
@@ -417,5 +449,6 @@ int main(void)
 	test_widen_policy();
 	test_argrule_policy();
 	test_fail_policy();
+	test_learning_policy();
 	return check_done("test_policy");
 }

@@ -527,6 +527,16 @@ static void test_exception_syntax(void)
 	expect_mem_error("[exception]\nallow = socket\nexpires =\n", 3, "expires: '' is not a date");
 	expect_mem_error("[exception]\nallow = socket\nexpires = 2026-02-29\n", 3,
 			 "expires: '2026-02-29' is not a date");
+	/* A stub of caisson profile learn: refused at its stub line while the
+	 * line is there, however complete the rest is. */
+	expect_mem_error("[seccomp]\nallow = @default ptrace\n[exception]\nstub = learned\nallow = ptrace\n", 4,
+			 "[exception] for 'ptrace' is a stub written by 'caisson profile learn', not an approval: "
+			 "a person decides; fill in reason, approver, expires, then delete this 'stub' line");
+	expect_mem_error("[seccomp]\nallow = @default ptrace\n[exception]\nallow = ptrace\nreason = r\n"
+			 "stub = learned\n[profile]\nname = x\n", 6, "fill in approver, expires, then delete");
+	expect_mem_error("[seccomp]\nallow = @default ptrace\n[exception]\nallow = ptrace\n" EXC_TAIL
+			 "stub = learned\n", 8, "fill in nothing more (all keys are set), then delete");
+	expect_mem_error("[exception]\nstub = a\nstub = b\n", 3, "duplicate key 'stub' in [exception]");
 	/* A profile of only @default plus an exception on the same section
 	 * twice: each [exception] header opens a new one. */
 	if (expect_mem_ok("[seccomp]\nallow = @default socket ptrace\n[exception]\nallow = socket\n" EXC_TAIL
