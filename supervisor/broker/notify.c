@@ -114,7 +114,10 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 		snprintf(text, len, "SIG%s (raised by the plugin)", sysfmt_signame(*sig));
 		v = NF_CRASHED;
 	} else {
-		sysfmt_format(&req->data, nf_read_mem, &pid, text, len);
+		/* The caller's memory: an exec worker's tool is not the worker. */
+		pid_t caller = (pid_t)req->pid;
+
+		sysfmt_format(&req->data, nf_read_mem, &caller, text, len);
 		v = NF_VIOLATION;
 	}
 	free(req);
