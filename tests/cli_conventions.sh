@@ -75,8 +75,8 @@ usage_err run "caisson run: PLUGIN.so is required" -- run -p "$DEF"
 usage_err run "caisson run: -j wants a number of workers from 1 to 1024, not '0'" -- run -p "$DEF" -j 0 "$ECHO"
 usage_err run "caisson run: --ext names the answers' files: it needs -o DIR" -- run -p "$DEF" --ext txt "$ECHO"
 usage_err run "caisson run: --ext wants 1 to 16 characters from [A-Za-z0-9_+-], not 'a/b'" -- run -p "$DEF" -e a/b "$ECHO"
-usage_err profile "caisson profile: unknown subcommand 'lint' (check, show or exceptions)" -- profile lint "$DEF"
-usage_err profile "caisson profile: a subcommand is required (check, show or exceptions)" -- profile
+usage_err profile "caisson profile: unknown subcommand 'lint' (check, show, exceptions or learn)" -- profile lint "$DEF"
+usage_err profile "caisson profile: a subcommand is required (check, show, exceptions or learn)" -- profile
 usage_err profile "caisson profile: unknown option '--frob'" -- profile check --frob "$DEF"
 usage_err profile "caisson profile: show takes exactly one FILE" -- profile show "$DEF" "$DEF"
 usage_err profile "caisson profile: --format takes text or json, not 'xml'" -- profile exceptions "$DEF" --format xml
@@ -85,7 +85,7 @@ usage_err verify "caisson verify: unknown option '--frob'" -- verify --frob -p "
 usage_err verify "caisson verify: --format wants text, json or oscal, not 'yaml'" -- verify -p "$DEF" --format yaml
 usage_err "" "caisson: unknown command 'frobnicate'" -- frobnicate
 usage_err "" "caisson: unknown option '--frob'" -- --frob
-usage_err "" "caisson: a command is required (run, profile, verify, fuzz or serve)" --
+usage_err "" "caisson: a command is required (run, exec, profile, verify, fuzz or serve)" --
 # Options after the subcommand's files work for profile too.
 run 0 -- profile exceptions "$DEF" --format json
 [ "$(cat "$tmp/out")" = "[]" ] || fail "profile exceptions FILE --format json: '$(cat "$tmp/out")'"

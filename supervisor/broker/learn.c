@@ -13,11 +13,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "notify.h"
-#include "policy/policy.h"
+#include "notify_serve.h"
 #include "policy/sysfmt.h"
 #include "policy/sysgroups.h"
-#include "setup.h"
 
 #define LRN_X32_BIT 0x40000000u
 
@@ -116,6 +114,17 @@ static void lrn_lookup(struct lrn *l, pid_t pid, enum learned_phase ph, const st
 	learned_add_path(&l->rec, clean, sd->nr, ph);
 }
 
+/* The refused calls kept as examples (mmap, mprotect, fcntl, socket, prctl)
+ * take no string: their text needs no read of the worker's memory. */
+static ssize_t lrn_no_memory(void *ctx, unsigned long long addr, void *buf, size_t len)
+{
+	(void)ctx;
+	(void)addr;
+	(void)buf;
+	(void)len;
+	return -1;
+}
+
 /* Whether the argument rule sysgroups attaches to syscall nr wherever a
  * run set names it refuses these arguments: no profile could allow them. */
 static bool lrn_rule_refuses(const struct seccomp_data *sd)
@@ -148,27 +157,10 @@ bool lrn_note(struct lrn *l, pid_t pid, bool loading, bool allowed, const struct
 	/* An init-set call is never judged by arguments; after READY one in
 	 * the base's run set came here because an argument rule refused it. */
 	if (profile_set_has(l->base_run, sd->nr) || (!loading && lrn_rule_refuses(sd))) {
-		sysfmt_format(sd, nf_read_mem, &pid, text, sizeof(text));
+		sysfmt_format(sd, lrn_no_memory, NULL, text, sizeof(text));
 		learned_add_ruled(&l->rec, sd->nr, text);
 		return true;
 	}
 	(loading ? l->rec.init : l->rec.run)[sd->nr]++;
 	return true;
-}
-
-int lrn_run(struct event_base *base, const struct policy *pol, const struct profile *prof,
-	    const struct wk_config *cfg, const uint8_t *in, size_t len, struct cs_result *res, char *err,
-	    size_t errlen)
-{
-	struct pool_limits lim;
-	struct sv s;
-
-	setup_limits(prof, &lim);
-	if (sv_init(&s, base, pol, &lim, cfg, err, errlen) < 0)
-		return -1;
-	sv_run(&s, in, len, res);
-	sv_close(&s);
-	if (pol->learn)
-		pol->learn->rec.runs++;
-	return 0;
 }

@@ -33,13 +33,14 @@ struct lrn {
 /* 0, or -1 (ENOMEM). */
 int lrn_init(struct lrn *l, const struct profile *base);
 void lrn_free(struct lrn *l);
-/* One notification of worker pid, still loading or not; allowed: the
+/* One notification of process pid (the worker, or an exec worker's tool),
+ * the worker still loading or not; allowed: the
  * policy CONTINUEs it anyway (only its path is recorded). Returns whether
  * the listener should CONTINUE it: true for everything a profile could
  * name (native, not x32), false for a foreign-arch or x32 call, which no
  * profile can allow: that stays a violation. */
 bool lrn_note(struct lrn *l, pid_t pid, bool loading, bool allowed, const struct seccomp_data *sd);
-/* One run of the sample (in, len bytes) in one fresh worker of cfg, on
+/* learn_run.c: one run of the sample (in, len bytes) in one fresh worker of cfg, on
  * base: pol is the learning policy (policy_build_learning) whose learn is
  * l, and cfg the configuration made from it, for a plugin
  * (setup_worker_config) or any other worker; how it starts is cfg's

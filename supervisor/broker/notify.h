@@ -18,6 +18,8 @@
 
 struct policy;
 struct wk_config;
+struct nfx_pool;
+struct nfx_worker;
 
 enum nf_verdict {
 	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR, or a
@@ -36,16 +38,11 @@ enum nf_verdict {
  * judges it;
  * loading: the worker's configuration while it has not reported READY (the
  * init set is answered), else NULL; pol NULL: nothing is continued (every
- * notification is judged a violation). text (len bytes) gets the detail of
- * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
-/* Reads of worker pid's memory (ctx: a pid_t *) for the formatter
- * (sysfmt_reader), and of a NUL-terminated string of at most len bytes
- * at addr (0, or -1 when longer or unreadable); the recorder (learn.c)
- * reads paths with it too. */
-ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len);
-int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len);
-
-enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
-			 char *text, size_t len);
+ * notification is judged a violation). xp, xw: an exec worker's pool and
+ * its own state (notify_exec.h), judged first once it is READY; NULL for a
+ * plugin worker. text (len bytes) gets the detail of NF_BROKEN,
+ * NF_CRASHED, NF_VIOLATION. */
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
+			 const struct nfx_pool *xp, struct nfx_worker *xw, int *sig, char *text, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #define CAISSON_CMD_H
 
 int cmd_run(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 /* caisson profile learn (cmd_learn.c), reached through cmd_profile. */
 int cmd_profile_learn(int argc, char **argv);

@@ -1,7 +1,8 @@
 /* caisson profile learn: runs a sample in a learning worker (every layer
  * of BASE on, but what its filter refuses is recorded and let run, and
  * every path lookup recorded: broker/learn.h), then writes a profile for
- * review (policy/learn_write.h) and tries it. Runs in the supervisor as
+ * review (policy/learn_write.h) and tries it. The worker serves a plugin,
+ * or runs a tool as caisson exec does: only its configuration differs. Runs in the supervisor as
  * the invoking user. Never approves anything: dangerous syscalls become
  * [exception] stubs that `caisson profile check` refuses until a person
  * fills them in. Exit 0 written (stubs may wait), 1 the sample failed or
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "policy/learn_write.h"
 #include "policy/policy.h"
 #include "policy/profile_load.h"
+#include "run.h"
 #include "run_io.h"
 
 #define LEARN_ARGS_MAX 32u
@@ -32,8 +35,10 @@
 
 static const char learn_usage[] =
 	"usage: caisson profile learn -p BASE.ini -o NEW.ini [-a ARG]... PLUGIN.so < SAMPLE\n"
+	"       caisson profile learn -p BASE.ini -o NEW.ini -- TOOL [ARGS...] < SAMPLE\n"
 	"\n"
-	"Runs SAMPLE (stdin) through PLUGIN in a learning worker: every layer of BASE\n"
+	"Runs SAMPLE (stdin) through PLUGIN, or through the program TOOL with ARGS as\n"
+	"caisson exec runs it (placeholders included), in a learning worker: every layer of BASE\n"
 	"on (namespaces, empty read-only root, uid, capabilities, no_new_privs,\n"
 	"Landlock, limits, the filter), except that a syscall BASE refuses is recorded\n"
 	"and let run, and every path the sample looks up is recorded. Writes NEW.ini:\n"
@@ -46,6 +51,7 @@ static const char learn_usage[] =
 	"  -p, --profile BASE  the profile to start from (required)\n"
 	"  -o, --output NEW    the profile to write (required; never overwritten)\n"
 	"  -a, --arg ARG       an argument for the plugin's init, as in caisson run\n"
+	"                      (not with a TOOL)\n"
 	"\n"
 	"Exit status: 0 NEW written (stubs may wait for a person), 1 the sample\n"
 	"failed, needed a call no profile can allow, or failed under NEW, 2 usage or\n"
@@ -55,7 +61,35 @@ struct learn_opts {
 	const char *base, *out, *plugin;
 	char *args[LEARN_ARGS_MAX];
 	size_t nargs;
+	/* The form '-- TOOL ARGS': the tool (absolute, canonical) and its
+	 * ARGS, NULL-terminated; NULL for a plugin. */
+	const char **tool_argv;
+	char tool[PATH_MAX];
 };
+
+/* The form '-- TOOL [ARGS...]': the options end at the "--"; TOOL is found
+ * as caisson exec finds it. 0, or a usage error (2). */
+static int learn_tool(int argc, char **argv, int dd, struct learn_opts *o)
+{
+	if (dd + 1 >= argc)
+		return cli_usage_error("profile learn", "-- TOOL [ARGS...] names the program after '--'");
+	if (o->nargs)
+		return cli_usage_error("profile learn", "-a gives a plugin's init arguments, not a TOOL's "
+				       "(its ARGS follow it)");
+	if (exec_find_tool(argv[dd + 1], o->tool) < 0) {
+		fprintf(stderr, "caisson profile learn: %s: %s\n", argv[dd + 1], strerror(errno));
+		return 2;
+	}
+	o->tool_argv = calloc((size_t)(argc - dd), sizeof(*o->tool_argv));
+	if (!o->tool_argv) {
+		fprintf(stderr, "caisson profile learn: out of memory\n");
+		return 2;
+	}
+	o->tool_argv[0] = o->tool;
+	for (int i = dd + 2; i < argc; i++)
+		o->tool_argv[i - dd - 1] = argv[i];
+	return 0;
+}
 
 static int learn_parse(int argc, char **argv, struct learn_opts *o)
 {
@@ -65,11 +99,16 @@ static int learn_parse(int argc, char **argv, struct learn_opts *o)
 					    { "help", no_argument, NULL, 'h' },
 					    { 0 } };
 	struct cli_args a;
-	int c, rc = 2;
+	int c, rc = 2, dd = argc;
 
-	if (cli_args_init(&a, "profile learn", argc) < 0)
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dd = i;
+			break;
+		}
+	if (cli_args_init(&a, "profile learn", dd) < 0)
 		return 2;
-	while ((c = cli_getopt(&a, argc, argv, "p:o:a:h", lo)) != -1) {
+	while ((c = cli_getopt(&a, dd, argv, "p:o:a:h", lo)) != -1) {
 		if (c == 'h') {
 			fputs(learn_usage, stdout);
 			rc = 1;
@@ -86,15 +125,20 @@ static int learn_parse(int argc, char **argv, struct learn_opts *o)
 		else
 			goto out;
 	}
-	/* pos[0] is "learn" itself. */
-	if (!o->base || !o->out || a.npos != 2) {
+	/* pos[0] is "learn" itself; a PLUGIN, or nothing before '-- TOOL'. */
+	if (!o->base || !o->out || a.npos != (dd < argc ? 1 : 2)) {
 		cli_usage_error("profile learn", "%s", !o->base ? "-p BASE.ini is required" :
-			       !o->out ? "-o NEW.ini is required" : "exactly one PLUGIN.so is required "
-			       "(the form '-- TOOL ARGS' needs caisson exec, not in this build)");
+			       !o->out ? "-o NEW.ini is required" : dd < argc ?
+			       "a PLUGIN.so or '-- TOOL [ARGS...]', not both" :
+			       "one PLUGIN.so, or '-- TOOL [ARGS...]', is required");
 		goto out;
 	}
-	o->plugin = a.pos[1];
-	rc = 0;
+	if (dd < argc)
+		rc = learn_tool(argc, argv, dd, o);
+	else {
+		o->plugin = a.pos[1];
+		rc = 0;
+	}
 	goto out;
 usage_args:
 	cli_usage_error("profile learn", "more than %u -a arguments", LEARN_ARGS_MAX);
@@ -123,15 +167,28 @@ static int learn_base_text(const char *file, uint8_t **buf, size_t *len)
 	return -1;
 }
 
-/* The files served to the worker's loader, never proposed as data. */
+/* The files served to the worker's loader, never proposed as data: the
+ * plugin or tool, its libraries, a tool's interpreter. */
 static size_t learn_served(const struct wk_config *cfg, const char **served, size_t max)
 {
 	size_t n = 0;
 
 	served[n++] = cfg->plugin;
+	if (cfg->exec && cfg->interp[0])
+		served[n++] = cfg->interp;
 	for (uint32_t i = 0; i < cfg->ndeps && n < max; i++)
 		served[n++] = cfg->deps[i];
 	return n;
+}
+
+/* The worker's configuration: a plugin's, or a tool's as caisson exec
+ * makes it. The only place the two forms differ. */
+static int learn_config(const struct learn_opts *o, const struct profile *prof, const struct policy *pol,
+			struct wk_config *cfg, char *err, size_t errlen)
+{
+	if (o->tool_argv)
+		return setup_exec_config(prof, pol, o->tool_argv, cfg, err, errlen);
+	return setup_worker_config(prof, pol, o->plugin, o->args, o->nargs, cfg, err, errlen);
 }
 
 /* One learning run of the sample: the learning filter, a plugin worker
@@ -144,7 +201,7 @@ static int learn_once(struct event_base *base, const struct learn_opts *o, const
 	int rc = -1;
 
 	if (policy_build_learning(prof, &pol, err, sizeof(err)) < 0 ||
-	    setup_worker_config(prof, &pol, o->plugin, o->args, o->nargs, cfg, err, sizeof(err)) < 0)
+	    learn_config(o, prof, &pol, cfg, err, sizeof(err)) < 0)
 		goto out;
 	pol.learn = l;
 	rc = lrn_run(base, &pol, prof, cfg, in, len, res, err, sizeof(err));
@@ -173,8 +230,7 @@ static int learn_try(struct event_base *base, const struct learn_opts *o, struct
 		fprintf(stderr, "caisson profile learn: %s is refused until a person decides: %s\n", o->out, err);
 		return 1;
 	}
-	if (policy_build(&p, &pol, err, sizeof(err)) < 0 ||
-	    setup_worker_config(&p, &pol, o->plugin, o->args, o->nargs, cfg, err, sizeof(err)) < 0 ||
+	if (policy_build(&p, &pol, err, sizeof(err)) < 0 || learn_config(o, &p, &pol, cfg, err, sizeof(err)) < 0 ||
 	    lrn_run(base, &pol, &p, cfg, in, len, &res, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson profile learn: %s: %s\n", o->out, err);
 		goto out;
@@ -209,7 +265,14 @@ static int learn_write_file(const struct learn_opts *o, const struct profile *pr
 		return -1;
 	}
 	learn_today(today, sizeof(today));
-	snprintf(what, sizeof(what), "plugin %s", o->plugin);
+	if (o->tool_argv) {
+		size_t n = (size_t)snprintf(what, sizeof(what), "tool");
+
+		for (size_t i = 0; o->tool_argv[i] && n < sizeof(what); i++)
+			n += (size_t)snprintf(what + n, sizeof(what) - n, " %s", o->tool_argv[i]);
+	} else {
+		snprintf(what, sizeof(what), "plugin %s", o->plugin);
+	}
 	rc = learn_write(f, &lo, sum);
 	if (fclose(f) != 0 || rc < 0) {
 		fprintf(stderr, "caisson profile learn: writing %s: %s\n", o->out, strerror(errno));
@@ -271,7 +334,7 @@ static int learn_rounds(struct event_base *base, const struct learn_opts *o, str
 			struct lrn *l, struct wk_config *cfg, const uint8_t *in, size_t len,
 			struct cs_result *res, struct learn_data d[2], int *last, bool *stable)
 {
-	const char *served[WK_MAX_DEPS + 1];
+	const char *served[WK_MAX_DEPS + 2];
 	size_t nbase = prof->ndata, nserved;
 	int cur = 0;
 
@@ -343,13 +406,18 @@ int cmd_profile_learn(int argc, char **argv)
 	char err[256];
 	int rc = learn_parse(argc, argv, &o);
 
-	if (rc)
+	if (rc) {
+		free(o.tool_argv);
 		return rc == 1 ? 0 : 2;
-	if (!strcmp(o.base, o.out))
+	}
+	if (!strcmp(o.base, o.out)) {
+		free(o.tool_argv);
 		return cli_usage_error("profile learn", "NEW.ini must not be BASE.ini");
+	}
 	if (access(o.out, F_OK) == 0) {
 		fprintf(stderr, "caisson profile learn: %s exists; learn never replaces a profile (remove it first)\n",
 			o.out);
+		free(o.tool_argv);
 		return 2;
 	}
 	if (run_io_read("-", LEARN_SAMPLE_MAX, &in, &len, &size) != RUN_IO_OK) {
@@ -367,5 +435,6 @@ int cmd_profile_learn(int argc, char **argv)
 	if (base)
 		event_base_free(base);
 	free(in);
+	free(o.tool_argv);
 	return rc;
 }
