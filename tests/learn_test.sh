@@ -45,7 +45,12 @@ never_approves() {
 "$C" profile learn -o "$tmp/x.ini" "$P" </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "no -p: want exit 2"
 grep -Fq -- "-p BASE.ini is required" "$tmp/err" || fail "no -p: $(cat "$tmp/err")"
 "$C" profile learn -p "$DEF" -o "$tmp/x.ini" "$P" extra </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "two plugins: want exit 2"
-grep -Fq "needs caisson exec" "$tmp/err" || fail "two plugins: $(cat "$tmp/err")"
+grep -Fq "one PLUGIN.so, or '-- TOOL [ARGS...]', is required" "$tmp/err" || fail "two plugins: $(cat "$tmp/err")"
+"$C" profile learn -p "$DEF" -o "$tmp/x.ini" "$P" -- /usr/bin/base64 </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "plugin and tool: want exit 2"
+grep -Fq "a PLUGIN.so or '-- TOOL [ARGS...]', not both" "$tmp/err" || fail "plugin and tool: $(cat "$tmp/err")"
+"$C" profile learn -p "$DEF" -o "$tmp/x.ini" -a x -- /usr/bin/base64 </dev/null 2>"$tmp/err"; [ $? -eq 2 ] || fail "-a with a tool: want exit 2"
+grep -Fq "not a TOOL's" "$tmp/err" || fail "-a with a tool: $(cat "$tmp/err")"
+[ ! -e "$tmp/x.ini" ] || fail "a refused command wrote its profile"
 touch "$tmp/exists.ini"
 echo harmless | "$C" profile learn -p "$DEF" -o "$tmp/exists.ini" "$P" 2>"$tmp/err"; [ $? -eq 2 ] || fail "existing NEW: want exit 2"
 grep -Fq "learn never replaces a profile" "$tmp/err" || fail "existing NEW: $(cat "$tmp/err")"
@@ -128,6 +133,47 @@ learn 0 evil "chain $D/one/first"
 has "$tmp/evil.ini" 'evil\x0aapprover = me'
 never_approves "$tmp/evil.ini"
 lacks "$tmp/evil.ini" '^data = .*evil'
+
+# --- the exec form: a real tool learned from a base with the runner's needs only
+XB="$S/tests/profiles/learn_exec_base.ini"
+printf 'hello, learning\n' >"$tmp/hello"
+"$C" profile learn -p "$XB" -o "$tmp/b64.ini" -- base64 <"$tmp/hello" 2>"$tmp/b64.err" || fail "learn base64: $(cat "$tmp/b64.err")"
+has "$tmp/b64.ini" "with tool /usr/bin/base64"
+has "$tmp/b64.ini" "allow = arch_prctl"
+lacks "$tmp/b64.ini" '^\[exception\]'
+never_approves "$tmp/b64.ini"
+grep -Fq "the sample under $tmp/b64.ini: OK" "$tmp/b64.err" || fail "base64 not tried OK: $(cat "$tmp/b64.err")"
+[ "$("$C" exec -p "$tmp/b64.ini" -- base64 <"$tmp/hello")" = "$(base64 <"$tmp/hello")" ] || fail "base64 under its learned profile"
+"$C" exec -p "$XB" -- base64 <"$tmp/hello" >/dev/null 2>&1 && fail "base64 ran under the bare base"
+# pdftotext (poppler-utils): its data directory learned over two runs, its
+# opens an [exception] stub; filled in, it converts the sample.
+command -v pdftotext >/dev/null || fail "pdftotext missing: install poppler-utils"
+python3 - "$tmp/sample.pdf" <<'PY'
+import sys
+text = b"BT /F1 18 Tf 20 40 Td (learned by caisson) Tj ET"
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+out, offs = bytearray(b"%PDF-1.4\n"), []
+for i, o in enumerate(objs):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+"$C" profile learn -p "$XB" -o "$tmp/pdf.ini" -- pdftotext - - <"$tmp/sample.pdf" 2>"$tmp/pdf.err" || fail "learn pdftotext: $(cat "$tmp/pdf.err")"
+has "$tmp/pdf.ini" "and 2 runs of a sample with tool $(command -v pdftotext) - -"
+has "$tmp/pdf.ini" "data = /usr/share/poppler"
+has "$tmp/pdf.ini" "allow = openat"
+has "$tmp/pdf.ini" "stub = written by caisson profile learn, not approved"
+never_approves "$tmp/pdf.ini"
+fill "$tmp/pdf.ini" "$tmp/pdf-filled.ini"
+"$C" exec -p "$tmp/pdf-filled.ini" -- pdftotext - - <"$tmp/sample.pdf" >"$tmp/pdf.out" 2>"$tmp/err" || fail "pdftotext under its filled profile: $(cat "$tmp/err")"
+grep -Fq "learned by caisson" "$tmp/pdf.out" || fail "pdftotext answer: $(head -c 200 "$tmp/pdf.out")"
 
 # --- bounds: a million distinct paths, 100000 unnamable syscall numbers
 printf '[profile]\nname = flood\n[seccomp]\nallow = @default\n[limits]\nwall_time = 600s\ncpu_time = 600s\n' >"$tmp/flood-base.ini"

@@ -216,9 +216,8 @@ int learn_write(FILE *f, const struct learn_out *o, struct learn_summary *sum)
 	fprintf(f, ",\n; each with the data directories proposed so far mounted; the proposals\n; %s.\n"
 		   "; Everything below is a proposal for review: each line says which calls it\n"
 		   "; allows and how often the sample made them (totals over the runs).\n"
-		   "; Nothing here is approved: each\n"
-		   "; dangerous syscall has an [exception] stub, and this profile is refused\n"
-		   "; until a person fills them in.\n"
+		   "; Nothing here is approved: each dangerous syscall has an [exception]\n"
+		   "; stub, and this profile is refused until a person fills them in.\n"
 		   "; ======================================================================\n",
 		o->stable ? "stopped changing" : "were STILL CHANGING at the last run: more may be needed");
 	lw_seccomp(&st);
