@@ -154,6 +154,5 @@ void probe_scratch_fill(const struct pctx *c)
 		probe_say(c, "escaped wrote %llu bytes, past the cap of %llu", total, cap);
 	else
 		probe_say(c, "blocked %s after %llu bytes (cap %llu)", probe_errname(errno), total, cap);
-	syscall(SYS_close, (int)fd);
-	syscall(SYS_unlinkat, AT_FDCWD, "/tmp/caisson-fill", 0);
+	syscall(SYS_close, (int)fd); /* the worker, and its scratch, end with the probe */
 }
