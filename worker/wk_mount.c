@@ -154,7 +154,7 @@ int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step
 {
 	*step = IPC_STEP_MOUNT_TMPFS;
 	if (mount("caisson", WK_STAGE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "size=64k,nr_inodes=256,mode=0755") < 0)
+		  "size=64k,nr_inodes=1024,mode=0755") < 0)
 		return fail(d, "mount tmpfs on", WK_STAGE);
 	*step = IPC_STEP_BIND;
 	for (uint32_t i = 0; i < cfg->nbinds; i++)

@@ -25,7 +25,7 @@ static const char *const ld_whole[] = { "/", "/etc", "/usr", "/var", "/opt", "/s
  * and the host's state, users' homes, temporary trees, and known secrets. */
 static const char *const ld_secret[] = {
 	"/proc", "/sys", "/dev", "/home", "/root", "/run", "/var/run", "/tmp", "/var/tmp", "/var/lib",
-	"/var/log", "/var/spool", "/var/mail", "/var/backups", "/boot", "/lost+found", "/etc/shadow",
+	"/var/log", "/var/spool", "/var/mail", "/var/backups", "/var/cache/private", "/boot", "/lost+found", "/etc/shadow",
 	"/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/passwd", "/etc/passwd-", "/etc/group",
 	"/etc/group-", "/etc/ssh", "/etc/ssl/private", "/etc/sudoers", "/etc/sudoers.d", "/etc/security",
 	"/etc/krb5.keytab", "/etc/credstore", "/etc/credstore.encrypted", "/etc/wireguard",
