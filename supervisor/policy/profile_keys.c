@@ -171,27 +171,12 @@ static int set_count(struct profile_parse *ps, const struct profile_key *k, cons
 	return 1;
 }
 
-/* A syscall may be allowed (run, init) or failed, never both: the line
- * where it already sits in the other kind of set, or 0. */
-static uint32_t profile_set_clash(const struct profile_parse *ps, int nr)
-{
-	const struct profile *p = ps->p;
-
-	if (ps->target == PROFILE_TARGET_FAIL) {
-		if (profile_set_has(p->run, nr))
-			return p->run_from[nr].line;
-		return profile_set_has(p->init, nr) ? p->init_from[nr].line : 0;
-	}
-	return profile_set_has(p->fail, nr) ? p->fail_from[nr].line : 0;
-}
-
 /* [filesystem] data = PATH[, PATH...]: each entry checked as bind_ro's,
  * its line kept for the host checks (lint_data.c). A path with a comma
  * cannot be named. */
 static int set_data(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	char one[PROFILE_PATH_MAX + 1];
-	size_t n = 0;
 
 	do {
 		size_t len;
@@ -213,7 +198,6 @@ static int set_data(struct profile_parse *ps, const struct profile_key *k, const
 		if (!profile_push(ps, k, &ps->p->data, &ps->p->ndata, PROFILE_MAX_BINDS, one))
 			return 0;
 		v += strcspn(v, ",");
-		n++;
 	} while (*v++ == ',');
 	return 1;
 }
@@ -222,6 +206,20 @@ static int set_scratch(struct profile_parse *ps, const struct profile_key *k, co
 {
 	ps->p->scratch_line = ps->line;
 	return set_size(ps, k, v);
+}
+
+/* A syscall may be allowed (run, init) or failed, never both: the line
+ * where it already sits in the other kind of set, or 0. */
+static uint32_t profile_set_clash(const struct profile_parse *ps, int nr)
+{
+	const struct profile *p = ps->p;
+
+	if (ps->target == PROFILE_TARGET_FAIL) {
+		if (profile_set_has(p->run, nr))
+			return p->run_from[nr].line;
+		return profile_set_has(p->init, nr) ? p->init_from[nr].line : 0;
+	}
+	return profile_set_has(p->fail, nr) ? p->fail_from[nr].line : 0;
 }
 
 /* Adds one syscall to the set set_syscalls() selected. Members of a group
