@@ -3,7 +3,9 @@
 # syscall is learned and the profile then runs the sample; a dangerous one
 # becomes an [exception] stub that profile check refuses until it is
 # filled in, after which it loads, runs and passes caisson verify; data
-# directories are proposed, collapsed and iterated on; learning never
+# directories are proposed, collapsed and iterated on (and the filled-in
+# result verifies); real tools are learned through caisson exec (base64,
+# pdftotext with its data); learning never
 # writes an approval; the recorder's bounds hold against a million
 # lookups; a hostile directory name cannot add a line.
 # usage: learn_test.sh BUILD_DIR SOURCE_DIR
@@ -114,6 +116,7 @@ never_approves "$CH"
 fill "$CH" "$tmp/chain-filled.ini"
 "$C" profile check "$tmp/chain-filled.ini" >/dev/null || fail "chain filled refused"
 [ "$(echo "chain $D/one/first" | "$C" run -p "$tmp/chain-filled.ini" "$P")" = ok ] || fail "chain does not run when filled"
+"$C" verify -p "$tmp/chain-filled.ini" -o "$tmp/verify-chain.txt" || fail "verify of the learned data profile: $(tail -n 3 "$tmp/verify-chain.txt")"
 # Paths are made absolute and clean before they are judged: a relative one
 # (to the worker's working directory, /) and one with '.', '..' and '//'.
 learn 0 relative "chain ${D#/}/one/first"
@@ -174,6 +177,7 @@ never_approves "$tmp/pdf.ini"
 fill "$tmp/pdf.ini" "$tmp/pdf-filled.ini"
 "$C" exec -p "$tmp/pdf-filled.ini" -- pdftotext - - <"$tmp/sample.pdf" >"$tmp/pdf.out" 2>"$tmp/err" || fail "pdftotext under its filled profile: $(cat "$tmp/err")"
 grep -Fq "learned by caisson" "$tmp/pdf.out" || fail "pdftotext answer: $(head -c 200 "$tmp/pdf.out")"
+"$C" verify -p "$tmp/pdf-filled.ini" -o "$tmp/verify-pdf.txt" || fail "verify of the learned pdftotext profile: $(tail -n 3 "$tmp/verify-pdf.txt")"
 
 # --- bounds: a million distinct paths, 100000 unnamable syscall numbers
 printf '[profile]\nname = flood\n[seccomp]\nallow = @default\n[limits]\nwall_time = 600s\ncpu_time = 600s\n' >"$tmp/flood-base.ini"
