@@ -2,11 +2,12 @@
  * of BASE on, but what its filter refuses is recorded and let run, and
  * every path lookup recorded: broker/learn.h), then writes a profile for
  * review (policy/learn_write.h) and tries it. The worker serves a plugin,
- * or runs a tool as caisson exec does: only its configuration differs. Runs in the supervisor as
- * the invoking user. Never approves anything: dangerous syscalls become
- * [exception] stubs that `caisson profile check` refuses until a person
- * fills them in. Exit 0 written (stubs may wait), 1 the sample failed or
- * needed what no profile allows, 2 usage or configuration. */
+ * or runs a tool as caisson exec does: only its configuration differs
+ * (learn_rounds.c). Runs in the supervisor as the invoking user. Never
+ * approves anything: dangerous syscalls become [exception] stubs that
+ * `caisson profile check` refuses until a person fills them in. Exit 0
+ * written (stubs may wait), 1 the sample failed or needed what no profile
+ * allows, 2 usage or configuration. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,19 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "broker/learn.h"
-#include "broker/setup.h"
+#include "learn_rounds.h"
 #include "cli_args.h"
 #include "cmd.h"
 #include "interrupt.h"
 #include "policy/learn_write.h"
-#include "policy/policy.h"
 #include "policy/profile_load.h"
 #include "run.h"
 #include "run_io.h"
 
-#define LEARN_ARGS_MAX 32u
-#define LEARN_ROUNDS 4u /* runs at most, each with the data proposed so far */
 #define LEARN_SAMPLE_MAX (1024u * 1024 * 1024) /* [limits] input's largest value */
 
 static const char learn_usage[] =
@@ -38,10 +35,12 @@ static const char learn_usage[] =
 	"       caisson profile learn -p BASE.ini -o NEW.ini -- TOOL [ARGS...] < SAMPLE\n"
 	"\n"
 	"Runs SAMPLE (stdin) through PLUGIN, or through the program TOOL with ARGS as\n"
-	"caisson exec runs it (placeholders included), in a learning worker: every layer of BASE\n"
-	"on (namespaces, empty read-only root, uid, capabilities, no_new_privs,\n"
+	"caisson exec runs it, in a learning worker: every layer of BASE on\n"
+	"(namespaces, empty read-only root, uid, capabilities, no_new_privs,\n"
 	"Landlock, limits, the filter), except that a syscall BASE refuses is recorded\n"
-	"and let run, and every path the sample looks up is recorded. Writes NEW.ini:\n"
+	"and let run, and every path the sample looks up is recorded. Data\n"
+	"directories looked up are proposed and mounted for the next run, until the\n"
+	"proposal stops changing (at most 4 runs). Writes NEW.ini:\n"
 	"BASE unchanged, then the syscalls used (through syscall groups where one\n"
 	"fits), the data directories proposed, and an [exception] stub for every\n"
 	"dangerous syscall, each line commented with the calls behind it. NEW.ini is\n"
@@ -56,16 +55,6 @@ static const char learn_usage[] =
 	"Exit status: 0 NEW written (stubs may wait for a person), 1 the sample\n"
 	"failed, needed a call no profile can allow, or failed under NEW, 2 usage or\n"
 	"configuration error (nothing written).\n";
-
-struct learn_opts {
-	const char *base, *out, *plugin;
-	char *args[LEARN_ARGS_MAX];
-	size_t nargs;
-	/* The form '-- TOOL ARGS': the tool (absolute, canonical) and its
-	 * ARGS, NULL-terminated; NULL for a plugin. */
-	const char **tool_argv;
-	char tool[PATH_MAX];
-};
 
 /* The form '-- TOOL [ARGS...]': the options end at the "--"; TOOL is found
  * as caisson exec finds it. 0, or a usage error (2). */
@@ -167,85 +156,6 @@ static int learn_base_text(const char *file, uint8_t **buf, size_t *len)
 	return -1;
 }
 
-/* The files served to the worker's loader, never proposed as data: the
- * plugin or tool, its libraries, a tool's interpreter. */
-static size_t learn_served(const struct wk_config *cfg, const char **served, size_t max)
-{
-	size_t n = 0;
-
-	served[n++] = cfg->plugin;
-	if (cfg->exec && cfg->interp[0])
-		served[n++] = cfg->interp;
-	for (uint32_t i = 0; i < cfg->ndeps && n < max; i++)
-		served[n++] = cfg->deps[i];
-	return n;
-}
-
-/* The worker's configuration: a plugin's, or a tool's as caisson exec
- * makes it. The only place the two forms differ. */
-static int learn_config(const struct learn_opts *o, const struct profile *prof, const struct policy *pol,
-			struct wk_config *cfg, char *err, size_t errlen)
-{
-	if (o->tool_argv)
-		return setup_exec_config(prof, pol, o->tool_argv, cfg, err, errlen);
-	return setup_worker_config(prof, pol, o->plugin, o->args, o->nargs, cfg, err, errlen);
-}
-
-/* One learning run of the sample: the learning filter, a plugin worker
- * made from it, the recorder on. 0, or -1 after printing why. */
-static int learn_once(struct event_base *base, const struct learn_opts *o, const struct profile *prof,
-		      struct lrn *l, struct wk_config *cfg, const uint8_t *in, size_t len, struct cs_result *res)
-{
-	struct policy pol;
-	char err[512];
-	int rc = -1;
-
-	if (policy_build_learning(prof, &pol, err, sizeof(err)) < 0 ||
-	    learn_config(o, prof, &pol, cfg, err, sizeof(err)) < 0)
-		goto out;
-	pol.learn = l;
-	rc = lrn_run(base, &pol, prof, cfg, in, len, res, err, sizeof(err));
-out:
-	if (rc < 0)
-		fprintf(stderr, "caisson profile learn: %s\n", err);
-	pol.learn = NULL;
-	policy_free(&pol);
-	return rc;
-}
-
-/* NEW written: loads it as any profile is loaded, and when it loads runs
- * the sample under it, learning off. 0 it loads and the sample is OK, 1
- * it is refused (its stubs wait) or the sample failed, -1 no run. */
-static int learn_try(struct event_base *base, const struct learn_opts *o, struct wk_config *cfg,
-		     const uint8_t *in, size_t len)
-{
-	struct profile p;
-	struct policy pol;
-	struct cs_result res = { 0 };
-	char err[1024];
-	int rc = -1;
-
-	memset(&pol, 0, sizeof(pol));
-	if (profile_load(o->out, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "caisson profile learn: %s is refused until a person decides: %s\n", o->out, err);
-		return 1;
-	}
-	if (policy_build(&p, &pol, err, sizeof(err)) < 0 || learn_config(o, &p, &pol, cfg, err, sizeof(err)) < 0 ||
-	    lrn_run(base, &pol, &p, cfg, in, len, &res, err, sizeof(err)) < 0) {
-		fprintf(stderr, "caisson profile learn: %s: %s\n", o->out, err);
-		goto out;
-	}
-	fprintf(stderr, "caisson profile learn: the sample under %s: %s%s%s\n", o->out, cs_status_name(res.status),
-		res.detail[0] ? " " : "", res.detail);
-	rc = res.status == CS_OK ? 0 : 1;
-out:
-	free(res.out);
-	policy_free(&pol);
-	profile_free(&p);
-	return rc;
-}
-
-/* Writes NEW (created, never replaced) from the record. 0 or -1. */
 static int learn_write_file(const struct learn_opts *o, const struct profile *prof, const uint8_t *text,
 			    size_t tlen, const struct lrn *l, const struct learn_data *d, bool stable,
 			    struct learn_summary *sum)
@@ -301,61 +211,6 @@ static int learn_report(const struct learn_opts *o, const struct cs_result *res,
 			"paths counted, not recorded\n", (unsigned long long)r->dropped, r->dropped == 1 ? "" : "s",
 			LEARNED_PATHS);
 	return res->status == CS_OK && !s->ruled && !r->beyond ? 0 : 1;
-}
-
-/* Makes prof's data its base's first nbase entries, then d's directories
- * (d NULL: none). 0, or -1 when out of memory. */
-static int learn_set_data(struct profile *prof, size_t nbase, const struct learn_data *d)
-{
-	char **v;
-
-	for (size_t i = nbase; i < prof->ndata; i++)
-		free(prof->data[i]);
-	prof->ndata = nbase;
-	if (!d || !d->ndirs)
-		return 0;
-	v = realloc(prof->data, (nbase + d->ndirs) * sizeof(*v));
-	if (!v)
-		return -1;
-	prof->data = v;
-	for (size_t i = 0; i < d->ndirs; i++) {
-		if (!(v[nbase + i] = strdup(d->dirs[i].path)))
-			return -1;
-		prof->ndata++;
-	}
-	return 0;
-}
-
-/* Runs the sample with the data proposed so far mounted, until the
- * proposal stops changing (a tool that finds its first data file asks for
- * the next) or LEARN_ROUNDS runs. The proposal ends in d[*last]. 0, or -1
- * after printing why. */
-static int learn_rounds(struct event_base *base, const struct learn_opts *o, struct profile *prof,
-			struct lrn *l, struct wk_config *cfg, const uint8_t *in, size_t len,
-			struct cs_result *res, struct learn_data d[2], int *last, bool *stable)
-{
-	const char *served[WK_MAX_DEPS + 2];
-	size_t nbase = prof->ndata, nserved;
-	int cur = 0;
-
-	for (unsigned round = 1;; round++) {
-		free(res->out);
-		memset(res, 0, sizeof(*res));
-		if (learn_set_data(prof, nbase, round > 1 ? &d[cur] : NULL) < 0 ||
-		    learn_once(base, o, prof, l, cfg, in, len, res) < 0 || learn_set_data(prof, nbase, NULL) < 0)
-			return -1;
-		nserved = learn_served(cfg, served, sizeof(served) / sizeof(served[0]));
-		if (learn_data_propose(&l->rec, prof, served, nserved, &d[!cur]) < 0) {
-			fprintf(stderr, "caisson profile learn: out of memory\n");
-			return -1;
-		}
-		cur = !cur;
-		*stable = (round > 1 && learn_data_same(&d[0], &d[1])) || (round == 1 && !d[cur].ndirs);
-		if (*stable || round == LEARN_ROUNDS)
-			break;
-	}
-	*last = cur;
-	return 0;
 }
 
 static int learn_main(struct event_base *base, const struct learn_opts *o, const uint8_t *in, size_t len)

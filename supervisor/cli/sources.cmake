@@ -7,6 +7,7 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_exec.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_learn.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/learn_rounds.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_serve.c
