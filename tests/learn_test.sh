@@ -110,6 +110,8 @@ has "$CH" "and 3 runs of a sample"
 has "$CH" "the proposals
 ; stopped changing."
 has "$CH" "data = $D"
+has "$CH" ";   looked up: $D/one/first (3 times, first by openat): under data $D"
+has "$CH" ";   looked up: $P (3 times, first by openat): served to the loader"
 [ "$(grep -c '^data = ' "$CH")" -eq 1 ] || fail "chain: want one data line: $(grep '^data' "$CH")"
 has "$CH" "allow = openat"
 never_approves "$CH"
@@ -183,6 +185,8 @@ grep -Fq "learned by caisson" "$tmp/pdf.out" || fail "pdftotext answer: $(head -
 printf '[profile]\nname = flood\n[seccomp]\nallow = @default\n[limits]\nwall_time = 600s\ncpu_time = 600s\n' >"$tmp/flood-base.ini"
 learn 0 flood "flood 1000000" "$tmp/flood-base.ini"
 has "$tmp/flood.ini" "4096 distinct paths kept, 995905 more of new paths past the bound of 4096 counted only"
+has "$tmp/flood.ini" ";   looked up: /caisson-learn-flood/0 (1 time, first by newfstatat): missing on the host too"
+has "$tmp/flood.ini" ";   4032 more distinct paths not listed"
 grep -Fq "995905 lookups of new paths past the bound of 4096 distinct paths counted, not recorded" "$tmp/flood.err" \
   || fail "flood: $(cat "$tmp/flood.err")"
 [ "$(stat -c %s "$tmp/flood.ini")" -lt 8192 ] || fail "flood: the profile grew with the sample: $(stat -c %s "$tmp/flood.ini") bytes"

@@ -199,12 +199,16 @@ static void ld_sort_paths(const struct learned *l, const char *const *served, si
 		const struct learned_path *p = &l->paths[i];
 		struct stat st;
 
-		if (ld_served(p->path, served, nserved))
+		if (ld_served(p->path, served, nserved)) {
 			d->served += p->count;
-		else if (lstat(p->path, &st) < 0)
+			d->fate[i] = LEARN_SERVED;
+		} else if (lstat(p->path, &st) < 0) {
 			d->missing += p->count;
-		else
+			d->fate[i] = LEARN_MISSING;
+		} else {
 			ld_candidate(c, nc, p);
+			d->fate[i] = LEARN_CANDIDATE;
+		}
 	}
 }
 

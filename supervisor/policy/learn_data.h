@@ -33,6 +33,9 @@ struct learn_skip {
 	uint64_t lookups;
 };
 
+/* What became of each path looked up (learned.h's order). */
+enum learn_fate { LEARN_CANDIDATE, LEARN_SERVED, LEARN_MISSING };
+
 struct learn_data {
 	struct learn_dir dirs[LEARN_DATA_MAX];
 	size_t ndirs, dirs_more; /* dirs_more: proposals past LEARN_DATA_MAX, not written */
@@ -40,6 +43,7 @@ struct learn_data {
 	size_t nskips, skips_more;
 	uint64_t missing;  /* lookups of paths that do not exist on the host either */
 	uint64_t served;   /* lookups of the files served as descriptors (and the loader's own) */
+	uint8_t fate[LEARNED_PATHS]; /* enum learn_fate of each learned path */
 };
 
 /* Fills d from l for a profile made from base. served: the absolute paths

@@ -139,6 +139,50 @@ static void lw_seccomp(struct lw_state *st)
 			PROFILE_MAX_NR);
 }
 
+/* Whether path is dir or beneath it. */
+static bool lw_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The lookups themselves, the first LEARN_LIST_MAX in the order seen:
+ * each path, how often, by which call first, and what became of it. */
+static void lw_lookups(struct lw_state *st)
+{
+	const struct learn_data *d = st->o->data;
+	const struct learned *r = st->o->rec;
+	size_t n = r->npaths < LEARN_LIST_MAX ? r->npaths : LEARN_LIST_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct learned_path *p = &r->paths[i];
+		char *name = lw_name(p->nr);
+		const char *dir = NULL;
+
+		for (size_t j = 0; j < d->ndirs && !dir; j++)
+			if (lw_within(p->path, d->dirs[j].path))
+				dir = d->dirs[j].path;
+		fprintf(st->f, ";   looked up: ");
+		lw_safe(st->f, p->path);
+		fprintf(st->f, " (%llu %s, first by %s): ", (unsigned long long)p->count, lw_times(p->count),
+			name ? name : "?");
+		free(name);
+		if (d->fate[i] == LEARN_SERVED)
+			fprintf(st->f, "served to the loader\n");
+		else if (d->fate[i] == LEARN_MISSING)
+			fprintf(st->f, "missing on the host too\n");
+		else if (dir) {
+			fprintf(st->f, "under data ");
+			lw_safe(st->f, dir);
+			fputc('\n', st->f);
+		} else
+			fprintf(st->f, "not proposed (below)\n");
+	}
+	if (r->npaths > n)
+		fprintf(st->f, ";   %zu more distinct paths not listed\n", r->npaths - n);
+}
+
 static void lw_data(struct lw_state *st)
 {
 	const struct learn_data *d = st->o->data;
@@ -152,6 +196,7 @@ static void lw_data(struct lw_state *st)
 	fprintf(st->f, ";\n;   %llu were of files served to the loader (or its own), %llu of paths missing on "
 		"the host too, %llu unreadable\n", (unsigned long long)d->served, (unsigned long long)d->missing,
 		(unsigned long long)r->unreadable);
+	lw_lookups(st);
 	for (size_t i = 0; i < d->ndirs; i++) {
 		fprintf(st->f, "; %llu %s of %u %s at or beneath it\ndata = ", (unsigned long long)d->dirs[i].lookups,
 			d->dirs[i].lookups == 1 ? "lookup" : "lookups", d->dirs[i].paths,

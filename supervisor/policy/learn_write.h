@@ -21,6 +21,7 @@
  * set were used after READY, and it adds no more unused members than
  * that (docs/learn.md). */
 #define LEARN_GROUP_MIN_USED 2u
+#define LEARN_LIST_MAX 64u /* paths looked up listed one by one */
 
 struct learn_out {
 	const char *base_file;           /* as given, for the header */
