@@ -50,6 +50,19 @@ ex 0 "" "$tmp/empty" -p "$P" -j 2 -o "$tmp/outdir" -- /usr/bin/tr a-z A-Z -- "$t
 ex 0 "" "$tmp/hello" -p "$P" -- "$TOOL" '{{x}}'
 cmp -s "$tmp/hello" "$tmp/out" || fail "exec_tool echo: answer '$(head -c 100 "$tmp/out")'"
 
+# --- files in and out: {in} and {out} in the profile's scratch directory
+PS="$S/tests/profiles/exec_scratch.ini"
+ex 0 "" "$tmp/rand" -p "$PS" -- base64 '{in}'
+base64 <"$tmp/rand" | cmp -s - "$tmp/out" || fail "base64 {in}: answer differs from the host's"
+printf '/Times-Roman findfont 12 scalefont setfont 72 720 moveto (caisson exec) show showpage\n' >"$tmp/doc.ps"
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pdfwrite -sOutputFile="$tmp/doc.pdf" "$tmp/doc.ps" >/dev/null 2>&1 ||
+  fail "gs could not make the test PDF"
+ex 0 "" "$tmp/doc.pdf" -p "$PS" -- pdftotext '{in}' '{out}'
+pdftotext "$tmp/doc.pdf" - | cmp -s - "$tmp/out" || fail "pdftotext {in} {out}: answer '$(head -c 100 "$tmp/out")'"
+grep -q "caisson exec" "$tmp/out" || fail "pdftotext {in} {out}: the text is not in the answer"
+ex 1 "^<stdin>: PLUGIN_ERROR the tool wrote no readable /tmp/out: No such file or directory" "$tmp/empty" \
+  -p "$PS" -- mawk 'BEGIN {{ x = "{out}" }}'
+
 # --- ends of the tool: exit code and last stderr line, signals, limits
 ex 1 "^<stdin>: PLUGIN_ERROR exit 3: boom$" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ print "first" > "/dev/stderr"; print "boom" > "/dev/stderr"; exit 3 }}'
 printf 'segv\n' >"$tmp/segv"; printf 'abort\n' >"$tmp/abort"

@@ -28,6 +28,7 @@
 
 #define NFX_PRELOAD "/etc/ld.so.preload"
 #define NFX_TOOL_NSPID 2
+#define NFX_O_LARGEFILE 0100000 /* the kernel's, which glibc defines as 0 on x86-64 */
 
 int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, size_t errlen)
 {
@@ -50,6 +51,7 @@ int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, s
 		xp->ino[i] = st.st_ino;
 	}
 	xp->nfiles = n;
+	xp->uses = ipc_argv_uses(cfg);
 	xp->buf = malloc(IPC_ARGV_BUF);
 	if (!xp->buf || (xp->argc = ipc_argv_build(cfg, NULL, NULL, xp->buf, IPC_ARGV_BUF, xp->argv)) < 0) {
 		snprintf(err, errlen, "%s", xp->buf ? "the tool's command line does not build" : "out of memory");
@@ -179,6 +181,29 @@ static bool nfx_preload_probe(const struct seccomp_notif *req)
 	return nf_read_string((pid_t)req->pid, addr, path, sizeof(path)) == 0 && !strcmp(path, NFX_PRELOAD);
 }
 
+/* The runner's open of {in} (before the fork) or {out} (after the exec),
+ * once each and only when the template uses it: openat(AT_FDCWD, the
+ * exact path, the exact flags). The runner is single-threaded and the
+ * tool shares no memory with it, so the path compared is the path opened;
+ * the file is in the scratch tmpfs (Landlock grants nothing else there). */
+static bool nfx_scratch_open(const struct nfx_pool *xp, struct nfx_worker *xw, const struct seccomp_notif *req)
+{
+	const struct seccomp_data *sd = &req->data;
+	uint64_t flags = sd->args[2] & ~(uint64_t)NFX_O_LARGEFILE;
+	char path[sizeof(IPC_ARGV_OUT) > sizeof(IPC_ARGV_IN) ? sizeof(IPC_ARGV_OUT) : sizeof(IPC_ARGV_IN)];
+
+	if (sd->nr != SYS_openat || (int)sd->args[0] != AT_FDCWD ||
+	    nf_read_string((pid_t)req->pid, sd->args[1], path, sizeof(path)) < 0)
+		return false;
+	if ((xp->uses & IPC_ARGV_USES_IN) && !xw->forked && !xw->in_opened && !strcmp(path, IPC_ARGV_IN) &&
+	    flags == IPC_ARGV_IN_FLAGS && (sd->args[3] & 07777) == IPC_ARGV_IN_MODE)
+		return xw->in_opened = true;
+	if ((xp->uses & IPC_ARGV_USES_OUT) && xw->execed && !xw->out_opened && !strcmp(path, IPC_ARGV_OUT) &&
+	    flags == IPC_ARGV_OUT_FLAGS)
+		return xw->out_opened = true;
+	return false;
+}
+
 bool nfx_judge(int fd, pid_t pid, const struct nfx_pool *xp, struct nfx_worker *xw, const struct seccomp_notif *req,
 	       struct seccomp_notif_resp *resp, int *host_err)
 {
@@ -187,6 +212,10 @@ bool nfx_judge(int fd, pid_t pid, const struct nfx_pool *xp, struct nfx_worker *
 
 	if (sd->arch != AUDIT_ARCH_X86_64)
 		return false;
+	if (runner && xp->uses && nfx_scratch_open(xp, xw, req)) {
+		nfx_continue(fd, req, resp);
+		return true;
+	}
 	if (sd->nr == SYS_clone && runner && !xw->forked && sd->args[0] == SIGCHLD && sd->args[1] == 0) {
 		xw->forked = true;
 		nfx_continue(fd, req, resp);
