@@ -63,6 +63,12 @@ grep -q "caisson exec" "$tmp/out" || fail "pdftotext {in} {out}: the text is not
 ex 1 "^<stdin>: PLUGIN_ERROR the tool wrote no readable /tmp/out: No such file or directory" "$tmp/empty" \
   -p "$PS" -- mawk 'BEGIN {{ x = "{out}" }}'
 
+# caisson verify attests a worker of an exec profile (its probes run as a
+# plugin in that profile's worker, data and scratch mounts included).
+count=$((count + 1))
+"$C" verify -p "$PS" >"$tmp/verify" 2>&1 && grep -q "^verdict: PASS" "$tmp/verify" ||
+  fail "caisson verify -p exec_scratch.ini: $(tail -3 "$tmp/verify")"
+
 # --- ends of the tool: exit code and last stderr line, signals, limits
 ex 1 "^<stdin>: PLUGIN_ERROR exit 3: boom$" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ print "first" > "/dev/stderr"; print "boom" > "/dev/stderr"; exit 3 }}'
 printf 'segv\n' >"$tmp/segv"; printf 'abort\n' >"$tmp/abort"

@@ -132,6 +132,7 @@ static void run_set_output(struct run_opts *o, const struct profile *prof)
 {
 	bool to_stdout = o->outdir && !strcmp(o->outdir, "-");
 
+	o->out.cmd = o->tool_argv ? "exec" : "run";
 	o->out.dir = to_stdout ? NULL : o->outdir;
 	o->out.tty_guard = !o->outdir && isatty(1);
 	o->out.ext = o->ext ? o->ext : prof->output_ext[0] ? prof->output_ext : NULL;
@@ -391,7 +392,7 @@ int run_pool(struct run_opts *o)
 	}
 	/* Last of the checks, so a refused configuration creates nothing;
 	 * before any worker starts. */
-	if (o->out.dir && run_io_open_dir(o->out.dir) < 0)
+	if (o->out.dir && run_io_open_dir(&o->out, o->out.dir) < 0)
 		goto out;
 	setup_limits(&prof, &lim);
 	setup_sizing(&prof, &sz);
