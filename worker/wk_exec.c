@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,13 +194,17 @@ static int wk_exec_relay(const uint8_t *in, size_t len, caisson_out *out, struct
 			return -1;
 		}
 		if (p[0].fd >= 0 && p[0].revents) {
-			ssize_t w = p[0].revents & POLLOUT ? write(WK_FD_TOOL_IN, in + off, len - off) : -1;
-
 			/* A tool that stops reading its input (EPIPE: SIGPIPE is
-			 * ignored by the runner) simply gets no more of it. */
+			 * ignored by the runner; or POLLERR) simply gets no more
+			 * of it. */
+			bool done = !(p[0].revents & POLLOUT);
+			ssize_t w = done ? 0 : write(WK_FD_TOOL_IN, in + off, len - off);
+
 			if (w > 0)
 				off += (size_t)w;
-			if ((w < 0 && errno != EAGAIN) || off == len) {
+			else if (w < 0 && errno != EAGAIN)
+				done = true;
+			if (done || off == len) {
 				close(WK_FD_TOOL_IN);
 				p[0].fd = -1;
 			}

@@ -104,26 +104,30 @@ static bool nfx_is_set_file(const struct nfx_pool *xp, int pidfd, int target)
 	return ok;
 }
 
-/* The child's argv (and envp: empty) at addr equal the expected ones. */
+/* The child's argv (and envp: empty) at addr equal the expected ones.
+ * Each string read into a buffer of its expected size (the command line
+ * is a few hundred KiB at most, and pools on several threads judge at
+ * once: nothing static). */
 static bool nfx_argv_matches(pid_t pid, const struct nfx_pool *xp, uint64_t argv, uint64_t envp)
 {
-	static char s[IPC_ARGV_BUF / 4];
 	uint64_t ptrs[IPC_ARGV_SLOTS], env0 = 1;
 	size_t want = ((size_t)xp->argc + 1) * sizeof(uint64_t);
 	struct iovec l = { ptrs, want }, r = { (void *)(uintptr_t)argv, want };
 	struct iovec le = { &env0, sizeof(env0) }, re = { (void *)(uintptr_t)envp, sizeof(env0) };
+	bool ok = true;
 
 	if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)want || ptrs[xp->argc] != 0)
 		return false;
 	if (process_vm_readv(pid, &le, 1, &re, 1, 0) != (ssize_t)sizeof(env0) || env0 != 0)
 		return false;
-	for (int i = 0; i < xp->argc; i++) {
+	for (int i = 0; i < xp->argc && ok; i++) {
 		size_t n = strlen(xp->argv[i]) + 1;
+		char *s = malloc(n);
 
-		if (n > sizeof(s) || nf_read_string(pid, ptrs[i], s, n) < 0 || strcmp(s, xp->argv[i]))
-			return false;
+		ok = s && nf_read_string(pid, ptrs[i], s, n) == 0 && !strcmp(s, xp->argv[i]);
+		free(s);
 	}
-	return true;
+	return ok;
 }
 
 /* The child's exec: execveat(WK_FD_INTERP, "", argv, {NULL}, AT_EMPTY_PATH)

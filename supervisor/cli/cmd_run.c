@@ -417,6 +417,13 @@ int run_pool(struct run_opts *o)
 		sz.min_workers = sz.min_workers ? 1 : 0;
 		cfg->cgroup_flat = 1;
 	}
+	/* An exec pool serves one request per worker, and keeps a spare: for
+	 * one input, neither the spare nor a worker kept after it would ever
+	 * serve; the input's own worker is spawned when it is queued. */
+	if (o->ninputs <= 1 && o->tool_argv) {
+		sz.no_spare = true;
+		sz.min_workers = 0;
+	}
 	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
