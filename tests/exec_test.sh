@@ -77,6 +77,11 @@ ex 1 "^<stdin>: CRASHED SIGABRT" "$tmp/abort" -p "$P" -- "$TOOL"
 head -c 900000 /dev/zero >"$tmp/zeros"
 ex 1 "^<stdin>: OUTPUT_LIMIT output exceeded 1048576 bytes" "$tmp/zeros" -p "$P" -- base64
 ex 1 "^<stdin>: CPU_LIMIT cpu time 2000ms exceeded" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ for (;;); }}'
+# Memory covers the tool: as root its cgroup's OOM kill; unprivileged
+# (no delegated cgroup here) RLIMIT_AS, which it inherits, fails its malloc.
+if [ "$(id -u)" -eq 0 ]; then mem="^<stdin>: MEMORY_LIMIT memory limit 256M reached"
+else mem="^<stdin>: (MEMORY_LIMIT memory limit 256M reached|PLUGIN_ERROR exit 2)"; fi
+ex 1 "$mem" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ s = "x"; for (;;) s = s s }}'
 
 # --- what the sandbox refuses, named from the kernel's record
 ex 1 "^<stdin>: VIOLATION clone3\(" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ system("true") }}'
