@@ -167,4 +167,5 @@ void setup_sizing(const struct profile *prof, struct pool_sizing *sz)
 	sz->idle_ms = prof->pool.idle_ms;
 	sz->failure_threshold = prof->pool.failure_threshold;
 	sz->pipeline = prof->pool.pipeline;
+	sz->no_spare = false;
 }
