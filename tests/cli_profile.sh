@@ -80,7 +80,7 @@ grep -Eq '^  socket +line 20 via @network$' "$tmp/out" || fail "show: socket ori
 grep -Eq '^  read +line 18 via @default$' "$tmp/out" || fail "show: read origin"
 grep -Eq '^  mmap +line 18 via @default +only when \(arg2 & PROT_EXEC\) == 0$' "$tmp/out" || fail "show: mmap rule"
 grep -Eq '^  openat +policy.s @loader$' "$tmp/out" || fail "show: init-only openat"
-grep -Eq '^landlock: +auto; ABI [1-9][0-9]* \(kernel [0-9]+\); enforced: fs denied unless granted: execute write_file read_file .*; read allowed beneath the binds only$' "$tmp/out" ||
+grep -Eq '^landlock: +auto; ABI [1-9][0-9]* \(kernel [0-9]+\); enforced: fs denied unless granted: execute write_file read_file .*; read allowed beneath the binds and data only$' "$tmp/out" ||
   fail "show: landlock line: $(grep '^landlock' "$tmp/out")"
 out_has "run syscalls (45)"
 out_has "dangerous syscalls of @network; reason: Test fixture"

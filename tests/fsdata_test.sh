@@ -93,6 +93,8 @@ lint "data = $tmp/fifo" "data: '$tmp/fifo' is a FIFO, not a directory or regular
 lint "data = /usr/share, /usr/share/doc" "data: '/usr/share' overlaps data '/usr/share/doc' (line 4)"
 lint "data = /nonexistent/caisson" "data: '/nonexistent/caisson' cannot be resolved (No such file or directory)"
 lint "scratch = 512M" "scratch: 536870912 bytes is more than [limits] memory (268435456 bytes)"
+lint "scratch = 1M
+bind_ro = /tmp/x" "scratch: bind_ro '/tmp/x' is beneath /tmp, where the scratch tmpfs would hide it"
 lint "scratch = 17G" "scratch: '17G' is out of range (0..16G)"
 if [ "$(id -u)" -ne 0 ]; then
   # Root reads everything; an unprivileged caller is refused what it cannot

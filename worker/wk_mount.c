@@ -9,10 +9,10 @@
  * mount tree (as bubblewrap does); nothing is visible outside the namespace.
  * Bind sources are cloned (open_tree) before the staging tmpfs hides them. */
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -88,6 +88,22 @@ static void vf_data_mount(struct vf_run *v, pid_t pid, const char *path, const s
 		      same && vf_has_opts(m->opts, "ro,nosuid,nodev,noexec"), idx);
 }
 
+/* The real host uid of pid, from its status; false if unreadable. */
+static bool vf_host_uid(pid_t pid, unsigned long *uid)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Uid: %lu", uid) == 1;
+	fclose(f);
+	return found;
+}
+
 /* The scratch tmpfs: its size in KiB (whole pages), mode 0700, owned by
  * the worker's host uid, writable, nodev, nosuid, noexec. */
 static void vf_scratch_mount(struct vf_run *v, pid_t pid, const struct wk_config *c, const struct vf_mount *m,
@@ -96,7 +112,7 @@ static void vf_scratch_mount(struct vf_run *v, pid_t pid, const struct wk_config
 	unsigned long uid = 0;
 	char exp[160], obs[160], want[96];
 
-	if (!vf_proc_uid(pid, &uid)) {
+	if (!vf_host_uid(pid, &uid)) {
 		vf_add_attest(v, "scratch-mount", "/tmp tmpfs of the worker", "worker gone", "/proc/PID/status", false, idx);
 		return;
 	}

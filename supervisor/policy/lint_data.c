@@ -118,6 +118,12 @@ int lint_data(const struct profile *p, const char *file, char *err, size_t errle
 			snprintf(err, errlen, "%s:%u: data: '%.200s' %s", file, p->data_line[i], p->data[i], why);
 			return -1;
 		}
+	for (size_t i = 0; i < p->nbinds && p->scratch_bytes; i++)
+		if (ld_within(p->binds[i], "/tmp")) {
+			snprintf(err, errlen, "%s:%u: scratch: bind_ro '%.200s' is beneath /tmp, where the scratch tmpfs "
+				 "would hide it", file, p->scratch_line, p->binds[i]);
+			return -1;
+		}
 	if (p->scratch_bytes > p->limits.memory_bytes) {
 		snprintf(err, errlen, "%s:%u: scratch: %llu bytes is more than [limits] memory (%llu bytes); "
 			 "its pages count against the worker's memory", file, p->scratch_line,

@@ -4,7 +4,7 @@
  * host's top-level trees whole, and neither at, beneath nor above a place
  * of secrets or host state (/proc, /home, /etc/shadow, /var/lib, ...);
  * data paths must not nest with each other or with bind_ro. scratch must
- * not exceed [limits] memory. Runs in the supervisor (stat, realpath,
+ * not exceed [limits] memory, nor hide a bind_ro beneath /tmp. Runs in the supervisor (stat, realpath,
  * access). Returns 0, or -1 with "FILE:LINE: message" in err. */
 #ifndef CAISSON_LINT_DATA_H
 #define CAISSON_LINT_DATA_H
