@@ -88,7 +88,7 @@ static int exec_split(int argc, char **argv, int *opt_end, int *files)
 	return 0;
 }
 
-static int exec_parse(int argc, char **argv, struct cli_args *a, struct run_opts *o, int opt_end)
+static int exec_parse(char **argv, struct cli_args *a, struct run_opts *o, int opt_end)
 {
 	static const struct option lo[] = { { "profile", required_argument, NULL, 'p' },
 					    { "output", required_argument, NULL, 'o' },
@@ -105,9 +105,11 @@ static int exec_parse(int argc, char **argv, struct cli_args *a, struct run_opts
 		case 'o': o->outdir = optarg; break;
 		case 'e':
 			o->ext = optarg[0] == '.' ? optarg + 1 : optarg;
-			if (!profile_ext_valid(o->ext))
-				return cli_usage_error("exec", "--ext wants 1 to %u characters from [A-Za-z0-9_+-], "
-						       "not '%s'", PROFILE_EXT_MAX, optarg);
+			if (!profile_ext_valid(o->ext)) {
+				cli_usage_error("exec", "--ext wants 1 to %u characters from [A-Za-z0-9_+-], not '%s'",
+						PROFILE_EXT_MAX, optarg);
+				return -1;
+			}
 			break;
 		case 'v': o->verbose = 1; break;
 		case 'j':
@@ -119,13 +121,12 @@ static int exec_parse(int argc, char **argv, struct cli_args *a, struct run_opts
 		}
 	}
 	if (a->npos)
-		return cli_usage_error("exec", "'%s': TOOL follows '--', and FILEs a second '--'", a->pos[0]);
-	if (!o->profile)
-		return cli_usage_error("exec", "-p PROFILE is required");
-	if (o->ext && (!o->outdir || !strcmp(o->outdir, "-")))
-		return cli_usage_error("exec", "--ext names the answers' files: it needs -o DIR");
-	(void)argc;
-	return 0;
+		c = cli_usage_error("exec", "'%s': TOOL follows '--', and FILEs a second '--'", a->pos[0]);
+	else if (!o->profile)
+		c = cli_usage_error("exec", "-p PROFILE is required");
+	else if (o->ext && (!o->outdir || !strcmp(o->outdir, "-")))
+		c = cli_usage_error("exec", "--ext names the answers' files: it needs -o DIR");
+	return c == -1 ? 0 : -1;
 }
 
 int cmd_exec(int argc, char **argv)
@@ -143,7 +144,7 @@ int cmd_exec(int argc, char **argv)
 		}
 	if (exec_split(argc, argv, &opt_end, &files) || cli_args_init(&a, "exec", argc) < 0)
 		return 2;
-	if (exec_parse(argc, argv, &a, &o, opt_end) < 0)
+	if (exec_parse(argv, &a, &o, opt_end) < 0)
 		goto out;
 	if (exec_find_tool(argv[opt_end + 1], tool) < 0) {
 		fprintf(stderr, "caisson: %s: %s\n", argv[opt_end + 1], strerror(errno));
