@@ -91,7 +91,7 @@ run 0 -- profile exceptions "$DEF" --format json
 [ "$(cat "$tmp/out")" = "[]" ] || fail "profile exceptions FILE --format json: '$(cat "$tmp/out")'"
 # --help anywhere prints the help on stdout, exit 0, and names every option.
 run 0 -- run "$ECHO" --help
-for opt in "-p, --profile" "-j, --jobs" "-o, --output DIR" "-o -, --output -" "-e, --ext" "-a, --arg" "-v, --verbose"; do
+for opt in "-p, --profile" "-j, --jobs" "-o, --output DIR" "-o -, --output -" "-e, --ext" "-a, --init-arg" "-A, --arg KEY=VALUE" "-v, --verbose"; do
   grep -qF -- "$opt" "$tmp/out" || fail "run --help lacks '$opt'"
 done
 

@@ -21,6 +21,7 @@ struct profile_parse {
 	uint32_t *seen;    /* per key: line of a scalar's first setting */
 	bool init;         /* syscall list target: init (true) or run set */
 	const char *via;   /* group being expanded, for origins */
+	const char *key;   /* the key being set, as written ([args] keys are the profile's own) */
 	bool exc_open;     /* keys of [exception] go to the last exception */
 	uint32_t err_line; /* first error; 0 while none */
 	char *err;

@@ -41,6 +41,7 @@ static int srv_status_code(enum cs_status st, bool breaker_open)
 	case CS_PLUGIN_ERROR: return 422;
 	case CS_OVERLOADED: return 429;
 	case CS_INPUT_TOO_LARGE: return 413;
+	case CS_BAD_ARGS: return 400;
 	case CS_SPAWN_FAILED: return breaker_open ? 503 : 500;
 	case CS_CANCELLED: return 503;
 	default: return 502; /* the worker misbehaved or was stopped */
