@@ -61,9 +61,10 @@ size_t ipc_args_span(const uint8_t *p, size_t len)
 int ipc_args_decode(const uint8_t *p, size_t len, struct ipc_args *out)
 {
 	int n;
+	size_t span = ipc_args_span(p, len);
 
 	out->n = 0;
-	if (ipc_args_span(p, len) != len)
+	if (span == 0 || span != len)
 		return -1;
 	n = ipc_args_walk(p + IPC_ARGS_HDR, len - IPC_ARGS_HDR, out);
 	if (n < 0)

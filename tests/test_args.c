@@ -47,6 +47,8 @@ static void test_block(void)
 		CHECK_INT(ipc_args_span(b, cut), 0);
 	CHECK_INT(ipc_args_span(b, n + 1), n);
 	CHECK_INT(ipc_args_decode(b, n + 1, &a), -1);
+	CHECK_INT(ipc_args_decode(b, 0, &a), -1); /* found by fuzz_args: no block at all */
+	CHECK_INT(ipc_args_decode(b, 1, &a), -1);
 	/* The largest block: 16 pairs of 32-byte keys and 256-byte values. */
 	memset(longval, 'v', IPC_ARG_VAL_MAX);
 	for (int i = 0; i < (int)IPC_ARGS_MAX + 1; i++) {
