@@ -24,10 +24,10 @@ int pool_req_args(struct preq *r, const struct reqargs_decl *d, const struct ipc
 		return 0;
 	}
 	len = ipc_args_encode(block, sizeof(block), kv, n);
-	if (len == 0) {
-		/* reqargs_check enforces every rule of the wire's. */
+	/* A broken invariant, not a caller's error: reqargs_check enforces
+	 * every rule the wire has (count, lengths, NUL, a key once). */
+	if (len == 0)
 		abort();
-	}
 	free(r->args);
 	if (!(r->args = malloc(len)))
 		return -1;
