@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ipc_args.h"
 #include "ipc_cov.h"
 #include "wire.h"
 
@@ -67,9 +68,14 @@ const char *ipc_strerror(int err)
 
 size_t ipc_encode_hdr(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint64_t id, uint32_t len)
 {
+	return ipc_encode_hdr_flags(hdr, t, 0, id, len);
+}
+
+size_t ipc_encode_hdr_flags(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint16_t flags, uint64_t id, uint32_t len)
+{
 	wire_put32(hdr, IPC_MAGIC);
 	wire_put16(hdr + 4, (uint16_t)t);
-	wire_put16(hdr + 6, 0);
+	wire_put16(hdr + 6, flags);
 	wire_put64(hdr + 8, id);
 	wire_put32(hdr + 16, len);
 	wire_put32(hdr + 20, 0);
@@ -106,6 +112,16 @@ bool ipc_rec_next(struct ipc_rec_it *it, uint64_t *id, const uint8_t **data, uin
 	it->p += IPC_REC_HDR + n;
 	it->left -= IPC_REC_HDR + n;
 	return true;
+}
+
+void ipc_rec_args(const uint8_t **data, uint32_t *len, const uint8_t **args, uint32_t *alen)
+{
+	size_t a = ipc_args_span(*data, *len);
+
+	*args = *data;
+	*alen = (uint32_t)a;
+	*data += a;
+	*len -= (uint32_t)a;
 }
 
 void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len)
@@ -228,7 +244,8 @@ static int ipc_decode_fields(struct ipc_msg *m)
 		uint32_t n;
 
 		while (ipc_rec_next(&it, &id, &data, &n))
-			;
+			if ((m->flags & IPC_F_ARGS) && !ipc_args_span(data, n))
+				return IPC_E_FIELD;
 		return it.left == 0 ? IPC_OK : IPC_E_FIELD;
 	}
 	case IPC_Z_CONFIG:
@@ -248,6 +265,8 @@ int ipc_decode(const uint8_t *buf, size_t len, const int *fds, unsigned nfds,
 {
 	const struct ipc_row *row;
 	uint32_t plen;
+	uint16_t flags;
+	size_t alen = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (len < IPC_HDR_LEN)
@@ -259,12 +278,18 @@ int ipc_decode(const uint8_t *buf, size_t len, const int *fds, unsigned nfds,
 		return IPC_E_TYPE;
 	if (row->dir != ex->dir)
 		return IPC_E_DIR;
-	if (wire_get16(buf + 6) != 0 || wire_get32(buf + 20) != 0)
+	flags = wire_get16(buf + 6);
+	if ((flags & ~IPC_FLAGS_ALLOWED(wire_get16(buf + 4))) || wire_get32(buf + 20) != 0)
 		return IPC_E_FLAGS;
 	plen = wire_get32(buf + 16);
 	if ((size_t)plen != len - IPC_HDR_LEN)
 		return IPC_E_LENGTH;
-	if (plen < row->min || plen > row->max)
+	/* A single request's arguments come first; the table's bounds are
+	 * those of what follows them. */
+	if ((flags & IPC_F_ARGS) && wire_get16(buf + 4) != IPC_W_REQUESTS &&
+	    !(alen = ipc_args_span(buf + IPC_HDR_LEN, plen)))
+		return IPC_E_FIELD;
+	if (plen - alen < row->min || plen - alen > row->max)
 		return IPC_E_BOUNDS;
 	if (nfds != row->nfds || nfds > IPC_MAX_FDS)
 		return IPC_E_FDS;
@@ -274,8 +299,13 @@ int ipc_decode(const uint8_t *buf, size_t len, const int *fds, unsigned nfds,
 	out->id = wire_get64(buf + 8);
 	if (ex->match_id && out->id != ex->id)
 		return IPC_E_ID;
-	out->len = plen;
-	out->payload = buf + IPC_HDR_LEN;
+	out->flags = flags;
+	if (alen) {
+		out->args = buf + IPC_HDR_LEN;
+		out->args_len = (uint32_t)alen;
+	}
+	out->len = plen - (uint32_t)alen;
+	out->payload = buf + IPC_HDR_LEN + alen;
 	out->nfds = nfds;
 	for (unsigned i = 0; i < nfds; i++)
 		out->fds[i] = fds[i];

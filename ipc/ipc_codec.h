@@ -32,9 +32,16 @@ struct ipc_text {
 
 struct ipc_msg {
 	enum ipc_type type;
+	uint16_t flags; /* IPC_F_* (ipc_proto.h), only those its type allows */
 	uint64_t id;
 	uint32_t len;
 	const uint8_t *payload; /* into the caller's buffer; len bytes */
+	/* IPC_F_ARGS on W_REQUEST or W_REQUEST_SHM: the arguments block that
+	 * preceded the payload (ipc_args.h), checked, args_len bytes; payload
+	 * and len are what follows it. On W_REQUESTS each record begins with
+	 * its own block instead (checked too: see ipc_rec_args). */
+	const uint8_t *args;
+	uint32_t args_len;
 	int fds[IPC_MAX_FDS];   /* owned by the caller, exactly the table's count */
 	unsigned nfds;
 	union {
@@ -70,6 +77,10 @@ struct ipc_rec_it {
 	size_t left;
 };
 bool ipc_rec_next(struct ipc_rec_it *it, uint64_t *id, const uint8_t **data, uint32_t *len);
+/* A record of a W_REQUESTS with IPC_F_ARGS (which ipc_decode checked):
+ * moves its leading arguments block out of *data and *len into *args and
+ * *alen. */
+void ipc_rec_args(const uint8_t **data, uint32_t *len, const uint8_t **args, uint32_t *alen);
 /* Writes a record's header (IPC_REC_HDR bytes). */
 void ipc_rec_put(uint8_t hdr[IPC_REC_HDR], uint64_t id, uint32_t len);
 
@@ -92,6 +103,8 @@ int ipc_batch_summary_get(const uint8_t *p, size_t len, uint32_t count, uint32_t
 
 /* Writes the header for a message of type t; returns IPC_HDR_LEN. */
 size_t ipc_encode_hdr(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint64_t id, uint32_t len);
+/* The same with header flags (IPC_F_ARGS). */
+size_t ipc_encode_hdr_flags(uint8_t hdr[IPC_HDR_LEN], enum ipc_type t, uint16_t flags, uint64_t id, uint32_t len);
 /* Copies s into dst as a wire text (at most IPC_TEXT_MAX bytes); returns its length. */
 size_t ipc_text_put(uint8_t *dst, const char *s);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +23,12 @@ void ipc_close_fds(int *fds, unsigned nfds)
 
 int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 	      int iovcnt, const int *fds, unsigned nfds)
+{
+	return ipc_sendv_flags(sock, t, 0, id, iov, iovcnt, fds, nfds);
+}
+
+int ipc_sendv_flags(int sock, enum ipc_type t, uint16_t flags, uint64_t id, const struct iovec *iov,
+		    int iovcnt, const int *fds, unsigned nfds)
 {
 	uint8_t hdr[IPC_HDR_LEN];
 	struct iovec v[8];
@@ -46,7 +53,7 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 		return -1;
 	}
 	v[0].iov_base = hdr;
-	v[0].iov_len = ipc_encode_hdr(hdr, t, id, (uint32_t)len);
+	v[0].iov_len = ipc_encode_hdr_flags(hdr, t, flags, id, (uint32_t)len);
 	mh.msg_iovlen = (size_t)iovcnt + 1;
 	if (nfds) {
 		struct cmsghdr *c;
@@ -72,54 +79,85 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 	return 0;
 }
 
-int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, unsigned n)
+/* Message k of a W_REQUESTS send: its first request, payload length and
+ * whether it carries arguments (IPC_F_ARGS: every record a block). */
+struct ipc_rq_msg {
+	unsigned first;
+	size_t plen;
+	unsigned nrec;
+	bool args;
+};
+
+/* Splits n requests into messages, in order: a new one whenever the next
+ * request would not fit, counting the empty blocks that a message's first
+ * request with arguments adds to the records before it. */
+static int ipc_rq_plan(const struct iovec *data, const struct iovec *args, unsigned n, struct ipc_rq_msg *mm,
+		       unsigned *nmsg)
 {
+	*nmsg = 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t a = args ? args[i].iov_len : 0;
+		struct ipc_rq_msg *m = *nmsg ? &mm[*nmsg - 1] : NULL;
+		bool flag = m && (m->args || a);
+		size_t grow = m && a && !m->args ? m->nrec * IPC_ARGS_HDR : 0;
+		size_t add = IPC_REC_HDR + data[i].iov_len + (flag && !a ? IPC_ARGS_HDR : a);
+
+		if (!m || m->plen + grow + add > IPC_INLINE_MAX) {
+			add = IPC_REC_HDR + data[i].iov_len + a;
+			if (add > IPC_INLINE_MAX)
+				return -1;
+			mm[(*nmsg)++] = (struct ipc_rq_msg){ .first = i, .plen = add, .nrec = 1, .args = a != 0 };
+			continue;
+		}
+		m->plen += grow + add;
+		m->nrec++;
+		m->args = flag;
+	}
+	return 0;
+}
+
+int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, const struct iovec *args,
+		      unsigned n)
+{
+	static const uint8_t empty[IPC_ARGS_HDR]; /* the empty block: B = 0 */
 	uint8_t hdr[IPC_BATCH_MAX][IPC_HDR_LEN], rec[IPC_BATCH_MAX][IPC_REC_HDR];
-	struct iovec v[3 * IPC_BATCH_MAX];
+	struct iovec v[4 * IPC_BATCH_MAX];
 	struct mmsghdr mm[IPC_BATCH_MAX];
-	unsigned first[IPC_BATCH_MAX + 1], nmsg = 0, nv = 0;
-	size_t plen[IPC_BATCH_MAX];
+	struct ipc_rq_msg plan[IPC_BATCH_MAX + 1];
+	unsigned nmsg, nv = 0;
 	int sent;
 
 	if (n == 0 || n > IPC_BATCH_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* Records in order, a new message whenever the next would not fit;
-	 * message k holds requests first[k] .. first[k + 1] - 1. */
-	for (unsigned i = 0; i < n; i++) {
-		size_t add = IPC_REC_HDR + data[i].iov_len;
-
-		if (add > IPC_INLINE_MAX) {
-			errno = EMSGSIZE;
-			return -1;
-		}
-		if (nmsg == 0 || plen[nmsg - 1] + add > IPC_INLINE_MAX) {
-			first[nmsg] = i;
-			plen[nmsg] = 0;
-			mm[nmsg] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &v[nv] } };
-			v[nv++] = (struct iovec){ hdr[nmsg], IPC_HDR_LEN };
-			nmsg++;
-		}
-		ipc_rec_put(rec[i], ids[i], (uint32_t)data[i].iov_len);
-		v[nv++] = (struct iovec){ rec[i], IPC_REC_HDR };
-		if (data[i].iov_len)
-			v[nv++] = data[i];
-		plen[nmsg - 1] += add;
+	if (ipc_rq_plan(data, args, n, plan, &nmsg) < 0) {
+		errno = EMSGSIZE;
+		return -1;
 	}
-	first[nmsg] = n;
+	plan[nmsg].first = n;
 	for (unsigned k = 0; k < nmsg; k++) {
-		struct iovec *end = k + 1 < nmsg ? mm[k + 1].msg_hdr.msg_iov : &v[nv];
+		mm[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &v[nv] } };
+		ipc_encode_hdr_flags(hdr[k], IPC_W_REQUESTS, plan[k].args ? IPC_F_ARGS : 0, 0, (uint32_t)plan[k].plen);
+		v[nv++] = (struct iovec){ hdr[k], IPC_HDR_LEN };
+		for (unsigned i = plan[k].first; i < plan[k + 1].first; i++) {
+			struct iovec a = args && args[i].iov_len ? args[i] : (struct iovec){ (void *)empty, IPC_ARGS_HDR };
 
-		ipc_encode_hdr(hdr[k], IPC_W_REQUESTS, 0, (uint32_t)plen[k]);
-		mm[k].msg_hdr.msg_iovlen = (size_t)(end - mm[k].msg_hdr.msg_iov);
+			ipc_rec_put(rec[i], ids[i], (uint32_t)(data[i].iov_len + (plan[k].args ? a.iov_len : 0)));
+			v[nv++] = (struct iovec){ rec[i], IPC_REC_HDR };
+			if (plan[k].args)
+				v[nv++] = a;
+			if (data[i].iov_len)
+				v[nv++] = data[i];
+		}
+		mm[k].msg_hdr.msg_iovlen = (size_t)(&v[nv] - mm[k].msg_hdr.msg_iov);
 	}
 	do
 		sent = sendmmsg(sock, mm, nmsg, MSG_NOSIGNAL);
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
 		return -1;
-	return (int)first[sent];
+	return (int)plan[sent].first;
 }
 
 int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,

@@ -15,14 +15,24 @@ int ipc_sendv(int sock, enum ipc_type t, uint64_t id, const struct iovec *iov,
 	      int iovcnt, const int *fds, unsigned nfds);
 int ipc_send(int sock, enum ipc_type t, uint64_t id, const void *payload,
 	     uint32_t len, const int *fds, unsigned nfds);
+/* ipc_sendv with header flags (ipc_proto.h): with IPC_F_ARGS the first
+ * iovec is the arguments block (ipc_args.h). */
+int ipc_sendv_flags(int sock, enum ipc_type t, uint16_t flags, uint64_t id, const struct iovec *iov,
+		    int iovcnt, const int *fds, unsigned nfds);
 
 /* Sends n (1..IPC_BATCH_MAX) requests as W_REQUESTS records, as few
  * messages as fit IPC_INLINE_MAX, in one system call: request i has id
- * ids[i] and bytes data[i] (each at most IPC_INLINE_MAX - IPC_REC_HDR).
+ * ids[i] and bytes data[i] (each at most IPC_INLINE_MAX - IPC_REC_HDR),
+ * and, when args is not NULL, the arguments block args[i] (iov_len 0:
+ * none). A message holding any request with arguments carries IPC_F_ARGS,
+ * and each of its records a block (the empty one, IPC_ARGS_HDR bytes, for
+ * a request without): a request with arguments must fit IPC_INLINE_MAX -
+ * IPC_REC_HDR with its block, and the others then with an empty one.
  * Returns how many requests went (whole messages; fewer than n once the
  * socket is full), or -1 with errno when none did. */
 #define IPC_BATCH_MAX 64u
-int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, unsigned n);
+int ipc_send_requests(int sock, const uint64_t *ids, const struct iovec *data, const struct iovec *args,
+		      unsigned n);
 
 /* Receives one message into buf (cap bytes). Returns 1 with *len and the
  * received descriptors (close-on-exec) on a message, 0 on end of stream, -1

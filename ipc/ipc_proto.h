@@ -2,14 +2,15 @@
  * zygote and the worker. Every message type is declared once in IPC_MESSAGES;
  * the enum, the names used in logs and the decoder's limits all come from it.
  * Changing the table (a row, a bound, a state) or the configuration's
- * encoding (ipc_config.c; version 11 added exec and interp)
- * bumps IPC_VERSION. */
+ * encoding (ipc_config.c; version 11 added exec, interp, data and
+ * scratch_bytes, 12 asan_runtime), or a header flag (version 13 added
+ * IPC_F_ARGS) bumps IPC_VERSION. */
 #ifndef CAISSON_IPC_PROTO_H
 #define CAISSON_IPC_PROTO_H
 
 #include <stdint.h>
 
-#define IPC_VERSION 11u
+#define IPC_VERSION 13u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -127,6 +128,23 @@ enum ipc_type {
 	IPC_MESSAGES(IPC_ENUM)
 #undef IPC_ENUM
 };
+
+/* Header flags (since version 11); any other bit, or a flag on another
+ * type, is IPC_E_FLAGS. IPC_F_ARGS: the request carries per-request
+ * arguments, as a block (ipc_args.h) at the start of the payload of a
+ * W_REQUEST or W_REQUEST_SHM (the table's bounds apply to what follows it),
+ * or at the start of every record of a W_REQUESTS (an empty block for a
+ * request without any). Never to a fuzz target's worker: the supervisor
+ * refuses arguments for its pool. */
+#define IPC_F_ARGS 0x1u
+#define IPC_FLAGS_ALLOWED(t) \
+	((t) == IPC_W_REQUEST || (t) == IPC_W_REQUEST_SHM || (t) == IPC_W_REQUESTS ? IPC_F_ARGS : 0u)
+#define IPC_ARGS_MAX 16u     /* pairs in one request */
+#define IPC_ARG_KEY_MAX 32u  /* bytes */
+#define IPC_ARG_VAL_MAX 256u /* bytes */
+#define IPC_ARGS_HDR 2u      /* the block's u16 length */
+#define IPC_ARG_REC 3u       /* a pair's u8 key length and u16 value length */
+#define IPC_ARGS_WIRE_MAX (IPC_ARGS_HDR + IPC_ARGS_MAX * (IPC_ARG_REC + IPC_ARG_KEY_MAX + IPC_ARG_VAL_MAX))
 
 /* Lockdown and load steps, named in SPAWN_FAILED errors. One table, so the
  * worker sends a number and the supervisor prints the name. */

@@ -3,6 +3,7 @@
 # worker image compiles the same sources itself (see worker/sources.cmake).
 set(CAISSON_IPC_SOURCES
     ${CMAKE_SOURCE_DIR}/ipc/ipc_codec.c
+    ${CMAKE_SOURCE_DIR}/ipc/ipc_args.c
     ${CMAKE_SOURCE_DIR}/ipc/ipc_config.c
     ${CMAKE_SOURCE_DIR}/ipc/ipc_argv.c
     ${CMAKE_SOURCE_DIR}/ipc/ipc_io.c)

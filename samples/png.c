@@ -2,7 +2,9 @@
  * CVE history. Runs inside a locked caisson worker; its request path makes no
  * system call but memory management (malloc), so the strict default groups
  * suffice. PNG in, binary PPM (P6) out; with the plugin argument thumb=N, a
- * PNG thumbnail whose longest side is N pixels. Prefix pngp_ (libpng owns png_). */
+ * PNG thumbnail whose longest side is N pixels, or with a request's argument
+ * thumb (caisson_arg; profiles/png-thumb.ini declares it), that request's.
+ * Prefix pngp_ (libpng owns png_). */
 #include <errno.h>
 #include <png.h>
 #include <stdio.h>
@@ -21,25 +23,28 @@ static unsigned pngp_thumb;
 /* Alpha is composited onto white for the PPM, which has no alpha channel. */
 static const png_color pngp_white = { 255, 255, 255 };
 
-static int pngp_parse_arg(const char *arg)
+/* A side of 1..PNGP_THUMB_MAX in decimal; 0 if num is not one. */
+static unsigned pngp_side(const char *num)
 {
-	static const char key[] = "thumb=";
-	const char *num;
 	char *end;
 	unsigned long n;
 
-	if (strncmp(arg, key, sizeof(key) - 1) != 0)
-		return -1;
 	/* strtoul would also take spaces, a sign or nothing at all. */
-	num = arg + sizeof(key) - 1;
 	if (*num < '0' || *num > '9')
-		return -1;
+		return 0;
 	errno = 0;
 	n = strtoul(num, &end, 10);
-	if (errno || *end || n < 1 || n > PNGP_THUMB_MAX)
+	return errno || *end || n < 1 || n > PNGP_THUMB_MAX ? 0 : (unsigned)n;
+}
+
+static int pngp_parse_arg(const char *arg)
+{
+	static const char key[] = "thumb=";
+
+	if (strncmp(arg, key, sizeof(key) - 1) != 0)
 		return -1;
-	pngp_thumb = (unsigned)n;
-	return 0;
+	pngp_thumb = pngp_side(arg + sizeof(key) - 1);
+	return pngp_thumb ? 0 : -1;
 }
 
 /* Runs before the run filter is sealed: stderr (the worker's log pipe) is
@@ -150,7 +155,7 @@ static void pngp_box(const png_image *img, const uint8_t *src, const png_image *
 	}
 }
 
-static int pngp_write_thumb(const png_image *img, const uint8_t *src, caisson_out *out)
+static int pngp_write_thumb(const png_image *img, const uint8_t *src, unsigned side, caisson_out *out)
 {
 	png_image t;
 	png_alloc_size_t size;
@@ -160,7 +165,7 @@ static int pngp_write_thumb(const png_image *img, const uint8_t *src, caisson_ou
 	memset(&t, 0, sizeof(t));
 	t.version = PNG_IMAGE_VERSION;
 	t.format = img->format;
-	pngp_thumb_dims(img, pngp_thumb, &t);
+	pngp_thumb_dims(img, side, &t);
 	size = PNG_IMAGE_PNG_SIZE_MAX(t);
 	pixels = malloc(PNG_IMAGE_SIZE(t));
 	png = malloc(size);
@@ -188,8 +193,16 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 {
 	png_image img;
 	uint8_t *pixels = NULL;
+	const char *arg = caisson_arg("thumb");
+	unsigned thumb = arg ? pngp_side(arg) : pngp_thumb;
 	int rc = 1;
 
+	/* The supervisor checked it against the profile's [args]; a profile
+	 * may still declare a wider range than this plugin takes. */
+	if (arg && !thumb) {
+		caisson_out_error(out, "argument thumb: expected 1..1024");
+		return 1;
+	}
 	memset(&img, 0, sizeof(img));
 	img.version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_memory(&img, in, len)) {
@@ -197,7 +210,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		goto out;
 	}
 	/* Thumbnails keep the source's channels (gray, alpha) at 8 bits. */
-	img.format = pngp_thumb ? img.format & (PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+	img.format = thumb ? img.format & (PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
 				: PNG_FORMAT_RGB;
 	if (pngp_check_size(&img, out) < 0)
 		goto out;
@@ -210,7 +223,7 @@ int caisson_plugin_handle(const uint8_t *in, size_t len, caisson_out *out)
 		pngp_libpng_error(out, &img);
 		goto out;
 	}
-	rc = pngp_thumb ? pngp_write_thumb(&img, pixels, out) : pngp_write_ppm(&img, pixels, out);
+	rc = thumb ? pngp_write_thumb(&img, pixels, thumb, out) : pngp_write_ppm(&img, pixels, out);
 out:
 	png_image_free(&img);
 	free(pixels);

@@ -91,9 +91,31 @@ run 0 -- profile exceptions "$DEF" --format json
 [ "$(cat "$tmp/out")" = "[]" ] || fail "profile exceptions FILE --format json: '$(cat "$tmp/out")'"
 # --help anywhere prints the help on stdout, exit 0, and names every option.
 run 0 -- run "$ECHO" --help
-for opt in "-p, --profile" "-j, --jobs" "-o, --output DIR" "-o -, --output -" "-e, --ext" "-a, --arg" "-v, --verbose"; do
+for opt in "-p, --profile" "-j, --jobs" "-o, --output DIR" "-o -, --output -" "-e, --ext" "-a, --init-arg" "-A, --arg KEY=VALUE" "-v, --verbose"; do
   grep -qF -- "$opt" "$tmp/out" || fail "run --help lacks '$opt'"
 done
+
+# --- --arg KEY=VALUE: per-request arguments, checked against the profile's
+#     [args] before anything runs (exit 2, one line); -a is the init arg
+ARGS_PROF="$S/tests/profiles/args.ini"
+ARGS_SO="$B/tests/args.so"
+printf 'page\nname\nformat\n' >"$tmp/in/names"
+run 0 -- run -p "$ARGS_PROF" "$ARGS_SO" --arg page=42 -A name=x.y "$tmp/in/names"
+[ "$(cat "$tmp/out")" = "$(printf 'page=42\nname=x.y\nformat unset')" ] || fail "--arg round trip: '$(cat "$tmp/out")'"
+usage_err run "caisson run: --arg wants KEY=VALUE, not 'page'" -- run -p "$ARGS_PROF" "$ARGS_SO" --arg page
+for bad in "name=-rf|argument 'name': '-rf' starts with '-' (word 64)" \
+	"name=a;id|argument 'name': 'a;id' has a character outside [A-Za-z0-9._+-] (word 64)" \
+	"page=0|argument 'page': '0' is out of range (int 1..9999)" \
+	"format=gif|argument 'format': 'gif' is not one of the members (enum png,jpeg,tiff)" \
+	"size=3|unknown argument 'size' (the profile declares page, format, name)"; do
+  run 2 -- run -p "$ARGS_PROF" "$ARGS_SO" --arg "${bad%%|*}" "$tmp/in/names"
+  err_is "caisson run: $ARGS_PROF: --arg: ${bad#*|}"
+  [ ! -s "$tmp/out" ] || fail "--arg ${bad%%|*}: something ran"
+done
+run 2 -- run -p "$ARGS_PROF" "$ARGS_SO" --arg page=1 --arg page=2 "$tmp/in/names"
+err_is "caisson run: $ARGS_PROF: --arg: argument 'page' given twice"
+run 2 -- run -p "$DEF" "$ECHO" --arg page=1 "$tmp/in/a.txt"
+err_is "caisson run: $DEF: --arg: unknown argument 'page' (the profile declares none)"
 
 # --- -o DIR: created when missing (and said), after the configuration is
 #     accepted and before any worker starts; a missing parent is an error

@@ -37,6 +37,12 @@ profile = $S/profiles/hostile.ini
 plugin = $B/tests/selective.so
 workers = 2
 
+; per-request arguments ([args] page, format, name): tests/plugins/args.c
+[pool args]
+profile = $S/tests/profiles/args.ini
+plugin = $B/tests/args.so
+workers = 2
+
 ; one worker and queue 0: room for one request running and one waiting
 ; (the pool's bound is queue + max_workers), the third is OVERLOADED
 [pool tight]
@@ -141,8 +147,44 @@ code=$(C -D "$tmp/h" -o /dev/null -w '%{http_code}' http://x/v1/pools/echo/run)
 [ "$code" = 405 ] && grep -qi '^Allow: POST' "$tmp/h" || fail "GET on run: HTTP $code"
 code=$(C -o /dev/null -w '%{http_code}' -X DELETE http://x/metrics)
 [ "$code" = 405 ] || fail "DELETE /metrics: HTTP $code"
-code=$(C -o /dev/null -w '%{http_code}' --data-binary x 'http://x/v1/pools/echo/run?width=3')
-[ "$code" = 400 ] || fail "arguments to a pool that declares none: HTTP $code"
+
+# Per-request arguments in the query: given to the plugin when they fit the
+# profile's [args]; every hostile set refused 400 BAD_ARGS with its reason,
+# before any worker (the log line's worker_pid is null).
+argq() { # POOL QUERY HTTP STATUS DETAIL (a fixed string; "" for none)
+	code=$(printf 'page\nformat\nname\n' | C -D "$tmp/h" -o "$tmp/out" -w '%{http_code}' --data-binary @- \
+		"http://x/v1/pools/$1/run?$2")
+	[ "$code" = "$3" ] || fail "?$2: HTTP $code, expected $3"
+	grep -qi "^Caisson-Status: $4"$'\r'"\$" "$tmp/h" || fail "?$2: headers: $(cat "$tmp/h")"
+	[ -z "$5" ] || grep -qiF "Caisson-Detail: $5"$'\r' "$tmp/h" || fail "?$2: detail: $(cat "$tmp/h")"
+	[ "$4" = OK ] && return
+	rid=$(sed -n 's/^Caisson-Request-Id: \([0-9]*\).*/\1/ip' "$tmp/h")
+	for _ in $(seq 100); do grep -q "\"request_id\":$rid," "$tmp/log" && break; sleep 0.02; done
+	grep "\"request_id\":$rid," "$tmp/log" | grep -q '"worker_pid":null' ||
+		fail "?$2: a worker saw it: $(grep "\"request_id\":$rid," "$tmp/log")"
+}
+argq args 'page=7&format=png&name=a%2Bb.c' 200 OK ''
+[ "$(cat "$tmp/out")" = "$(printf 'page=7\nformat=png\nname=a+b.c')" ] || fail "args: answer $(cat "$tmp/out")"
+argq args '' 200 OK ''
+[ "$(cat "$tmp/out")" = "$(printf 'page unset\nformat unset\nname unset')" ] || fail "no args: $(cat "$tmp/out")"
+argq echo 'width=3' 400 BAD_ARGS "unknown argument 'width' (the profile declares none)"
+argq args 'name=a%00b' 400 BAD_ARGS "argument 'name': value 'a?b' holds a NUL byte"
+argq args 'na%00me=x' 400 BAD_ARGS "argument name 'na?me' holds a NUL byte"
+argq args 'size=1' 400 BAD_ARGS "unknown argument 'size' (the profile declares page, format, name)"
+k40=$(printf 'k%.0s' $(seq 40))
+argq args "$k40=1" 400 BAD_ARGS "argument name of 40 bytes > limit 32 ('$k40')"
+argq args "name=$(printf 'v%.0s' $(seq 300))" 400 BAD_ARGS "argument 'name': value of 300 bytes > limit 256"
+argq args 'name=a%3Brm%20-rf%20%2F' 400 BAD_ARGS \
+	"argument 'name': 'a;rm -rf /' has a character outside [A-Za-z0-9._+-] (word 64)"
+argq args 'name=%60id%60%7C%24(x)' 400 BAD_ARGS \
+	"argument 'name': '\`id\`|\$(x)' has a character outside [A-Za-z0-9._+-] (word 64)"
+argq args 'name=-rf' 400 BAD_ARGS "argument 'name': '-rf' starts with '-' (word 64)"
+argq args 'page=0' 400 BAD_ARGS "argument 'page': '0' is out of range (int 1..9999)"
+argq args 'format=gif' 400 BAD_ARGS "argument 'format': 'gif' is not one of the members (enum png,jpeg,tiff)"
+argq args "$(for i in $(seq 17); do printf 'page=1&'; done)" 400 BAD_ARGS "17 arguments > limit 16"
+argq args 'page=1&page=2' 400 BAD_ARGS "argument 'page' given twice"
+argq args 'page' 400 BAD_ARGS "query piece 'page' is not KEY=VALUE"
+argq args 'page=%zz' 400 BAD_ARGS "malformed percent-encoding in query piece 'page=%zz'"
 head -c $((64 * 1024 + 1)) /dev/zero >"$tmp/big"
 code=$(C -o /dev/null -w '%{http_code}' --data-binary @"$tmp/big" http://x/v1/pools/echo/run)
 [ "$code" = 413 ] || fail "body over max_body: HTTP $code"
@@ -232,12 +274,13 @@ grep '"http":403' "$tmp/log" | grep -q '"peer_uid":65534' || fail "no log line f
 # Status endpoints.
 [ "$(C http://x/healthz)" = ok ] || fail "/healthz"
 C http://x/v1/pools >"$tmp/pools.json"
-[ "$(jq -r '[.pools[].name] | join(",")' "$tmp/pools.json")" = echo,hostile,tight ] || fail "/v1/pools: $(cat "$tmp/pools.json")"
+[ "$(jq -r '[.pools[].name] | join(",")' "$tmp/pools.json")" = echo,hostile,args,tight ] || fail "/v1/pools: $(cat "$tmp/pools.json")"
 [ "$(jq '.pools[] | select(.name == "hostile") | .by_status.CRASHED' "$tmp/pools.json")" -ge 1 ] ||
 	fail "/v1/pools counts no crash"
 C http://x/metrics >"$tmp/metrics"
 for re in 'caisson_requests_total\{pool="echo",status="OK"\} [1-9]' \
 	'caisson_requests_total\{pool="hostile",status="CRASHED"\} [1-9]' \
+	'caisson_requests_total\{pool="args",status="BAD_ARGS"\} 12$' \
 	'caisson_requests_denied_total\{pool="echo"\} 1$' \
 	'caisson_request_duration_seconds_bucket\{pool="echo",le="\+Inf"\} [1-9]' \
 	'caisson_request_duration_seconds_count\{pool="hostile"\} [1-9]' \

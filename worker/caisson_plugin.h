@@ -18,6 +18,12 @@ typedef struct caisson_out caisson_out; /* opaque output sink */
 int caisson_out_write(caisson_out *out, const void *data, size_t len);
 /* Attach a short human-readable error message to a failing answer. */
 void caisson_out_error(caisson_out *out, const char *message);
+/* The value of the current request's argument key (declared in the
+ * profile's [args] and checked against its type by the supervisor before
+ * the request was sent), or NULL when the request has none of that name.
+ * Valid only during caisson_plugin_handle: copy what you keep. Values are
+ * at most 256 bytes, without NUL; a request carries at most 16. */
+const char *caisson_arg(const char *key);
 
 /* Exported by the plugin. init is optional: it runs once in the worker before
  * the run filter is sealed (load tables, fonts, locale); non-zero = SPAWN_FAILED. */

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ipc_config.h"
@@ -113,5 +114,20 @@ void wk_cov_begin(uint32_t index);
 bool wk_cov_end(void);
 void wk_cov_publish(void);
 void wk_cov_resolve(void);
+/* wk_args.c: the arguments of the request being served (issue 15), decoded
+ * from its block (ipc/ipc_args.h; ipc_decode checked it), valid from
+ * wk_args_begin to wk_args_end; an empty set outside, or for a request
+ * without. Plugins read it through caisson_arg() (caisson_plugin.h), an
+ * exec runner through wk_args(). begin returns 0, or -1 for a block that
+ * does not decode (the supervisor never sends one). */
+struct wk_req_args {
+	uint32_t n;
+	struct {
+		const char *key, *val;
+	} kv[16];
+};
+int wk_args_begin(const uint8_t *block, size_t len);
+void wk_args_end(void);
+const struct wk_req_args *wk_args(void);
 
 #endif

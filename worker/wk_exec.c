@@ -26,7 +26,6 @@
 #include "caisson_plugin.h"
 #include "ipc_argv.h"
 #include "wk.h"
-#include "wk_req_args.h"
 
 #define WK_EXEC_LINE 200u
 
@@ -126,7 +125,7 @@ static const char *wk_exec_lookup(const void *ctx, const char *key, size_t len)
 {
 	const struct wk_req_args *ra = ctx;
 
-	for (uint32_t i = 0; ra && i < ra->n && i < WK_REQ_ARGS_MAX; i++)
+	for (uint32_t i = 0; ra && i < ra->n && i < sizeof(ra->kv) / sizeof(ra->kv[0]); i++)
 		if (strlen(ra->kv[i].key) == len && !memcmp(ra->kv[i].key, key, len))
 			return ra->kv[i].val;
 	return NULL;
@@ -244,7 +243,7 @@ int wk_exec_handle(const uint8_t *in, size_t len, caisson_out *out)
 	int status = 0;
 	pid_t pid;
 
-	if (wk_exec_argv(wk_exec_cfg, NULL, argv) < 0) {
+	if (wk_exec_argv(wk_exec_cfg, wk_args(), argv) < 0) {
 		caisson_out_error(out, "the tool's command line does not fit, or names an argument the request lacks");
 		return 1;
 	}

@@ -46,7 +46,7 @@ static struct {
 } shm;
 
 static struct caisson_out out_state;
-static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX];
+static uint8_t rx[IPC_HDR_LEN + IPC_INLINE_MAX + IPC_ARGS_WIRE_MAX];
 
 /* Sends what is waiting, before a W_DONE or for a chunk past the inline
  * buffer: the inline bytes, then the output region's. Only one of the two
@@ -277,15 +277,19 @@ static void serve_batch(const struct wk_config *cfg, handle_fn handle, uint64_t 
 		_exit(1);
 }
 
-/* Serves one request: in, len bytes; region: the output region, or NULL
- * when the answer must go inline. */
+/* Serves one request: in, len bytes, with its arguments block (alen
+ * bytes, 0: none); region: the output region, or NULL when the answer
+ * must go inline. */
 static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id, const uint8_t *in, size_t len,
-		      uint8_t *region)
+		      uint8_t *region, const uint8_t *args, uint32_t alen)
 {
 	uint8_t rcbuf[4];
 	struct iovec iov[2];
 	int rc;
 
+	/* A fuzz target's pool never sends arguments (the supervisor refuses them). */
+	if (wk_args_begin(args, alen) < 0 || (wk_cov_active() && alen))
+		_exit(1);
 	if (wk_cov_active()) {
 		serve_batch(cfg, handle, id, in, len);
 		return;
@@ -297,6 +301,7 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id
 	if (shm.out && out_state.limit >= shm.out_size)
 		_exit(1);
 	rc = handle(in, len, &out_state);
+	wk_args_end();
 	if (rc == 0 && out_state.shm_used) {
 		/* An answer in the output region (no inline bytes then): its
 		 * length and the verdict in one message. */
@@ -328,22 +333,25 @@ static void serve_one(const struct wk_config *cfg, handle_fn handle, uint64_t id
 static void serve(const struct wk_config *cfg, handle_fn handle, const struct ipc_msg *m)
 {
 	struct ipc_rec_it it = { m->payload, m->len };
-	const uint8_t *data;
+	const uint8_t *data, *args = NULL;
 	uint64_t id;
-	uint32_t n;
+	uint32_t n, alen = 0;
 
 	switch (m->type) {
 	case IPC_W_REQUEST:
-		serve_one(cfg, handle, m->id, m->payload, m->len, shm.out);
+		serve_one(cfg, handle, m->id, m->payload, m->len, shm.out, m->args, m->args_len);
 		break;
 	case IPC_W_REQUEST_SHM:
 		if (!shm.in || m->u.bulk.size > shm.in_size || m->u.bulk.size > cfg->input_bytes)
 			_exit(1);
-		serve_one(cfg, handle, m->id, shm.in, (size_t)m->u.bulk.size, shm.out);
+		serve_one(cfg, handle, m->id, shm.in, (size_t)m->u.bulk.size, shm.out, m->args, m->args_len);
 		break;
 	case IPC_W_REQUESTS:
-		while (ipc_rec_next(&it, &id, &data, &n))
-			serve_one(cfg, handle, id, data, n, NULL);
+		while (ipc_rec_next(&it, &id, &data, &n)) {
+			if (m->flags & IPC_F_ARGS)
+				ipc_rec_args(&data, &n, &args, &alen);
+			serve_one(cfg, handle, id, data, n, NULL, args, alen);
+		}
 		break;
 	default:
 		_exit(1);

@@ -45,6 +45,11 @@ enum caisson_status {
 	CAISSON_SPAWN_FAILED,   /* no worker could be started (or the pool failed) */
 	CAISSON_OVERLOADED,     /* queue full: refused at once */
 	CAISSON_CANCELLED,
+	/* Since 0.3.0: per-request arguments refused before anything was sent
+	 * (undeclared key, off its type, too long, NUL, more than 16, a key
+	 * twice); detail says which. Not counted in caisson_stats.by_status,
+	 * which keeps its 0.2 size. */
+	CAISSON_BAD_ARGS,
 };
 
 const char *caisson_status_name(enum caisson_status s);
@@ -116,6 +121,20 @@ uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_cal
  * unchanged until the callback (a retry after a worker's death reads it
  * again). Saves one copy of a large input. Any thread. */
 uint64_t caisson_submit_borrowed(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg);
+/* Per-request arguments (since 0.3.0): key=value pairs a request carries
+ * to its plugin (caisson_arg() in caisson_plugin.h). The profile's [args]
+ * declares each key and its type; a request may carry at most 16 pairs,
+ * keys of at most 32 bytes, values of at most 256. */
+struct caisson_arg {
+	const char *key;
+	const char *value;
+};
+/* caisson_submit with nargs arguments. They are checked against the
+ * profile and copied before it returns; pairs that fail end the request
+ * with CAISSON_BAD_ARGS (in its callback, as every status) and nothing is
+ * sent to a worker. Any thread. */
+uint64_t caisson_submit_args(caisson_pool *p, const void *in, size_t len, const struct caisson_arg *args,
+			     size_t nargs, caisson_callback cb, void *arg);
 /* Cancels a pending request (its callback reports CANCELLED; a running
  * worker is killed). Any thread; asynchronous; unknown ids are ignored. */
 void caisson_cancel(caisson_pool *p, uint64_t id);
@@ -142,6 +161,9 @@ caisson_sync *caisson_exec_sync_new(const struct caisson_pool_config *cfg, const
 				    size_t errlen);
 /* Blocks until the request completes; returns its status. */
 enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out);
+/* The same with arguments, as caisson_submit_args (since 0.3.0). */
+enum caisson_status caisson_sync_call_args(caisson_sync *s, const void *in, size_t len, const struct caisson_arg *args,
+					   size_t nargs, struct caisson_sync_result *out);
 void caisson_sync_free(caisson_sync *s);
 
 #ifdef __cplusplus

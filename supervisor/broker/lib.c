@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "ipc/ipc_args.h"
 #include "policy/policy.h"
 #include "pool.h"
 #include "policy/profile_load.h"
@@ -203,13 +204,36 @@ caisson_pool *caisson_exec_pool_new(struct event_base *base, const struct caisso
 	return lib_pool_new(base, c, argv, err, errlen);
 }
 
-static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool borrow, pool_cb cb, void *arg)
+/* A request's arguments, as the pool checks them. More than IPC_ARGS_MAX
+ * pairs are refused by their count alone: only the first are read. */
+struct lib_args {
+	const struct caisson_arg *a;
+	size_t n;
+};
+
+static int lib_set_args(caisson_pool *p, struct preq *r, struct lib_args args)
+{
+	struct ipc_kv kv[IPC_ARGS_MAX];
+
+	for (size_t i = 0; i < args.n && i < IPC_ARGS_MAX; i++) {
+		const char *k = args.a[i].key ? args.a[i].key : "", *v = args.a[i].value ? args.a[i].value : "";
+		kv[i] = (struct ipc_kv){ k, strlen(k), v, strlen(v) };
+	}
+	return pool_req_args(r, &p->prof.args, kv, args.n);
+}
+
+static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool borrow, struct lib_args args,
+			   pool_cb cb, void *arg)
 {
 	uint64_t id = atomic_fetch_add(&p->next_id, 1) + 1;
 	struct preq *r = pool_req_new(id, in, len, p->input_max, borrow, cb, arg);
 
 	if (!r)
 		return 0;
+	if (lib_set_args(p, r, args) < 0) {
+		pool_req_free(r);
+		return 0;
+	}
 	if (pthread_equal(pthread_self(), p->owner)) {
 		pool_req_enqueue(p->pool, r);
 		return id;
@@ -221,8 +245,8 @@ static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool bor
 	return id;
 }
 
-static uint64_t lib_submit_cb(caisson_pool *p, const void *in, size_t len, bool borrow, caisson_callback cb,
-			      void *arg)
+static uint64_t lib_submit_cb(caisson_pool *p, const void *in, size_t len, bool borrow, struct lib_args args,
+			      caisson_callback cb, void *arg)
 {
 	struct lib_req *lr = malloc(sizeof(*lr));
 	uint64_t id;
@@ -231,7 +255,7 @@ static uint64_t lib_submit_cb(caisson_pool *p, const void *in, size_t len, bool 
 		return 0;
 	lr->cb = cb;
 	lr->arg = arg;
-	id = lib_submit(p, in, len, borrow, lib_done, lr);
+	id = lib_submit(p, in, len, borrow, args, lib_done, lr);
 	if (!id)
 		free(lr);
 	return id;
@@ -239,12 +263,18 @@ static uint64_t lib_submit_cb(caisson_pool *p, const void *in, size_t len, bool 
 
 uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
 {
-	return lib_submit_cb(p, in, len, false, cb, arg);
+	return lib_submit_cb(p, in, len, false, (struct lib_args){ NULL, 0 }, cb, arg);
+}
+
+uint64_t caisson_submit_args(caisson_pool *p, const void *in, size_t len, const struct caisson_arg *args,
+			     size_t nargs, caisson_callback cb, void *arg)
+{
+	return lib_submit_cb(p, in, len, false, (struct lib_args){ args, nargs }, cb, arg);
 }
 
 uint64_t caisson_submit_borrowed(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg)
 {
-	return lib_submit_cb(p, in, len, true, cb, arg);
+	return lib_submit_cb(p, in, len, true, (struct lib_args){ NULL, 0 }, cb, arg);
 }
 
 void caisson_cancel(caisson_pool *p, uint64_t id)
@@ -478,7 +508,8 @@ static enum caisson_status lib_sync_fail(struct caisson_sync_result *out, enum c
 	return st;
 }
 
-enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out)
+static enum caisson_status lib_sync_call(caisson_sync *s, const void *in, size_t len, struct lib_args args,
+					 struct caisson_sync_result *out)
 {
 	struct lib_call *c = calloc(1, sizeof(*c));
 	bool done;
@@ -489,7 +520,7 @@ enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t le
 	c->s = s;
 	pthread_mutex_lock(&s->mu);
 	/* From another thread than the loop's: through the pool's inbox. */
-	if (!lib_submit(s->pool, in, len, true, lib_sync_done, c)) {
+	if (!lib_submit(s->pool, in, len, true, args, lib_sync_done, c)) {
 		pthread_mutex_unlock(&s->mu);
 		free(c);
 		return lib_sync_fail(out, CAISSON_OVERLOADED, "out of memory");
@@ -509,6 +540,17 @@ enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t le
 	*out = c->res;
 	free(c);
 	return out->status;
+}
+
+enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out)
+{
+	return lib_sync_call(s, in, len, (struct lib_args){ NULL, 0 }, out);
+}
+
+enum caisson_status caisson_sync_call_args(caisson_sync *s, const void *in, size_t len, const struct caisson_arg *args,
+					   size_t nargs, struct caisson_sync_result *out)
+{
+	return lib_sync_call(s, in, len, (struct lib_args){ args, nargs }, out);
 }
 
 void caisson_sync_free(caisson_sync *s)

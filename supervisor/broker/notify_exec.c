@@ -30,6 +30,14 @@
 #define NFX_TOOL_NSPID 2
 #define NFX_O_LARGEFILE 0100000 /* the kernel's, which glibc defines as 0 on x86-64 */
 
+static const char *nfx_no_args(const void *ctx, const char *key, size_t len)
+{
+	(void)ctx;
+	(void)key;
+	(void)len;
+	return "";
+}
+
 int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, size_t errlen)
 {
 	const char *paths[WK_MAX_DEPS + 2];
@@ -53,7 +61,9 @@ int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, s
 	xp->nfiles = n;
 	xp->uses = ipc_argv_uses(cfg);
 	xp->buf = malloc(IPC_ARGV_BUF);
-	if (!xp->buf || (xp->argc = ipc_argv_build(cfg, NULL, NULL, xp->buf, IPC_ARGV_BUF, xp->argv)) < 0) {
+	/* A request without arguments: {KEY} as the empty string (the runner
+	 * refuses to build such a command line, so nothing matches it). */
+	if (!xp->buf || (xp->argc = ipc_argv_build(cfg, nfx_no_args, NULL, xp->buf, IPC_ARGV_BUF, xp->argv)) < 0) {
 		snprintf(err, errlen, "%s", xp->buf ? "the tool's command line does not build" : "out of memory");
 		nfx_pool_free(xp);
 		return -1;
@@ -72,8 +82,20 @@ void nfx_worker_init(struct nfx_worker *xw)
 	*xw = (struct nfx_worker){ .tool_pidfd = -1 };
 }
 
+int nfx_worker_args(struct nfx_worker *xw, const uint8_t *block, uint32_t len)
+{
+	free(xw->args);
+	xw->args = malloc(len ? len : 1);
+	xw->args_len = xw->args ? len : 0;
+	if (!xw->args)
+		return -1;
+	memcpy(xw->args, block, len);
+	return 0;
+}
+
 void nfx_worker_free(struct nfx_worker *xw)
 {
+	free(xw->args);
 	if (xw->tool_pidfd >= 0)
 		close(xw->tool_pidfd);
 	nfx_worker_init(xw);
@@ -104,29 +126,62 @@ static bool nfx_is_set_file(const struct nfx_pool *xp, int pidfd, int target)
 	return ok;
 }
 
+/* {KEY} of the expected command line: the request's value for KEY. */
+static const char *nfx_lookup(const void *ctx, const char *key, size_t len)
+{
+	const struct ipc_args *a = ctx;
+
+	for (uint32_t i = 0; i < a->n; i++)
+		if (strlen(a->kv[i].key) == len && !memcmp(a->kv[i].key, key, len))
+			return a->kv[i].val;
+	return NULL;
+}
+
 /* The child's argv (and envp: empty) at addr equal the expected ones.
  * Each string read into a buffer of its expected size (the command line
  * is a few hundred KiB at most, and pools on several threads judge at
  * once: nothing static). */
-static bool nfx_argv_matches(pid_t pid, const struct nfx_pool *xp, uint64_t argv, uint64_t envp)
+static bool nfx_argv_matches(pid_t pid, int argc, char *const *want_argv, uint64_t argv, uint64_t envp)
 {
 	uint64_t ptrs[IPC_ARGV_SLOTS], env0 = 1;
-	size_t want = ((size_t)xp->argc + 1) * sizeof(uint64_t);
+	size_t want = ((size_t)argc + 1) * sizeof(uint64_t);
 	struct iovec l = { ptrs, want }, r = { (void *)(uintptr_t)argv, want };
 	struct iovec le = { &env0, sizeof(env0) }, re = { (void *)(uintptr_t)envp, sizeof(env0) };
 	bool ok = true;
 
-	if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)want || ptrs[xp->argc] != 0)
+	if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)want || ptrs[argc] != 0)
 		return false;
 	if (process_vm_readv(pid, &le, 1, &re, 1, 0) != (ssize_t)sizeof(env0) || env0 != 0)
 		return false;
-	for (int i = 0; i < xp->argc && ok; i++) {
-		size_t n = strlen(xp->argv[i]) + 1;
+	for (int i = 0; i < argc && ok; i++) {
+		size_t n = strlen(want_argv[i]) + 1;
 		char *s = malloc(n);
 
-		ok = s && nf_read_string(pid, ptrs[i], s, n) == 0 && !strcmp(s, xp->argv[i]);
+		ok = s && nf_read_string(pid, ptrs[i], s, n) == 0 && !strcmp(s, want_argv[i]);
 		free(s);
 	}
+	return ok;
+}
+
+/* The same, against the command line of this request: the pool's, or, for
+ * a request with arguments, one built with them as the runner built it. */
+static bool nfx_request_argv(pid_t pid, const struct nfx_pool *xp, const struct nfx_worker *xw, uint64_t argv,
+			     uint64_t envp)
+{
+	struct ipc_args *a;
+	char *buf, *full[IPC_ARGV_SLOTS];
+	int argc;
+	bool ok = false;
+
+	if (!xw->args)
+		return nfx_argv_matches(pid, xp->argc, xp->argv, argv, envp);
+	a = malloc(sizeof(*a));
+	buf = malloc(IPC_ARGV_BUF);
+	if (a && buf && ipc_args_decode(xw->args, xw->args_len, a) == 0 &&
+	    (argc = ipc_argv_build(xp->cfg, nfx_lookup, a, buf, IPC_ARGV_BUF, full)) >= 0)
+		ok = nfx_argv_matches(pid, argc, full, argv, envp);
+	free(a);
+	free(buf);
 	return ok;
 }
 
@@ -142,7 +197,7 @@ static bool nfx_exec(int fd, const struct nfx_pool *xp, struct nfx_worker *xw, c
 
 	if (sd->args[0] != WK_FD_INTERP || sd->args[4] != AT_EMPTY_PATH ||
 	    nf_read_string((pid_t)req->pid, sd->args[1], path, sizeof(path)) < 0 || path[0] ||
-	    !nfx_argv_matches((pid_t)req->pid, xp, sd->args[2], sd->args[3]))
+	    !nfx_request_argv((pid_t)req->pid, xp, xw, sd->args[2], sd->args[3]))
 		return false;
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)req->pid, 0);
 	if (pidfd < 0)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ipc/ipc_args.h"
 #include "ipc/ipc_argv.h"
 #include "ipc/ipc_config.h"
 
@@ -29,9 +30,13 @@ struct nfx_pool {
 	char *buf; /* IPC_ARGV_BUF bytes, holding argv */
 };
 
-/* Per worker: what it has been allowed so far. */
+/* Per worker: what it has been allowed so far, and the arguments block of
+ * the request it serves (the pool's copy, NULL: none), which the expected
+ * command line's {KEY} placeholders read. */
 struct nfx_worker {
 	bool forked, execed, in_opened, out_opened;
+	uint8_t *args; /* malloc'd */
+	uint32_t args_len;
 	pid_t tool;     /* host pid of the tool once exec'd, else 0 */
 	int tool_pidfd; /* -1 before */
 };
@@ -42,6 +47,9 @@ int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, s
 void nfx_pool_free(struct nfx_pool *xp);
 void nfx_worker_init(struct nfx_worker *xw);
 void nfx_worker_free(struct nfx_worker *xw);
+/* Keeps a copy of the arguments block of the worker's request; 0, or -1
+ * out of memory. */
+int nfx_worker_args(struct nfx_worker *xw, const uint8_t *block, uint32_t len);
 
 /* Judges req of worker pid (host pid of the runner) on listener fd: true
  * when it answered the call (continued, served, or failed it with an

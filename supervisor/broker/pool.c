@@ -671,6 +671,7 @@ void pool_req_free(struct preq *r)
 	if (!r->borrowed)
 		bc_put(r->in, r->in_cap);
 	bc_put(r->out, r->out_cap);
+	free(r->args);
 	free(r->cov);
 	free(r->log);
 	free(r);
@@ -680,6 +681,15 @@ void pool_req_enqueue(struct pool *p, struct preq *r)
 {
 	r->p = p;
 	p->st.submitted++;
+	if (r->decided) {
+		/* Refused when it was made (pool_req_args). */
+		pool_complete(r);
+		return;
+	}
+	if (r->args && p->shm_cov_size) {
+		pool_reject(p, r, CS_BAD_ARGS, "a fuzz target's pool takes no per-request arguments");
+		return;
+	}
 	if (r->len > p->lim.input_bytes) {
 		pool_reject(p, r, CS_INPUT_TOO_LARGE, "%zu bytes > limit %llu", r->len,
 			    (unsigned long long)p->lim.input_bytes);

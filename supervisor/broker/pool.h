@@ -23,6 +23,8 @@
 #include "status.h"
 
 struct policy;
+struct reqargs_decl;
+struct ipc_kv;
 
 struct pool_limits {
 	uint64_t wall_ms, cpu_ms, memory_bytes, output_bytes, input_bytes;
@@ -72,7 +74,7 @@ struct pool_stats {
 	uint32_t spawning, idle, busy, dying; /* workers by state */
 	uint32_t queued;
 	uint64_t submitted, completed, spawned, spawn_failed, recycled;
-	uint64_t by_status[CS_CANCELLED + 1]; /* completions by status */
+	uint64_t by_status[CS_STATUS_COUNT]; /* completions by status */
 	uint64_t p50_us, p99_us;              /* over the last 1024 completions */
 	bool failed;                          /* breaker open */
 	char failed_reason[256];
@@ -103,6 +105,10 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
  * memory (no callback then). The callback runs later, on the base, never
  * from inside pool_submit. */
 uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, void *arg);
+/* The same with n per-request arguments, checked against the profile's
+ * declaration d (see pool_req_args). */
+uint64_t pool_submit_args(struct pool *p, const void *in, size_t len, const struct reqargs_decl *d,
+			  const struct ipc_kv *kv, size_t n, pool_cb cb, void *arg);
 /* The same in two halves, for callers on other threads: pool_req_new (any
  * thread; copies in unless it exceeds input_max; NULL when out of memory)
  * and pool_req_enqueue (the base's thread; takes ownership). borrow: in is
@@ -112,6 +118,12 @@ struct preq;
 struct preq *pool_req_new(uint64_t id, const void *in, size_t len, size_t input_max, bool borrow, pool_cb cb,
 			  void *arg);
 void pool_req_enqueue(struct pool *p, struct preq *r);
+/* Per-request arguments for r (before it is enqueued; any thread): n
+ * pairs checked against the profile's declaration d (policy/reqargs.h)
+ * and kept encoded. Pairs that fail make r end BAD_ARGS with the reason
+ * when it is enqueued, before anything is sent; so do any for a fuzz
+ * target's pool. 0, or -1 when out of memory. */
+int pool_req_args(struct preq *r, const struct reqargs_decl *d, const struct ipc_kv *kv, size_t n);
 void pool_req_free(struct preq *r); /* one never enqueued */
 uint64_t pool_input_max(const struct pool *p);
 /* Cancels a request that has not completed: CANCELLED, its worker (if it

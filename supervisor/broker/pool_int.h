@@ -46,6 +46,8 @@ struct preq {
 	uint8_t *in;
 	size_t len, in_cap;
 	bool borrowed; /* in is the caller's, valid until the callback */
+	uint8_t *args;     /* its arguments block (ipc/ipc_args.h, malloc'd), or NULL: none */
+	uint32_t args_len;
 	pool_cb cb;
 	void *arg;
 	struct pworker *w;

@@ -13,14 +13,16 @@
 _Static_assert(PROFILE_PIPELINE_MAX <= IPC_BATCH_MAX, "a worker's staged requests go in one system call");
 
 /* [pool] pipeline: whether r may be sent to w behind the request in hand.
- * Only inline requests, answered inline (the regions hold one request's
+ * Only inline requests (with their arguments, if any), answered inline (the regions hold one request's
  * bytes, still in use), within the depth and the worker's remaining
  * requests_per_worker. */
 static bool pw_can_pipe(const struct pworker *w, const struct preq *r)
 {
 	const struct pool_sizing *sz = &w->p->sz;
 
-	return w->st == PW_BUSY && !w->pipe_full && r->len <= IPC_INLINE_MAX - IPC_REC_HDR &&
+	/* With its arguments block: alone in a message, a record always fits
+	 * (ipc_send_requests starts a new one when the next does not). */
+	return w->st == PW_BUSY && !w->pipe_full && r->len + r->args_len <= IPC_INLINE_MAX - IPC_REC_HDR &&
 	       1 + w->npiped < sz->pipeline && w->served + 2 + w->npiped <= sz->requests_per_worker;
 }
 
@@ -73,7 +75,8 @@ static void pw_unpipe_last(struct pworker *w)
 static void pw_send_staged(struct pworker *w)
 {
 	uint64_t ids[IPC_BATCH_MAX];
-	struct iovec iov[IPC_BATCH_MAX];
+	struct iovec iov[IPC_BATCH_MAX], args[IPC_BATCH_MAX];
+	bool any = false;
 	struct preq *r = TAILQ_LAST(&w->piped, preq_list);
 	unsigned n = w->nstaged;
 	int sent;
@@ -84,9 +87,11 @@ static void pw_send_staged(struct pworker *w)
 	for (unsigned i = n; i-- > 0; r = TAILQ_PREV(r, preq_list, link)) {
 		ids[i] = r->id;
 		iov[i] = (struct iovec){ r->in, r->len };
+		args[i] = (struct iovec){ r->args, r->args_len };
+		any |= r->args != NULL;
 	}
 	w->nstaged = 0;
-	sent = ipc_send_requests(w->ipc, ids, iov, n);
+	sent = ipc_send_requests(w->ipc, ids, iov, any ? args : NULL, n);
 	if (sent < 0)
 		sent = 0;
 	w->p->st.piped += (unsigned)sent;

@@ -213,14 +213,25 @@ static int pw_send_request(struct pworker *w)
 {
 	struct preq *r = w->req;
 	uint8_t b[8];
+	/* Its arguments, if any, lead the payload (IPC_F_ARGS). */
+	struct iovec iov[2] = { { r->args, r->args_len }, { r->in, r->len } };
+	uint16_t fl = r->args ? IPC_F_ARGS : 0;
+	int a = r->args ? 0 : 1;
+
+	/* An exec worker's one exec is judged against this request's
+	 * command line, its {KEY} placeholders filled from these arguments
+	 * (a copy: the request may end before the worker's last call). */
+	if (w->p->cfg->exec && r->args && nfx_worker_args(&w->xw, r->args, r->args_len) < 0)
+		return -1;
 
 	if (r->len <= IPC_INLINE_MAX)
-		return ipc_send(w->ipc, IPC_W_REQUEST, r->id, r->in, (uint32_t)r->len, NULL, 0);
+		return ipc_sendv_flags(w->ipc, IPC_W_REQUEST, fl, r->id, iov + a, (r->len ? 2 : 1) - a, NULL, 0);
 	/* r->len <= input cap <= the region's size (pool_req_new checked). */
 	if (pw_region_io(w->rg.in_fd, w->rg.in, r->in, r->len, true) < 0)
 		return -1;
 	wire_put64(b, r->len);
-	return ipc_send(w->ipc, IPC_W_REQUEST_SHM, r->id, b, 8, NULL, 0);
+	iov[1] = (struct iovec){ b, 8 };
+	return ipc_sendv_flags(w->ipc, IPC_W_REQUEST_SHM, fl, r->id, iov + a, 2 - a, NULL, 0);
 }
 
 /* The request in hand begins: its wall and CPU budgets run from now. A

@@ -83,21 +83,25 @@ out:
 	return rc;
 }
 
-/* The template: each argument's placeholders known ({KEY}: the request
- * arguments the profile declares; none yet), {in} and {out} only with a
+/* The template: each argument's placeholders known ({KEY}: a request
+ * argument the profile declares in [args]), {in} and {out} only with a
  * scratch directory to hold them ([filesystem] scratch). */
 static int setup_template(const struct profile *prof, const char *const *args, struct wk_config *cfg, char *err,
 			  size_t errlen)
 {
+	const char *keys[REQARGS_MAX_KEYS + 1] = { NULL };
 	unsigned uses = 0;
 	char why[200];
+
+	for (uint32_t i = 0; i < prof->args.n && i < REQARGS_MAX_KEYS; i++)
+		keys[i] = prof->args.keys[i].name;
 
 	for (size_t i = 0; args[i]; i++) {
 		if (cfg->nargs >= WK_MAX_ARGS) {
 			snprintf(err, errlen, "more than %u arguments to the tool", WK_MAX_ARGS);
 			return -1;
 		}
-		if (ipc_argv_check(args[i], NULL, &uses, why, sizeof(why)) < 0) {
+		if (ipc_argv_check(args[i], keys, &uses, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s", why);
 			return -1;
 		}
@@ -110,6 +114,14 @@ static int setup_template(const struct profile *prof, const char *const *args, s
 		return -1;
 	}
 	return 0;
+}
+
+/* Any {KEY} at its longest value, for the fit check below. */
+static const char *setup_longest(const void *ctx, const char *key, size_t len)
+{
+	(void)key;
+	(void)len;
+	return ctx;
 }
 
 int setup_exec_config(const struct profile *prof, const struct policy *pol, const char *const *argv,
@@ -129,7 +141,10 @@ int setup_exec_config(const struct profile *prof, const struct policy *pol, cons
 	cfg->exec = 1;
 	/* The command line must fit the runner's buffer as built. */
 	buf = malloc(IPC_ARGV_BUF);
-	if (!buf || ipc_argv_build(cfg, NULL, NULL, buf, IPC_ARGV_BUF, full) < 0)
+	static char longest[IPC_ARG_VAL_MAX + 1];
+
+	memset(longest, 'x', IPC_ARG_VAL_MAX);
+	if (!buf || ipc_argv_build(cfg, setup_longest, longest, buf, IPC_ARGV_BUF, full) < 0)
 		snprintf(err, errlen, "%s", buf ? "the tool's command line is too long" : "out of memory");
 	else
 		rc = 0;

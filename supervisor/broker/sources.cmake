@@ -5,6 +5,7 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_worker.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_pipe.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_args.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_regions.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_idle.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/bufcache.c

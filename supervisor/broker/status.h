@@ -16,13 +16,15 @@
 	X(PROTOCOL_ERROR)       \
 	X(SPAWN_FAILED)         \
 	X(OVERLOADED)           \
-	X(CANCELLED)
+	X(CANCELLED)            \
+	X(BAD_ARGS)
 
 enum cs_status {
 #define CS_ENUM(n) CS_##n,
 	CS_STATUSES(CS_ENUM)
 #undef CS_ENUM
 };
+#define CS_STATUS_COUNT (CS_BAD_ARGS + 1)
 
 static inline const char *cs_status_name(enum cs_status s)
 {

@@ -95,3 +95,26 @@ void cli_args_free(struct cli_args *a)
 	free(a->pos);
 	a->pos = NULL;
 }
+
+int cli_reqargs_add(struct cli_reqargs *r, const char *cmd, const char *arg)
+{
+	struct ipc_kv kv;
+
+	if (reqargs_split(arg, strlen(arg), &kv) < 0)
+		return cli_usage_error(cmd, "--arg wants KEY=VALUE, not '%.60s'", arg);
+	if (r->n < IPC_ARGS_MAX)
+		r->kv[r->n] = kv;
+	r->n++;
+	return 0;
+}
+
+int cli_reqargs_check(const struct cli_reqargs *r, const struct reqargs_decl *d, const char *cmd,
+		      const char *file)
+{
+	char why[512];
+
+	if (reqargs_check(d, r->kv, r->n, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "caisson %s: %s: --arg: %s\n", cmd, file, why);
+	return 2;
+}

@@ -7,6 +7,10 @@
 #define CAISSON_CLI_ARGS_H
 
 #include <getopt.h>
+#include <stddef.h>
+
+#include "ipc/ipc_args.h"
+#include "policy/reqargs.h"
 
 struct cli_args {
 	const char *cmd; /* "run", "verify", "profile": names the command in messages */
@@ -25,6 +29,22 @@ int cli_args_init(struct cli_args *a, const char *cmd, int argc);
 int cli_getopt(struct cli_args *a, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 void cli_args_free(struct cli_args *a);
+
+/* --arg KEY=VALUE, repeatable (caisson run, caisson exec): the request
+ * arguments of every input. n counts every --arg given; kv holds the first
+ * IPC_ARGS_MAX (more are refused by their count: reqargs_check reads no
+ * pair then), pointing into argv. */
+struct cli_reqargs {
+	struct ipc_kv kv[IPC_ARGS_MAX];
+	size_t n;
+};
+/* Adds one --arg value; a usage error (returns 2, message printed) when it
+ * has no '='. */
+int cli_reqargs_add(struct cli_reqargs *r, const char *cmd, const char *arg);
+/* Checks them against the profile's [args] (d, from file) before anything
+ * runs; 0, or 2 after printing "caisson CMD: FILE: --arg: REASON". */
+int cli_reqargs_check(const struct cli_reqargs *r, const struct reqargs_decl *d, const char *cmd,
+		      const char *file);
 
 /* Prints "caisson CMD: REASON" and "Try 'caisson CMD --help' for more
  * information." (CMD NULL: the top level) on stderr; returns 2, the exit

@@ -18,7 +18,8 @@
 #include "policy/profile.h"
 
 static const char exec_usage[] =
-	"usage: caisson exec [-v] [-j N] [-o DIR|-] [-e EXT] -p PROFILE -- TOOL [ARGS...] [-- FILE...]\n"
+	"usage: caisson exec [-v] [-j N] [-o DIR|-] [-e EXT] [-A KEY=VALUE]... -p PROFILE -- TOOL [ARGS...]\n"
+	"                    [-- FILE...]\n"
 	"\n"
 	"Runs the program TOOL with ARGS over each FILE (stdin when none) in a pool of\n"
 	"sandboxed workers confined by PROFILE, one input per sandbox: the input is the\n"
@@ -31,6 +32,7 @@ static const char exec_usage[] =
 	"  {in}   /tmp/in, where the input is written instead of stdin\n"
 	"  {out}  /tmp/out, read back as the answer after exit 0 instead of stdout\n"
 	"         ({in} and {out} need '[filesystem] scratch = SIZE' in the profile)\n"
+	"  {KEY}  the request's argument KEY (-A KEY=VALUE), declared in the profile's [args]\n"
 	"  {{ }}  a literal brace\n"
 	"Any other brace is refused before anything runs.\n"
 	"\n"
@@ -39,6 +41,9 @@ static const char exec_usage[] =
 	"  -o, --output DIR       write each input's answer to DIR/<basename>\n"
 	"  -o -, --output -       write answers to stdout even when binary on a terminal\n"
 	"  -e, --ext EXT          under -o DIR, answers end in .EXT\n"
+	"  -A, --arg KEY=VALUE    a per-request argument every input carries (repeatable,\n"
+	"                         at most 16): KEY declared in the profile's [args], VALUE\n"
+	"                         of its type, or nothing runs\n"
 	"  -v, --verbose          forward the workers' stderr (the tools') to stderr\n"
 	"\n"
 	"Exit 0 from the tool is OK; exit N is 'PLUGIN_ERROR exit N: <its last stderr\n"
@@ -94,12 +99,13 @@ static int exec_parse(char **argv, struct cli_args *a, struct run_opts *o, int o
 					    { "output", required_argument, NULL, 'o' },
 					    { "ext", required_argument, NULL, 'e' },
 					    { "jobs", required_argument, NULL, 'j' },
+					    { "arg", required_argument, NULL, 'A' },
 					    { "verbose", no_argument, NULL, 'v' },
 					    { "help", no_argument, NULL, 'h' },
 					    { 0 } };
 	int c;
 
-	while ((c = cli_getopt(a, opt_end, argv, "p:o:e:j:vh", lo)) != -1) {
+	while ((c = cli_getopt(a, opt_end, argv, "p:o:e:j:A:vh", lo)) != -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'o': o->outdir = optarg; break;
@@ -114,6 +120,10 @@ static int exec_parse(char **argv, struct cli_args *a, struct run_opts *o, int o
 		case 'v': o->verbose = 1; break;
 		case 'j':
 			if (run_parse_jobs("exec", optarg, &o->jobs))
+				return -1;
+			break;
+		case 'A':
+			if (cli_reqargs_add(&o->rargs, "exec", optarg))
 				return -1;
 			break;
 		case 'h': fputs(exec_usage, stdout); exit(0);

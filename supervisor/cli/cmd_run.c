@@ -26,7 +26,8 @@
 #define RUN_INLINE_CHECK_MAX 64 /* inputs stat'ed to see whether the workers need bulk regions */
 
 static const char run_usage[] =
-	"usage: caisson run [-v] [-j N] [-o DIR|-] [-e EXT] [-a ARG]... -p PROFILE PLUGIN.so [FILE...]\n"
+	"usage: caisson run [-v] [-j N] [-o DIR|-] [-e EXT] [-a ARG]... [-A KEY=VALUE]... -p PROFILE\n"
+	"                   PLUGIN.so [FILE...]\n"
 	"\n"
 	"Runs PLUGIN.so over each FILE (stdin when none) through a pool of sandboxed\n"
 	"workers confined by PROFILE ([pool] sizes it; a worker serves at most\n"
@@ -43,7 +44,10 @@ static const char run_usage[] =
 	"                         they are binary (refused otherwise)\n"
 	"  -e, --ext EXT          under -o DIR, answers end in .EXT instead of their input's\n"
 	"                         extension (default: the profile's [output] extension)\n"
-	"  -a, --arg ARG          extra argument for caisson_plugin_init (repeatable)\n"
+	"  -a, --init-arg ARG     extra argument for caisson_plugin_init (repeatable)\n"
+	"  -A, --arg KEY=VALUE    a per-request argument every input carries (repeatable,\n"
+	"                         at most 16): KEY must be declared in the profile's [args]\n"
+	"                         and VALUE fit its type, or nothing runs\n"
 	"  -v, --verbose          forward the workers' stderr (bounded) to stderr, each line\n"
 	"                         prefixed '[worker SLOT pid PID] ', control and non-ASCII\n"
 	"                         bytes shown as \\xNN\n"
@@ -81,14 +85,15 @@ static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
 	static const struct option lo[] = { { "profile", required_argument, NULL, 'p' },
 					    { "output", required_argument, NULL, 'o' },
 					    { "ext", required_argument, NULL, 'e' },
-					    { "arg", required_argument, NULL, 'a' },
+					    { "init-arg", required_argument, NULL, 'a' },
+					    { "arg", required_argument, NULL, 'A' },
 					    { "jobs", required_argument, NULL, 'j' },
 					    { "verbose", no_argument, NULL, 'v' },
 					    { "help", no_argument, NULL, 'h' },
 					    { 0 } };
 	int c;
 
-	while ((c = cli_getopt(a, argc, argv, "p:o:e:a:j:vh", lo)) != -1) {
+	while ((c = cli_getopt(a, argc, argv, "p:o:e:a:A:j:vh", lo)) != -1) {
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case 'o': o->outdir = optarg; break;
@@ -107,6 +112,10 @@ static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
 				return -1;
 			}
 			o->args[o->nargs++] = optarg;
+			break;
+		case 'A':
+			if (cli_reqargs_add(&o->rargs, "run", optarg))
+				return -1;
 			break;
 		case 'h': fputs(run_usage, stdout); exit(0);
 		default: return -1;
@@ -237,7 +246,7 @@ static void run_submit_more(struct run_ctx *c)
 			continue;
 		}
 		c->inflight++;
-		if (!pool_submit(c->pool, buf, len, run_done, s)) {
+		if (!pool_submit_args(c->pool, buf, len, c->o->decl, c->o->rargs.kv, c->o->rargs.n, run_done, s)) {
 			c->inflight--;
 			s->status = CS_OVERLOADED;
 			snprintf(s->detail, sizeof(s->detail), "out of memory");
@@ -383,6 +392,9 @@ int run_pool(struct run_opts *o)
 		goto out;
 	}
 	run_set_output(o, &prof);
+	o->decl = &prof.args;
+	if (cli_reqargs_check(&o->rargs, &prof.args, o->tool_argv ? "exec" : "run", o->profile))
+		goto out;
 	if (run_io_check_names(&o->out, o->inputs, o->ninputs) < 0)
 		goto out;
 	cfg = calloc(1, sizeof(*cfg));

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_args.h"
 #include "run_io.h"
 
 #define RUN_MAX_ARGS 16
@@ -19,6 +20,8 @@ struct run_opts {
 	/* caisson exec: the tool (absolute) and its ARGS template,
 	 * NULL-terminated; NULL for caisson run's plugin. */
 	const char *const *tool_argv;
+	struct cli_reqargs rargs;         /* --arg */
+	const struct reqargs_decl *decl; /* the profile's [args] */
 	int verbose;
 	uint32_t jobs;
 	char **inputs; /* the FILEs (cli_args storage) */

@@ -105,6 +105,16 @@ static void lint_exceptions(struct lint_state *st, int32_t today)
 static const char *const lint_runtime[] = { "recvmsg", "sendmsg", "close", "mmap", "munmap",
 					    "exit_group" };
 
+/* [args]: declarations that parse but are unsafe to use (reqargs_lint). */
+static void lint_reqargs(struct lint_state *st)
+{
+	char why[256];
+	uint32_t line;
+
+	if (reqargs_lint(&st->p->args, &line, why, sizeof(why)) < 0)
+		lint_find(st, line, "%s", why);
+}
+
 static int lint_runtime_needs(const struct profile *p, const char *file, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < sizeof(lint_runtime) / sizeof(lint_runtime[0]); i++) {
@@ -131,6 +141,7 @@ int lint_profile(const struct profile *p, const char *file, int32_t today, char 
 				  "namespace off, not even with an [exception]", profile_ns_names[i]);
 	lint_syscalls(&st);
 	lint_exceptions(&st, today);
+	lint_reqargs(&st);
 	if (!st.line && p->pool.min_workers > p->pool.max_workers) {
 		snprintf(err, errlen, "%s: [pool] min_workers (%u) is larger than max_workers (%u)", file,
 			 p->pool.min_workers, p->pool.max_workers);

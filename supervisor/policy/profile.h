@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "argrules.h"
+#include "reqargs.h"
 
 #define PROFILE_FILE_MAX (64u * 1024) /* bytes */
 #define PROFILE_NAME_MAX 63u
@@ -146,6 +147,8 @@ struct profile {
 	 * name(...)); each is in run too, and allowed nowhere more widely. */
 	struct argrule argrules[PROFILE_MAX_ARGRULES];
 	size_t nargrules;
+	/* [args]: the per-request arguments a request may carry (reqargs.h). */
+	struct reqargs_decl args;
 	/* [exception] sections, in file order; each covers at least one
 	 * dangerous allowance and none has expired (the lint checks). */
 	struct profile_exception exceptions[PROFILE_MAX_EXCEPTIONS];

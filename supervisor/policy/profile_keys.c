@@ -118,6 +118,17 @@ static int set_arg(struct profile_parse *ps, const struct profile_key *k, const 
 	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
 }
 
+/* [args] KEY = TYPE: one per-request argument (reqargs.h). */
+static int set_reqarg(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	char why[300];
+
+	(void)k;
+	if (reqargs_declare(&ps->p->args, ps->key, v, ps->line, why, sizeof(why)) < 0)
+		return profile_fail(ps, "%s", why);
+	return 1;
+}
+
 static int set_extension(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	if (!profile_ext_valid(v))
@@ -349,6 +360,8 @@ const struct profile_key profile_keys[] = {
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
 	{ "plugin", "library_path", true, set_library_path, 0, 0, 0, NULL },
 	{ "output", "extension", false, set_extension, 0, 0, 0, NULL },
+	/* Every key of [args] is the profile's own name: this row takes them. */
+	{ "args", "KEY", true, set_reqarg, 0, 0, 0, NULL },
 	/* Repeatable here because [exception] is: profile_exc.c refuses a key
 	 * set twice within one section. */
 	{ "exception", "allow", true, profile_exc_allow, 0, 0, 0, NULL },

@@ -36,8 +36,10 @@ static int profile_handler(void *user, const char *section, const char *name, co
 	struct profile_parse *ps = user;
 	size_t i;
 
+	/* [args] names its own keys: its one row (KEY) takes them all. */
 	for (i = 0; i < profile_nkeys; i++)
-		if (strcmp(profile_keys[i].section, section) == 0 && strcmp(profile_keys[i].name, name) == 0)
+		if (strcmp(profile_keys[i].section, section) == 0 &&
+		    (strcmp(profile_keys[i].name, name) == 0 || strcmp(section, "args") == 0))
 			break;
 	if (i == profile_nkeys)
 		return *section ? profile_fail(ps, "unknown key '%s' in [%s]", name, section)
@@ -48,6 +50,7 @@ static int profile_handler(void *user, const char *section, const char *name, co
 					    section, ps->seen[i]);
 		ps->seen[i] = ps->line;
 	}
+	ps->key = name;
 	return profile_keys[i].set(ps, &profile_keys[i], value);
 }
 

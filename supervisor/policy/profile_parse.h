@@ -22,6 +22,7 @@ struct profile_parse {
 	enum profile_target { PROFILE_TARGET_RUN, PROFILE_TARGET_INIT, PROFILE_TARGET_FAIL } target;
 	                   /* which syscall set a list adds to */
 	const char *via;   /* group being expanded, for origins */
+	const char *key;   /* the key being set, as written ([args] keys are the profile's own) */
 	bool exc_open;     /* keys of [exception] go to the last exception */
 	uint32_t err_line; /* first error; 0 while none */
 	char *err;

@@ -31,7 +31,7 @@ static json_t *srv_api_pool_json(const struct srv_pool *p)
 	json_t *o = json_object(), *by = json_object();
 
 	pool_stats(p->pool, &st);
-	for (int i = 0; i <= CS_CANCELLED; i++)
+	for (int i = 0; i < CS_STATUS_COUNT; i++)
 		json_object_set_new(by, cs_status_name((enum cs_status)i), json_integer((json_int_t)st.by_status[i]));
 	json_object_set_new(o, "name", json_string(p->cfg->name));
 	json_object_set_new(o, "profile", json_string(p->prof.name));
@@ -112,7 +112,7 @@ static void srv_api_families(struct evbuffer *b, const struct srv *s, const stru
 {
 	srv_api_help(b, "caisson_requests_total", "counter", "Requests completed by the pool, by status.");
 	for (size_t i = 0; i < s->npools; i++)
-		for (int k = 0; k <= CS_CANCELLED; k++)
+		for (int k = 0; k < CS_STATUS_COUNT; k++)
 			evbuffer_add_printf(b, "caisson_requests_total{pool=\"%s\",status=\"%s\"} %llu\n",
 					    s->pools[i].cfg->name, cs_status_name((enum cs_status)k),
 					    (unsigned long long)st[i].by_status[k]);

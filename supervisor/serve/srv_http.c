@@ -12,6 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 
+#include "srv_args.h"
 #include "srv_int.h"
 
 #define SRV_HEADERS_MAX 8192
@@ -41,6 +42,7 @@ static int srv_status_code(enum cs_status st, bool breaker_open)
 	case CS_PLUGIN_ERROR: return 422;
 	case CS_OVERLOADED: return 429;
 	case CS_INPUT_TOO_LARGE: return 413;
+	case CS_BAD_ARGS: return 400;
 	case CS_SPAWN_FAILED: return breaker_open ? 503 : 500;
 	case CS_CANCELLED: return 503;
 	default: return 502; /* the worker misbehaved or was stopped */
@@ -133,8 +135,11 @@ static void srv_run(struct srv *s, struct evhttp_request *req, struct srv_pool *
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	char detail[128];
+	struct srv_args args;
 	struct srv_req *q;
+	uint64_t id;
 
 	if (len > pool_input_max(p->pool)) {
 		snprintf(detail, sizeof(detail), "input is %zu bytes, more than the pool's %llu", len,
@@ -142,14 +147,25 @@ static void srv_run(struct srv *s, struct evhttp_request *req, struct srv_pool *
 		srv_refuse(s, req, rid, p->cfg->name, 413, "INPUT_TOO_LARGE", detail, peer->uid, t0);
 		return;
 	}
+	/* The query's pairs: the pool checks them against the profile's
+	 * [args] and ends a request with any that fail BAD_ARGS (400). */
+	if (srv_args_parse(query ? query : "", &args, detail, sizeof(detail)) < 0) {
+		srv_args_free(&args);
+		srv_refuse(s, req, rid, p->cfg->name, 400, "BAD_ARGS", detail, peer->uid, t0);
+		return;
+	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
+		srv_args_free(&args);
 		srv_refuse(s, req, rid, p->cfg->name, 503, "OVERLOADED", "out of memory", peer->uid, t0);
 		return;
 	}
 	*q = (struct srv_req){ .s = s, .p = p, .req = req, .rid = rid, .t0 = t0, .peer_uid = peer->uid };
 	srv_sanitise(evhttp_request_get_uri(req), q->path, sizeof(q->path));
-	if (!pool_submit(p->pool, len ? evbuffer_pullup(in, -1) : (const unsigned char *)"", len, srv_run_done, q)) {
+	id = pool_submit_args(p->pool, len ? evbuffer_pullup(in, -1) : (const unsigned char *)"", len, &p->prof.args,
+			      args.kv, args.n, srv_run_done, q);
+	srv_args_free(&args);
+	if (!id) {
 		free(q);
 		srv_refuse(s, req, rid, p->cfg->name, 503, "OVERLOADED", "out of memory", peer->uid, t0);
 		return;
@@ -223,13 +239,6 @@ static void srv_route_run(struct srv *s, struct evhttp_request *req, const char 
 	if (!srv_peer_allowed(s, p, peer)) {
 		p->denied++;
 		srv_refuse(s, req, rid, pname, 403, "FORBIDDEN", "this uid/gid may not use the pool", peer->uid, t0);
-		return;
-	}
-	/* Per-request arguments need a pool that declares them; none can yet,
-	 * so a query is refused rather than silently dropped. */
-	if (evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req))) {
-		srv_refuse(s, req, rid, pname, 400, "BAD_REQUEST", "this pool declares no per-request arguments",
-			   peer->uid, t0);
 		return;
 	}
 	srv_run(s, req, p, peer, rid, t0);

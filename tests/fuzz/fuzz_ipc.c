@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (nfds > IPC_MAX_FDS)
 				nfds = IPC_MAX_FDS;
 			if (ipc_decode(data + 2, size - 2, fds, nfds, &ex, &m) == IPC_OK) {
-				if (m.len != size - 2 - IPC_HDR_LEN || m.nfds != nfds)
+				if (m.args_len + m.len != size - 2 - IPC_HDR_LEN || m.nfds != nfds)
 					abort();
 				if (m.type == IPC_W_DONE && strlen(m.u.done.text.s) > IPC_TEXT_MAX)
 					abort();

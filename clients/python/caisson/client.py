@@ -68,13 +68,17 @@ class Client:
         finally:
             conn.close()
 
-    def run(self, pool: str, data: Bytes, **args: str) -> bytes:
+    def run(self, pool: str, data: Bytes, **args: Union[str, int]) -> bytes:
         """Runs data through pool's plugin; returns the answer's bytes.
-        args become query parameters (refused by the daemon unless the
-        pool declares them)."""
+        args are the request's per-request arguments (key=value, at most
+        16), sent as query parameters; the pool's profile declares each
+        key and its type in [args], and the daemon refuses any that does
+        not fit with BadArgs (HTTP 400) before a worker sees it."""
         path = "/v1/pools/" + urllib.parse.quote(pool, safe="") + "/run"
         if args:
-            path += "?" + urllib.parse.urlencode(args)
+            # Percent-encoding only: the daemon reads '+' as itself.
+            path += "?" + urllib.parse.urlencode({k: str(v) for k, v in args.items()},
+                                                 quote_via=urllib.parse.quote, safe="")
         return self._call("POST", path, data)
 
     def pools(self) -> Dict[str, Any]:

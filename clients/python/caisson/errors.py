@@ -82,6 +82,12 @@ class BadRequest(CaissonError):
     """The daemon refused the request's form (HTTP 400)."""
 
 
+class BadArgs(BadRequest):
+    """The request's arguments do not fit the pool's [args] (an
+    undeclared key, a value off its type, too long, a NUL, more than 16, a
+    key twice); nothing was sent to a worker (HTTP 400)."""
+
+
 class ShuttingDown(CaissonError):
     """The daemon is draining and takes no new requests (HTTP 503)."""
 
@@ -103,6 +109,7 @@ BY_STATUS: Dict[str, Type[CaissonError]] = {
     "NOT_FOUND": NotFound,
     "METHOD_NOT_ALLOWED": MethodNotAllowed,
     "BAD_REQUEST": BadRequest,
+    "BAD_ARGS": BadArgs,
     "SHUTTING_DOWN": ShuttingDown,
 }
 

@@ -35,6 +35,10 @@ max_body = 64K
 profile = {SRC}/profiles/echo.ini
 plugin = {BUILD}/samples/echo.so
 workers = 2
+[pool args]
+profile = {SRC}/tests/profiles/args.ini
+plugin = {BUILD}/tests/args.so
+workers = 1
 [pool hostile]
 profile = {SRC}/profiles/hostile.ini
 plugin = {BUILD}/tests/selective.so
@@ -101,9 +105,33 @@ workers = 2
     def test_unknown_pool(self) -> None:
         self.assertRaisesStatus(caisson.NotFound, "NOT_FOUND", 404, self.client.run, "nope", b"x")
 
+    def test_arguments(self) -> None:
+        names = b"page\nformat\nname\n"
+        self.assertEqual(self.client.run("args", names, page=7, format="tiff", name="a+b.c"),
+                         b"page=7\nformat=tiff\nname=a+b.c\n")
+        self.assertEqual(self.client.run("args", names),
+                         b"page unset\nformat unset\nname unset\n")
+
     def test_arguments_refused(self) -> None:
-        self.assertRaisesStatus(caisson.BadRequest, "BAD_REQUEST", 400,
-                                self.client.run, "echo", b"x", width="64")
+        e = self.assertRaisesStatus(caisson.BadArgs, "BAD_ARGS", 400,
+                                    self.client.run, "echo", b"x", width="64")
+        self.assertEqual(e.detail, "unknown argument 'width' (the profile declares none)")
+        self.assertIsInstance(e, caisson.BadRequest)
+        cases = [
+            ({"name": "a\x00b"}, "argument 'name': value 'a?b' holds a NUL byte"),
+            ({"name": "a; rm -rf /"},
+             "argument 'name': 'a; rm -rf /' has a character outside [A-Za-z0-9._+-] (word 64)"),
+            ({"name": "-rf"}, "argument 'name': '-rf' starts with '-' (word 64)"),
+            ({"name": "v" * 300}, "argument 'name': value of 300 bytes > limit 256"),
+            ({"k" * 40: "1"}, f"argument name of 40 bytes > limit 32 ('{'k' * 40}')"),
+            ({"size": "1"}, "unknown argument 'size' (the profile declares page, format, name)"),
+            ({"page": 0}, "argument 'page': '0' is out of range (int 1..9999)"),
+            ({"format": "gif"}, "argument 'format': 'gif' is not one of the members (enum png,jpeg,tiff)"),
+            ({f"k{i}": "1" for i in range(17)}, "17 arguments > limit 16"),
+        ]
+        for args, detail in cases:
+            e = self.assertRaisesStatus(caisson.BadArgs, "BAD_ARGS", 400, self.client.run, "args", b"page\n", **args)
+            self.assertEqual(e.detail, detail)
 
     def test_still_serves_after_faults(self) -> None:
         with self.assertRaises(caisson.Crashed):
@@ -113,7 +141,7 @@ workers = 2
     def test_pools_and_metrics(self) -> None:
         self.client.run("echo", b"count me")
         pools = {p["name"]: p for p in self.client.pools()["pools"]}
-        self.assertEqual(sorted(pools), ["echo", "hostile"])
+        self.assertEqual(sorted(pools), ["args", "echo", "hostile"])
         self.assertGreaterEqual(pools["echo"]["by_status"]["OK"], 1)
         json.dumps(pools)  # plain JSON types only
         text = self.client.metrics()
