@@ -92,5 +92,8 @@ void wk_cov_begin(uint32_t index);
 bool wk_cov_end(void);
 void wk_cov_publish(void);
 void wk_cov_resolve(void);
+/* wk_stack.c: in a fuzz worker, a fault's stack (the target's frames) to
+ * stderr before the worker dies of it; nothing when ASan is loaded. */
+void wk_stack_install(void);
 
 #endif

@@ -387,6 +387,8 @@ void wk_runtime_main(const struct wk_config *cfg)
 
 	prefault(cfg);
 	wk_cov_resolve();
+	if (wk_cov_active())
+		wk_stack_install();
 	handle = load_plugin(cfg);
 
 	if (ipc_send(WK_FD_IPC, IPC_W_READY, 0, NULL, 0, NULL, 0) < 0)
