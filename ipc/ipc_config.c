@@ -117,6 +117,7 @@ void wk_config_reset(struct wk_config *c)
 {
 	memset(c, 0, offsetof(struct wk_config, insns));
 	c->plugin[0] = '\0';
+	c->asan_runtime[0] = '\0';
 	c->ndeps = c->nbinds = c->nargs = c->ncgroups = 0;
 }
 
@@ -127,6 +128,7 @@ void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
 	memcpy(dst, src, offsetof(struct wk_config, insns));
 	memcpy(dst->insns, src->insns, ninsns * sizeof(src->insns[0]));
 	memcpy(dst->plugin, src->plugin, sizeof(dst->plugin));
+	memcpy(dst->asan_runtime, src->asan_runtime, sizeof(dst->asan_runtime));
 	dst->ndeps = src->ndeps < WK_MAX_DEPS ? src->ndeps : WK_MAX_DEPS;
 	dst->nbinds = src->nbinds < WK_MAX_BINDS ? src->nbinds : WK_MAX_BINDS;
 	dst->nargs = src->nargs < WK_MAX_ARGS ? src->nargs : WK_MAX_ARGS;
@@ -170,6 +172,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 		wire_put32(p + 4, cfg->insns[i].k);
 	}
 	put_str(&c, cfg->plugin);
+	put_str(&c, cfg->asan_runtime);
 	put32(&c, cfg->ndeps);
 	for (uint32_t i = 0; i < cfg->ndeps; i++)
 		put_str(&c, cfg->deps[i]);
@@ -194,6 +197,9 @@ static bool config_valid(const struct wk_config *cfg)
 	if (!path_ok(cfg->plugin) || cfg->open_files < 4 || cfg->memory_bytes == 0 ||
 	    cfg->cpu_ms == 0 || cfg->max_slots == 0 || cfg->prefault_bytes > WK_PREFAULT_MAX ||
 	    cfg->landlock_abi > WK_LANDLOCK_ABI_LIMIT)
+		return false;
+	/* ASan's workers have no RLIMIT_AS: only with a memory cgroup. */
+	if (cfg->asan_runtime[0] && (!path_ok(cfg->asan_runtime) || cfg->ncgroups == 0))
 		return false;
 	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
 		return false;
@@ -245,6 +251,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 		cfg->insns[i].k = wire_get32(p + 4);
 	}
 	get_str(&c, cfg->plugin);
+	get_str(&c, cfg->asan_runtime);
 	cfg->ndeps = get32(&c);
 	if (cfg->ndeps > WK_MAX_DEPS)
 		goto bad;

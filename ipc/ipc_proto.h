@@ -2,14 +2,15 @@
  * zygote and the worker. Every message type is declared once in IPC_MESSAGES;
  * the enum, the names used in logs and the decoder's limits all come from it.
  * Changing the table (a row, a bound, a state) or the configuration's
- * encoding (ipc_config.c; version 10 added no_regions and cgroup_flat)
+ * encoding (ipc_config.c; version 10 added no_regions and cgroup_flat,
+ * 11 asan_runtime)
  * bumps IPC_VERSION. */
 #ifndef CAISSON_IPC_PROTO_H
 #define CAISSON_IPC_PROTO_H
 
 #include <stdint.h>
 
-#define IPC_VERSION 10u
+#define IPC_VERSION 11u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */

@@ -1,6 +1,7 @@
 /* Resource limits of a worker. Runs in the worker child after capabilities
  * are gone, so nothing inside can raise them again (no CAP_SYS_RESOURCE).
  * The supervisor adds wall time, output size and cgroup limits outside. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -25,11 +26,21 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d)
 	/* CPU is counted in whole seconds by the kernel: SIGXCPU at the soft
 	 * limit, SIGKILL one second later if the worker ignores it. */
 	rlim_t cpu = (rlim_t)((cfg->cpu_ms + 999) / 1000);
+	/* An ASan target's worker: its runtime reserves terabytes of address
+	 * space (shadow, allocator) it never touches; the memory cgroup is
+	 * the limit (ipc_config.c refuses this without one). The runtime
+	 * must really be in this image, or the target would run unchecked. */
+	rlim_t as = cfg->asan_runtime[0] ? RLIM_INFINITY : cfg->memory_bytes;
 
+	if (cfg->asan_runtime[0] && !dlsym(RTLD_DEFAULT, "__asan_init")) {
+		snprintf(d->text, sizeof(d->text), "the ASan runtime %.200s is not in the worker image", cfg->asan_runtime);
+		errno = ENOENT;
+		return -1;
+	}
 	if (set(RLIMIT_CORE, 0, 0, "RLIMIT_CORE", d) < 0 ||
 	    set(RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE", d) < 0 ||
 	    set(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU", d) < 0 ||
-	    set(RLIMIT_AS, cfg->memory_bytes, cfg->memory_bytes, "RLIMIT_AS", d) < 0 ||
+	    set(RLIMIT_AS, as, as, "RLIMIT_AS", d) < 0 ||
 	    set(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK", d) < 0 ||
 	    set(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE", d) < 0 ||
 	    set(RLIMIT_NPROC, 1, 1, "RLIMIT_NPROC", d) < 0)

@@ -33,10 +33,11 @@ enum nf_verdict {
  * pidfd, polled to tell a dead worker from a withdrawn notification) and
  * judges it;
  * loading: the worker's configuration while it has not reported READY (the
- * init set is answered), else NULL; pol NULL: nothing is continued (every
- * notification is judged a violation). text (len bytes) gets the detail of
- * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
-enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
-			 char *text, size_t len);
+ * init set is answered), else NULL; asan: an ASan target's worker (its
+ * runtime's open of /proc/self/maps is answered with its own map); pol
+ * NULL: nothing is continued (every notification is judged a violation).
+ * text (len bytes) gets the detail of NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
+			 bool asan, int *sig, char *text, size_t len);
 
 #endif

@@ -552,8 +552,8 @@ static void pw_notify(struct pworker *w, int fd)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text,
-			 sizeof(text))) {
+	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL,
+			 w->p->cfg->asan_runtime[0] != '\0', &sig, text, sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_HOST_LIMIT:

@@ -43,11 +43,13 @@ static const char *fz_base(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* Sanitizer runtimes' frames (interceptors, the report machinery) and
- * libc's are not the target's: a frame in them is kept but not hashed. */
+/* Sanitizer runtimes' frames (interceptors, the report machinery), libc's
+ * and the worker image's (its loop calling the target) are not the
+ * target's: a frame in them is kept but not hashed. */
 static bool fz_runtime_frame(const struct fz_frame *fr)
 {
-	static const char *const mods[] = { "libclang_rt.", "libasan.", "libubsan.", "libc.so", "ld-linux", NULL };
+	static const char *const mods[] = { "libclang_rt.", "libasan.", "libubsan.", "libc.so", "ld-linux",
+					    "caisson-zygote", NULL };
 	static const char *const funcs[] = { "__asan_", "__interceptor_", "___interceptor_", "__sanitizer_",
 					     "__ubsan_", NULL };
 
