@@ -7,6 +7,7 @@ int cmd_run(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
+int cmd_afl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 #endif
