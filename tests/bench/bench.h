@@ -13,7 +13,7 @@
 
 #include "caisson.h"
 
-#define BENCH_MAX_ROWS 24
+#define BENCH_MAX_ROWS 32
 #define BENCH_MAX_PEERS 4
 #define BENCH_CMD_MAX 1024
 #define BENCH_ARGV_MAX 40
@@ -148,8 +148,9 @@ void bench_fig_memory(struct bench_ctx *c);
 void bench_fig_syscall(struct bench_ctx *c);
 void bench_fig_scale(struct bench_ctx *c);
 void bench_fig_oneshot(struct bench_ctx *c); /* 9 */
-void bench_fig_fuzz(struct bench_ctx *c);     /* 10, 10a */
+void bench_fig_fuzz(struct bench_ctx *c);      /* 10, 10a */
 void bench_fig_fuzz_find(struct bench_ctx *c); /* 10b */
+void bench_fig_serve(struct bench_ctx *c);     /* 12 */
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);
