@@ -298,6 +298,11 @@ static void test_stack(void)
 	q = "fuzz_every10: input 10 of this worker, aborting\n";
 	fz_stack_parse(q, strlen(q), &st);
 	CHECK(st.n == 0 && st.hash[0] == '\0');
+	/* A report whose head fell out of the tail: no stack, not the
+	 * allocation site's. */
+	q = "allocated by thread T0 here:\n    #0 0x7f11 (/b/p.so+0x10)\n";
+	fz_stack_parse(q, strlen(q), &st);
+	CHECK(st.n == 0 && st.hash[0] == '\0');
 	q = "#0 0x\n#1 0x12 (unterminated+0x\n#0 zz\n";
 	fz_stack_parse(q, strlen(q), &st);
 	CHECK(st.n == 0 || (st.n == 1 && !st.f[0].has_module));

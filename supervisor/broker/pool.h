@@ -55,7 +55,7 @@ struct pool_result {
 				  * count already clamped to them); else NULL */
 	size_t cov_len;
 	const char *log;         /* a request its worker died on: the last bytes
-				  * (at most 4 KiB) of the worker's stderr,
+				  * (at most 16 KiB) of the worker's stderr,
 				  * newlines kept and every other byte but
 				  * printable ASCII escaped as \xNN (wlog.h),
 				  * NUL-terminated; NULL otherwise */

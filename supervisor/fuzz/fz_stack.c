@@ -162,6 +162,11 @@ void fz_stack_parse(const char *log, size_t len, struct fz_stack *st)
 
 		if (!st->verdict[0])
 			fz_verdict(p, le, st);
+		/* An allocation or free stack's heading before any stack: the
+		 * report's head (its error's stack) fell out of the log tail;
+		 * hashing the allocation site would fold unrelated bugs. */
+		if (!in && memmem(p, (size_t)(le - p), " by thread T", 12))
+			break;
 		if (st->n < FZ_STACK_MAX && fz_frame_line(p, le, (unsigned)st->n, &fr)) {
 			in = true;
 			st->f[st->n] = fr;
