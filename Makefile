@@ -9,10 +9,12 @@ FUZZ_SECONDS ?= 30
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
-# groff-base and man-db render and check the man pages (tests/man_check.sh).
+# groff-base and man-db render and check the man pages (tests/man_check.sh);
+# afl++ drives `caisson afl` in tests/afl_test.sh, llvm (llvm-symbolizer)
+# names the frames of caisson fuzz's findings.
 DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
-       groff-base man-db \
+       groff-base man-db afl++ llvm \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
 BENCH_DEPS = bubblewrap firejail netpbm

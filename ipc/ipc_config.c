@@ -118,6 +118,7 @@ void wk_config_reset(struct wk_config *c)
 	memset(c, 0, offsetof(struct wk_config, insns));
 	c->plugin[0] = '\0';
 	c->interp[0] = '\0';
+	c->asan_runtime[0] = '\0';
 	c->ndeps = c->nbinds = c->nargs = c->ncgroups = 0;
 	c->ndata = 0;
 	c->scratch_bytes = 0;
@@ -131,6 +132,7 @@ void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
 	memcpy(dst->insns, src->insns, ninsns * sizeof(src->insns[0]));
 	memcpy(dst->plugin, src->plugin, sizeof(dst->plugin));
 	memcpy(dst->interp, src->interp, sizeof(dst->interp));
+	memcpy(dst->asan_runtime, src->asan_runtime, sizeof(dst->asan_runtime));
 	dst->ndeps = src->ndeps < WK_MAX_DEPS ? src->ndeps : WK_MAX_DEPS;
 	dst->nbinds = src->nbinds < WK_MAX_BINDS ? src->nbinds : WK_MAX_BINDS;
 	dst->nargs = src->nargs < WK_MAX_ARGS ? src->nargs : WK_MAX_ARGS;
@@ -180,6 +182,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	}
 	put_str(&c, cfg->plugin);
 	put_str(&c, cfg->interp);
+	put_str(&c, cfg->asan_runtime);
 	put32(&c, cfg->ndeps);
 	for (uint32_t i = 0; i < cfg->ndeps; i++)
 		put_str(&c, cfg->deps[i]);
@@ -211,6 +214,9 @@ static bool config_valid(const struct wk_config *cfg)
 		return false;
 	/* An exec worker names its interpreter; a plugin worker none. */
 	if (cfg->exec > 1 || (cfg->exec ? !path_ok(cfg->interp) : cfg->interp[0] != '\0'))
+		return false;
+	/* ASan's workers have no RLIMIT_AS: only with a memory cgroup. */
+	if (cfg->asan_runtime[0] && (!path_ok(cfg->asan_runtime) || cfg->ncgroups == 0))
 		return false;
 	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
 		return false;
@@ -271,6 +277,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 	}
 	get_str(&c, cfg->plugin);
 	get_str(&c, cfg->interp);
+	get_str(&c, cfg->asan_runtime);
 	cfg->ndeps = get32(&c);
 	if (cfg->ndeps > WK_MAX_DEPS)
 		goto bad;

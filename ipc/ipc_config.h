@@ -61,6 +61,12 @@ struct wk_config {
 	/* Plugin, its resolved dependencies in load order, data binds, args. */
 	char plugin[WK_PATH_MAX];
 	char interp[WK_PATH_MAX];
+	/* A target built with AddressSanitizer: the ASan runtime the
+	 * supervisor started the zygote with (LD_PRELOAD, so that it comes
+	 * first and its malloc is everyone's), "" for any other. Its workers
+	 * get no RLIMIT_AS (ASan reserves terabytes of address space, never
+	 * touched): the memory cgroup, required then, is their limit. */
+	char asan_runtime[WK_PATH_MAX];
 	uint32_t ndeps, nbinds, nargs;
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];

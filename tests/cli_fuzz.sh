@@ -62,6 +62,8 @@ d="$tmp/planted1"
 crash="$d/art/$(artifacts planted1 crash)"; viol="$d/art/$(artifacts planted1 violation)"
 check 'head -c 8 "$crash" | grep -q "^FUZZING!"' "the crash input starts with the planted key"
 check 'grep -q "^status: CRASHED" "$crash.txt" && grep -q "^detail: SIGSEGV" "$crash.txt"' "crash sidecar"
+check 'grep -Eq "^stack hash: [0-9a-f]{16} " "$crash.txt" && grep -Eq "^    #0 0x[0-9a-f]+ in LLVMFuzzerTestOneInput .*samples/fuzz_planted.c:[0-9]+:[0-9]+ \(.*fuzz_planted.so\+0x[0-9a-f]+\)$" "$crash.txt"' "crash sidecar: stack hash, and the worker's fault stack symbolized outside"
+check 'grep -Eq "^seen: [0-9]+ times in this run$" "$crash.txt"' "crash sidecar: duplicates counted"
 check 'grep -q "^status: VIOLATION" "$viol.txt" && grep -q "openat(AT_FDCWD, \"/etc/passwd\"" "$viol.txt"' "violation sidecar names the call"
 check '[ "$(basename "$crash")" = "crash-$(sha1sum <"$crash" | cut -c1-40)" ]' "artifact named by its sha1"
 check 'grep -Eq "^#[0-9]+	NEW  cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+b exec/s: [0-9]+ rss: [0-9]+Mb$" "$d/err"' "stats line format"
@@ -185,6 +187,37 @@ check 'grep -q "seen 20 times" "$tmp/every10b7/err" && grep -q "^#200	DONE" "$tm
 fuzz every10b1 77 -p "$DEF" "$B/samples/fuzz_every10.so" -runs=200 -seed=1 -batch=1
 check 'grep -q "seen 20 times" "$tmp/every10b1/err"' "every10, -batch=1: 20 crashes in 200 inputs"
 c fuzz -p "$DEF" "$PLANTED" -batch=0; check '[ $rc -eq 2 ] && grep -q -- "-batch wants a number from 1 to 4096" "$tmp/e"' "-batch=0 refused"
+
+# --- crash dedup by stack hash: every input crashes at the same
+# instruction with the same signal, by one of two callers: two artifacts
+# (one per stack), each sidecar naming its path, the 60 crashes counted
+fuzz twosites 77 -p "$DEF" "$B/samples/fuzz_twosites.so" -runs=60 -seed=1
+check '[ "$(artifacts twosites crash | wc -l)" -eq 2 ]' "twosites: two crash artifacts, one per stack"
+check '[ "$(grep -h "^stack hash:" "$tmp/twosites/art/"*.txt | sort -u | wc -l)" -eq 2 ]' "twosites: two stack hashes"
+check 'grep -l "in twosites_even " "$tmp/twosites/art/"*.txt | grep -q . && grep -l "in twosites_odd " "$tmp/twosites/art/"*.txt | grep -q .' "twosites: the sidecars name each caller"
+check '[ "$(grep -h "^seen:" "$tmp/twosites/art/"*.txt | awk "{s += \$2} END {print s}")" -eq 60 ] && [ "$(grep -c "CRASHED stack [0-9a-f]*, SIGSEGV: seen" "$tmp/twosites/err")" -eq 2 ]' "twosites: 60 crashes counted over the two"
+
+# --- an ASan-built target (clang -fsanitize=address,fuzzer-no-link, the
+# runtime not linked in): as root, its heap overflow behind "HEAP" is found
+# and named from ASan's report, the stack symbolized outside, and caisson
+# run reproduces it; ASan's start and report need nothing the filter
+# forbids (no violation-). Unprivileged there is no memory cgroup here, and
+# an ASan worker must not run without one (it has no RLIMIT_AS): refused.
+HEAPA="$B/samples/fuzz_heap_asan.so"
+if [ "$(id -u)" -eq 0 ]; then
+  fuzz heapasan 77 -p "$DEF" "$HEAPA" -runs=5000 -seed=1
+  ha="$tmp/heapasan/art/$(artifacts heapasan crash)"
+  check '[ "$(artifacts heapasan crash | wc -l)" -eq 1 ] && [ -z "$(artifacts heapasan violation)" ]' "asan: one crash, no violation"
+  check 'head -c 4 "$ha" | grep -q "^HEAP"' "asan: the crash input starts with HEAP"
+  check 'grep -q "^sanitizer: AddressSanitizer: heap-buffer-overflow$" "$ha.txt" && grep -q "ERROR: AddressSanitizer: heap-buffer-overflow on address" "$ha.txt"' "asan: the sidecar names the heap overflow from ASan's report"
+  check 'grep -Eq "^    #0 0x[0-9a-f]+ in heap_copy .*samples/fuzz_heap.c:[0-9]+" "$ha.txt" && grep -Eq "^    #1 0x[0-9a-f]+ in LLVMFuzzerTestOneInput " "$ha.txt"' "asan: ASan's stack symbolized by the supervisor"
+  check 'grep -q "== CRASHED SIGABRT (raised by the plugin): AddressSanitizer: heap-buffer-overflow, stack [0-9a-f]*$" "$tmp/heapasan/err"' "asan: the finding line names it"
+  c run -p "$DEF" "$HEAPA" "$ha"; check '[ $rc -eq 1 ] && grep -q "CRASHED SIGABRT" "$tmp/e"' "asan: caisson run reproduces it"
+  c run -p "$DEF" -v "$HEAPA" "$ha"; check 'grep -q "ERROR: AddressSanitizer: heap-buffer-overflow" "$tmp/e"' "asan: caisson run -v shows ASan's report"
+else
+  c fuzz -p "$DEF" "$HEAPA" -runs=10 -seed=1
+  check '[ $rc -eq 2 ] && grep -q "built with AddressSanitizer.*must be a cgroup, and there is none" "$tmp/e"' "asan unprivileged, no cgroup: refused"
+fi
 
 # --- a forking target: a violation finding, no child on the host
 fuzz fork 77 -p "$DEF" "$B/samples/fuzz_fork.so" -runs=20 -seed=1

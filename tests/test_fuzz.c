@@ -2,7 +2,8 @@
  * vectors, the dictionary parser on good and bad lines, features and
  * their buckets, the comparison table on hostile slots, and the mutators:
  * lengths always within 1..max_len, the same seed the same outputs, and
- * comparison operands written into inputs. */
+ * comparison operands written into inputs; stacks read from worker logs
+ * (ASan's and the worker's own), hashed by the target's top frames. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "fuzz/fz_fold.h"
 #include "fuzz/fz_mutate.h"
 #include "fuzz/fz_sha1.h"
+#include "fuzz/fz_stack.h"
 
 static void test_sha1(void)
 {
@@ -188,18 +190,23 @@ static void test_fold(void)
 {
 	char k[64];
 
-	fz_fold_key(CS_CRASHED, "SIGSEGV", k, sizeof(k));
+	fz_fold_key(CS_CRASHED, "SIGSEGV", NULL, k, sizeof(k));
 	CHECK_STR(k, "CRASHED SIGSEGV");
+	/* A crash with a stack is its stack hash; a violation keeps its call. */
+	fz_fold_key(CS_CRASHED, "SIGSEGV", "0123456789abcdef", k, sizeof(k));
+	CHECK_STR(k, "CRASHED stack 0123456789abcdef");
+	fz_fold_key(CS_VIOLATION, "socket(AF_INET, SOCK_STREAM, 0)", "0123456789abcdef", k, sizeof(k));
+	CHECK_STR(k, "VIOLATION socket(AF_INET, SOCK_STREAM, 0)");
 	/* Limits fold by status: their detail is a measurement. */
-	fz_fold_key(CS_MEMORY_LIMIT, "memory limit 64M reached (cgroup v1 OOM kill, peak 65M)", k, sizeof(k));
+	fz_fold_key(CS_MEMORY_LIMIT, "memory limit 64M reached (cgroup v1 OOM kill, peak 65M)", NULL, k, sizeof(k));
 	CHECK_STR(k, "MEMORY_LIMIT");
-	fz_fold_key(CS_CPU_LIMIT, "cpu time 100ms exceeded (used 103ms)", k, sizeof(k));
+	fz_fold_key(CS_CPU_LIMIT, "cpu time 100ms exceeded (used 103ms)", NULL, k, sizeof(k));
 	CHECK_STR(k, "CPU_LIMIT");
 	/* Addresses (0x and 5+ hex digits) are masked, small values kept. */
-	fz_fold_key(CS_VIOLATION, "mmap(0x7f12345000, 0x1000, PROT_READ|PROT_EXEC, 0x2)", k, sizeof(k));
+	fz_fold_key(CS_VIOLATION, "mmap(0x7f12345000, 0x1000, PROT_READ|PROT_EXEC, 0x2)", NULL, k, sizeof(k));
 	CHECK_STR(k, "VIOLATION mmap(0x?, 0x1000, PROT_READ|PROT_EXEC, 0x2)");
 	/* Truncated, always terminated. */
-	fz_fold_key(CS_VIOLATION, "openat(AT_FDCWD, \"/a/very/long/path/that/goes/on/and/on\", O_RDONLY)", k, 24);
+	fz_fold_key(CS_VIOLATION, "openat(AT_FDCWD, \"/a/very/long/path/that/goes/on/and/on\", O_RDONLY)", NULL, k, 24);
 	CHECK_INT(strlen(k), 23);
 }
 
@@ -236,8 +243,74 @@ static void test_batch(void)
 	fz_batch_free(&b);
 }
 
+/* An ASan report as the worker's log holds it (symbolize=0): the first
+ * stack only, the runtime's interceptor frame kept but not hashed, the
+ * same hash wherever ASLR put the modules, another for another caller. */
+static void test_stack(void)
+{
+	static const char asan[] =
+		"=================================================================\n"
+		"==7==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000031 at pc 0x7f01 bp 0x7ffd\n"
+		"READ of size 1 at 0x602000000031 thread T0\n"
+		"    #0 0x7f11aa0c41c  (/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.so+0xc41c)\n"
+		"    #1 0x7f22bb001234  (/b/samples/fuzz_heap.so+0x1234) (BuildId: 0a1b)\n"
+		"    #2 0x7f22bb001300  (/b/samples/fuzz_heap.so+0x1300) (BuildId: 0a1b)\n"
+		"    #3 0x7f22bb001400  (/b/samples/fuzz_heap.so+0x1400)\n"
+		"    #4 0x7f22bb001500  (/b/samples/fuzz_heap.so+0x1500)\n"
+		"\n"
+		"0x602000000031 is located 0 bytes to the right of 1-byte region\n"
+		"allocated by thread T0 here:\n"
+		"    #0 0x7f11aa0d000  (/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.so+0xd000)\n"
+		"    #1 0x7f22bb009999  (/b/samples/fuzz_heap.so+0x9999)\n";
+	char moved[sizeof(asan)], other[sizeof(asan)], line[700], h[FZ_STACK_HASH_HEX];
+	struct fz_stack st;
+	char *p;
+	const char *q;
+
+	fz_stack_parse(asan, strlen(asan), &st);
+	CHECK_INT(st.n, 5);
+	CHECK_STR(st.verdict, "AddressSanitizer: heap-buffer-overflow");
+	CHECK(st.f[0].runtime && !st.f[1].runtime && st.f[1].has_module && st.f[1].off == 0x1234);
+	CHECK_STR(st.f[1].module, "/b/samples/fuzz_heap.so");
+	CHECK_INT(st.hashed, FZ_STACK_HASHED);
+	CHECK_INT(strlen(st.hash), FZ_STACK_HASH_HEX - 1);
+	snprintf(h, sizeof(h), "%s", st.hash);
+	fz_stack_frame_line(&st, 1, line, sizeof(line));
+	CHECK_STR(line, "#1 0x7f22bb001234 (/b/samples/fuzz_heap.so+0x1234)");
+	/* Other load addresses, and a different frame below the top three. */
+	memcpy(moved, asan, sizeof(asan));
+	while ((p = strstr(moved, "0x7f22bb")))
+		memcpy(p, "0x5555cc", 8);
+	p = strstr(moved, "+0x1500");
+	memcpy(p, "+0x1600", 7);
+	fz_stack_parse(moved, strlen(moved), &st);
+	CHECK_STR(st.hash, h);
+	/* Another caller (frame #3 is the third of the target's). */
+	memcpy(other, asan, sizeof(asan));
+	p = strstr(other, "+0x1400");
+	memcpy(p, "+0x1410", 7);
+	fz_stack_parse(other, strlen(other), &st);
+	CHECK(strcmp(st.hash, h) != 0);
+	/* The worker's own fault stack; a log with none; hostile lines. */
+	q = "==caisson== fatal signal 11 (SEGV), the worker's stack:\n    #0 0x7f0c2a6ed2b4 (/b/p.so+0x12b4)\n";
+	fz_stack_parse(q, strlen(q), &st);
+	CHECK(st.n == 1 && st.hashed == 1 && st.f[0].off == 0x12b4 && st.verdict[0] == '\0');
+	q = "fuzz_every10: input 10 of this worker, aborting\n";
+	fz_stack_parse(q, strlen(q), &st);
+	CHECK(st.n == 0 && st.hash[0] == '\0');
+	/* A report whose head fell out of the tail: no stack, not the
+	 * allocation site's. */
+	q = "allocated by thread T0 here:\n    #0 0x7f11 (/b/p.so+0x10)\n";
+	fz_stack_parse(q, strlen(q), &st);
+	CHECK(st.n == 0 && st.hash[0] == '\0');
+	q = "#0 0x\n#1 0x12 (unterminated+0x\n#0 zz\n";
+	fz_stack_parse(q, strlen(q), &st);
+	CHECK(st.n == 0 || (st.n == 1 && !st.f[0].has_module));
+}
+
 int main(void)
 {
+	test_stack();
 	test_batch();
 	test_fold();
 	test_sha1();

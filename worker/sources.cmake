@@ -18,11 +18,12 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/wk_exec.c
     ${CMAKE_SOURCE_DIR}/worker/wk_args.c
     ${CMAKE_SOURCE_DIR}/worker/wk_cov.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_stack.c
     ${CAISSON_IPC_SOURCES})
 target_include_directories(caisson-zygote PRIVATE ${CAISSON_INCLUDE_DIRS})
 target_compile_options(caisson-zygote PRIVATE ${CAISSON_WORKER_SAN_FLAGS})
 target_link_options(caisson-zygote PRIVATE ${CAISSON_WORKER_SAN_FLAGS}
-    -Wl,--dynamic-list=${CMAKE_SOURCE_DIR}/worker/exports.list)
+    -Wl,--dynamic-list=${CMAKE_SOURCE_DIR}/worker/exports.list -static-libgcc)
 target_link_libraries(caisson-zygote PRIVATE ${CMAKE_DL_LIBS})
 set_target_properties(caisson-zygote PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 install(TARGETS caisson-zygote DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/caisson)

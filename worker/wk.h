@@ -129,5 +129,8 @@ struct wk_req_args {
 int wk_args_begin(const uint8_t *block, size_t len);
 void wk_args_end(void);
 const struct wk_req_args *wk_args(void);
+/* wk_stack.c: in a fuzz worker, a fault's stack (the target's frames) to
+ * stderr before the worker dies of it; nothing when ASan is loaded. */
+void wk_stack_install(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* Resource limits of a worker. Runs in the worker child after capabilities
  * are gone, so nothing inside can raise them again (no CAP_SYS_RESOURCE).
  * The supervisor adds wall time, output size and cgroup limits outside. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -29,11 +30,21 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d)
 	/* An exec worker is two processes: the runner and its tool, which
 	 * inherits every limit here (its CPU counted afresh). */
 	rlim_t nproc = cfg->exec ? 2 : 1;
+	/* An ASan target's worker: its runtime reserves terabytes of address
+	 * space (shadow, allocator) it never touches; the memory cgroup is
+	 * the limit (ipc_config.c refuses this without one). The runtime
+	 * must really be in this image, or the target would run unchecked. */
+	rlim_t as = cfg->asan_runtime[0] ? RLIM_INFINITY : cfg->memory_bytes;
 
+	if (cfg->asan_runtime[0] && !dlsym(RTLD_DEFAULT, "__asan_init")) {
+		snprintf(d->text, sizeof(d->text), "the ASan runtime %.200s is not in the worker image", cfg->asan_runtime);
+		errno = ENOENT;
+		return -1;
+	}
 	if (set(RLIMIT_CORE, 0, 0, "RLIMIT_CORE", d) < 0 ||
 	    set(RLIMIT_FSIZE, fsize, fsize, "RLIMIT_FSIZE", d) < 0 ||
 	    set(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU", d) < 0 ||
-	    set(RLIMIT_AS, cfg->memory_bytes, cfg->memory_bytes, "RLIMIT_AS", d) < 0 ||
+	    set(RLIMIT_AS, as, as, "RLIMIT_AS", d) < 0 ||
 	    set(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK", d) < 0 ||
 	    set(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE", d) < 0 ||
 	    set(RLIMIT_NPROC, nproc, nproc, "RLIMIT_NPROC", d) < 0)

@@ -246,6 +246,23 @@ int wk_runtime_map_regions(const int *fds, uint64_t in_size, uint64_t out_size, 
 	return 0;
 }
 
+/* A caisson plugin as a fuzz target gets each input as a harness does: a
+ * fresh heap copy of exactly its size, so that ASan sees a read past it. */
+static int fuzz_plugin_input(handle_fn handle, const uint8_t *in, size_t len, caisson_out *out)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int rc;
+
+	if (!copy) {
+		caisson_out_error(out, "out of memory for the input's copy");
+		return -1;
+	}
+	memcpy(copy, in, len);
+	rc = handle(copy, len, out);
+	free(copy);
+	return rc;
+}
+
 /* A fuzz target's request: a batch of inputs (IPC_FUZZ_BATCH in ipc_proto.h),
  * run in order until the first that shows coverage new to this worker;
  * the answer is the summary, inline. A malformed batch ends the worker:
@@ -266,7 +283,10 @@ static void serve_batch(const struct wk_config *cfg, handle_fn handle, uint64_t 
 		out_state.limit = cfg->output_bytes;
 		out_state.discard = 1;
 		wk_cov_begin(ran);
-		(void)handle(data, n, &out_state);
+		if (handle == fuzz_handle)
+			(void)handle(data, n, &out_state);
+		else
+			(void)fuzz_plugin_input(handle, data, n, &out_state);
 		if (wk_cov_end())
 			flags = IPC_FUZZ_BATCH_NEW;
 		ran++;
@@ -400,6 +420,8 @@ void wk_runtime_main(const struct wk_config *cfg)
 		handle = wk_exec_handle;
 	} else {
 		wk_cov_resolve();
+		if (wk_cov_active())
+			wk_stack_install();
 		handle = load_plugin(cfg);
 	}
 

@@ -68,7 +68,8 @@ static bool nf_worker_gone(int fd, int pidfd)
 }
 
 enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
-			 const struct nfx_pool *xp, struct nfx_worker *xw, int *sig, char *text, size_t len)
+			 const struct nfx_pool *xp, struct nfx_worker *xw, bool asan, int *sig, char *text,
+			 size_t len)
 {
 	int host_err = 0;
 	static struct seccomp_notif_sizes sz;
@@ -109,6 +110,11 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 		}
+		if (host_err) {
+			*sig = host_err;
+			v = NF_HOST_LIMIT;
+		}
+	} else if (pol && asan && nf_serve_maps(fd, pid, req, resp, &host_err)) {
 		if (host_err) {
 			*sig = host_err;
 			v = NF_HOST_LIMIT;

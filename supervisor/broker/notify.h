@@ -40,9 +40,10 @@ enum nf_verdict {
  * init set is answered), else NULL; pol NULL: nothing is continued (every
  * notification is judged a violation). xp, xw: an exec worker's pool and
  * its own state (notify_exec.h), judged first once it is READY; NULL for a
- * plugin worker. text (len bytes) gets the detail of NF_BROKEN,
- * NF_CRASHED, NF_VIOLATION. */
+ * plugin worker. asan: an ASan target's worker (its runtime's open of
+ * /proc/self/maps is answered with its own map). text (len bytes) gets the
+ * detail of NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
 enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
-			 const struct nfx_pool *xp, struct nfx_worker *xw, int *sig, char *text, size_t len);
+			 const struct nfx_pool *xp, struct nfx_worker *xw, bool asan, int *sig, char *text, size_t len);
 
 #endif

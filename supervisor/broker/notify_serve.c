@@ -10,6 +10,7 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -76,6 +77,40 @@ static int nf_open_load_file(const char *path)
 	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* Answers an open with file (ours, closed here; -1 with errno: the call
+ * fails with it): the kernel installs a copy as the call's result. */
+static bool nf_send_file(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp, int file,
+			 uint64_t flags, int newfd, int *host_err)
+{
+	struct seccomp_notif_addfd add;
+	struct stat st;
+
+	if (file < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			*host_err = errno;
+		nf_fail_call(fd, req->id, resp, errno);
+		return true;
+	}
+	if (fstat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
+		nf_fail_call(fd, req->id, resp, EACCES);
+	} else {
+		add = (struct seccomp_notif_addfd){ .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
+						    .srcfd = (uint32_t)file,
+						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
+		if (newfd >= 0) {
+			add.flags |= SECCOMP_ADDFD_FLAG_SETFD;
+			add.newfd = (uint32_t)newfd;
+		}
+		/* Not installed (its descriptor limit, say): the call fails
+		 * with why. ENOENT: the worker is gone, or a signal withdrew
+		 * the call, which then comes again: no answer either way. */
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
+			nf_fail_call(fd, req->id, resp, errno);
+	}
+	close(file);
+	return true;
+}
+
 /* The loader opening a file it may load, read-only (open or openat with
  * O_RDONLY, O_CLOEXEC and O_LARGEFILE at most; an absolute path, so an
  * openat's dirfd plays no part): the supervisor opens that file itself, a
@@ -91,9 +126,6 @@ bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct 
 	const struct seccomp_data *sd = &req->data;
 	char path[WK_PATH_MAX];
 	uint64_t addr, flags;
-	struct seccomp_notif_addfd add;
-	struct stat st;
-	int file;
 
 	if (sd->arch != AUDIT_ARCH_X86_64 || (sd->nr != SYS_openat && sd->nr != SYS_open))
 		return false;
@@ -103,25 +135,43 @@ bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct 
 		return false;
 	if (nf_read_string(pid, addr, path, sizeof(path)) < 0 || !nf_load_file(cfg, path))
 		return false;
-	file = nf_open_load_file(path);
-	if (file < 0) {
-		if (errno == EMFILE || errno == ENFILE)
-			*host_err = errno;
-		nf_fail_call(fd, req->id, resp, errno);
-		return true;
+	return nf_send_file(fd, req, resp, nf_open_load_file(path), flags, -1, host_err);
+}
+
+/* An ASan worker's runtime reading its own memory map to name the modules
+ * of a report: open or openat of "/proc/self/maps", read-only, is answered
+ * with the supervisor's descriptor of that worker's own /proc/PID/maps,
+ * what it could learn of itself anyway (its link map), nothing of any
+ * other process: the notification is checked still valid after the open,
+ * so the pid was the worker's. It lands on the worker's lowest free
+ * descriptor above 2 (the runtime would dup one of 0-2 away, and dup is
+ * not in the filter). False for any other call. */
+bool nf_serve_maps(int fd, pid_t pid, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+			  int *host_err)
+{
+	const struct seccomp_data *sd = &req->data;
+	char path[32], own[48];
+	uint64_t addr, flags, id = req->id;
+	int file, newfd;
+
+	if (sd->arch != AUDIT_ARCH_X86_64 || (sd->nr != SYS_openat && sd->nr != SYS_open))
+		return false;
+	addr = sd->nr == SYS_openat ? sd->args[1] : sd->args[0];
+	flags = sd->nr == SYS_openat ? sd->args[2] : sd->args[1];
+	if ((flags & ~(uint64_t)(O_CLOEXEC | NF_O_LARGEFILE)) != O_RDONLY ||
+	    nf_read_string(pid, addr, path, sizeof(path)) < 0 || strcmp(path, "/proc/self/maps"))
+		return false;
+	for (newfd = 3; newfd < 65536; newfd++) {
+		struct stat st;
+		snprintf(own, sizeof(own), "/proc/%d/fd/%d", (int)pid, newfd);
+		if (lstat(own, &st) < 0)
+			break;
 	}
-	if (fstat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
-		nf_fail_call(fd, req->id, resp, EACCES);
-	} else {
-		add = (struct seccomp_notif_addfd){ .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-						    .srcfd = (uint32_t)file,
-						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
-		/* Not installed (its descriptor limit, say): the call fails
-		 * with why. ENOENT: the worker is gone, or a signal withdrew
-		 * the call, which then comes again: no answer either way. */
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
-			nf_fail_call(fd, req->id, resp, errno);
+	snprintf(own, sizeof(own), "/proc/%d/maps", (int)pid);
+	file = open(own, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (file >= 0 && ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
+		close(file);
+		return true; /* gone: no answer */
 	}
-	close(file);
-	return true;
+	return nf_send_file(fd, req, resp, file, flags, newfd, host_err);
 }

@@ -22,4 +22,10 @@ void nf_fail_call(int fd, uint64_t id, struct seccomp_notif_resp *resp, int err)
 bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct seccomp_notif *req,
 		   struct seccomp_notif_resp *resp, int *host_err);
 
+/* An ASan worker's runtime opening "/proc/self/maps" read-only: answered
+ * with the supervisor's descriptor of that worker's own map, on its lowest
+ * free descriptor above 2 (true); false for any other call. */
+bool nf_serve_maps(int fd, pid_t pid, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+		   int *host_err);
+
 #endif

@@ -587,6 +587,11 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 	if (p->sz.max_workers != 1)
 		p->cfg->cgroup_flat = 0;
 	cg_setup(&p->cg, p->cfg->cgroup_flat);
+	if (p->cfg->asan_runtime[0] && p->cg.ver == CG_NONE) {
+		snprintf(err, errlen, "the target is built with AddressSanitizer, which reserves terabytes of address "
+			 "space: its memory limit must be a cgroup, and there is none (%s)", p->cg.why);
+		goto fail;
+	}
 	if (p->cg.ver != CG_NONE) {
 		p->cfg->ncgroups = 0;
 		for (unsigned i = 0; i < WK_MAX_CGROUPS; i++)

@@ -59,7 +59,7 @@ struct pool_result {
 				  * count already clamped to them); else NULL */
 	size_t cov_len;
 	const char *log;         /* a request its worker died on: the last bytes
-				  * (at most 4 KiB) of the worker's stderr,
+				  * (at most 16 KiB) of the worker's stderr,
 				  * newlines kept and every other byte but
 				  * printable ASCII escaped as \xNN (wlog.h),
 				  * NUL-terminated; NULL otherwise */
@@ -138,7 +138,8 @@ void pool_set_verbose(struct pool *p, int verbose);
  * RLIMIT_CPU covering requests_per_worker requests and RLIMIT_AS widened
  * for a cgroup's backstop and the bulk regions (for attestation). */
 const struct wk_config *pool_worker_config(const struct pool *p);
-/* Test hook: called when a fresh worker is sealed with its root emptied. */
+/* Called when a fresh worker is sealed with its root emptied (tests; the
+ * one-shot face; caisson afl, which names that worker to afl-fuzz). */
 void pool_on_ready(struct pool *p, void (*fn)(void *arg, pid_t pid), void *arg);
 /* Completes every pending request with CANCELLED, kills every worker, has
  * the zygote reap them and reaps it, removes the pool's cgroups and frees

@@ -20,7 +20,10 @@
 #include "zyg.h"
 
 #define POOL_LOG_MAX (64u * 1024u) /* bytes of a worker's log pipe copied, at most */
-#define POOL_LOG_TAIL 4096u         /* the last bytes of it kept, for a failed request's report */
+/* The last bytes of it kept, for a failed request's report: 16 KiB holds
+ * a whole ASan report (header, stack, allocation stack, shadow bytes) of
+ * a debug build; allocated only once a worker writes to its log. */
+#define POOL_LOG_TAIL 16384u
 #define POOL_SPAWN_MIN_MS 2000u     /* a spawn's deadline, at least */
 #define POOL_LAT_RING 1024u
 #define POOL_CG_KEEP 64u /* per pool: empty worker cgroups kept for the next spawn */

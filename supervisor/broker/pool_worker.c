@@ -592,7 +592,7 @@ static void pw_notify(struct pworker *w, int fd)
 	if (w->st == PW_DYING)
 		return;
 	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, w->p->nfx,
-			 w->p->nfx ? &w->xw : NULL, &sig, text, sizeof(text))) {
+			 w->p->nfx ? &w->xw : NULL, w->p->cfg->asan_runtime[0] != '\0', &sig, text, sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_HOST_LIMIT:

@@ -2,6 +2,8 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -22,6 +24,38 @@ int setup_copy(char dst[WK_PATH_MAX], const char *src, const char *what, char *e
 		return -1;
 	}
 	strcpy(dst, src);
+	return 0;
+}
+
+/* clang's ASan runtime for a target built with -fsanitize=address (clang
+ * links none into a shared object): the distribution's, the highest
+ * version directory by name when several are installed. */
+static int asan_runtime_clang(char out[WK_PATH_MAX], char *err, size_t errlen)
+{
+#if defined(__x86_64__)
+#define SETUP_ASAN_SO "libclang_rt.asan-x86_64.so"
+#elif defined(__aarch64__)
+#define SETUP_ASAN_SO "libclang_rt.asan-aarch64.so"
+#endif
+	static const char *const pats[] = { "/usr/lib/llvm-*/lib/clang/*/lib/linux/" SETUP_ASAN_SO,
+					    "/usr/lib/clang/*/lib/linux/" SETUP_ASAN_SO,
+					    "/usr/local/lib/clang/*/lib/linux/" SETUP_ASAN_SO };
+	char real[PATH_MAX] = "";
+	glob_t g;
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]) && !real[0]; i++) {
+		if (glob(pats[i], 0, NULL, &g) == 0 && g.gl_pathc &&
+		    faccessat(AT_FDCWD, g.gl_pathv[g.gl_pathc - 1], R_OK, 0) == 0 &&
+		    !realpath(g.gl_pathv[g.gl_pathc - 1], real))
+			real[0] = '\0';
+		globfree(&g);
+	}
+	if (!real[0] || strlen(real) >= WK_PATH_MAX) {
+		snprintf(err, errlen, "the target is built with AddressSanitizer, and clang's runtime (%s) is not "
+			 "installed", SETUP_ASAN_SO);
+		return -1;
+	}
+	strcpy(out, real);
 	return 0;
 }
 
@@ -48,6 +82,10 @@ static int resolve_deps(const struct profile *prof, const char *plugin, struct w
 		if (setup_copy(cfg->deps[i], deps.paths[i], "library path", err, errlen) < 0)
 			goto out;
 	cfg->ndeps = (uint32_t)deps.n;
+	if (deps.asan && (deps.asan_runtime[0] ? setup_copy(cfg->asan_runtime, deps.asan_runtime, "ASan runtime path",
+							  err, errlen)
+					       : asan_runtime_clang(cfg->asan_runtime, err, errlen)) < 0)
+		goto out;
 	rc = 0;
 out:
 	elf_deps_free(&deps);

@@ -92,11 +92,30 @@ static void zyg_readable(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int zyg_exec(pid_t *pid, int child_end, char *err, size_t errlen)
+/* A zygote for an ASan-built target (cfg->asan_runtime): the runtime
+ * preloaded, so that it is first in the image and its allocator serves
+ * every library; its options for a sandboxed worker: no symbolizer
+ * process (the supervisor symbolizes outside), no leak checker (it
+ * would ptrace), abort on a report (the finding is the report's, in the
+ * log pipe), a quarantine of a quarter of the memory limit (which the
+ * cgroup enforces; memory_bytes is 4x it then, pool.c) and 256 MiB at most. */
+static void zyg_asan_env(const struct wk_config *cfg, char *preload, size_t plen, char *opts, size_t olen)
 {
-	char path[PATH_MAX], ppid[16];
+	uint64_t q = cfg->memory_bytes / 16 >> 20;
+
+	snprintf(preload, plen, "LD_PRELOAD=%s", cfg->asan_runtime);
+	snprintf(opts, olen,
+		 "ASAN_OPTIONS=abort_on_error=1:symbolize=0:color=never:print_legend=0:detect_leaks=0:allocator_may_return_null=0:"
+		 "handle_abort=0:quarantine_size_mb=%llu:detect_odr_violation=0",
+		 (unsigned long long)(q < 1 ? 1 : q > 256 ? 256 : q));
+}
+
+static int zyg_exec(pid_t *pid, int child_end, const struct wk_config *cfg, char *err, size_t errlen)
+{
+	char path[PATH_MAX], ppid[16], preload[PATH_MAX + 16], opts[256];
 	char *argv[] = { "caisson-zygote", ppid, NULL };
-	char *envp[] = { NULL };
+	char *envp[] = { preload, opts, "UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:color=never:"
+				     "symbolize=0", NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t sa;
 	sigset_t stop;
@@ -105,6 +124,10 @@ static int zyg_exec(pid_t *pid, int child_end, char *err, size_t errlen)
 	if (zyg_path(path, sizeof(path), err, errlen) < 0)
 		return -1;
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+	if (cfg && cfg->asan_runtime[0])
+		zyg_asan_env(cfg, preload, sizeof(preload), opts, sizeof(opts));
+	else
+		envp[0] = NULL;
 	/* fd map of the zygote: 0,1 /dev/null, 2 our stderr, 3 control; the
 	 * caller's other descriptors are closed before exec. */
 	posix_spawn_file_actions_init(&fa);
@@ -130,7 +153,7 @@ static int zyg_exec(pid_t *pid, int child_end, char *err, size_t errlen)
 	return 0;
 }
 
-int zyg_launch(struct zyg_launched *l, char *err, size_t errlen)
+static int zyg_launch_for(struct zyg_launched *l, const struct wk_config *cfg, char *err, size_t errlen)
 {
 	int sv[2];
 
@@ -140,7 +163,7 @@ int zyg_launch(struct zyg_launched *l, char *err, size_t errlen)
 		snprintf(err, errlen, "zygote channel: %s", strerror(errno));
 		return -1;
 	}
-	if (zyg_exec(&l->pid, sv[1], err, errlen) < 0) {
+	if (zyg_exec(&l->pid, sv[1], cfg, err, errlen) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
@@ -148,6 +171,11 @@ int zyg_launch(struct zyg_launched *l, char *err, size_t errlen)
 	close(sv[1]);
 	l->ctl = sv[0];
 	return 0;
+}
+
+int zyg_launch(struct zyg_launched *l, char *err, size_t errlen)
+{
+	return zyg_launch_for(l, NULL, err, errlen);
 }
 
 int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cfg, const struct zyg_ops *ops,
@@ -160,11 +188,14 @@ int zyg_start(struct zyg *z, struct event_base *base, const struct wk_config *cf
 	z->ctl = -1;
 	z->ops = *ops;
 	z->arg = arg;
+	/* One launched ahead is a plain image: not for an ASan target. */
+	if (pre && pre->pid > 0 && cfg->asan_runtime[0])
+		zyg_launched_drop(pre);
 	if (pre && pre->pid > 0) {
 		l = *pre;
 		pre->pid = 0;
 		pre->ctl = -1;
-	} else if (zyg_launch(&l, err, errlen) < 0) {
+	} else if (zyg_launch_for(&l, cfg, err, errlen) < 0) {
 		return -1;
 	}
 	z->pid = l.pid;

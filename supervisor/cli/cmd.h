@@ -10,6 +10,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_profile_learn(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
+int cmd_afl(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 #endif

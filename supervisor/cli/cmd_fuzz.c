@@ -36,7 +36,9 @@ static const char fuzz_usage[] =
 	"\n"
 	"Fuzzes TARGET.so, a libFuzzer harness (LLVMFuzzerTestOneInput, optional\n"
 	"LLVMFuzzerInitialize) built with `clang -fsanitize=fuzzer-no-link -shared\n"
-	"-fPIC` (UBSan as -fsanitize=undefined -fsanitize-trap=undefined), or a\n"
+	"-fPIC` (UBSan as -fsanitize=undefined -fsanitize-trap=undefined; ASan as\n"
+	"-fsanitize=address,fuzzer-no-link: the worker image gets its runtime\n"
+	"preloaded, no RLIMIT_AS, and a memory cgroup is then required), or a\n"
 	"caisson plugin, in persistent sandboxed workers (one unless -workers=N)\n"
 	"confined by PROFILE.\n"
 	"Coverage (8-bit counters) and comparison operands come back through a\n"
@@ -71,8 +73,8 @@ static const char fuzz_usage[] =
 	"                         that add coverage (as <sha1>), and stop; findings\n"
 	"                         on the way are written as usual\n"
 	"  -minimize_crash=1      with one input file in place of CORPUS_DIR: shrink it\n"
-	"                         while it still ends in the same finding (status and\n"
-	"                         detail, as findings are folded), deleting ever smaller\n"
+	"                         while it still ends in the same finding (its folding\n"
+	"                         key: stack hash, or status and detail), deleting ever smaller\n"
 	"                         chunks, each try one run (-runs=N bounds them); write\n"
 	"                         <prefix>minimized-from-<sha1 of INPUT>, print\n"
 	"                         CRASH_MIN; exit 0, or 1 if it does not reproduce a\n"
@@ -84,10 +86,14 @@ static const char fuzz_usage[] =
 	"\n"
 	"Findings: crash-, timeout-, oom- and violation-<sha1> (a violation is a\n"
 	"system call the profile forbids: open, execve, socket...), each with a\n"
-	"sidecar <name>.txt holding the status, its detail and the worker's log tail;\n"
-	"written before the stats line counts them. Findings are folded and counted\n"
-	"by status and detail (addresses masked; timeouts and out-of-memory by status\n"
-	"alone): one artifact each. `caisson run -p PROFILE TARGET.so ARTIFACT`\n"
+	"sidecar <name>.txt holding the status, its detail, the sanitizer's verdict,\n"
+	"the stack (symbolized outside the sandbox by llvm-symbolizer) and its hash,\n"
+	"and the worker's log tail; written before the stats line counts them. A\n"
+	"crash with a stack (a sanitizer's report, or the worker's own on a fault) is\n"
+	"folded by the hash of its top 3 frames; other findings by status and detail\n"
+	"(addresses masked; timeouts and out-of-memory by status alone): one artifact\n"
+	"each, its sidecar ending with how often it was seen.\n"
+	"`caisson run -p PROFILE TARGET.so ARTIFACT`\n"
 	"reproduces one.\n"
 	"Stats lines on stderr: #N INITED|NEW|pulse|FIND|DONE cov: ft: corp: exec/s: rss:\n"
 	"and, at the end, how many worker processes served batches. On a terminal,\n"
@@ -365,7 +371,18 @@ int cmd_fuzz(int argc, char **argv)
 		fprintf(stderr, "caisson fuzz: %s\n", cfg ? err : "out of memory");
 		goto out;
 	}
-	rc = fuzz_go(&a, &prof, &pol, cfg);
+	{
+		/* The files a finding's stack may be symbolized in. */
+		const char *modules[WK_MAX_DEPS + 2];
+		uint32_t n = 0;
+
+		modules[n++] = cfg->plugin;
+		for (uint32_t i = 0; i < cfg->ndeps; i++)
+			modules[n++] = cfg->deps[i];
+		modules[n] = NULL;
+		a.o.modules = modules;
+		rc = fuzz_go(&a, &prof, &pol, cfg);
+	}
 out:
 	free(cfg);
 	policy_free(&pol);

@@ -16,6 +16,7 @@ static const struct {
 	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
 	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
 	{ "fuzz", cmd_fuzz, "coverage-guided fuzzing of a libFuzzer harness in sandboxed workers" },
+	{ "afl", cmd_afl, "a fuzz target in a sandboxed worker, as the target of AFL++'s afl-fuzz" },
 	{ "serve", cmd_serve, "the daemon: pools from a config, served over HTTP on a UNIX socket" },
 };
 
@@ -30,7 +31,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error(NULL, "a command is required (run, exec, profile, verify, fuzz or serve)");
+		return cli_usage_error(NULL, "a command is required (run, exec, profile, verify, fuzz, afl or serve)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage();
 		return 0;

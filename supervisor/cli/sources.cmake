@@ -10,6 +10,7 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/learn_rounds.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_afl.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_serve.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/interrupt.c)
 target_compile_definitions(caisson PRIVATE CAISSON_VERSION="${PROJECT_VERSION}"

@@ -156,6 +156,10 @@ static void elf_symbols(const struct elf_view *v, const struct elf_dyn *d, uint6
 
 		memcpy(&s, v->buf + off + i * sizeof(s), sizeof(s));
 		type = ELF64_ST_TYPE(s.st_info);
+		if (s.st_shndx == SHN_UNDEF && ELF64_ST_BIND(s.st_info) != STB_LOCAL && !out->asan) {
+			name = elf_str(v, stroff, d->strsz, s.st_name);
+			out->asan = name && !strcmp(name, "__asan_init");
+		}
 		if (s.st_shndx == SHN_UNDEF || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
 		    ELF64_ST_BIND(s.st_info) == STB_LOCAL)
 			continue;
@@ -256,4 +260,9 @@ int elf_parse(const uint8_t *buf, size_t len, struct elf_info *out, char *err, s
 	out->rpath = !d.has_runpath && d.has_rpath;
 	elf_symbols(&v, &d, stroff, out);
 	return 0;
+}
+
+bool elf_asan_runtime_name(const char *soname)
+{
+	return !strncmp(soname, "libasan.so", 10) || !strncmp(soname, "libclang_rt.asan-", 17);
 }

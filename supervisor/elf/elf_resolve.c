@@ -236,6 +236,8 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	 * a directory the operator trusts is the system's (or the
 	 * operator's), and so is its RUNPATH. */
 	checked = elf_trust_checked(&r->trust, objpath);
+	if (obj->asan)
+		r->out->asan = true;
 	if (checked && obj->runpath[0] && res_system_dirs(r) < 0)
 		return -1;
 	if (checked && elf_trust_check_runpath(&r->trust, objpath, obj, origin, r->err, r->errlen) < 0)
@@ -266,6 +268,14 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 		if (elf_trust_canonical(&r->trust, name, objpath, path, r->err, r->errlen) < 0) {
 			free(info);
 			return -1;
+		}
+		/* The ASan runtime is preloaded into the worker image, first of
+		 * all (with what it needs), not loaded after the image. */
+		if (elf_asan_runtime_name(name)) {
+			free(info);
+			r->out->asan = true;
+			snprintf(r->out->asan_runtime, sizeof(r->out->asan_runtime), "%s", path);
+			continue;
 		}
 		rc = res_walk(r, path, info, depth + 1);
 		free(info);

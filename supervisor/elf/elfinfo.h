@@ -27,6 +27,7 @@ struct elf_info {
 	bool is_dyn;                   /* ET_DYN (shared object or PIE) */
 	bool has_handle, has_init;     /* defines caisson_plugin_handle / _init */
 	bool has_fuzz_target;          /* defines LLVMFuzzerTestOneInput (a libFuzzer harness) */
+	bool asan;                     /* built with AddressSanitizer: __asan_init undefined */
 };
 
 /* Pure: validates an ELF64 little-endian object for this machine and reads
@@ -37,7 +38,16 @@ struct elf_deps {
 	char **paths;   /* libraries to load, dependencies first (post-order) */
 	char **sonames; /* the matching DT_NEEDED names; NULL-terminated */
 	size_t n;
+	/* The plugin or a library of it is built with AddressSanitizer; its
+	 * runtime, when one of them names it (DT_NEEDED libasan.so.N or
+	 * libclang_rt.asan-*.so: resolved here, not in paths, since it must
+	 * be loaded first of all), else "". */
+	bool asan;
+	char asan_runtime[4096];
 };
+
+/* A soname of an ASan runtime (gcc's libasan, clang's shared runtime). */
+bool elf_asan_runtime_name(const char *soname);
 
 /* Checks that plugin exports caisson_plugin_handle (or is a libFuzzer
  * harness: LLVMFuzzerTestOneInput) and resolves every

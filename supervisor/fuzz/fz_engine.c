@@ -5,6 +5,7 @@
  * they come back, all feeding the one corpus. */
 #include "fz_engine.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,9 +212,15 @@ static int fz_start(struct fz *f, char *err, size_t errlen)
 	fz_stats(f, "DONE ");
 	fprintf(f->o->out, "==caisson fuzz== %u worker process%s served batches (%u at once)\n", f->npids,
 		f->npids == 1 ? "" : "es", f->nslots);
-	for (size_t i = 0; i < f->nkeys; i++)
-		fprintf(f->o->out, "==caisson fuzz== %s: seen %llu time%s\n", f->keys[i].key,
-			(unsigned long long)f->keys[i].count, f->keys[i].count == 1 ? "" : "s");
+	for (size_t i = 0; i < f->nkeys; i++) {
+		const struct fz_key *k = &f->keys[i];
+		fprintf(f->o->out, "==caisson fuzz== %s%s%s: seen %llu time%s\n", k->key, k->stacked ? ", " : "",
+			k->stacked ? k->detail : "", (unsigned long long)k->count, k->count == 1 ? "" : "s");
+		if (k->path && fz_files_note_seen(k->path, k->count) < 0) {
+			snprintf(err, errlen, "%s.txt: %s", k->path, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -256,6 +263,7 @@ out:
 		for (size_t i = 0; i < f->nkeys; i++) {
 			free(f->keys[i].key);
 			free(f->keys[i].detail);
+			free(f->keys[i].path);
 		}
 		for (uint32_t i = 0; f->slots && i < f->nslots; i++)
 			fz_slot_free(&f->slots[i]);

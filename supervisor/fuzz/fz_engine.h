@@ -2,7 +2,7 @@
  * pool of one, replaced by the pool after any finding) runs input after
  * input; each answer's coverage snapshot feeds the corpus and the
  * comparison table; every finding is written to disk, then reported and
- * counted, deduplicated by status and detail. Runs in the supervisor on
+ * counted, deduplicated by stack hash (or status and detail). Runs in the supervisor on
  * the caller's event_base; prints libFuzzer-style lines to err_out. */
 #ifndef CAISSON_FZ_ENGINE_H
 #define CAISSON_FZ_ENGINE_H
@@ -26,6 +26,8 @@ struct fz_opts {
 	char *const *dirs;             /* corpus directories; new inputs go to the first */
 	size_t ndirs;
 	int merge;                     /* -merge=1: load the directories, add to the first, stop */
+	const char *const *modules;    /* the target and its libraries (NULL-terminated):
+					* the files a finding's stack is symbolized in */
 	FILE *out;                     /* stats and findings lines */
 };
 

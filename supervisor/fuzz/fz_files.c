@@ -120,11 +120,42 @@ int fz_files_save_input(const char *dir, const uint8_t *data, size_t len, char *
 	return 0;
 }
 
+/* The sidecar's text before the worker's log: status, detail, the
+ * sanitizer's verdict and the stack with its hash when there is one. */
+static char *fz_sidecar_head(const struct fz_finding *f, size_t len, const char *hex, size_t *n)
+{
+	const struct fz_stack *st = f->stack;
+	size_t cap = 2048 + (st ? st->n * 700 : 0), o;
+	char *h = malloc(cap);
+
+	if (!h)
+		return NULL;
+	o = (size_t)snprintf(h, cap, "status: %s\ndetail: %s\n", f->status, f->detail);
+	if (st && st->verdict[0])
+		o += (size_t)snprintf(h + o, cap - o, "sanitizer: %s\n", st->verdict);
+	if (st && st->hash[0])
+		o += (size_t)snprintf(h + o, cap - o, "stack hash: %s (of the target's top %zu frame%s; "
+				      "duplicates are folded by it)\n", st->hash, st->hashed, st->hashed == 1 ? "" : "s");
+	if (st && st->n) {
+		o += (size_t)snprintf(h + o, cap - o, "stack%s:\n", f->symbolized ? " (symbolized by the supervisor)" : "");
+		for (size_t i = 0; i < st->n && o + 600 < cap; i++) {
+			char line[680];
+			fz_stack_frame_line(st, i, line, sizeof(line));
+			o += (size_t)snprintf(h + o, cap - o, "    %s\n", line);
+		}
+	}
+	if (o < cap)
+		o += (size_t)snprintf(h + o, cap - o, "input: %zu bytes, sha1 %s\nworker log (tail):\n", len, hex);
+	*n = o < cap ? o : cap - 1;
+	return h;
+}
+
 int fz_files_save_finding(const char *prefix, const struct fz_finding *f, const uint8_t *data, size_t len,
 			  char path[FZ_PATH_MAX], char *err, size_t errlen)
 {
-	char hex[FZ_SHA1_HEX], side[FZ_PATH_MAX + 8], head[1024];
-	int hn;
+	char hex[FZ_SHA1_HEX], side[FZ_PATH_MAX + 8], *head;
+	size_t hn = 0;
+	int rc = -1;
 
 	fz_sha1_hex(data, len, hex);
 	if ((size_t)snprintf(path, FZ_PATH_MAX, "%s%s-%s", prefix, f->kind, hex) >= FZ_PATH_MAX) {
@@ -132,16 +163,33 @@ int fz_files_save_finding(const char *prefix, const struct fz_finding *f, const 
 		return -1;
 	}
 	snprintf(side, sizeof(side), "%s.txt", path);
-	hn = snprintf(head, sizeof(head), "status: %s\ndetail: %s\ninput: %zu bytes, sha1 %s\nworker log (tail):\n",
-		      f->status, f->detail, len, hex);
-	if (hn < 0 || (size_t)hn >= sizeof(head))
-		hn = (int)sizeof(head) - 1;
-	if (fz_write_file(path, data, len, NULL, 0) < 0 ||
-	    fz_write_file(side, head, (size_t)hn, f->log ? f->log : "", f->log ? f->log_len : 0) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!(head = fz_sidecar_head(f, len, hex, &hn))) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	if (fz_write_file(path, data, len, NULL, 0) < 0 ||
+	    fz_write_file(side, head, hn, f->log ? f->log : "", f->log ? f->log_len : 0) < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	free(head);
+	return rc;
+}
+
+int fz_files_note_seen(const char *artifact, uint64_t count)
+{
+	char side[FZ_PATH_MAX + 8], line[96];
+	int fd, n, rc;
+
+	snprintf(side, sizeof(side), "%s.txt", artifact);
+	if ((fd = open(side, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	n = snprintf(line, sizeof(line), "\nseen: %llu time%s in this run\n", (unsigned long long)count,
+		     count == 1 ? "" : "s");
+	rc = write(fd, line, (size_t)n) == n && fsync(fd) == 0 ? 0 : -1;
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
 }
 
 int fz_files_read(const char *path, size_t max_len, uint8_t **data, size_t *len, char *err, size_t errlen)

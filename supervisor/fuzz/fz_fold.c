@@ -5,13 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
-void fz_fold_key(enum cs_status st, const char *detail, char *out, size_t len)
+void fz_fold_key(enum cs_status st, const char *detail, const char *hash, char *out, size_t len)
 {
 	size_t o;
 
 	if (!len)
 		return;
 	o = (size_t)snprintf(out, len, "%s", cs_status_name(st));
+	/* A crash with a stack is that stack, whatever the signal says. */
+	if (hash && hash[0] && fz_fold_kind(st) && !strcmp(fz_fold_kind(st), "crash")) {
+		if (o + 1 < len)
+			snprintf(out + o, len - o, " stack %s", hash);
+		return;
+	}
 	/* A limit's detail is a measurement (peak memory, time used): the
 	 * status alone is the finding. */
 	if (st == CS_TIMEOUT || st == CS_CPU_LIMIT || st == CS_MEMORY_LIMIT || o + 1 >= len)

@@ -12,15 +12,19 @@
 #include "fz_batch.h"
 #include "fz_corpus.h"
 #include "fz_engine.h"
+#include "fz_files.h"
+#include "fz_stack.h"
 
 #define FZ_KEYS_MAX 4096u /* distinct findings remembered for folding */
 #define FZ_PIDS_MAX 1024u
 #define FZ_PROGRESS_S 0.5
 
 /* One distinct finding: its folding key (fz_fold.h), the detail of the
- * first one (the one written to disk), and how often seen. */
+ * first one (the one written to disk), its artifact, and how often seen. */
 struct fz_key {
 	char *key, *detail;
+	char *path; /* NULL until written */
+	bool stacked; /* keyed by a stack hash */
 	uint64_t count;
 };
 
@@ -37,6 +41,9 @@ struct fz_last {
 	size_t fresh;        /* new features of its last input */
 	size_t ncounters;
 	pid_t pid;           /* the worker that answered */
+	/* Last, not cleared with the rest before each batch (it is large):
+	 * valid only when st is not CS_OK. */
+	struct fz_stack stack; /* read from the log of a worker that died */
 };
 
 /* A batch in flight to one of the pool's workers (or ready to be). */

@@ -3,6 +3,7 @@
  * its key; the input that ended a batch with new coverage, kept; the
  * stats lines and length growth as inputs are counted. Runs in the
  * supervisor. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include "fz_files.h"
 #include "fz_fold.h"
 #include "fz_int.h"
+#include "fz_symbolize.h"
 #include "ipc/ipc_codec.h"
 #include "ipc/ipc_cov.h"
 
@@ -67,6 +69,8 @@ static void fz_done_cb(const struct pool_result *r, void *arg)
 		memcpy(l->log, r->log, r->log_len);
 		l->log_len = r->log_len;
 	}
+	if (r->status != CS_OK)
+		fz_stack_parse(l->log ? l->log : "", l->log_len, &l->stack);
 	if (r->status == CS_OK)
 		l->summary_ok = ipc_batch_summary_get(r->out, r->out_len, l->ran, &l->ran, &l->flags) == 0;
 	if (!r->cov || r->cov_len < IPC_COV_COUNTERS)
@@ -94,7 +98,7 @@ static void fz_count_worker(struct fz *f, pid_t pid)
 int fz_submit(struct fz *f, struct fz_slot *s, char *err, size_t errlen)
 {
 	free(s->last.log);
-	memset(&s->last, 0, sizeof(s->last));
+	memset(&s->last, 0, offsetof(struct fz_last, stack));
 	s->last.ran = s->batch.n;
 	if (!pool_submit(f->pool, s->batch.buf, s->batch.len, fz_done_cb, s)) {
 		snprintf(err, errlen, "out of memory");
@@ -119,12 +123,13 @@ int fz_exec(struct fz *f, struct fz_slot *s, char *err, size_t errlen)
 /* The finding's entry; *fresh when its key is new (remembered then,
  * unless the table is full or memory is out: NULL, and every such
  * finding counts as new, so none is lost). */
-static struct fz_key *fz_seen(struct fz *f, enum cs_status st, const char *detail, bool *fresh)
+static struct fz_key *fz_seen(struct fz *f, enum cs_status st, const char *detail, const char *hash,
+			      bool *fresh)
 {
 	char key[600];
 	struct fz_key *k;
 
-	fz_fold_key(st, detail, key, sizeof(key));
+	fz_fold_key(st, detail, hash, key, sizeof(key));
 	for (size_t i = 0; i < f->nkeys; i++)
 		if (!strcmp(f->keys[i].key, key)) {
 			*fresh = false;
@@ -136,6 +141,8 @@ static struct fz_key *fz_seen(struct fz *f, enum cs_status st, const char *detai
 	k = &f->keys[f->nkeys];
 	k->key = strdup(key);
 	k->detail = strdup(detail);
+	k->path = NULL;
+	k->stacked = hash && hash[0] && fz_fold_kind(st) && !strcmp(fz_fold_kind(st), "crash");
 	k->count = 0;
 	if (!k->key || !k->detail) {
 		free(k->key);
@@ -146,17 +153,22 @@ static struct fz_key *fz_seen(struct fz *f, enum cs_status st, const char *detai
 	return k;
 }
 
-/* A finding: on disk first (a new one), then counted and reported. */
-static int fz_finding(struct fz *f, const struct fz_last *l, const char *kind, const uint8_t *data, size_t len,
+/* A finding: on disk first (a new one, its stack symbolized outside the
+ * sandbox), then counted and reported. */
+static int fz_finding(struct fz *f, struct fz_last *l, const char *kind, const uint8_t *data, size_t len,
 		      char *err, size_t errlen)
 {
 	bool fresh;
-	struct fz_key *k = fz_seen(f, l->st, l->detail, &fresh);
+	struct fz_key *k = fz_seen(f, l->st, l->detail, l->stack.hash, &fresh);
 	char path[FZ_PATH_MAX];
-	const struct fz_finding fd = { kind, cs_status_name(l->st), l->detail, l->log, l->log_len };
+	struct fz_finding fd = { kind, cs_status_name(l->st), l->detail, l->log, l->log_len, &l->stack, false };
 
+	if (fresh && l->stack.n)
+		fd.symbolized = fz_symbolize(&l->stack, f->o->modules) == 0;
 	if (fresh && fz_files_save_finding(f->o->artifact_prefix, &fd, data, len, path, err, errlen) < 0)
 		return -1;
+	if (k && fresh)
+		k->path = strdup(path);
 	if (k)
 		k->count++;
 	f->rep->findings++;
@@ -164,8 +176,10 @@ static int fz_finding(struct fz *f, const struct fz_last *l, const char *kind, c
 		f->rep->timeouts_only = 0;
 	if (fresh) {
 		f->rep->unique++;
-		fprintf(f->o->out, "%s==caisson fuzz== %s %s\n  artifact written to %s (sidecar %s.txt)\n",
-			f->tty ? "\r\033[K" : "", cs_status_name(l->st), l->detail, path, path);
+		fprintf(f->o->out, "%s==caisson fuzz== %s %s%s%s%s%s\n  artifact written to %s (sidecar %s.txt)\n",
+			f->tty ? "\r\033[K" : "", cs_status_name(l->st), l->detail,
+			l->stack.verdict[0] ? ": " : "", l->stack.verdict, l->stack.hash[0] ? ", stack " : "",
+			l->stack.hash, path, path);
 		fz_stats(f, "FIND");
 	}
 	return 0;

@@ -13,6 +13,7 @@
 #include "fz_batch.h"
 #include "fz_files.h"
 #include "fz_fold.h"
+#include "fz_stack.h"
 
 #define FZ_KEY_MAX 600
 
@@ -23,6 +24,7 @@ struct fz_min {
 	bool done;
 	enum cs_status st;
 	char detail[512];
+	struct fz_stack stack; /* the last try's, its hash in the key */
 	uint64_t execs;
 };
 
@@ -33,6 +35,7 @@ static void fz_min_cb(const struct pool_result *r, void *arg)
 	m->done = true;
 	m->st = r->status;
 	snprintf(m->detail, sizeof(m->detail), "%s", r->detail ? r->detail : "");
+	fz_stack_parse(r->log ? r->log : "", r->log ? r->log_len : 0, &m->stack);
 }
 
 /* Runs data alone; key: its finding's folding key, "" when it ran to its
@@ -60,7 +63,7 @@ static int fz_min_try(struct fz_min *m, const uint8_t *data, size_t len, char ke
 	}
 	key[0] = '\0';
 	if (fz_fold_kind(m->st))
-		fz_fold_key(m->st, m->detail, key, FZ_KEY_MAX);
+		fz_fold_key(m->st, m->detail, m->stack.hash, key, FZ_KEY_MAX);
 	return 0;
 }
 
@@ -94,7 +97,7 @@ int fz_minimize(struct pool *p, struct event_base *base, const struct fz_opts *o
 	struct fz_min m = { .pool = p, .base = base };
 	uint8_t *orig = NULL, *cur = NULL, *tmp = NULL;
 	size_t olen = 0, len;
-	char want[FZ_KEY_MAX], out[FZ_PATH_MAX];
+	char want[FZ_KEY_MAX], out[FZ_PATH_MAX], what[600 + FZ_STACK_HASH_HEX];
 	int rc = -1;
 
 	if (fz_files_read(path, o->max_len, &orig, &olen, err, errlen) < 0)
@@ -110,14 +113,16 @@ int fz_minimize(struct pool *p, struct event_base *base, const struct fz_opts *o
 			 cs_status_name(m.st));
 		goto out;
 	}
-	fprintf(o->out, "INFO: %s: %s %s; minimizing %zu bytes\n", path, cs_status_name(m.st), m.detail, olen);
+	snprintf(what, sizeof(what), "%s %s%s%s%s", cs_status_name(m.st), m.detail, m.stack.hash[0] ? " (stack " : "",
+		 m.stack.hash, m.stack.hash[0] ? ")" : "");
+	fprintf(o->out, "INFO: %s: %s; minimizing %zu bytes\n", path, what, olen);
 	memcpy(cur, orig, olen);
 	len = olen;
 	if (fz_min_shrink(&m, o, cur, &len, tmp, want, err, errlen) < 0 ||
 	    fz_files_save_minimized(o->artifact_prefix, orig, olen, cur, len, out, err, errlen) < 0)
 		goto out;
 	fprintf(o->out, "CRASH_MIN: %zu bytes (from %zu, %llu runs), still %s; written to %s\n", len, olen,
-		(unsigned long long)m.execs, want, out);
+		(unsigned long long)m.execs, what, out);
 	rc = 0;
 out:
 	fz_batch_free(&m.one);

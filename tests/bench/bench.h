@@ -13,7 +13,7 @@
 
 #include "caisson.h"
 
-#define BENCH_MAX_ROWS 24
+#define BENCH_MAX_ROWS 32
 #define BENCH_MAX_PEERS 4
 #define BENCH_CMD_MAX 1024
 #define BENCH_ARGV_MAX 40
@@ -82,6 +82,8 @@ void bench_cmd_init(struct bench_cmd *cmd, const char *const *words);
 int bench_cmd_check(struct bench_cmd *cmd);
 /* Starts it with stdout to out_fd (-1: /dev/null); pid or -1. */
 pid_t bench_cmd_start(const struct bench_cmd *cmd, int out_fd);
+/* Starts it with stderr to err_fd, stdout to /dev/null; pid or -1. */
+pid_t bench_cmd_start_err(const struct bench_cmd *cmd, int err_fd);
 /* Runs it to completion; its wall time in us, or -1 if it failed. */
 double bench_cmd_time_us(const struct bench_cmd *cmd);
 /* One timed run of a peer into s (when record: warm-ups are not); a failed
@@ -146,8 +148,9 @@ void bench_fig_memory(struct bench_ctx *c);
 void bench_fig_syscall(struct bench_ctx *c);
 void bench_fig_scale(struct bench_ctx *c);
 void bench_fig_oneshot(struct bench_ctx *c); /* 9 */
-void bench_fig_fuzz(struct bench_ctx *c);    /* 10 */
-void bench_fig_serve(struct bench_ctx *c);   /* 12 */
+void bench_fig_fuzz(struct bench_ctx *c);      /* 10, 10a */
+void bench_fig_fuzz_find(struct bench_ctx *c); /* 10b */
+void bench_fig_serve(struct bench_ctx *c);     /* 12 */
 
 void bench_report_table(const struct bench_ctx *c);
 int bench_report_json(const struct bench_ctx *c, const char *path);

@@ -166,6 +166,11 @@ pid_t bench_cmd_start(const struct bench_cmd *cmd, int out_fd)
 	return start(cmd, out_fd, -1);
 }
 
+pid_t bench_cmd_start_err(const struct bench_cmd *cmd, int err_fd)
+{
+	return start(cmd, -1, err_fd);
+}
+
 static int wait_ok(pid_t pid, int *status)
 {
 	while (waitpid(pid, status, 0) < 0)
