@@ -9,8 +9,9 @@ FUZZ_SECONDS ?= 30
 # nodejs and npm run the OSCAL schema validator (tests/oscal_validate.sh);
 # npm only when none is on PATH: NodeSource's nodejs ships its own npm and
 # conflicts with Debian's package.
+# libsystemd-dev: the header of caisson serve's sd_notify/sd_listen_fds (dlopen'ed).
 # groff-base and man-db render and check the man pages (tests/man_check.sh).
-DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev \
+DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev libsystemd-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
        groff-base man-db \
        $(if $(shell command -v npm 2>/dev/null),,npm)

@@ -82,10 +82,13 @@ static void srv_drain_start(struct srv *s, int sig)
 		return;
 	}
 	s->draining = true;
+	srv_sd_notify(s, "STOPPING=1");
 	srv_log_event("drain", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	evhttp_del_accept_socket(s->http, s->bound); /* closes the listening fd */
 	s->bound = NULL;
-	srv_listen_remove(s->cfg->socket, s->sock_dev, s->sock_ino);
+	/* A socket systemd passed stays: it is the socket unit's. */
+	if (s->sock_made)
+		srv_listen_remove(s->cfg->socket, s->sock_dev, s->sock_ino);
 	s->sock_made = false;
 	for (size_t i = 0; i < s->npools; i++)
 		if (s->pools[i]->wall_ms > wall)
@@ -107,8 +110,11 @@ static void srv_on_signal(evutil_socket_t sig, short ev, void *arg)
 
 	if (sig == SIGHUP && s->draining)
 		srv_log_event("reload_failed", "the daemon is draining; configuration unchanged");
-	else if (sig == SIGHUP)
+	else if (sig == SIGHUP) {
+		srv_sd_notify(s, "RELOADING=1");
 		srv_reload(s);
+		srv_sd_notify(s, "READY=1");
+	}
 	else if (sig == SIGTERM || sig == SIGINT)
 		srv_drain_start(s, (int)sig);
 	/* SIGPIPE: a client gone mid-reply is an EPIPE on that write. */
@@ -129,11 +135,15 @@ static int srv_signals(struct srv *s)
 static int srv_listen(struct srv *s, char *err, size_t errlen)
 {
 	struct evconnlistener *l;
-	int fd = srv_listen_open(s->cfg, &s->sock_dev, &s->sock_ino, err, errlen);
+	int fd = s->sd_fd;
 
-	if (fd < 0)
-		return -1;
-	s->sock_made = true;
+	s->sd_fd = -1; /* the listener owns it from here */
+	if (fd < 0) {
+		fd = srv_listen_open(s->cfg, &s->sock_dev, &s->sock_ino, err, errlen);
+		if (fd < 0)
+			return -1;
+		s->sock_made = true;
+	}
 	l = evconnlistener_new(s->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (!l) {
 		close(fd);
@@ -166,7 +176,8 @@ static int srv_setup(struct srv *s, char *err, size_t errlen)
 	srv_http_setup(s);
 	/* Pools first: a bad profile or plugin stops us before the socket
 	 * exists, so no client ever sees a half-configured daemon. */
-	if (srv_pools_open(s, err, errlen) < 0 || srv_listen(s, err, errlen) < 0)
+	if (srv_pools_open(s, err, errlen) < 0 || srv_listen(s, err, errlen) < 0 ||
+	    srv_sd_watchdog(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -188,6 +199,9 @@ static void srv_teardown(struct srv *s)
 		event_free(s->drain_timer);
 	if (s->retire_ev)
 		event_free(s->retire_ev);
+	srv_sd_free(s); /* its watchdog timer before the base */
+	if (s->sd_fd >= 0)
+		close(s->sd_fd);
 	if (s->base)
 		event_base_free(s->base);
 	free(s->conns);
@@ -206,11 +220,15 @@ int serve_main(const char *config, char *err, size_t errlen)
 	}
 	s.cfg = cfg;
 	s.config_path = config;
+	s.sd_fd = -1;
+	/* systemd's socket is taken before any pool starts a process. */
 	if (srv_config_load(config, cfg, err, errlen) < 0 || srv_subreaper(err, errlen) < 0 ||
-	    srv_setup(&s, err, errlen) < 0)
+	    srv_sd_init(&s, err, errlen) < 0 || srv_setup(&s, err, errlen) < 0)
 		goto out;
-	snprintf(msg, sizeof(msg), "listening on %s with %zu pools", cfg->socket, s.npools);
+	snprintf(msg, sizeof(msg), "listening on %s%s with %zu pools", cfg->socket,
+		 s.sock_made ? "" : " (socket from systemd)", s.npools);
 	srv_log_event("ready", msg);
+	srv_sd_notify(&s, "READY=1\nSTATUS=serving");
 	rc = event_base_dispatch(s.base) < 0 ? 1 : 0;
 	srv_log_event("exit", rc ? "event loop failed" : "drained");
 out:

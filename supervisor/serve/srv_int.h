@@ -79,6 +79,8 @@ struct srv {
 	uint32_t nconns;
 	struct event *sig[4], *drain_timer;
 	uid_t self_uid;
+	struct srv_sd *sd;  /* libsystemd, when systemd's environment is set */
+	int sd_fd;          /* the socket systemd passed, or -1 */
 };
 
 /* srv_pools.c: srv_pool_new builds one pool of c (NULL with the reason in
@@ -140,6 +142,16 @@ struct srv_log_req {
 };
 void srv_log_request(const struct srv_log_req *l);
 void srv_log_event(const char *event, const char *detail);
+
+/* srv_systemd.c: srv_sd_init (before the pools) loads libsystemd when
+ * LISTEN_FDS or NOTIFY_SOCKET is set and takes the activated socket into
+ * sd_fd; srv_sd_notify sends a state ("READY=1", ...; nothing without
+ * systemd); srv_sd_watchdog starts the pings when WATCHDOG_USEC asks. */
+struct srv_sd;
+int srv_sd_init(struct srv *s, char *err, size_t errlen);
+void srv_sd_notify(struct srv *s, const char *state);
+int srv_sd_watchdog(struct srv *s, char *err, size_t errlen);
+void srv_sd_free(struct srv *s);
 
 /* srv_conn.c: the clients. A client counts from its first request until
  * its connection closes; admit refuses one past max_clients. A reply is
