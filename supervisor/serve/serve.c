@@ -169,7 +169,7 @@ static int srv_setup(struct srv *s, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (srv_signals(s) < 0 || srv_reload_setup(s) < 0) {
+	if (srv_signals(s) < 0 || srv_reload_setup(s) < 0 || srv_reap_setup(s) < 0) {
 		snprintf(err, errlen, "cannot install signal handlers");
 		return -1;
 	}
@@ -199,6 +199,8 @@ static void srv_teardown(struct srv *s)
 		event_free(s->drain_timer);
 	if (s->retire_ev)
 		event_free(s->retire_ev);
+	if (s->chld_ev)
+		event_free(s->chld_ev);
 	srv_sd_free(s); /* its watchdog timer before the base */
 	if (s->sd_fd >= 0)
 		close(s->sd_fd);

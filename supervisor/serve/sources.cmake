@@ -9,6 +9,7 @@ caisson_static_library(caisson_serve
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_pools.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_reload.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_systemd.c
+    ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_reap.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_peer.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_http.c
     ${CMAKE_SOURCE_DIR}/supervisor/serve/srv_reply.c

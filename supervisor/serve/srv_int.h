@@ -81,6 +81,8 @@ struct srv {
 	uid_t self_uid;
 	struct srv_sd *sd;  /* libsystemd, when systemd's environment is set */
 	int sd_fd;          /* the socket systemd passed, or -1 */
+	struct event *chld_ev;
+	uint64_t reaped;    /* orphans reaped while running (srv_reap.c) */
 };
 
 /* srv_pools.c: srv_pool_new builds one pool of c (NULL with the reason in
@@ -152,6 +154,9 @@ int srv_sd_init(struct srv *s, char *err, size_t errlen);
 void srv_sd_notify(struct srv *s, const char *state);
 int srv_sd_watchdog(struct srv *s, char *err, size_t errlen);
 void srv_sd_free(struct srv *s);
+
+/* srv_reap.c: on SIGCHLD, reap every exited child but the pools' zygotes. */
+int srv_reap_setup(struct srv *s);
 
 /* srv_conn.c: the clients. A client counts from its first request until
  * its connection closes; admit refuses one past max_clients. A reply is
