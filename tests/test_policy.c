@@ -284,6 +284,30 @@ static void test_widen_policy(void)
 	profile_free(&p);
 }
 
+/* [seccomp] fail: EPERM from the filter for the native call only; its x32
+ * and ia32 twins still notify (and are killed as violations). */
+static void test_fail_policy(void)
+{
+	struct profile p;
+	struct policy pol;
+	static const struct row rows[] = {
+		{ "ioctl", 0, NATIVE, 1, 0x5401 /* TCGETS */, 0, SECCOMP_RET_ERRNO | EPERM },
+		{ "sysinfo", 0, NATIVE, 0, 0, 0, SECCOMP_RET_ERRNO | EPERM },
+		{ "execve", 0, NATIVE, 0, 0, 0, SECCOMP_RET_ERRNO | EPERM },
+		{ NULL, X32 | 16 /* ioctl */, NATIVE, 0, 0, 0, NOTIFY },
+		{ NULL, 54 /* ia32 ioctl */, AUDIT_ARCH_I386, 0, 0, 0, NOTIFY },
+		{ "execveat", 0, NATIVE, 0, 0, 0, NOTIFY },
+		{ "read", 0, NATIVE, 0, 0, 0, ALLOW },
+	};
+
+	if (build("tests/profiles/fail.ini", &p, &pol) < 0)
+		return;
+	check_rows(&pol, rows, sizeof(rows) / sizeof(rows[0]));
+	CHECK(!init_allows(&pol, nr_of("execve"), NATIVE));
+	policy_free(&pol);
+	profile_free(&p);
+}
+
 static int check_member(const char *sys, void *arg)
 {
 	if (seccomp_syscall_resolve_name(sys) < 0)
@@ -392,5 +416,6 @@ int main(void)
 	test_bpf_eval();
 	test_widen_policy();
 	test_argrule_policy();
+	test_fail_policy();
 	return check_done("test_policy");
 }

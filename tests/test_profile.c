@@ -90,6 +90,11 @@ static bool in_init(const struct profile *p, const char *sys)
 	return profile_set_has(p->init, seccomp_syscall_resolve_name(sys));
 }
 
+static bool in_fail(const struct profile *p, const char *sys)
+{
+	return profile_set_has(p->fail, seccomp_syscall_resolve_name(sys));
+}
+
 static void test_default(void)
 {
 	char path[PATH_MAX];
@@ -376,6 +381,23 @@ static void test_lint(void)
 			 "[seccomp]\nallow = @default ptrace\n", 2, "[exception] for 'bpf' covers nothing");
 	expect_mem_error("[seccomp]\nallow = @default ptrace\n[exception]\nallow = bpf\nreason = r\n"
 			 "approver = a\nexpires = 2099-01-01\n", 2, "syscall 'ptrace' is dangerous");
+	/* Failing a syscall allows nothing: no [exception] needed, but a
+	 * syscall is allowed or failed, never both, in either order. */
+	if (expect_mem_ok("[seccomp]\nallow = @default\nfail = ioctl execve @network\n", &p) == 0) {
+		CHECK(!in_run(&p, "ioctl") && in_fail(&p, "ioctl") && in_fail(&p, "socket"));
+		CHECK(p.fail_from[seccomp_syscall_resolve_name("execve")].line == 3);
+		profile_free(&p);
+	}
+	expect_mem_error("[seccomp]\nallow = @default\nfail = read\n", 3,
+			 "syscall 'read' is both allowed and failed (line 2): choose one");
+	expect_mem_error("[seccomp]\nfail = futex\nallow = @default\n", 3,
+			 "syscall 'futex' in @default is both allowed and failed (line 2)");
+	expect_mem_error("[seccomp]\nallow = @default\ninit_allow = openat\nfail = openat\n", 4,
+			 "both allowed and failed (line 3)");
+	expect_mem_error("[seccomp]\nallow = @default socket(AF_UNIX)\nfail = socket\n", 3,
+			 "syscall 'socket' is both allowed and failed (line 2)");
+	expect_mem_error("[seccomp]\nallow = @default\nfail = socket(AF_UNIX)\n", 3,
+			 "argument rules apply to the run set (allow) only");
 	/* Opening files is dangerous only after sealing. */
 	if (expect_mem_ok("[seccomp]\nallow = @default\ninit_allow = openat open @loader\n", &p) == 0) {
 		CHECK(in_init(&p, "openat") && !in_run(&p, "openat"));

@@ -121,10 +121,11 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 {
 	char note[160];
 	static const struct profile_origin none = { 0, NULL };
-	size_t nrun = 0, ninit = 0;
+	size_t nrun = 0, ninit = 0, nfail = 0;
 
 	for (int nr = 0; nr < PROFILE_MAX_NR; nr++) {
 		nrun += profile_set_has(p->run, nr);
+		nfail += profile_set_has(p->fail, nr);
 		ninit += profile_set_has(pol->init_set, nr) && !profile_set_has(p->run, nr);
 	}
 	printf("run syscalls (%zu): allowed by the filter for the worker's whole life\n", nrun);
@@ -136,6 +137,10 @@ static void pr_syscalls(const struct profile *p, const struct policy *pol)
 		if (profile_set_has(pol->init_set, nr) && !profile_set_has(p->run, nr))
 			pr_syscall(nr, profile_set_has(p->init, nr) ? &p->init_from[nr] : &none,
 				   "policy's " SYSGROUPS_LOADER, NULL);
+	printf("failed syscalls (%zu): refused with EPERM, the worker lives on\n", nfail);
+	for (int nr = 0; nr < PROFILE_MAX_NR; nr++)
+		if (profile_set_has(p->fail, nr))
+			pr_syscall(nr, &p->fail_from[nr], "", NULL);
 }
 
 static void pr_pool(const struct profile_pool *pl)

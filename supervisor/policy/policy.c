@@ -131,6 +131,12 @@ static int policy_compile(const struct profile *p, struct policy *pol, scmp_filt
 			return -1;
 		}
 	}
+	for (int nr = 0; nr < POLICY_MAX_NR; nr++) {
+		if (profile_set_has(p->fail, nr) && (rc = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0))) {
+			snprintf(err, errlen, "seccomp rule failing syscall %d: %s", nr, strerror(-rc));
+			return -1;
+		}
+	}
 	/* clone(threads) alone: glibc tries clone3 first, whose flags sit in
 	 * memory the filter cannot read; ENOSYS sends it back to clone. */
 	if (policy_threads_only(p) &&
@@ -215,8 +221,9 @@ static int policy_check_argrules(const struct policy *pol, const struct profile 
 }
 
 /* Asserts on the exported bytes what the design promises: for every
- * allowed syscall, its x32 number and the same number on another arch are
- * not allowed, and PROT_EXEC is never allowed where a rule forbids it. */
+ * allowed or failed syscall, its x32 number and the same number on another
+ * arch are not allowed, PROT_EXEC is never allowed where a rule forbids it,
+ * and a failed one fails with EPERM. */
 static int policy_selfcheck(const struct policy *pol, const struct profile *p, char *err,
 			    size_t errlen)
 {
@@ -232,9 +239,13 @@ static int policy_selfcheck(const struct policy *pol, const struct profile *p, c
 		struct seccomp_data exec = { .nr = nr, .arch = pol->arch,
 					     .args = { 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC } };
 
-		if (!profile_set_has(p->run, nr))
+		struct seccomp_data native = { .nr = nr, .arch = pol->arch };
+		bool failed = profile_set_has(p->fail, nr);
+
+		if (!profile_set_has(p->run, nr) && !failed)
 			continue;
-		if (bpf_eval(pol->insns, pol->ninsns, &x32) == SECCOMP_RET_ALLOW ||
+		if ((failed && bpf_eval(pol->insns, pol->ninsns, &native) != (SECCOMP_RET_ERRNO | EPERM)) ||
+		    bpf_eval(pol->insns, pol->ninsns, &x32) == SECCOMP_RET_ALLOW ||
 		    bpf_eval(pol->insns, pol->ninsns, &other) == SECCOMP_RET_ALLOW ||
 		    (policy_rule_of(nr) == SYSGROUPS_RULE_PROT_NOEXEC &&
 		     bpf_eval(pol->insns, pol->ninsns, &exec) == SECCOMP_RET_ALLOW)) {

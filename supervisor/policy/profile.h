@@ -123,6 +123,12 @@ struct profile {
 	 * tolerated while the plugin initialises (see policy.h). */
 	uint64_t run[PROFILE_SET_WORDS], init[PROFILE_SET_WORDS];
 	struct profile_origin run_from[PROFILE_MAX_NR], init_from[PROFILE_MAX_NR];
+	/* [seccomp] fail: refused with EPERM by the filter, never reaching
+	 * the kernel nor killing the worker: the harmless probes a program
+	 * makes and copes without (isatty's ioctl, sysinfo). Disjoint from
+	 * run and init (the parser checks). */
+	uint64_t fail[PROFILE_SET_WORDS];
+	struct profile_origin fail_from[PROFILE_MAX_NR];
 	/* Run-set syscalls allowed only within an argument rule (allow =
 	 * name(...)); each is in run too, and allowed nowhere more widely. */
 	struct argrule argrules[PROFILE_MAX_ARGRULES];
@@ -149,7 +155,7 @@ void profile_free(struct profile *p);
 /* Whether s is a valid answer extension: 1 to PROFILE_EXT_MAX characters
  * from [A-Za-z0-9_+-] (no dot, no slash). */
 bool profile_ext_valid(const char *s);
-/* Whether native syscall nr is in set (run or init); false out of range. */
+/* Whether native syscall nr is in set (run, init or fail); false out of range. */
 bool profile_set_has(const uint64_t set[PROFILE_SET_WORDS], long nr);
 
 #endif

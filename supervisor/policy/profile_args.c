@@ -22,7 +22,7 @@ int profile_args_add(struct profile_parse *ps, const struct profile_key *k, cons
 	struct argrule r;
 	char err[160];
 
-	if (ps->init)
+	if (ps->target != PROFILE_TARGET_RUN)
 		return profile_fail(ps, "%s: '%.60s': argument rules apply to the run set (allow) only", k->name,
 				    tok);
 	if (argrule_parse(tok, &r, err, sizeof(err)) < 0)
@@ -37,6 +37,9 @@ int profile_args_add(struct profile_parse *ps, const struct profile_key *k, cons
 		return profile_fail(ps, "%s: '%.60s': that syscall is already allowed without a rule (line %u%s%s)",
 				    k->name, tok, p->run_from[r.nr].line, p->run_from[r.nr].via ? " via " : "",
 				    p->run_from[r.nr].via ? p->run_from[r.nr].via : "");
+	if (profile_set_has(p->fail, r.nr))
+		return profile_fail(ps, "%s: '%.60s': that syscall is failed with EPERM (fail, line %u)", k->name,
+				    tok, p->fail_from[r.nr].line);
 	if (p->nargrules >= PROFILE_MAX_ARGRULES)
 		return profile_fail(ps, "%s: more than %u argument rules", k->name, PROFILE_MAX_ARGRULES);
 	p->argrules[p->nargrules++] = r;

@@ -171,6 +171,20 @@ static int set_count(struct profile_parse *ps, const struct profile_key *k, cons
 	return 1;
 }
 
+/* A syscall may be allowed (run, init) or failed, never both: the line
+ * where it already sits in the other kind of set, or 0. */
+static uint32_t profile_set_clash(const struct profile_parse *ps, int nr)
+{
+	const struct profile *p = ps->p;
+
+	if (ps->target == PROFILE_TARGET_FAIL) {
+		if (profile_set_has(p->run, nr))
+			return p->run_from[nr].line;
+		return profile_set_has(p->init, nr) ? p->init_from[nr].line : 0;
+	}
+	return profile_set_has(p->fail, nr) ? p->fail_from[nr].line : 0;
+}
+
 /* Adds one syscall to the set set_syscalls() selected. Members of a group
  * that do not exist on this architecture are skipped; a syscall named alone
  * must exist. Returns 0, or 1 after profile_fail() (stops an expansion). */
@@ -178,8 +192,11 @@ static int profile_add_syscall(const char *sys, void *arg)
 {
 	struct profile_parse *ps = arg;
 	int nr = seccomp_syscall_resolve_name(sys);
-	uint64_t *set = ps->init ? ps->p->init : ps->p->run;
-	struct profile_origin *from = ps->init ? ps->p->init_from : ps->p->run_from;
+	uint64_t *sets[] = { ps->p->run, ps->p->init, ps->p->fail };
+	struct profile_origin *froms[] = { ps->p->run_from, ps->p->init_from, ps->p->fail_from };
+	uint64_t *set = sets[ps->target];
+	struct profile_origin *from = froms[ps->target];
+	uint32_t clash;
 
 	if (nr == __NR_SCMP_ERROR)
 		return !profile_fail(ps, "unknown syscall '%s'%s%s", sys, ps->via ? " in " : "",
@@ -189,7 +206,10 @@ static int profile_add_syscall(const char *sys, void *arg)
 	if (nr >= PROFILE_MAX_NR)
 		return !profile_fail(ps, "syscall '%s' has number %d, beyond this build's %d", sys, nr,
 				     PROFILE_MAX_NR);
-	if (!ps->init && profile_argrule(ps->p, nr))
+	if ((clash = profile_set_clash(ps, nr)))
+		return !profile_fail(ps, "syscall '%s'%s%s is both allowed and failed (line %u): choose one", sys,
+				     ps->via ? " in " : "", ps->via ? ps->via : "", clash);
+	if (ps->target != PROFILE_TARGET_INIT && profile_argrule(ps->p, nr))
 		return !profile_fail(ps, "syscall '%s'%s%s is already allowed only within an argument rule "
 				     "(line %u)", sys, ps->via ? " in " : "", ps->via ? ps->via : "",
 				     ps->p->run_from[nr].line);
@@ -231,7 +251,7 @@ static int set_syscalls(struct profile_parse *ps, const struct profile_key *k, c
 	char tok[ARGRULE_TEXT_MAX + 1]; /* a name, or an argument rule */
 	size_t ntok = 0;
 
-	ps->init = k->arg == 1;
+	ps->target = (enum profile_target)k->arg;
 	while (*v) {
 		size_t len = strcspn(v, " \t");
 
@@ -269,8 +289,9 @@ const struct profile_key profile_keys[] = {
 	{ "namespaces", "cgroup", false, set_namespace, PROFILE_NS_CGROUP, 0, 0, NULL },
 	{ "filesystem", "bind_ro", true, set_bind, 0, 0, 0, NULL },
 	{ "filesystem", "landlock", false, set_landlock, 0, 0, 0, NULL },
-	{ "seccomp", "allow", true, set_syscalls, 0, 0, 0, NULL },
-	{ "seccomp", "init_allow", true, set_syscalls, 1, 0, 0, NULL },
+	{ "seccomp", "allow", true, set_syscalls, PROFILE_TARGET_RUN, 0, 0, NULL },
+	{ "seccomp", "init_allow", true, set_syscalls, PROFILE_TARGET_INIT, 0, 0, NULL },
+	{ "seccomp", "fail", true, set_syscalls, PROFILE_TARGET_FAIL, 0, 0, NULL },
 	{ "limits", "wall_time", false, set_duration, LIM(wall_ms), 1, 3600000, "1ms..1h" },
 	{ "limits", "cpu_time", false, set_duration, LIM(cpu_ms), 1, 3600000, "1ms..1h" },
 	{ "limits", "memory", false, set_size, LIM(memory_bytes), 16 * MIB, 64 * 1024 * MIB, "16M..64G" },

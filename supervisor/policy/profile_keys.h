@@ -14,7 +14,7 @@ struct profile_key {
 	const char *section, *name;
 	bool repeat;        /* repeatable: values accumulate */
 	profile_setter set; /* returns 1, or 0 after profile_fail() */
-	size_t arg;         /* limits offset, namespace index, or 1 for the init set */
+	size_t arg;         /* limits offset, namespace index, or syscall set (enum profile_target) */
 	uint64_t min, max;  /* range, in the stored unit */
 	const char *range;  /* the same range as a profile writes it */
 };

@@ -19,7 +19,8 @@ struct profile_parse {
 	struct ini_lines lines; /* the text, handed to inih a whole line at a time */
 	uint32_t line;     /* line last handed to inih (or of an error found after) */
 	uint32_t *seen;    /* per key: line of a scalar's first setting */
-	bool init;         /* syscall list target: init (true) or run set */
+	enum profile_target { PROFILE_TARGET_RUN, PROFILE_TARGET_INIT, PROFILE_TARGET_FAIL } target;
+	                   /* which syscall set a list adds to */
 	const char *via;   /* group being expanded, for origins */
 	bool exc_open;     /* keys of [exception] go to the last exception */
 	uint32_t err_line; /* first error; 0 while none */
