@@ -11,10 +11,13 @@ FUZZ_SECONDS ?= 30
 # conflicts with Debian's package.
 # groff-base and man-db render and check the man pages (tests/man_check.sh);
 # afl++ drives `caisson afl` in tests/afl_test.sh, llvm (llvm-symbolizer)
-# names the frames of caisson fuzz's findings.
-DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev \
+# names the frames of caisson fuzz's findings; libsystemd-dev: the header of
+# caisson serve's sd_notify/sd_listen_fds (dlopen'ed); poppler-utils,
+# ghostscript and imagemagick are the converters caisson exec wraps in the
+# tests, the demo and the shipped profiles.
+DEPS = cmake gcc clang pkg-config libseccomp-dev libevent-dev libinih-dev libcap-dev libjansson-dev libsystemd-dev \
        libpng-dev libxml2-dev zlib1g-dev util-linux curl file jq nodejs python3 \
-       groff-base man-db afl++ llvm \
+       groff-base man-db afl++ llvm poppler-utils poppler-data ghostscript imagemagick \
        $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_DEPS = clang
 BENCH_DEPS = bubblewrap firejail netpbm

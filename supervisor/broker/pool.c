@@ -725,6 +725,11 @@ uint64_t pool_submit(struct pool *p, const void *in, size_t len, pool_cb cb, voi
 	return r->id;
 }
 
+bool pool_owns_child(const struct pool *p, pid_t pid)
+{
+	return pid > 0 && (p->zyg.pid == pid || (p->pre && p->pre->pid == pid));
+}
+
 uint64_t pool_input_max(const struct pool *p)
 {
 	return p->lim.input_bytes;

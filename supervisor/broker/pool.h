@@ -130,6 +130,9 @@ uint64_t pool_input_max(const struct pool *p);
  * had one) killed. Returns 0, or -1 if no such pending request. */
 int pool_cancel(struct pool *p, uint64_t id);
 void pool_stats(const struct pool *p, struct pool_stats *st);
+/* Whether pid is a child of this process the pool will reap itself (its
+ * zygote): a caller reaping orphans (a subreaper, PID 1) must leave it. */
+bool pool_owns_child(const struct pool *p, pid_t pid);
 /* Copies the workers' log pipes (bounded) to stderr, line by line, every
  * control or non-ASCII byte escaped and each line prefixed with the
  * worker's slot and pid (wlog.h). */

@@ -39,6 +39,11 @@ static const char serve_usage[] =
 	"One JSON object per line on stderr for each request and daemon event.\n"
 	"SIGTERM or SIGINT: stop accepting, remove the socket, finish what is in\n"
 	"flight, stop every worker; a second signal stops at once.\n"
+	"SIGHUP: reload CONFIG; unchanged pools keep running, changed and removed\n"
+	"ones finish what they hold first; a CONFIG that fails changes nothing.\n"
+	"Under systemd: a socket passed by activation (LISTEN_FDS) is used; it must be\n"
+	"one listening UNIX stream socket at CONFIG's socket. sd_notify READY, RELOADING,\n"
+	"STOPPING, and WATCHDOG=1 when WATCHDOG_USEC is set.\n"
 	"Exit status: 0 drained, 1 event loop failure, 2 usage or configuration error.\n";
 
 int cmd_serve(int argc, char **argv)

@@ -1,7 +1,8 @@
 /* caisson serve's lifetime: configuration, pools, socket, then the loop;
  * SIGTERM/SIGINT drain (stop accepting and remove the socket, finish what
  * is in flight, write the last replies, free the pools, which reaps every
- * worker and the zygote), a second one stops at once. Runs in the daemon
+ * worker and the zygote), a second one stops at once; SIGHUP reloads the
+ * configuration (srv_reload.c). Runs in the daemon
  * on one thread; signals arrive through libevent (their handlers are reset
  * by exec, so the zygote starts with default dispositions). */
 #include "serve.h"
@@ -81,14 +82,20 @@ static void srv_drain_start(struct srv *s, int sig)
 		return;
 	}
 	s->draining = true;
+	srv_sd_notify(s, "STOPPING=1");
 	srv_log_event("drain", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	evhttp_del_accept_socket(s->http, s->bound); /* closes the listening fd */
 	s->bound = NULL;
-	srv_listen_remove(s->cfg->socket, s->sock_dev, s->sock_ino);
+	/* A socket systemd passed stays: it is the socket unit's. */
+	if (s->sock_made)
+		srv_listen_remove(s->cfg->socket, s->sock_dev, s->sock_ino);
 	s->sock_made = false;
 	for (size_t i = 0; i < s->npools; i++)
-		if (s->pools[i].wall_ms > wall)
-			wall = s->pools[i].wall_ms;
+		if (s->pools[i]->wall_ms > wall)
+			wall = s->pools[i]->wall_ms;
+	for (size_t i = 0; i < s->nretiring; i++)
+		if (s->retiring[i]->wall_ms > wall)
+			wall = s->retiring[i]->wall_ms;
 	tv.tv_sec = (time_t)(wall / 1000 + 1 + SRV_FLUSH_GRACE_S);
 	tv.tv_usec = 0;
 	s->drain_timer = evtimer_new(s->base, srv_drain_timeout, s);
@@ -101,8 +108,13 @@ static void srv_on_signal(evutil_socket_t sig, short ev, void *arg)
 {
 	struct srv *s = arg;
 
-	if (sig == SIGHUP)
-		srv_log_event("sighup", "reload is not supported yet; configuration unchanged");
+	if (sig == SIGHUP && s->draining)
+		srv_log_event("reload_failed", "the daemon is draining; configuration unchanged");
+	else if (sig == SIGHUP) {
+		srv_sd_notify(s, "RELOADING=1");
+		srv_reload(s);
+		srv_sd_notify(s, "READY=1");
+	}
 	else if (sig == SIGTERM || sig == SIGINT)
 		srv_drain_start(s, (int)sig);
 	/* SIGPIPE: a client gone mid-reply is an EPIPE on that write. */
@@ -123,11 +135,15 @@ static int srv_signals(struct srv *s)
 static int srv_listen(struct srv *s, char *err, size_t errlen)
 {
 	struct evconnlistener *l;
-	int fd = srv_listen_open(s->cfg, &s->sock_dev, &s->sock_ino, err, errlen);
+	int fd = s->sd_fd;
 
-	if (fd < 0)
-		return -1;
-	s->sock_made = true;
+	s->sd_fd = -1; /* the listener owns it from here */
+	if (fd < 0) {
+		fd = srv_listen_open(s->cfg, &s->sock_dev, &s->sock_ino, err, errlen);
+		if (fd < 0)
+			return -1;
+		s->sock_made = true;
+	}
 	l = evconnlistener_new(s->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (!l) {
 		close(fd);
@@ -146,20 +162,22 @@ static int srv_listen(struct srv *s, char *err, size_t errlen)
 static int srv_setup(struct srv *s, char *err, size_t errlen)
 {
 	s->self_uid = getuid();
-	s->conns = calloc(s->cfg->max_clients, sizeof(*s->conns));
+	/* Room for max_clients' ceiling: a reload may raise it. */
+	s->conns = calloc(SRV_CLIENTS_MAX, sizeof(*s->conns));
 	s->base = event_base_new();
 	if (!s->conns || !s->base || !(s->http = evhttp_new(s->base))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (srv_signals(s) < 0) {
+	if (srv_signals(s) < 0 || srv_reload_setup(s) < 0 || srv_reap_setup(s) < 0) {
 		snprintf(err, errlen, "cannot install signal handlers");
 		return -1;
 	}
 	srv_http_setup(s);
 	/* Pools first: a bad profile or plugin stops us before the socket
 	 * exists, so no client ever sees a half-configured daemon. */
-	if (srv_pools_open(s, err, errlen) < 0 || srv_listen(s, err, errlen) < 0)
+	if (srv_pools_open(s, err, errlen) < 0 || srv_listen(s, err, errlen) < 0 ||
+	    srv_sd_watchdog(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -179,6 +197,13 @@ static void srv_teardown(struct srv *s)
 			event_free(s->sig[i]);
 	if (s->drain_timer)
 		event_free(s->drain_timer);
+	if (s->retire_ev)
+		event_free(s->retire_ev);
+	if (s->chld_ev)
+		event_free(s->chld_ev);
+	srv_sd_free(s); /* its watchdog timer before the base */
+	if (s->sd_fd >= 0)
+		close(s->sd_fd);
 	if (s->base)
 		event_base_free(s->base);
 	free(s->conns);
@@ -196,15 +221,20 @@ int serve_main(const char *config, char *err, size_t errlen)
 		return 2;
 	}
 	s.cfg = cfg;
+	s.config_path = config;
+	s.sd_fd = -1;
+	/* systemd's socket is taken before any pool starts a process. */
 	if (srv_config_load(config, cfg, err, errlen) < 0 || srv_subreaper(err, errlen) < 0 ||
-	    srv_setup(&s, err, errlen) < 0)
+	    srv_sd_init(&s, err, errlen) < 0 || srv_setup(&s, err, errlen) < 0)
 		goto out;
-	snprintf(msg, sizeof(msg), "listening on %s with %zu pools", cfg->socket, cfg->npools);
+	snprintf(msg, sizeof(msg), "listening on %s%s with %zu pools", cfg->socket,
+		 s.sock_made ? "" : " (socket from systemd)", s.npools);
 	srv_log_event("ready", msg);
+	srv_sd_notify(&s, "READY=1\nSTATUS=serving");
 	rc = event_base_dispatch(s.base) < 0 ? 1 : 0;
 	srv_log_event("exit", rc ? "event loop failed" : "drained");
 out:
 	srv_teardown(&s);
-	free(cfg);
+	free(s.cfg); /* a reload may have replaced cfg */
 	return rc;
 }

@@ -59,7 +59,7 @@ int srv_api_pools(struct srv *s, struct evhttp_request *req)
 	char *text;
 
 	for (size_t i = 0; arr && i < s->npools; i++)
-		json_array_append_new(arr, srv_api_pool_json(&s->pools[i]));
+		json_array_append_new(arr, srv_api_pool_json(s->pools[i]));
 	json_object_set_new(root, "pools", arr);
 	text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(root);
@@ -114,36 +114,36 @@ static void srv_api_families(struct evbuffer *b, const struct srv *s, const stru
 	for (size_t i = 0; i < s->npools; i++)
 		for (int k = 0; k < CS_STATUS_COUNT; k++)
 			evbuffer_add_printf(b, "caisson_requests_total{pool=\"%s\",status=\"%s\"} %llu\n",
-					    s->pools[i].cfg->name, cs_status_name((enum cs_status)k),
+					    s->pools[i]->cfg->name, cs_status_name((enum cs_status)k),
 					    (unsigned long long)st[i].by_status[k]);
 	srv_api_help(b, "caisson_requests_denied_total", "counter", "Requests refused by peer credentials (403).");
 	for (size_t i = 0; i < s->npools; i++)
-		evbuffer_add_printf(b, "caisson_requests_denied_total{pool=\"%s\"} %llu\n", s->pools[i].cfg->name,
-				    (unsigned long long)s->pools[i].denied);
+		evbuffer_add_printf(b, "caisson_requests_denied_total{pool=\"%s\"} %llu\n", s->pools[i]->cfg->name,
+				    (unsigned long long)s->pools[i]->denied);
 	srv_api_help(b, "caisson_request_duration_seconds", "histogram", "Submit-to-answer latency in the pool.");
 	for (size_t i = 0; i < s->npools; i++)
-		srv_api_hist(b, &s->pools[i]);
+		srv_api_hist(b, s->pools[i]);
 	srv_api_help(b, "caisson_workers", "gauge", "Workers by state.");
 	for (size_t i = 0; i < s->npools; i++) {
-		const char *n = s->pools[i].cfg->name;
+		const char *n = s->pools[i]->cfg->name;
 #define SRV_STATE(x) evbuffer_add_printf(b, "caisson_workers{pool=\"%s\",state=\"" #x "\"} %u\n", n, st[i].x);
 		POOL_STATES(SRV_STATE)
 #undef SRV_STATE
 	}
 	srv_api_help(b, "caisson_spawns_total", "counter", "Workers spawned.");
 	for (size_t i = 0; i < s->npools; i++)
-		evbuffer_add_printf(b, "caisson_spawns_total{pool=\"%s\"} %llu\n", s->pools[i].cfg->name,
+		evbuffer_add_printf(b, "caisson_spawns_total{pool=\"%s\"} %llu\n", s->pools[i]->cfg->name,
 				    (unsigned long long)st[i].spawned);
 	srv_api_help(b, "caisson_spawn_failures_total", "counter", "Worker spawns that failed.");
 	for (size_t i = 0; i < s->npools; i++)
-		evbuffer_add_printf(b, "caisson_spawn_failures_total{pool=\"%s\"} %llu\n", s->pools[i].cfg->name,
+		evbuffer_add_printf(b, "caisson_spawn_failures_total{pool=\"%s\"} %llu\n", s->pools[i]->cfg->name,
 				    (unsigned long long)st[i].spawn_failed);
 	srv_api_help(b, "caisson_breaker_open", "gauge", "1 while the pool's spawn breaker is open.");
 	for (size_t i = 0; i < s->npools; i++)
-		evbuffer_add_printf(b, "caisson_breaker_open{pool=\"%s\"} %d\n", s->pools[i].cfg->name, st[i].failed);
+		evbuffer_add_printf(b, "caisson_breaker_open{pool=\"%s\"} %d\n", s->pools[i]->cfg->name, st[i].failed);
 	srv_api_help(b, "caisson_queue_depth", "gauge", "Requests waiting for a worker.");
 	for (size_t i = 0; i < s->npools; i++)
-		evbuffer_add_printf(b, "caisson_queue_depth{pool=\"%s\"} %u\n", s->pools[i].cfg->name, st[i].queued);
+		evbuffer_add_printf(b, "caisson_queue_depth{pool=\"%s\"} %u\n", s->pools[i]->cfg->name, st[i].queued);
 }
 
 int srv_api_metrics(struct srv *s, struct evhttp_request *req)
@@ -159,7 +159,7 @@ int srv_api_metrics(struct srv *s, struct evhttp_request *req)
 		return 500;
 	}
 	for (size_t i = 0; i < s->npools; i++)
-		pool_stats(s->pools[i].pool, &st[i]);
+		pool_stats(s->pools[i]->pool, &st[i]);
 	srv_api_families(b, s, st);
 	evbuffer_add_printf(b, "# HELP caisson_clients Connected clients.\n# TYPE caisson_clients gauge\n"
 			       "caisson_clients %u\n", s->nconns);

@@ -17,6 +17,7 @@
 #define SRV_NAME_MAX 32         /* pool names: [a-z0-9_-], 1 to 32 bytes */
 #define SRV_IDS_MAX 64          /* allow_uids / allow_gids entries per pool */
 #define SRV_CONFIG_FILE_MAX (64u << 10)
+#define SRV_CLIENTS_MAX 4096    /* max_clients' ceiling */
 
 struct srv_pool_cfg {
 	char name[SRV_NAME_MAX + 1];

@@ -92,7 +92,7 @@ static int srv_set_max_clients(struct srv_parse *ps, const char *v)
 {
 	uint64_t n;
 
-	if (!srv_uint(ps, v, 1, 4096, &n))
+	if (!srv_uint(ps, v, 1, SRV_CLIENTS_MAX, &n))
 		return 0;
 	ps->c->max_clients = (uint32_t)n;
 	return 1;

@@ -37,7 +37,7 @@ bool srv_conn_admit(struct srv *s, struct evhttp_connection *evcon)
 		return false;
 	if (srv_conn_find(s, evcon))
 		return true;
-	if (s->nconns == s->cfg->max_clients)
+	if (s->nconns >= s->cfg->max_clients) /* a reload may lower it */
 		return false;
 	s->conns[s->nconns++] = (struct srv_conn){ .evcon = evcon };
 	evhttp_connection_set_closecb(evcon, srv_conn_closed, s);

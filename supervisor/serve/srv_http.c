@@ -98,8 +98,10 @@ static void srv_run_done(const struct pool_result *r, void *arg)
 					       .peer_uid = q->peer_uid });
 	if (body)
 		evbuffer_free(body);
-	free(q);
 	s->inflight--;
+	q->p->inflight--;
+	srv_pool_done(s, q->p);
+	free(q);
 	srv_drain_check(s);
 }
 
@@ -171,6 +173,7 @@ static void srv_run(struct srv *s, struct evhttp_request *req, struct srv_pool *
 		return;
 	}
 	s->inflight++;
+	p->inflight++;
 }
 
 /* GET endpoints: the daemon's own user or anyone some pool admits, but

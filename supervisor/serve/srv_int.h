@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "srv_config.h"
 #include "broker/pool.h"
@@ -23,8 +24,23 @@
 #define SRV_HIST_COUNT_ONE(b) +1
 #define SRV_HIST_N (0 SRV_HIST_BOUNDS(SRV_HIST_COUNT_ONE))
 
+/* A pool's files as it was built from them: a reload replaces the pool
+ * when either changed (a new inode, size or modification time). */
+struct srv_pool_id {
+	dev_t dev[2];
+	ino_t ino[2];
+	off_t size[2];
+	struct timespec mtime[2];
+};
+
 struct srv_pool {
-	const struct srv_pool_cfg *cfg;
+	const struct srv_pool_cfg *cfg; /* &conf: the pool keeps its own copy, so
+					 * a reload can replace the configuration
+					 * while it drains */
+	struct srv_pool_cfg conf;
+	struct srv_pool_id ids;        /* what it was built from (srv_reload.c) */
+	uint32_t inflight;             /* its requests not yet answered */
+	bool retiring;                 /* replaced or removed by a reload */
 	struct profile prof;
 	struct policy pol;
 	struct wk_config *wcfg;
@@ -42,9 +58,13 @@ struct srv_conn {
 
 struct srv {
 	struct event_base *base;
-	const struct srv_config *cfg;
-	struct srv_pool *pools;
+	const char *config_path;
+	struct srv_config *cfg;
+	struct srv_pool **pools;    /* the pools requests can reach */
 	size_t npools;
+	struct srv_pool **retiring; /* pools a reload took out, until their requests end */
+	size_t nretiring;
+	struct event *retire_ev;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	dev_t sock_dev;
@@ -59,12 +79,33 @@ struct srv {
 	uint32_t nconns;
 	struct event *sig[4], *drain_timer;
 	uid_t self_uid;
+	struct srv_sd *sd;  /* libsystemd, when systemd's environment is set */
+	int sd_fd;          /* the socket systemd passed, or -1 */
+	struct event *chld_ev;
+	uint64_t reaped;    /* orphans reaped while running (srv_reap.c) */
 };
 
-/* srv_pools.c */
+/* srv_pools.c: srv_pool_new builds one pool of c (NULL with the reason in
+ * err, "pool 'NAME' (line N): why"); srv_pool_free ends it (pool_free:
+ * what it still holds completes CANCELLED). */
+struct srv_pool *srv_pool_new(struct srv *s, const struct srv_pool_cfg *c, char *err, size_t errlen);
+void srv_pool_free(struct srv_pool *p);
+int srv_pool_identify(const struct srv_pool_cfg *c, struct srv_pool_id *id, char *err, size_t errlen);
 int srv_pools_open(struct srv *s, char *err, size_t errlen);
 void srv_pools_close(struct srv *s);
 struct srv_pool *srv_pool_find(struct srv *s, const char *name, size_t len);
+
+/* srv_reload.c: SIGHUP. The configuration is read again; pools whose
+ * section, profile and plugin are unchanged are kept, new and changed ones
+ * built, and only once every one of them is built do requests go to them;
+ * a replaced or removed pool finishes what it holds, then is freed
+ * (srv_pool_done). Anything that fails leaves the running configuration
+ * as it was, with a log line saying why. */
+void srv_reload(struct srv *s);
+/* A request of p ended (called after its reply): frees p if it retired
+ * and this was its last, outside the pool's own callback. */
+void srv_pool_done(struct srv *s, struct srv_pool *p);
+int srv_reload_setup(struct srv *s);
 
 /* srv_peer.c: the client's credentials and whether a pool admits them. */
 struct srv_peer {
@@ -103,6 +144,19 @@ struct srv_log_req {
 };
 void srv_log_request(const struct srv_log_req *l);
 void srv_log_event(const char *event, const char *detail);
+
+/* srv_systemd.c: srv_sd_init (before the pools) loads libsystemd when
+ * LISTEN_FDS or NOTIFY_SOCKET is set and takes the activated socket into
+ * sd_fd; srv_sd_notify sends a state ("READY=1", ...; nothing without
+ * systemd); srv_sd_watchdog starts the pings when WATCHDOG_USEC asks. */
+struct srv_sd;
+int srv_sd_init(struct srv *s, char *err, size_t errlen);
+void srv_sd_notify(struct srv *s, const char *state);
+int srv_sd_watchdog(struct srv *s, char *err, size_t errlen);
+void srv_sd_free(struct srv *s);
+
+/* srv_reap.c: on SIGCHLD, reap every exited child but the pools' zygotes. */
+int srv_reap_setup(struct srv *s);
 
 /* srv_conn.c: the clients. A client counts from its first request until
  * its connection closes; admit refuses one past max_clients. A reply is

@@ -44,7 +44,7 @@ static int srv_listen_clear(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static int srv_listen_perms(const struct srv_config *c, char *err, size_t errlen)
+int srv_listen_perms(const struct srv_config *c, char *err, size_t errlen)
 {
 	if (c->has_group && chown(c->socket, (uid_t)-1, c->socket_gid) < 0) {
 		snprintf(err, errlen, "%s: socket_group %u: %s", c->socket, (unsigned)c->socket_gid, strerror(errno));

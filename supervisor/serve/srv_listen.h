@@ -11,6 +11,8 @@
 
 /* Returns the listening, non-blocking fd; its path's identity in dev/ino. */
 int srv_listen_open(const struct srv_config *c, dev_t *dev, ino_t *ino, char *err, size_t errlen);
+/* Gives the socket at c->socket c's mode and group (again, on a reload). */
+int srv_listen_perms(const struct srv_config *c, char *err, size_t errlen);
 void srv_listen_remove(const char *path, dev_t dev, ino_t ino);
 
 #endif

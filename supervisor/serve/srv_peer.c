@@ -61,7 +61,7 @@ bool srv_peer_allowed_any(const struct srv *s, const struct srv_peer *peer)
 	if (peer->uid == s->self_uid)
 		return true;
 	for (size_t i = 0; i < s->npools; i++)
-		if (srv_peer_allowed(s, &s->pools[i], peer))
+		if (srv_peer_allowed(s, s->pools[i], peer))
 			return true;
 	return false;
 }
