@@ -117,6 +117,7 @@ void wk_config_reset(struct wk_config *c)
 {
 	memset(c, 0, offsetof(struct wk_config, insns));
 	c->plugin[0] = '\0';
+	c->interp[0] = '\0';
 	c->ndeps = c->nbinds = c->nargs = c->ncgroups = 0;
 }
 
@@ -127,6 +128,7 @@ void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
 	memcpy(dst, src, offsetof(struct wk_config, insns));
 	memcpy(dst->insns, src->insns, ninsns * sizeof(src->insns[0]));
 	memcpy(dst->plugin, src->plugin, sizeof(dst->plugin));
+	memcpy(dst->interp, src->interp, sizeof(dst->interp));
 	dst->ndeps = src->ndeps < WK_MAX_DEPS ? src->ndeps : WK_MAX_DEPS;
 	dst->nbinds = src->nbinds < WK_MAX_BINDS ? src->nbinds : WK_MAX_BINDS;
 	dst->nargs = src->nargs < WK_MAX_ARGS ? src->nargs : WK_MAX_ARGS;
@@ -159,6 +161,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put32(&c, cfg->no_regions);
 	put32(&c, cfg->cgroup_flat);
 	put32(&c, cfg->landlock_abi);
+	put32(&c, cfg->exec);
 	put32(&c, cfg->ninsns);
 	for (uint32_t i = 0; i < cfg->ninsns; i++) {
 		uint8_t *p = cur_room(&c, 8);
@@ -170,6 +173,7 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 		wire_put32(p + 4, cfg->insns[i].k);
 	}
 	put_str(&c, cfg->plugin);
+	put_str(&c, cfg->interp);
 	put32(&c, cfg->ndeps);
 	for (uint32_t i = 0; i < cfg->ndeps; i++)
 		put_str(&c, cfg->deps[i]);
@@ -194,6 +198,9 @@ static bool config_valid(const struct wk_config *cfg)
 	if (!path_ok(cfg->plugin) || cfg->open_files < 4 || cfg->memory_bytes == 0 ||
 	    cfg->cpu_ms == 0 || cfg->max_slots == 0 || cfg->prefault_bytes > WK_PREFAULT_MAX ||
 	    cfg->landlock_abi > WK_LANDLOCK_ABI_LIMIT)
+		return false;
+	/* An exec worker names its interpreter; a plugin worker none. */
+	if (cfg->exec > 1 || (cfg->exec ? !path_ok(cfg->interp) : cfg->interp[0] != '\0'))
 		return false;
 	if (cfg->cov_bytes && (cfg->cov_bytes < IPC_COV_MIN || cfg->cov_bytes > IPC_COV_MAX))
 		return false;
@@ -232,6 +239,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 	cfg->no_regions = get32(&c);
 	cfg->cgroup_flat = get32(&c);
 	cfg->landlock_abi = get32(&c);
+	cfg->exec = get32(&c);
 	cfg->ninsns = get32(&c);
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS)
 		goto bad;
@@ -245,6 +253,7 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 		cfg->insns[i].k = wire_get32(p + 4);
 	}
 	get_str(&c, cfg->plugin);
+	get_str(&c, cfg->interp);
 	cfg->ndeps = get32(&c);
 	if (cfg->ndeps > WK_MAX_DEPS)
 		goto bad;

@@ -48,11 +48,19 @@ struct wk_config {
 	/* Landlock ABI the worker's ruleset is built for (wk_landlock.h);
 	 * 0: none (the kernel has no Landlock and the profile allows that). */
 	uint32_t landlock_abi;
+	/* 1: an exec worker (caisson exec): the runner (worker/wk_exec.c)
+	 * runs the tool instead of loading a plugin. Then plugin is the
+	 * tool, deps every library it needs (dependencies first), args its
+	 * ARGS template (placeholders: ipc_argv.h) and interp its ELF
+	 * interpreter, which the zygote opens and every worker inherits as
+	 * WK_FD_INTERP (worker/wk.h). 0: a plugin worker (interp empty). */
+	uint32_t exec;
 	/* The one seccomp program every worker loads (compiled once). */
 	uint32_t ninsns;
 	struct sock_filter insns[WK_MAX_INSNS];
 	/* Plugin, its resolved dependencies in load order, data binds, args. */
 	char plugin[WK_PATH_MAX];
+	char interp[WK_PATH_MAX];
 	uint32_t ndeps, nbinds, nargs;
 	char deps[WK_MAX_DEPS][WK_PATH_MAX];
 	char binds[WK_MAX_BINDS][WK_PATH_MAX];

@@ -2,14 +2,14 @@
  * zygote and the worker. Every message type is declared once in IPC_MESSAGES;
  * the enum, the names used in logs and the decoder's limits all come from it.
  * Changing the table (a row, a bound, a state) or the configuration's
- * encoding (ipc_config.c; version 10 added no_regions and cgroup_flat)
+ * encoding (ipc_config.c; version 11 added exec and interp)
  * bumps IPC_VERSION. */
 #ifndef CAISSON_IPC_PROTO_H
 #define CAISSON_IPC_PROTO_H
 
 #include <stdint.h>
 
-#define IPC_VERSION 10u
+#define IPC_VERSION 11u
 #define IPC_MAGIC (0xCA150000u | IPC_VERSION) /* magic and version in one word */
 #define IPC_HDR_LEN 24u
 #define IPC_INLINE_MAX (60u * 1024u) /* larger payloads travel in the worker's shared regions */
@@ -76,7 +76,9 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	X(W_REQUEST_SHM, 19, IPC_S2W, 8, 8, 0, ST_IDLE)                        \
 	/* worker -> supervisor: a chunk of the answer to the current request */ \
 	X(W_OUTPUT, 20, IPC_W2S, 1, IPC_INLINE_MAX, 0, ST_BUSY)                \
-	/* worker -> supervisor: request finished (i32 rc, error text) */      \
+	/* worker -> supervisor: request finished (i32 rc, error text); from \
+	 * an exec worker, rc is the tool's exit code (1..255) or             \
+	 * IPC_EXEC_SIGNALED | the signal that killed it */                   \
 	X(W_DONE, 21, IPC_W2S, 4, 4 + IPC_TEXT_MAX, 0, ST_BUSY)                \
 	/* worker -> supervisor: the next u64 bytes of the answer are at the start \
 	 * of the output region */                                             \
@@ -96,6 +98,10 @@ enum ipc_dir { IPC_S2W = 1, IPC_W2S, IPC_S2Z, IPC_Z2S, IPC_C2Z };
 	 * instead of W_OUTPUT_SHM + W_OK (a supervisor woken by the first     \
 	 * could find the second unsent) */                                    \
 	X(W_OK_SHM, 26, IPC_W2S, 8, 8, 0, ST_BUSY)
+
+/* An exec worker's W_DONE rc for a tool killed by a signal (since version
+ * 11): this bit or'ed with the signal number (1..64). */
+#define IPC_EXEC_SIGNALED 0x10000u
 
 /* A fuzz target's batch (since version 9). To a worker spawned by
  * Z_SPAWN_FUZZ every request (W_REQUEST or W_REQUEST_SHM) is a batch of

@@ -4,5 +4,6 @@
 set(CAISSON_IPC_SOURCES
     ${CMAKE_SOURCE_DIR}/ipc/ipc_codec.c
     ${CMAKE_SOURCE_DIR}/ipc/ipc_config.c
+    ${CMAKE_SOURCE_DIR}/ipc/ipc_argv.c
     ${CMAKE_SOURCE_DIR}/ipc/ipc_io.c)
 caisson_static_library(caisson_ipc ${CAISSON_IPC_SOURCES})

@@ -22,7 +22,7 @@ tmp=$(mktemp -d /tmp/caisson-unpriv.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/build/samples" "$tmp/build/tests" "$tmp/src"
 cp "$build/caisson" "$build/caisson-zygote" "$build/caisson-probes.so" "$build/test_isolation" "$build/test_pool" \
-   "$build/reap_check" \
+   "$build/reap_check" "$build/exec_tool" "$build/exec_static" \
    "$build/test_notify" "$build/test_limits" \
    "$build"/libcaisson.so* "$tmp/build/"
 cp "$build"/samples/*.so "$tmp/build/samples/"

@@ -117,16 +117,16 @@ int main(void)
 	CHECK_INT(read(rp[0], &r, 1), 1);
 	CHECK_INT(r, 'e');
 	/* The receive finds nothing: ENOENT from a live worker. */
-	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, &sig, text, sizeof(text)), NF_CONTINUED);
+	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, NULL, NULL, &sig, text, sizeof(text)), NF_CONTINUED);
 	/* Its next attempt is judged, and named. */
 	CHECK_INT(write(sv[0], "g", 1), 1);
 	CHECK_INT(poll(&p, 1, 10000), 1);
-	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, &sig, text, sizeof(text)), NF_VIOLATION);
+	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, NULL, NULL, &sig, text, sizeof(text)), NF_VIOLATION);
 	CHECK(!strncmp(text, "socket(AF_INET, SOCK_STREAM, 0", 30));
 
 	/* A dead worker: ENOENT now means gone. */
 	CHECK_INT(kill(pid, SIGKILL), 0);
 	CHECK_INT(waitpid(pid, &status, 0), pid);
-	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, &sig, text, sizeof(text)), NF_GONE);
+	CHECK_INT(nf_judge(listener, pid, pidfd, NULL, NULL, NULL, NULL, &sig, text, sizeof(text)), NF_GONE);
 	return check_done("test_notify");
 }

@@ -15,6 +15,7 @@ add_executable(caisson-zygote
     ${CMAKE_SOURCE_DIR}/worker/wk_landlock.c
     ${CMAKE_SOURCE_DIR}/worker/wk_seccomp.c
     ${CMAKE_SOURCE_DIR}/worker/wk_runtime.c
+    ${CMAKE_SOURCE_DIR}/worker/wk_exec.c
     ${CMAKE_SOURCE_DIR}/worker/wk_cov.c
     ${CAISSON_IPC_SOURCES})
 target_include_directories(caisson-zygote PRIVATE ${CAISSON_INCLUDE_DIRS})

@@ -19,6 +19,14 @@
 #define WK_FD_LOG 2
 #define WK_FD_IPC 3
 #define WK_FD_SYNC 4
+/* An exec worker's (wk_exec.c) further descriptors; 0, 1 and 2 are then
+ * the tool's stdin, stdout and stderr (pipes), its log pipe moves to
+ * WK_FD_EXEC_LOG, and every runner-side one is close-on-exec. */
+#define WK_FD_INTERP 5   /* the tool's ELF interpreter, opened by the zygote */
+#define WK_FD_EXEC_LOG 6 /* the log pipe (the runner's copy of the tool's stderr) */
+#define WK_FD_TOOL_IN 7  /* write end of the tool's stdin */
+#define WK_FD_TOOL_OUT 8 /* read end of its stdout */
+#define WK_FD_TOOL_ERR 9 /* read end of its stderr */
 
 #define WK_INNER_ID 1000u /* uid and gid inside every worker's namespace */
 
@@ -54,8 +62,19 @@ int wk_caps_drop(struct wk_detail *d);
 /* wk_rlimit.c */
 int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d);
 int wk_rlimit_set_nofile(pid_t pid, const struct wk_config *cfg, struct wk_detail *d);
-/* wk_fds.c */
-int wk_fds_arrange(int ipc, int sync, int log, struct wk_detail *d);
+/* wk_fds.c: interp, the exec interpreter's descriptor (-1: none), goes to
+ * WK_FD_INTERP. */
+int wk_fds_arrange(int ipc, int sync, int log, int interp, struct wk_detail *d);
+/* wk_exec.c: the exec runner. fds: its descriptor map (a lockdown step,
+ * after wk_fds_arrange); prepare: before READY; handle: one request, as a
+ * plugin's handler; argv: the tool's full command line for a request's
+ * arguments (NULL: none), into a static buffer. */
+struct caisson_out;
+struct wk_req_args;
+int wk_exec_fds(struct wk_detail *d);
+void wk_exec_prepare(const struct wk_config *cfg);
+int wk_exec_handle(const uint8_t *in, size_t len, struct caisson_out *out);
+int wk_exec_argv(const struct wk_config *cfg, const struct wk_req_args *ra, char **argv);
 /* wk_landlock.c: no-op when cfg->landlock_abi is 0 */
 int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_seccomp.c */
@@ -68,6 +87,7 @@ struct wk_inherited {
 	uint32_t ncg;
 	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
 	int sysuser;     /* the zygote's /proc/sys/user (O_PATH), -1 if it has none */
+	int interp;      /* an exec configuration's interpreter (wk_exec.c), else -1 */
 	const int *regions; /* input, output; and coverage when cov_size */
 	uint64_t in_size, out_size, cov_size;
 };

@@ -8,7 +8,8 @@
  * reaches only its declared data, read-only. The plugin and its libraries
  * arrive as descriptors the supervisor opened (notify.c): Landlock checks
  * paths at open time, in the opener's domain, and mapping them (even
- * executable) is not a Landlock access; execute applies to execve only. */
+ * executable) is not a Landlock access; execute applies to execve only:
+ * an exec worker gets it for its interpreter's descriptor alone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,6 +49,18 @@ static int allow_bind(int ruleset, const char *path, uint64_t handled, struct wk
 	return rc;
 }
 
+/* An exec worker's interpreter, by its descriptor alone: exec re-opens
+ * it in our domain, which must grant execute and read on that one file
+ * (the tool and its libraries are only mapped: no Landlock access). */
+static int allow_interp(int ruleset, uint64_t handled, struct wk_detail *d)
+{
+	struct wk_ll_path_beneath pb = { .allowed_access = (WK_LL_FS_EXECUTE | WK_LL_FS_READ_FILE) & handled,
+					 .parent_fd = WK_FD_INTERP };
+
+	snprintf(d->text, sizeof(d->text), "landlock rule for the exec interpreter");
+	return (int)syscall(SYS_landlock_add_rule, ruleset, WK_LL_RULE_PATH_BENEATH, &pb, 0);
+}
+
 int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d)
 {
 	uint32_t abi = cfg->landlock_abi;
@@ -64,6 +77,8 @@ int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d)
 		return -1;
 	for (uint32_t i = 0; i < cfg->nbinds && rc == 0; i++)
 		rc = allow_bind(ruleset, cfg->binds[i], attr.handled_access_fs, d);
+	if (rc == 0 && cfg->exec)
+		rc = allow_interp(ruleset, attr.handled_access_fs, d);
 	if (rc == 0) {
 		snprintf(d->text, sizeof(d->text), "landlock_restrict_self(ABI %u)", abi);
 		rc = (int)syscall(SYS_landlock_restrict_self, ruleset, 0);

@@ -27,6 +27,7 @@ static const char *const wk_landlock_fs_names[] = {
 static const char *const wk_landlock_net_names[] = { "bind_tcp", "connect_tcp" };
 static const char *const wk_landlock_scope_names[] = { "abstract_unix_socket", "signal" };
 
+#define WK_LL_FS_EXECUTE (1ull << 0)
 #define WK_LL_FS_READ_FILE (1ull << 2)
 #define WK_LL_FS_READ_DIR (1ull << 3)
 

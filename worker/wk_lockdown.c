@@ -153,6 +153,19 @@ static int hand_over_listener(int listener, struct wk_detail *d)
 	return 0;
 }
 
+/* An exec worker: the tool's pipes in the descriptor map (wk_exec.c), and
+ * SIGPIPE ignored, so that a tool that stops reading its input costs the
+ * runner a write error, not its life. The tool inherits the ignoring (an
+ * exec keeps ignored signals ignored): its own writes to a closed pipe
+ * fail with EPIPE instead of killing it. */
+static int exec_runner(struct wk_detail *d)
+{
+	if (wk_exec_fds(d) < 0)
+		return -1;
+	strcpy(d->text, "ignore SIGPIPE");
+	return signal(SIGPIPE, SIG_IGN) == SIG_ERR ? -1 : 0;
+}
+
 /*
  * The order, and why each step sits where it does:
  *  0  cgroups (v1): before anything else, so all we allocate and run is
@@ -165,6 +178,7 @@ static int hand_over_listener(int listener, struct wk_detail *d)
  *     ours): here because it needs the zygote's /proc/sys/user, which
  *     step 1 closes, and CAP_SYS_RESOURCE over our namespace (until 9).
  *  1  fds: fixed map first, so every later failure can report on WK_FD_SYNC.
+ *     An exec worker's pipes for its tool join the map here (exec_runner).
  *  2  die with parent: before anything that can block, so no orphan survives
  *     a dead zygote (the zygote itself dies with the supervisor). The
  *     kernel clears it at step 6 as root (a new host uid): see 9b.
@@ -232,7 +246,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		step0 = IPC_STEP_USERNS_LIMIT;
 	if (step0 >= 0)
 		errno0 = errno ? errno : EIO;
-	if (wk_fds_arrange(ipc, sync, log, &d) < 0) {
+	if (wk_fds_arrange(ipc, sync, log, cfg->exec ? in->interp : -1, &d) < 0) {
 		/* The sync socket may not be in place: report on whatever we have. */
 		if (sync != WK_FD_SYNC)
 			dup2(sync, WK_FD_SYNC);
@@ -242,6 +256,8 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		errno = errno0;
 		die(step0, &d0);
 	}
+	if (cfg->exec)
+		STEP(STEP_FDS, exec_runner(&d));
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));
 	for (size_t i = 0; i < WK_MAX_BINDS; i++)

@@ -386,8 +386,14 @@ void wk_runtime_main(const struct wk_config *cfg)
 	handle_fn handle;
 
 	prefault(cfg);
-	wk_cov_resolve();
-	handle = load_plugin(cfg);
+	if (cfg->exec) {
+		/* An exec worker loads nothing: its tool starts per request. */
+		wk_exec_prepare(cfg);
+		handle = wk_exec_handle;
+	} else {
+		wk_cov_resolve();
+		handle = load_plugin(cfg);
+	}
 
 	if (ipc_send(WK_FD_IPC, IPC_W_READY, 0, NULL, 0, NULL, 0) < 0)
 		_exit(1);

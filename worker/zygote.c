@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +55,9 @@ static int zy_empty_mnt = -1;
 /* /proc/sys/user, for every worker to set its own user namespace's
  * max_user_namespaces through (wk_userns_forbid_nested): it has no /proc. */
 static int zy_sysuser = -1;
+/* An exec configuration's interpreter (wk_exec.c), opened once here and
+ * inherited by every worker as WK_FD_INTERP; -1 otherwise. */
+static int zy_interp = -1;
 _Static_assert(WK_MAX_CGROUPS == 2, "spawn() closes cg[0] and cg[1]");
 static uint8_t zbuf[IPC_HDR_LEN + IPC_CONFIG_MAX];
 
@@ -413,6 +418,7 @@ static void spawn(uint64_t id, const struct ipc_msg *m0)
 		close(lg[0]);
 		child(sv[1], sy[1], lg[1],
 		      &(struct wk_inherited){ .cg = cg, .ncg = ncg, .empty_root = empty_root, .sysuser = zy_sysuser,
+					      .interp = zy_interp,
 					      .regions = m0->type != IPC_Z_SPAWN ? m0->fds : NULL,
 					      .in_size = m0->u.spawn.in_size, .out_size = m0->u.spawn.out_size,
 					      .cov_size = m0->u.spawn.cov_size });
@@ -560,6 +566,26 @@ static void clear_root(uint64_t id, int pidfd)
 		send_failed("send ROOT_CLEARED");
 }
 
+/* The exec interpreter, as the supervisor resolved it (a canonical path):
+ * no symlink followed, a regular file the invoking user (our real uid)
+ * may read, as the supervisor's served opens check (notify.c). */
+static int open_interp(void)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY, .resolve = RESOLVE_NO_SYMLINKS };
+	struct stat st;
+
+	if (faccessat(AT_FDCWD, cfg.interp, R_OK, 0) < 0)
+		return -1;
+	zy_interp = (int)syscall(SYS_openat2, AT_FDCWD, cfg.interp, &how, sizeof(how));
+	if (zy_interp < 0)
+		return -1;
+	if (fstat(zy_interp, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
 /* The spawn message this configuration takes: with the bulk regions, and
  * the coverage region for a fuzz target's workers. */
 static enum ipc_type zy_spawn_type(void)
@@ -593,6 +619,8 @@ static void control(int *configured)
 		if (wk_config_decode(m.payload, m.len, &cfg) < 0)
 			fatal("bad worker configuration");
 		*configured = 1;
+		if (cfg.exec && open_interp() < 0)
+			fatal("open the exec interpreter");
 		/* Made at start, for a configuration without data binds. */
 		if (cfg.nbinds && zy_empty_mnt >= 0) {
 			close(zy_empty_mnt);

@@ -1,4 +1,4 @@
-/* libcaisson: run untrusted plugins in sandboxed worker pools from a C
+/* libcaisson: run untrusted plugins (or programs) in sandboxed worker pools from a C
  * service. pkg-config name: caisson. The only header an embedder needs.
  *
  * Thread model. A pool lives on one libevent event_base, and the thread
@@ -65,7 +65,7 @@ typedef void (*caisson_callback)(const struct caisson_result *r, void *arg);
 
 struct caisson_pool_config {
 	const char *profile;            /* path of the profile (.ini) */
-	const char *plugin;             /* path of the plugin (.so) */
+	const char *plugin;             /* path of the plugin (.so); NULL for an exec pool */
 	const char *const *plugin_args; /* extra caisson_plugin_init args, NULL-terminated, or NULL */
 	unsigned max_workers;           /* 0: the profile's [pool] max_workers */
 };
@@ -98,6 +98,17 @@ typedef struct caisson_pool caisson_pool;
  * message in err on failure. */
 caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_pool_config *cfg, char *err,
 			       size_t errlen);
+/* An exec pool (since 0.3.0): workers that each run the program argv[0]
+ * (an absolute path to a dynamically linked ELF, not set-id) with
+ * argv[1..] (NULL-terminated; placeholders {in}, {out}, {{, }} as for
+ * caisson exec) once, on one request: the input is its stdin, its stdout
+ * the answer, exit 0 OK, exit N PLUGIN_ERROR "exit N: <last stderr
+ * line>". cfg->plugin and cfg->plugin_args must be NULL. One request per
+ * worker, a spare pre-spawned. A new entry point rather than a field of
+ * struct caisson_pool_config, so that a caller built against 0.2.0 (which
+ * passes the shorter struct) is never read past its end. */
+caisson_pool *caisson_exec_pool_new(struct event_base *base, const struct caisson_pool_config *cfg,
+				    const char *const *argv, char *err, size_t errlen);
 /* Queues a copy of in. Returns the request id (> 0), or 0 only when out of
  * memory (no callback then). Any thread. */
 uint64_t caisson_submit(caisson_pool *p, const void *in, size_t len, caisson_callback cb, void *arg);
@@ -126,6 +137,9 @@ struct caisson_sync_result {
 };
 
 caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err, size_t errlen);
+/* The synchronous wrapper around caisson_exec_pool_new. */
+caisson_sync *caisson_exec_sync_new(const struct caisson_pool_config *cfg, const char *const *argv, char *err,
+				    size_t errlen);
 /* Blocks until the request completes; returns its status. */
 enum caisson_status caisson_sync_call(caisson_sync *s, const void *in, size_t len, struct caisson_sync_result *out);
 void caisson_sync_free(caisson_sync *s);

@@ -127,8 +127,10 @@ static int lib_post(struct caisson_pool *p, struct preq *req, uint64_t id)
 	return rc;
 }
 
-caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_pool_config *c, char *err,
-			       size_t errlen)
+/* A plugin pool (argv NULL) or an exec pool (argv: the tool and its
+ * ARGS template; exactly one of c->plugin and argv). */
+static caisson_pool *lib_pool_new(struct event_base *base, const struct caisson_pool_config *c,
+				  const char *const *argv, char *err, size_t errlen)
 {
 	struct caisson_pool *p = calloc(1, sizeof(*p));
 	struct pool_limits lim;
@@ -154,8 +156,14 @@ caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_poo
 		snprintf(err, errlen, "more than %u plugin arguments", WK_MAX_ARGS);
 		goto fail;
 	}
+	if (!argv == !c->plugin || (argv && c->plugin_args)) {
+		snprintf(err, errlen, "%s", argv ? "an exec pool takes no plugin and no plugin_args"
+						 : "a plugin pool needs a plugin");
+		goto fail;
+	}
 	if (profile_load(c->profile, &p->prof, err, errlen) < 0 || policy_build(&p->prof, &p->pol, err, errlen) < 0 ||
-	    setup_worker_config(&p->prof, &p->pol, c->plugin, args, nargs, p->cfg, err, errlen) < 0)
+	    (argv ? setup_exec_config(&p->prof, &p->pol, argv, p->cfg, err, errlen)
+		  : setup_worker_config(&p->prof, &p->pol, c->plugin, args, nargs, p->cfg, err, errlen)) < 0)
 		goto fail;
 	setup_limits(&p->prof, &lim);
 	setup_sizing(&p->prof, &sz);
@@ -177,6 +185,22 @@ caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_poo
 fail:
 	caisson_pool_free(p);
 	return NULL;
+}
+
+caisson_pool *caisson_pool_new(struct event_base *base, const struct caisson_pool_config *c, char *err,
+			       size_t errlen)
+{
+	return lib_pool_new(base, c, NULL, err, errlen);
+}
+
+caisson_pool *caisson_exec_pool_new(struct event_base *base, const struct caisson_pool_config *c,
+				    const char *const *argv, char *err, size_t errlen)
+{
+	if (!argv || !argv[0]) {
+		snprintf(err, errlen, "an exec pool needs argv: the tool and its arguments");
+		return NULL;
+	}
+	return lib_pool_new(base, c, argv, err, errlen);
 }
 
 static uint64_t lib_submit(caisson_pool *p, const void *in, size_t len, bool borrow, pool_cb cb, void *arg)
@@ -303,6 +327,7 @@ struct caisson_sync {
 	/* Start-up: the loop thread builds the pool (its owner must be the
 	 * thread that runs the base) and reports here. */
 	const struct caisson_pool_config *cfg;
+	const char *const *argv; /* an exec pool's tool and arguments, else NULL */
 	char *err;
 	size_t errlen;
 };
@@ -342,7 +367,9 @@ static void *lib_sync_loop(void *arg)
 	caisson_sync *s = arg;
 
 	s->base = event_base_new();
-	s->pool = s->base ? caisson_pool_new(s->base, s->cfg, s->err, s->errlen) : NULL;
+	s->pool = !s->base ? NULL
+		  : s->argv ? caisson_exec_pool_new(s->base, s->cfg, s->argv, s->err, s->errlen)
+			    : caisson_pool_new(s->base, s->cfg, s->err, s->errlen);
 	s->ev_stop = s->pool ? event_new(s->base, s->stop_fd, EV_READ, lib_sync_stop, s) : NULL;
 	if (!s->ev_stop || event_add(s->ev_stop, NULL) < 0) {
 		if (!s->base)
@@ -363,7 +390,8 @@ static void *lib_sync_loop(void *arg)
 	return NULL;
 }
 
-caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err, size_t errlen)
+static caisson_sync *lib_sync_new(const struct caisson_pool_config *cfg, const char *const *argv, char *err,
+				  size_t errlen)
 {
 	struct caisson_sync *s = calloc(1, sizeof(*s));
 
@@ -375,6 +403,7 @@ caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err,
 	pthread_mutex_init(&s->wait_mu, NULL);
 	pthread_cond_init(&s->wait_cv, NULL);
 	s->cfg = cfg;
+	s->argv = argv;
 	s->err = err;
 	s->errlen = errlen;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -393,12 +422,24 @@ caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err,
 		pthread_cond_wait(&s->wait_cv, &s->wait_mu);
 	pthread_mutex_unlock(&s->wait_mu);
 	s->cfg = NULL;
+	s->argv = NULL;
 	s->err = NULL;
 	if (s->state < 0) {
 		caisson_sync_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+caisson_sync *caisson_sync_new(const struct caisson_pool_config *cfg, char *err, size_t errlen)
+{
+	return lib_sync_new(cfg, NULL, err, errlen);
+}
+
+caisson_sync *caisson_exec_sync_new(const struct caisson_pool_config *cfg, const char *const *argv, char *err,
+				    size_t errlen)
+{
+	return lib_sync_new(cfg, argv, err, errlen);
 }
 
 /* On the loop thread (or in caisson_sync_free). The caller waits in

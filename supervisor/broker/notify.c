@@ -21,10 +21,8 @@
 #include "ipc/ipc_config.h"
 #include "policy/policy.h"
 #include "policy/sysfmt.h"
-
-/* The kernel's O_LARGEFILE on x86-64, which glibc's headers define as 0
- * there but a caller may still pass. */
-#define NF_O_LARGEFILE 0100000
+#include "notify_exec.h"
+#include "notify_serve.h"
 
 static ssize_t nf_read_mem(void *ctx, unsigned long long addr, void *buf, size_t len)
 {
@@ -54,111 +52,6 @@ static int nf_raised_signal(const struct seccomp_data *sd)
 	return 0;
 }
 
-/* A NUL-terminated string of at most len bytes (NUL included) at addr in
- * the worker, read a page (4 KiB, x86-64) at a time, so that one ending
- * just before an unmapped page is still read whole; 0, or -1 when it is
- * longer or not readable. */
-static int nf_read_string(pid_t pid, unsigned long long addr, char *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		size_t room = 4096 - ((addr + got) & 4095), want = room < len - got ? room : len - got;
-		struct iovec local = { buf + got, want }, remote = { (void *)(uintptr_t)(addr + got), want };
-
-		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)want)
-			return -1;
-		if (memchr(buf + got, '\0', want))
-			return 0;
-		got += want;
-	}
-	return -1;
-}
-
-/* Whether path is one of the files resolved for the worker to load: its
- * plugin or one of its libraries, by the absolute path in cfg. */
-static bool nf_load_file(const struct wk_config *cfg, const char *path)
-{
-	if (!strcmp(path, cfg->plugin))
-		return true;
-	for (uint32_t i = 0; i < cfg->ndeps; i++)
-		if (!strcmp(path, cfg->deps[i]))
-			return true;
-	return false;
-}
-
-static void nf_fail_call(int fd, uint64_t id, struct seccomp_notif_resp *resp, int err)
-{
-	resp->id = id;
-	resp->val = 0;
-	resp->error = -err;
-	resp->flags = 0;
-	ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
-}
-
-/* A file resolved for loading, by the canonical path the resolver
- * stored (elf_resolve.c): no symlink is followed (one that appeared since
- * is refused), and the invoking user, the real uid, must still be able to
- * read it: the worker gets nothing its user could not read. */
-static int nf_open_load_file(const char *path)
-{
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY, .resolve = RESOLVE_NO_SYMLINKS };
-
-	if (faccessat(AT_FDCWD, path, R_OK, 0) < 0)
-		return -1;
-	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-}
-
-/* The loader opening a file it may load, read-only (open or openat with
- * O_RDONLY, O_CLOEXEC and O_LARGEFILE at most; an absolute path, so an
- * openat's dirfd plays no part): the supervisor opens that file itself, a
- * regular file or nothing, and the kernel installs our descriptor in the
- * worker as the call's result (SECCOMP_ADDFD_FLAG_SEND). So the plugin and
- * its libraries are never in the worker's filesystem: they reach it as
- * the descriptors its loader maps. What the worker's memory says after we
- * read the path does not matter: we open the path we compared. Returns
- * false for any other call (the caller continues it in the empty root). */
-static bool nf_serve_open(int fd, pid_t pid, const struct wk_config *cfg, const struct seccomp_notif *req,
-			  struct seccomp_notif_resp *resp, int *host_err)
-{
-	const struct seccomp_data *sd = &req->data;
-	char path[WK_PATH_MAX];
-	uint64_t addr, flags;
-	struct seccomp_notif_addfd add;
-	struct stat st;
-	int file;
-
-	if (sd->arch != AUDIT_ARCH_X86_64 || (sd->nr != SYS_openat && sd->nr != SYS_open))
-		return false;
-	addr = sd->nr == SYS_openat ? sd->args[1] : sd->args[0];
-	flags = sd->nr == SYS_openat ? sd->args[2] : sd->args[1];
-	if ((flags & ~(uint64_t)(O_CLOEXEC | NF_O_LARGEFILE)) != O_RDONLY)
-		return false;
-	if (nf_read_string(pid, addr, path, sizeof(path)) < 0 || !nf_load_file(cfg, path))
-		return false;
-	file = nf_open_load_file(path);
-	if (file < 0) {
-		if (errno == EMFILE || errno == ENFILE)
-			*host_err = errno;
-		nf_fail_call(fd, req->id, resp, errno);
-		return true;
-	}
-	if (fstat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
-		nf_fail_call(fd, req->id, resp, EACCES);
-	} else {
-		add = (struct seccomp_notif_addfd){ .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-						    .srcfd = (uint32_t)file,
-						    .newfd_flags = (uint32_t)(flags & O_CLOEXEC) };
-		/* Not installed (its descriptor limit, say): the call fails
-		 * with why. ENOENT: the worker is gone, or a signal withdrew
-		 * the call, which then comes again: no answer either way. */
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT)
-			nf_fail_call(fd, req->id, resp, errno);
-	}
-	close(file);
-	return true;
-}
-
 /* ENOENT from SECCOMP_IOCTL_NOTIF_RECV means two things: no task is left
  * on the filter, or a signal withdrew the pending notification of a live
  * worker (the kernel restarts its call, or returns EINTR to its handler,
@@ -173,9 +66,10 @@ static bool nf_worker_gone(int fd, int pidfd)
 	return (p[0].revents & (POLLIN | POLLHUP)) || (p[1].revents & POLLHUP);
 }
 
-enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
-			 char *text, size_t len)
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
+			 const struct nfx_pool *xp, struct nfx_worker *xw, int *sig, char *text, size_t len)
 {
+	int host_err = 0;
 	static struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -201,9 +95,12 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 			snprintf(text, len, "notification receive failed: %s", strerror(errno));
 			v = NF_BROKEN;
 		}
+	} else if (pol && xw && !loading && nfx_judge(fd, pid, xp, xw, req, resp, &host_err)) {
+		if (host_err) {
+			*sig = host_err;
+			v = NF_HOST_LIMIT;
+		}
 	} else if (pol && ((loading && policy_init_allows(pol, &req->data)) || policy_run_continues(pol, &req->data))) {
-		int host_err = 0;
-
 		if (!loading || !nf_serve_open(fd, pid, loading, req, resp, &host_err)) {
 			resp->id = req->id;
 			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -217,7 +114,10 @@ enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol,
 		snprintf(text, len, "SIG%s (raised by the plugin)", sysfmt_signame(*sig));
 		v = NF_CRASHED;
 	} else {
-		sysfmt_format(&req->data, nf_read_mem, &pid, text, len);
+		/* The caller's memory: an exec worker's tool is not the worker. */
+		pid_t caller = (pid_t)req->pid;
+
+		sysfmt_format(&req->data, nf_read_mem, &caller, text, len);
 		v = NF_VIOLATION;
 	}
 	free(req);

@@ -16,6 +16,8 @@
 
 struct policy;
 struct wk_config;
+struct nfx_pool;
+struct nfx_worker;
 
 enum nf_verdict {
 	NF_CONTINUED, /* answered CONTINUE, or nothing to read (EINTR, or a
@@ -34,9 +36,11 @@ enum nf_verdict {
  * judges it;
  * loading: the worker's configuration while it has not reported READY (the
  * init set is answered), else NULL; pol NULL: nothing is continued (every
- * notification is judged a violation). text (len bytes) gets the detail of
- * NF_BROKEN, NF_CRASHED, NF_VIOLATION. */
-enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading, int *sig,
-			 char *text, size_t len);
+ * notification is judged a violation). xp, xw: an exec worker's pool and
+ * its own state (notify_exec.h), judged first once it is READY; NULL for a
+ * plugin worker. text (len bytes) gets the detail of NF_BROKEN,
+ * NF_CRASHED, NF_VIOLATION. */
+enum nf_verdict nf_judge(int fd, pid_t pid, int pidfd, const struct policy *pol, const struct wk_config *loading,
+			 const struct nfx_pool *xp, struct nfx_worker *xw, int *sig, char *text, size_t len);
 
 #endif

@@ -374,6 +374,7 @@ static int pool_spawn(struct pool *p)
 	TAILQ_INIT(&w->piped);
 	w->pidfd = w->ipc = w->notify = w->log = -1;
 	w->rg = PREGIONS_NONE;
+	nfx_worker_init(&w->xw);
 	w->st = PW_SPAWNING;
 	w->spawn_id = ++p->next_id;
 	TAILQ_INSERT_TAIL(&p->workers, w, link);
@@ -497,6 +498,37 @@ void pool_dispatch(struct pool *p)
 
 /* ---- public ---------------------------------------------------------- */
 
+/* An exec pool: its tool process is single-use (and a scratch directory
+ * must not carry one request's files into the next), so one request per
+ * worker, none pipelined; with one request per worker the pool keeps a
+ * spare pre-spawned (pool_dispatch), so that a request pays its tool's
+ * start, not the sandbox's. The listener's rules
+ * for its workers need the resolved set and command line (notify_exec.h). */
+static int pool_exec_init(struct pool *p, char *err, size_t errlen)
+{
+	p->sz.requests_per_worker = 1;
+	p->sz.pipeline = 1;
+	p->nfx = malloc(sizeof(*p->nfx));
+	if (!p->nfx) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (nfx_pool_init(p->nfx, p->cfg, err, errlen) < 0) {
+		free(p->nfx);
+		p->nfx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void pool_exec_free(struct pool *p)
+{
+	if (p->nfx)
+		nfx_pool_free(p->nfx);
+	free(p->nfx);
+	p->nfx = NULL;
+}
+
 struct pool *pool_new(struct event_base *base, const struct policy *pol, const struct pool_limits *lim,
 		      const struct pool_sizing *sz, const struct wk_config *cfg, char *err, size_t errlen)
 {
@@ -537,6 +569,8 @@ struct pool *pool_new_launched(struct event_base *base, const struct policy *pol
 	 * do, the first pool lifts the soft limit to the hard one. */
 	hl_nofile_raise_once();
 	wk_config_copy(p->cfg, cfg);
+	if (p->cfg->exec && pool_exec_init(p, err, errlen) < 0)
+		goto fail;
 	/* RLIMIT_CPU is per process: a worker serving several requests gets
 	 * their summed budget as a backstop; each request's own budget is
 	 * enforced here (pw_cpu_timer). */
@@ -599,6 +633,7 @@ fail:
 	if (p->ev_spare)
 		event_free(p->ev_spare);
 	cg_teardown(&p->cg);
+	pool_exec_free(p);
 	free(p->cfg);
 	free(p);
 	return NULL;
@@ -792,6 +827,7 @@ void pool_free(struct pool *p)
 	event_free(p->ev_deliver);
 	event_free(p->ev_backoff);
 	event_free(p->ev_spare);
+	pool_exec_free(p);
 	free(p->cfg);
 	free(p);
 }

@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "hostlim.h"
+#include "notify_exec.h"
 #include "pool.h"
 #include "zyg.h"
 
@@ -109,6 +110,8 @@ struct pworker {
 	bool reaped;          /* the zygote reaped it (Z_EXITED): it is gone */
 	char why[512];        /* why it was killed with no request (logs) */
 	struct pregions rg;
+	struct nfx_worker xw; /* an exec worker: its fork, exec and tool (notify_exec.h) */
+	int tool_sig;         /* an exec worker whose tool a signal killed: that signal, else 0 */
 	struct wlog *wlog;    /* -v only: its stderr line being assembled */
 	struct preq *req;     /* the request in hand: the first one not yet answered */
 	/* [pool] pipeline: requests already sent to it behind req, in order
@@ -131,6 +134,7 @@ struct pool {
 	struct cg cg;
 	const struct policy *pol;
 	struct wk_config *cfg;
+	struct nfx_pool *nfx; /* an exec pool's resolved set and command line, else NULL */
 	struct pool_limits lim;
 	struct pool_sizing sz;
 	size_t shm_in_size, shm_out_size; /* 0: the limits fit inline, no regions */

@@ -53,6 +53,7 @@ void pw_free(struct pworker *w)
 	free(w->wlog);
 	free(w->logtail);
 	pw_regions_free(w->p, &w->rg);
+	nfx_worker_free(&w->xw);
 	pool_release_slot(w->p, w->slot, w->cg_ready, w->reaped);
 	TAILQ_REMOVE(&w->p->workers, w, link);
 	free(w);
@@ -190,14 +191,22 @@ void pw_arm(struct event *ev, uint64_t ms)
  * clock_getcpuclockid() spends a second one (clock_getres) checking it.
  * The kernel's encoding of a process CPU clock (CPUCLOCK_SCHED); the pid
  * stays ours until the zygote reaps the worker. */
-uint64_t pw_cpu_ns(const struct pworker *w)
+static uint64_t pw_clock_ns(pid_t pid)
 {
-	clockid_t c = (clockid_t)((~(unsigned)w->pid) << 3 | 2u);
+	clockid_t c = (clockid_t)((~(unsigned)pid) << 3 | 2u);
 	struct timespec ts;
 
 	if (clock_gettime(c, &ts) < 0)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* An exec worker's CPU is its runner's and its tool's while the tool
+ * runs (a reaped tool's time is its runner's children's, which the
+ * zygote's rusage counts at the end). */
+uint64_t pw_cpu_ns(const struct pworker *w)
+{
+	return pw_clock_ns(w->pid) + (w->xw.tool > 0 ? pw_clock_ns(w->xw.tool) : 0);
 }
 
 static int pw_send_request(struct pworker *w)
@@ -343,8 +352,23 @@ static void pw_take_cov(struct pworker *w, struct preq *r)
 	r->cov_len = IPC_COV_COUNTERS + (size_t)n;
 }
 
+/* An exec worker's tool was killed by sig (its runner's word, bounded to
+ * a signal number): the worker is ended now, and its end is classified
+ * as if the tool's signal had ended it (pool_exited), with the rusage the
+ * zygote reads, which counts the reaped tool (CPU, peak memory). */
+static void pw_tool_signaled(struct pworker *w, uint32_t sig)
+{
+	if (sig == 0 || sig > 64) {
+		pw_decide(w, CS_PROTOCOL_ERROR, 0, "exec runner reported signal %u", sig);
+		return;
+	}
+	w->tool_sig = (int)sig;
+	pw_kill(w);
+}
+
 /* The request in hand finished: rc 0 is OK, anything else PLUGIN_ERROR
- * with the plugin's text. */
+ * with the plugin's text (an exec worker's: "exit N: its last stderr
+ * line"; a signal is pw_tool_signaled's). */
 static void pw_done(struct pworker *w, int32_t rc, const char *text)
 {
 	struct pool *p = w->p;
@@ -353,6 +377,10 @@ static void pw_done(struct pworker *w, int32_t rc, const char *text)
 	pw_take_cov(w, r);
 	evtimer_del(w->timer);
 	evtimer_del(w->cpu_timer);
+	if (p->cfg->exec && ((uint32_t)rc & IPC_EXEC_SIGNALED)) {
+		pw_tool_signaled(w, (uint32_t)rc & ~IPC_EXEC_SIGNALED);
+		return;
+	}
 	r->decided = true;
 	r->status = rc == 0 ? CS_OK : CS_PLUGIN_ERROR;
 	if (rc == 0)
@@ -552,8 +580,8 @@ static void pw_notify(struct pworker *w, int fd)
 		pw_ipc_readable(w->ipc, EV_READ, w);
 	if (w->st == PW_DYING)
 		return;
-	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, &sig, text,
-			 sizeof(text))) {
+	switch (nf_judge(fd, w->pid, w->pidfd, w->p->pol, w->st == PW_SPAWNING ? w->p->cfg : NULL, w->p->nfx,
+			 w->p->nfx ? &w->xw : NULL, &sig, text, sizeof(text))) {
 	case NF_CONTINUED:
 		break;
 	case NF_HOST_LIMIT:
@@ -788,7 +816,7 @@ void pool_exited(void *arg, pid_t pid, int status, uint64_t maxrss_kb, uint64_t 
 				  (unsigned long long)(p->lim.memory_bytes >> 20), cg_name(&p->cg),
 				  (unsigned long long)(maxrss_kb >> 10));
 		if (w->st != PW_DYING)
-			pw_classify(w, status, maxrss_kb, cpu_us);
+			pw_classify(w, w->tool_sig ? w->tool_sig : status, maxrss_kb, cpu_us);
 	}
 	pw_after_event(w);
 }

@@ -15,7 +15,7 @@
 #include "elf/zygote_sonames.h" /* generated at build time (supervisor/elf/sources.cmake) */
 #include "landlock.h"
 
-static int copy_str(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
+int setup_copy(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen)
 {
 	if (strlen(src) >= WK_PATH_MAX) {
 		snprintf(err, errlen, "%s too long: %.60s...", what, src);
@@ -45,7 +45,7 @@ static int resolve_deps(const struct profile *prof, const char *plugin, struct w
 		goto out;
 	}
 	for (size_t i = 0; i < deps.n; i++)
-		if (copy_str(cfg->deps[i], deps.paths[i], "library path", err, errlen) < 0)
+		if (setup_copy(cfg->deps[i], deps.paths[i], "library path", err, errlen) < 0)
 			goto out;
 	cfg->ndeps = (uint32_t)deps.n;
 	rc = 0;
@@ -79,20 +79,9 @@ static int keyrings_isolated(const struct profile *prof, char *err, size_t errle
 	return 0;
 }
 
-int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
-			char *const *extra_args, size_t nextra, struct wk_config *cfg,
-			char *err, size_t errlen)
+int setup_common(const struct profile *prof, const struct policy *pol, struct wk_config *cfg, char *err,
+		 size_t errlen)
 {
-	char real[PATH_MAX];
-
-	wk_config_reset(cfg);
-	if (!realpath(plugin, real)) {
-		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
-		return -1;
-	}
-	if (copy_str(cfg->plugin, real, "plugin path", err, errlen) < 0 ||
-	    resolve_deps(prof, real, cfg, err, errlen) < 0)
-		return -1;
 	if (geteuid() == 0) {
 		cfg->uid_base = SETUP_ID_BASE;
 		cfg->gid_base = SETUP_ID_BASE;
@@ -114,18 +103,39 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	}
 	cfg->ninsns = (uint32_t)pol->ninsns;
 	memcpy(cfg->insns, pol->insns, pol->ninsns * sizeof(pol->insns[0]));
-	if (prof->nbinds > WK_MAX_BINDS || prof->nplugin_args + nextra > WK_MAX_ARGS) {
-		snprintf(err, errlen, "too many binds or plugin arguments");
+	if (prof->nbinds > WK_MAX_BINDS) {
+		snprintf(err, errlen, "too many binds");
 		return -1;
 	}
 	for (size_t i = 0; i < prof->nbinds; i++)
-		if (copy_str(cfg->binds[cfg->nbinds++], prof->binds[i], "bind path", err, errlen) < 0)
+		if (setup_copy(cfg->binds[cfg->nbinds++], prof->binds[i], "bind path", err, errlen) < 0)
 			return -1;
+	return 0;
+}
+
+int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
+			char *const *extra_args, size_t nextra, struct wk_config *cfg,
+			char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+
+	wk_config_reset(cfg);
+	if (!realpath(plugin, real)) {
+		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
+		return -1;
+	}
+	if (setup_copy(cfg->plugin, real, "plugin path", err, errlen) < 0 ||
+	    resolve_deps(prof, real, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
+		return -1;
+	if (prof->nplugin_args + nextra > WK_MAX_ARGS) {
+		snprintf(err, errlen, "too many plugin arguments");
+		return -1;
+	}
 	for (size_t i = 0; i < prof->nplugin_args; i++)
-		if (copy_str(cfg->args[cfg->nargs++], prof->plugin_args[i], "plugin argument", err, errlen) < 0)
+		if (setup_copy(cfg->args[cfg->nargs++], prof->plugin_args[i], "plugin argument", err, errlen) < 0)
 			return -1;
 	for (size_t i = 0; i < nextra; i++)
-		if (copy_str(cfg->args[cfg->nargs++], extra_args[i], "plugin argument", err, errlen) < 0)
+		if (setup_copy(cfg->args[cfg->nargs++], extra_args[i], "plugin argument", err, errlen) < 0)
 			return -1;
 	return 0;
 }

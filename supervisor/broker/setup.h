@@ -21,6 +21,18 @@ struct policy;
 int setup_worker_config(const struct profile *prof, const struct policy *pol, const char *plugin,
 			char *const *extra_args, size_t nextra, struct wk_config *cfg,
 			char *err, size_t errlen);
+/* An exec pool's configuration (caisson exec, setup_exec.c): argv is the
+ * tool (an absolute path) and its ARGS template, NULL-terminated; the
+ * tool and its libraries resolved, its interpreter named, the template's
+ * placeholders checked. */
+int setup_exec_config(const struct profile *prof, const struct policy *pol, const char *const *argv,
+		      struct wk_config *cfg, char *err, size_t errlen);
+/* What every worker configuration takes from the profile and the policy:
+ * identity scheme, limits, Landlock, the filter, the binds. */
+int setup_common(const struct profile *prof, const struct policy *pol, struct wk_config *cfg, char *err,
+		 size_t errlen);
+/* Copies src into a configuration string; -1 (naming what) when too long. */
+int setup_copy(char dst[WK_PATH_MAX], const char *src, const char *what, char *err, size_t errlen);
 void setup_limits(const struct profile *prof, struct pool_limits *lim);
 void setup_sizing(const struct profile *prof, struct pool_sizing *sz);
 

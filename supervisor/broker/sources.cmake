@@ -9,6 +9,7 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/pool_idle.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/bufcache.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/notify.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/notify_serve.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/wlog.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cgroup.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/cg_stale.c
@@ -17,6 +18,8 @@ caisson_static_library(caisson_sv
     ${CMAKE_SOURCE_DIR}/supervisor/broker/zyg.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/libexec.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/setup.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/setup_exec.c
+    ${CMAKE_SOURCE_DIR}/supervisor/broker/notify_exec.c
     ${CMAKE_SOURCE_DIR}/supervisor/broker/landlock.c)
 target_compile_definitions(caisson_sv PRIVATE CAISSON_LIBEXECDIR="${CAISSON_LIBEXECDIR}"
     CAISSON_BIN_TO_LIBEXEC="${CAISSON_BIN_TO_LIBEXEC}" CAISSON_LIB_TO_LIBEXEC="${CAISSON_LIB_TO_LIBEXEC}")

@@ -4,6 +4,7 @@
 #define CAISSON_CMD_H
 
 int cmd_run(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);

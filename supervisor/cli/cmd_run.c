@@ -14,6 +14,7 @@
 #include "cli_args.h"
 #include "cmd.h"
 #include "interrupt.h"
+#include "run.h"
 #include "run_io.h"
 #include "ipc/ipc_proto.h"
 #include "policy/policy.h"
@@ -22,7 +23,6 @@
 #include "broker/pool.h"
 #include "broker/zyg.h"
 
-#define RUN_MAX_ARGS 16
 #define RUN_INLINE_CHECK_MAX 64 /* inputs stat'ed to see whether the workers need bulk regions */
 
 static const char run_usage[] =
@@ -53,24 +53,13 @@ static const char run_usage[] =
 	"Each failed input prints '<input>: STATUS detail' on stderr.\n"
 	"Exit status: 0 all inputs OK, 1 some input failed, 2 usage or configuration error.\n";
 
-struct run_opts {
-	const char *profile, *outdir, *plugin, *ext;
-	char *args[RUN_MAX_ARGS];
-	size_t nargs;
-	int verbose;
-	uint32_t jobs;
-	char **inputs; /* the FILEs (cli_args storage) */
-	int ninputs;
-	struct run_out out;
-};
-
-static int run_parse_jobs(const char *arg, uint32_t *jobs)
+int run_parse_jobs(const char *cmd, const char *arg, uint32_t *jobs)
 {
 	char *end;
 	unsigned long j = strtoul(arg, &end, 10);
 
 	if (*arg < '0' || *arg > '9' || *end || j < 1 || j > 1024)
-		return cli_usage_error("run", "-j wants a number of workers from 1 to 1024, not '%s'", arg);
+		return cli_usage_error(cmd, "-j wants a number of workers from 1 to 1024, not '%s'", arg);
 	*jobs = (uint32_t)j;
 	return 0;
 }
@@ -105,7 +94,7 @@ static int parse(int argc, char **argv, struct cli_args *a, struct run_opts *o)
 		case 'o': o->outdir = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'j':
-			if (run_parse_jobs(optarg, &o->jobs))
+			if (run_parse_jobs("run", optarg, &o->jobs))
 				return -1;
 			break;
 		case 'e':
@@ -352,6 +341,27 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct cli_args a;
+	int rc = 2;
+
+	if (cli_args_init(&a, "run", argc) < 0)
+		return 2;
+	if (parse(argc, argv, &a, &o) == 0)
+		rc = run_pool(&o);
+	cli_args_free(&a);
+	return rc;
+}
+
+/* The worker configuration: a plugin's, or an exec tool's (caisson exec). */
+static int run_setup(const struct run_opts *o, const struct profile *prof, const struct policy *pol,
+		     struct wk_config *cfg, char *err, size_t errlen)
+{
+	if (o->tool_argv)
+		return setup_exec_config(prof, pol, o->tool_argv, cfg, err, errlen);
+	return setup_worker_config(prof, pol, o->plugin, o->args, o->nargs, cfg, err, errlen);
+}
+
+int run_pool(struct run_opts *o)
+{
 	struct profile prof;
 	struct policy pol;
 	struct wk_config *cfg = NULL;
@@ -365,46 +375,43 @@ int cmd_run(int argc, char **argv)
 
 	memset(&prof, 0, sizeof(prof));
 	memset(&pol, 0, sizeof(pol));
-	if (cli_args_init(&a, "run", argc) < 0)
-		return 2;
-	if (parse(argc, argv, &a, &o) < 0 || run_start(&base, &pre) < 0)
+	if (run_start(&base, &pre) < 0)
 		goto out;
-	if (profile_load(o.profile, &prof, err, sizeof(err)) < 0) {
+	if (profile_load(o->profile, &prof, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
 	}
-	run_set_output(&o, &prof);
-	if (run_io_check_names(&o.out, o.inputs, o.ninputs) < 0)
+	run_set_output(o, &prof);
+	if (run_io_check_names(&o->out, o->inputs, o->ninputs) < 0)
 		goto out;
 	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg || policy_build(&prof, &pol, err, sizeof(err)) < 0 ||
-	    setup_worker_config(&prof, &pol, o.plugin, o.args, o.nargs, cfg, err, sizeof(err)) < 0) {
+	if (!cfg || policy_build(&prof, &pol, err, sizeof(err)) < 0 || run_setup(o, &prof, &pol, cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "caisson: %s\n", cfg ? err : "out of memory");
 		goto out;
 	}
 	/* Last of the checks, so a refused configuration creates nothing;
 	 * before any worker starts. */
-	if (o.out.dir && run_io_open_dir(o.out.dir) < 0)
+	if (o->out.dir && run_io_open_dir(o->out.dir) < 0)
 		goto out;
 	setup_limits(&prof, &lim);
 	setup_sizing(&prof, &sz);
 	/* No limit is loosened: the input cap shrinks to one message (an
 	 * input that grows past it meanwhile is refused), the output cap
 	 * stays, and the memory limit does not count regions never made. */
-	if (!cfg->cov_bytes && run_inputs_inline(o.inputs, o.ninputs)) {
+	if (!cfg->cov_bytes && run_inputs_inline(o->inputs, o->ninputs)) {
 		cfg->no_regions = 1;
 		if (lim.input_bytes > IPC_INLINE_MAX)
 			lim.input_bytes = cfg->input_bytes = IPC_INLINE_MAX;
 	}
-	if (o.jobs)
-		sz.max_workers = o.jobs;
+	if (o->jobs)
+		sz.max_workers = o->jobs;
 	if (sz.min_workers > sz.max_workers)
 		sz.min_workers = sz.max_workers;
 	/* One input is one request: one worker at a time serves it (a
 	 * worker more would only be prewarmed for nothing), and its cgroup
 	 * is the pool's (no wN level): two mkdir and two rmdir fewer, the
 	 * same limits. */
-	if (o.ninputs <= 1) {
+	if (o->ninputs <= 1) {
 		sz.max_workers = 1;
 		sz.min_workers = sz.min_workers ? 1 : 0;
 		cfg->cgroup_flat = 1;
@@ -413,8 +420,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "caisson: %s\n", err);
 		goto out;
 	}
-	pool_set_verbose(pool, o.verbose);
-	rc = run_inputs(base, pool, &o, &lim, prof.limits.input_bytes, &sz, o.inputs, o.ninputs);
+	pool_set_verbose(pool, o->verbose);
+	rc = run_inputs(base, pool, o, &lim, prof.limits.input_bytes, &sz, o->inputs, o->ninputs);
 	pool_free(pool);
 out:
 	zyg_launched_drop(&pre);
@@ -424,6 +431,5 @@ out:
 	free(cfg);
 	policy_free(&pol);
 	profile_free(&prof);
-	cli_args_free(&a);
 	return rc;
 }

@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "run a plugin over inputs in sandboxed workers" },
+	{ "exec", cmd_exec, "run an existing program (a converter) over inputs in sandboxed workers" },
 	{ "profile", cmd_profile, "lint profiles, show the effective policy, list exceptions" },
 	{ "verify", cmd_verify, "prove a profile's isolation: attest live workers, run the probes" },
 	{ "fuzz", cmd_fuzz, "coverage-guided fuzzing of a libFuzzer harness in sandboxed workers" },
@@ -29,7 +30,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error(NULL, "a command is required (run, profile, verify, fuzz or serve)");
+		return cli_usage_error(NULL, "a command is required (run, exec, profile, verify, fuzz or serve)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage();
 		return 0;

@@ -4,6 +4,7 @@ add_executable(caisson
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cli_args.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/run_io.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_run.c
+    ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_exec.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_profile.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_verify.c
     ${CMAKE_SOURCE_DIR}/supervisor/cli/cmd_fuzz.c

@@ -230,6 +230,8 @@ int elf_parse(const uint8_t *buf, size_t len, struct elf_info *out, char *err, s
 			if (!s || !v.ph[i].p_filesz || !memchr(s, '\0', v.ph[i].p_filesz))
 				return fail(err, errlen, "bad PT_INTERP");
 			slash = strrchr(s, '/');
+			if (elf_copy(out->interp_path, sizeof(out->interp_path), s, err, errlen, "bad PT_INTERP") < 0)
+				return -1;
 			if (elf_copy(out->interp, sizeof(out->interp), slash ? slash + 1 : s, err, errlen,
 				     "bad PT_INTERP") < 0)
 				return -1;

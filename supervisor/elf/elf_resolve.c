@@ -275,9 +275,15 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 	return 0;
 }
 
+/* What res_start resolves: a plugin's libraries, the sonames a binary has
+ * loaded (its interpreter's included), or an executable's libraries (its
+ * interpreter's path apart, into interp). */
+enum res_mode { RES_PLUGIN, RES_SONAMES, RES_EXEC };
+
 static int res_start(const char *path, const char *const *skip, const char *const *libpath,
-		     struct elf_deps *out, bool plugin, char *err, size_t errlen)
+		     struct elf_deps *out, enum res_mode mode, char *interp, char *err, size_t errlen)
 {
+	bool plugin = mode == RES_PLUGIN;
 	struct res r = { .skip = skip, .libpath = libpath, .out = out, .err = err, .errlen = errlen };
 	struct elf_info *info = malloc(sizeof(*info));
 	char perr[200], real[PATH_MAX];
@@ -306,6 +312,13 @@ static int res_start(const char *path, const char *const *skip, const char *cons
 						 : "does not export caisson_plugin_handle (nor LLVMFuzzerTestOneInput)");
 		goto out;
 	}
+	if (mode == RES_EXEC && !info->interp_path[0]) {
+		snprintf(err, errlen, "%s: statically linked (no PT_INTERP): caisson exec serves a dynamic "
+			 "executable's loader and libraries, nothing else", path);
+		goto out;
+	}
+	if (mode == RES_EXEC)
+		snprintf(interp, ELF_NAME_MAX, "%s", info->interp_path);
 	/* $ORIGIN is the object's real directory, as the loader sees it. */
 	if (!realpath(path, real)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -313,10 +326,10 @@ static int res_start(const char *path, const char *const *skip, const char *cons
 	}
 	/* The profile's directories now (a typo is an error even when
 	 * nothing is searched); the system's when first needed. */
-	if (elf_trust_init(&r.trust, libpath, NULL, 0, plugin ? real : NULL, err, errlen) < 0)
+	if (elf_trust_init(&r.trust, libpath, NULL, 0, mode != RES_SONAMES ? real : NULL, err, errlen) < 0)
 		goto out;
 	rc = res_walk(&r, real, info, 0);
-	if (rc == 0 && !plugin && info->interp[0] && !res_skipped(&r, info->interp))
+	if (rc == 0 && mode == RES_SONAMES && info->interp[0] && !res_skipped(&r, info->interp))
 		rc = res_append(&r, "", info->interp);
 out:
 	for (size_t i = 0; i < r.nconf; i++)
@@ -331,12 +344,69 @@ out:
 int elf_resolve_deps(const char *plugin, const char *const *skip, const char *const *libpath,
 		     struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(plugin, skip, libpath, out, true, err, errlen);
+	return res_start(plugin, skip, libpath, out, RES_PLUGIN, NULL, err, errlen);
 }
 
 int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen)
 {
-	return res_start(binary, NULL, NULL, out, false, err, errlen);
+	return res_start(binary, NULL, NULL, out, RES_SONAMES, NULL, err, errlen);
+}
+
+/* The interpreter a tool names, by its canonical path: a regular file the
+ * invoking user may read (it reaches the worker as a descriptor the zygote
+ * opens with no symlink followed). */
+static int res_interp(const char *tool, const char *named, char *interp, size_t len, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (named[0] != '/' || !realpath(named, real) || stat(real, &st) < 0) {
+		snprintf(err, errlen, "%s: its interpreter %s: %s", tool, named,
+			 named[0] != '/' ? "not an absolute path" : strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || faccessat(AT_FDCWD, real, R_OK, 0) < 0) {
+		snprintf(err, errlen, "%s: its interpreter %s: not a regular file the invoking user (uid %u) can read",
+			 tool, real, (unsigned)getuid());
+		return -1;
+	}
+	if (strlen(real) >= len) {
+		snprintf(err, errlen, "%s: its interpreter's path is too long", tool);
+		return -1;
+	}
+	strcpy(interp, real);
+	return 0;
+}
+
+int elf_resolve_exec(const char *tool, const char *const *libpath, struct elf_deps *out, char *interp,
+		     size_t len, char *err, size_t errlen)
+{
+	char named[ELF_NAME_MAX];
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (stat(tool, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", tool, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID))) {
+		snprintf(err, errlen, "%s: %s", tool, !S_ISREG(st.st_mode) ? "not a regular file"
+			 : "set-user-ID or set-group-ID: refused (its privilege would not apply, and such a program "
+			   "expects it)");
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, tool, R_OK | X_OK, 0) < 0) {
+		snprintf(err, errlen, "%s: not readable and executable by the invoking user (uid %u): %s", tool,
+			 (unsigned)getuid(), strerror(errno));
+		return -1;
+	}
+	if (res_start(tool, NULL, libpath, out, RES_EXEC, named, err, errlen) < 0)
+		return -1;
+	if (res_interp(tool, named, interp, len, err, errlen) < 0) {
+		elf_deps_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 void elf_deps_free(struct elf_deps *d)

@@ -23,6 +23,7 @@ struct elf_info {
 	char runpath[ELF_RUNPATH_MAX]; /* DT_RUNPATH, else DT_RPATH; "" if none */
 	bool rpath;                    /* runpath came from DT_RPATH */
 	char interp[ELF_NAME_MAX];     /* PT_INTERP basename; "" if none */
+	char interp_path[ELF_NAME_MAX]; /* PT_INTERP as written; "" if none */
 	bool is_dyn;                   /* ET_DYN (shared object or PIE) */
 	bool has_handle, has_init;     /* defines caisson_plugin_handle / _init */
 	bool has_fuzz_target;          /* defines LLVMFuzzerTestOneInput (a libFuzzer harness) */
@@ -56,5 +57,16 @@ int elf_resolve_deps(const char *plugin, const char *const *skip, const char *co
  * interpreter. */
 int elf_loaded_sonames(const char *binary, struct elf_deps *out, char *err, size_t errlen);
 void elf_deps_free(struct elf_deps *d);
+
+/* An executable for caisson exec: a regular file the invoking user (real
+ * uid) may read and execute, neither set-user-ID nor set-group-ID, a
+ * dynamically linked ELF with a PT_INTERP (a static binary is refused: its
+ * loader is itself, so nothing would reach it as a served descriptor).
+ * Resolves every library it needs (none skipped; searched as
+ * elf_resolve_deps does, the binary's RUNPATH confined the same way) into
+ * out, dependencies first, and its interpreter's canonical path into
+ * interp (len bytes), checked readable like the rest. */
+int elf_resolve_exec(const char *tool, const char *const *libpath, struct elf_deps *out, char *interp,
+		     size_t len, char *err, size_t errlen);
 
 #endif
