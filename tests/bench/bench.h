@@ -147,6 +147,7 @@ void bench_fig_syscall(struct bench_ctx *c);
 void bench_fig_scale(struct bench_ctx *c);
 void bench_fig_oneshot(struct bench_ctx *c); /* 9 */
 void bench_fig_fuzz(struct bench_ctx *c);    /* 10 */
+void bench_fig_exec(struct bench_ctx *c);    /* 11 */
 void bench_fig_serve(struct bench_ctx *c);   /* 12 */
 
 void bench_report_table(const struct bench_ctx *c);

@@ -17,7 +17,8 @@ static const struct {
 } bench_figures[] = {
 	{ "1", bench_fig_spawn }, { "2", bench_fig_ipc }, { "5", bench_fig_png },
 	{ "6", bench_fig_memory }, { "7", bench_fig_syscall }, { "8", bench_fig_scale },
-	{ "9", bench_fig_oneshot }, { "10", bench_fig_fuzz }, { "12", bench_fig_serve },
+	{ "9", bench_fig_oneshot }, { "10", bench_fig_fuzz }, { "11", bench_fig_exec },
+	{ "12", bench_fig_serve },
 };
 
 /* Whether figure fig is in only, a comma-separated list ("2,10"). */
