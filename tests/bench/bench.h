@@ -13,7 +13,7 @@
 
 #include "caisson.h"
 
-#define BENCH_MAX_ROWS 24
+#define BENCH_MAX_ROWS 32
 #define BENCH_MAX_PEERS 4
 #define BENCH_CMD_MAX 1024
 #define BENCH_ARGV_MAX 40
