@@ -29,7 +29,19 @@ static bool argv_is(const char *name, size_t n, const char *word)
 	return strlen(word) == n && !memcmp(name, word, n);
 }
 
+static int argv_check(const char *arg, const char *const *keys, bool any, unsigned *uses, char *err, size_t errlen);
+
 int ipc_argv_check(const char *arg, const char *const *keys, unsigned *uses, char *err, size_t errlen)
+{
+	return argv_check(arg, keys, false, uses, err, errlen);
+}
+
+static int ipc_argv_check_any(const char *arg, unsigned *uses, char *err, size_t errlen)
+{
+	return argv_check(arg, NULL, true, uses, err, errlen);
+}
+
+static int argv_check(const char *arg, const char *const *keys, bool any, unsigned *uses, char *err, size_t errlen)
 {
 	for (const char *s = arg; *s; s++) {
 		size_t n;
@@ -50,7 +62,7 @@ int ipc_argv_check(const char *arg, const char *const *keys, unsigned *uses, cha
 					      "literal brace)", arg);
 			return -1;
 		}
-		known = argv_is(s + 1, n, "in") || argv_is(s + 1, n, "out");
+		known = any || argv_is(s + 1, n, "in") || argv_is(s + 1, n, "out");
 		for (size_t k = 0; keys && keys[k] && !known; k++)
 			known = argv_is(s + 1, n, keys[k]);
 		if (!known) {
@@ -62,6 +74,21 @@ int ipc_argv_check(const char *arg, const char *const *keys, unsigned *uses, cha
 		s += n + 1;
 	}
 	return 0;
+}
+
+unsigned ipc_argv_uses(const struct wk_config *cfg)
+{
+	unsigned uses = 0;
+	char err[8];
+
+	for (uint32_t i = 0; i < cfg->nargs && i < WK_MAX_ARGS; i++) {
+		unsigned one = 0;
+
+		/* Any {KEY} counts as known here: only in and out are asked. */
+		if (ipc_argv_check_any(cfg->args[i], &one, err, sizeof(err)) == 0)
+			uses |= one;
+	}
+	return uses;
 }
 
 struct argv_out {

@@ -9,6 +9,7 @@
 #ifndef CAISSON_IPC_ARGV_H
 #define CAISSON_IPC_ARGV_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -37,6 +38,17 @@ typedef const char *(*ipc_argv_lookup)(const void *ctx, const char *key, size_t 
  * are literal braces; any other brace is refused. *uses gets
  * IPC_ARGV_USES_IN and IPC_ARGV_USES_OUT or'ed in. */
 int ipc_argv_check(const char *arg, const char *const *keys, unsigned *uses, char *err, size_t errlen);
+
+/* The placeholders cfg's template uses: IPC_ARGV_USES_IN and _OUT or'ed
+ * (the template was checked by the supervisor; an unparsable argument
+ * adds nothing). */
+unsigned ipc_argv_uses(const struct wk_config *cfg);
+/* How the runner opens them (worker/wk_exec.c), and the supervisor lets
+ * it, once each: {in} created before the fork, {out} read after the tool
+ * has run (not a symlink, not waiting on a FIFO). */
+#define IPC_ARGV_IN_FLAGS (O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+#define IPC_ARGV_IN_MODE 0600
+#define IPC_ARGV_OUT_FLAGS (O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
 /* The full command line of an exec worker of cfg, into buf (cap bytes) and
  * argv (IPC_ARGV_SLOTS entries, NULL-terminated): the interpreter run as a

@@ -119,6 +119,8 @@ void wk_config_reset(struct wk_config *c)
 	c->plugin[0] = '\0';
 	c->interp[0] = '\0';
 	c->ndeps = c->nbinds = c->nargs = c->ncgroups = 0;
+	c->ndata = 0;
+	c->scratch_bytes = 0;
 }
 
 void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
@@ -137,6 +139,9 @@ void wk_config_copy(struct wk_config *dst, const struct wk_config *src)
 	memcpy(dst->binds, src->binds, dst->nbinds * sizeof(dst->binds[0]));
 	memcpy(dst->args, src->args, dst->nargs * sizeof(dst->args[0]));
 	memcpy(dst->cgroups, src->cgroups, dst->ncgroups * sizeof(dst->cgroups[0]));
+	dst->ndata = src->ndata < WK_MAX_BINDS ? src->ndata : WK_MAX_BINDS;
+	dst->scratch_bytes = src->scratch_bytes;
+	memcpy(dst->data, src->data, dst->ndata * sizeof(dst->data[0]));
 }
 
 ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
@@ -144,7 +149,8 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	struct cur c = { .w = buf, .len = cap };
 
 	if (cfg->ninsns == 0 || cfg->ninsns > WK_MAX_INSNS || cfg->ndeps > WK_MAX_DEPS ||
-	    cfg->nbinds > WK_MAX_BINDS || cfg->nargs > WK_MAX_ARGS || cfg->ncgroups > WK_MAX_CGROUPS) {
+	    cfg->nbinds > WK_MAX_BINDS || cfg->nargs > WK_MAX_ARGS || cfg->ncgroups > WK_MAX_CGROUPS ||
+	    cfg->ndata > WK_MAX_BINDS) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -186,6 +192,10 @@ ssize_t wk_config_encode(const struct wk_config *cfg, uint8_t *buf, size_t cap)
 	put32(&c, cfg->ncgroups);
 	for (uint32_t i = 0; i < cfg->ncgroups && i < WK_MAX_CGROUPS; i++)
 		put_str(&c, cfg->cgroups[i]);
+	put64(&c, cfg->scratch_bytes);
+	put32(&c, cfg->ndata);
+	for (uint32_t i = 0; i < cfg->ndata; i++)
+		put_str(&c, cfg->data[i]);
 	if (c.bad) {
 		errno = EMSGSIZE;
 		return -1;
@@ -215,6 +225,13 @@ static bool config_valid(const struct wk_config *cfg)
 	for (uint32_t i = 0; i < cfg->nbinds; i++)
 		if (!path_ok(cfg->binds[i]))
 			return false;
+	/* Data never under /tmp, where the scratch tmpfs goes. */
+	for (uint32_t i = 0; i < cfg->ndata; i++)
+		if (!path_ok(cfg->data[i]) ||
+		    (strncmp(cfg->data[i], "/tmp", 4) == 0 && (cfg->data[i][4] == '\0' || cfg->data[i][4] == '/')))
+			return false;
+	if (cfg->scratch_bytes > cfg->memory_bytes)
+		return false;
 	for (uint32_t i = 0; i < cfg->ncgroups; i++)
 		if (!path_ok(cfg->cgroups[i]) || strncmp(cfg->cgroups[i], "/sys/fs/cgroup/", 15) != 0)
 			return false;
@@ -274,6 +291,12 @@ int wk_config_decode(const uint8_t *buf, size_t len, struct wk_config *cfg)
 		goto bad;
 	for (uint32_t i = 0; i < cfg->ncgroups; i++)
 		get_str(&c, cfg->cgroups[i]);
+	cfg->scratch_bytes = get64(&c);
+	cfg->ndata = get32(&c);
+	if (cfg->ndata > WK_MAX_BINDS)
+		goto bad;
+	for (uint32_t i = 0; i < cfg->ndata; i++)
+		get_str(&c, cfg->data[i]);
 	if (c.bad || c.off != len || !config_valid(cfg))
 		goto bad;
 	return 0;

@@ -71,6 +71,14 @@ struct wk_config {
 	 * may load the plugin (zygote.c). None when the host gives us no cgroup. */
 	uint32_t ncgroups;
 	char cgroups[WK_MAX_CGROUPS][WK_PATH_MAX];
+	/* [filesystem] data: host paths mounted read-only (nodev, nosuid,
+	 * noexec; that one mount, no submounts) at the same path for the
+	 * worker's whole life, unlike binds (cleared at READY). scratch: bytes
+	 * of the worker's private tmpfs at /tmp (0: none), at most
+	 * memory_bytes. */
+	uint32_t ndata;
+	uint64_t scratch_bytes;
+	char data[WK_MAX_BINDS][WK_PATH_MAX];
 };
 
 /* Whether workers of this configuration get bulk regions (Z_SPAWN_SHM):
@@ -83,6 +91,14 @@ static inline int wk_config_bulk_regions(const struct wk_config *c)
 	if (c->no_regions)
 		return 0;
 	return c->input_bytes > IPC_INLINE_MAX || c->output_bytes >= IPC_INLINE_MAX || c->cov_bytes;
+}
+
+/* The worker's RLIMIT_FSIZE: no file is writable but on the scratch
+ * tmpfs, whose size (in whole pages) runs out first, so a write there ends
+ * in ENOSPC at the cap, never SIGXFSZ; without scratch, 0. */
+static inline uint64_t wk_config_fsize(const struct wk_config *c)
+{
+	return c->scratch_bytes ? ((c->scratch_bytes + 4095) & ~4095ull) + 4096 : 0;
 }
 
 /* A configuration is 160 KiB, nearly all of it the unused tail of its

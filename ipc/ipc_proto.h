@@ -160,7 +160,9 @@ enum ipc_type {
 	X(STEP_LOAD_DEP, "load dependency")          \
 	X(STEP_LOAD_PLUGIN, "load plugin")           \
 	X(STEP_PLUGIN_INIT, "plugin init")         \
-	X(STEP_CLEAR_ROOT, "empty the root after load")
+	X(STEP_CLEAR_ROOT, "empty the root after load") \
+	X(STEP_DATA, "mount read-only data")         \
+	X(STEP_SCRATCH, "mount scratch tmpfs")
 
 enum ipc_step {
 #define IPC_STEP_ENUM(id, text) IPC_##id,

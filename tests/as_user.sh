@@ -22,8 +22,8 @@ tmp=$(mktemp -d /tmp/caisson-unpriv.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/build/samples" "$tmp/build/tests" "$tmp/src"
 cp "$build/caisson" "$build/caisson-zygote" "$build/caisson-probes.so" "$build/test_isolation" "$build/test_pool" \
-   "$build/reap_check" "$build/exec_tool" "$build/exec_static" \
-   "$build/test_notify" "$build/test_limits" \
+   "$build/reap_check" "$build/exec_tool" "$build/exec_static" "$build/test_exec_lib" \
+   "$build/test_notify" "$build/test_limits" "$build/test_fsdata_mount" \
    "$build"/libcaisson.so* "$tmp/build/"
 cp "$build"/samples/*.so "$tmp/build/samples/"
 cp "$build"/tests/*.so "$tmp/build/tests/"

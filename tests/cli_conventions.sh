@@ -85,7 +85,7 @@ usage_err verify "caisson verify: unknown option '--frob'" -- verify --frob -p "
 usage_err verify "caisson verify: --format wants text, json or oscal, not 'yaml'" -- verify -p "$DEF" --format yaml
 usage_err "" "caisson: unknown command 'frobnicate'" -- frobnicate
 usage_err "" "caisson: unknown option '--frob'" -- --frob
-usage_err "" "caisson: a command is required (run, profile, verify, fuzz or serve)" --
+usage_err "" "caisson: a command is required (run, exec, profile, verify, fuzz or serve)" --
 # Options after the subcommand's files work for profile too.
 run 0 -- profile exceptions "$DEF" --format json
 [ "$(cat "$tmp/out")" = "[]" ] || fail "profile exceptions FILE --format json: '$(cat "$tmp/out")'"

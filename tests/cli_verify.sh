@@ -14,6 +14,12 @@
 #   cli_verify.sh BUILD SRC oscal            OSCAL and JSON of real runs validate
 #                                            (default.ini satisfied; weak_network
 #                                            not-satisfied, its exception a risk)
+#   cli_verify.sh BUILD SRC fsdata           tests/profiles/fsdata.ini: the data
+#                                            and scratch mounts attested exactly,
+#                                            their probes contained by the layer
+#                                            named; as root also JSON and OSCAL
+#                                            validate; as nobody only the loaded
+#                                            filter is UNVERIFIED
 #   cli_verify.sh BUILD SRC unprivileged     as a non-root user (via as_user.sh):
 #                                            completes, everything contained, the
 #                                            loaded filter UNVERIFIED, so exit 1
@@ -195,6 +201,45 @@ oscal)
     if (!esc || esc.contained_by !== null) bad.push("json: an escaped probe has contained_by " + (esc && esc.contained_by));
     if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
   ' "$tmp/widen.oscal.json" "$tmp/widen.json" || fail "contained-by in OSCAL and JSON"
+  ;;
+fsdata)
+  F="$S/tests/profiles/fsdata.ini"
+  root=0; [ "$(id -u)" -eq 0 ] && root=1
+  verify $((1 - root)) -p "$F"
+  probes_ran
+  out_has '^  mounts +OK +3 mounts: / tmpfs read-only, each data path, /tmp scratch, nothing else +3 mounts; .* 0 not declared'
+  out_has '^  data-mount +OK +/usr/share/common-licenses: ro,nosuid,nodev,noexec, .*/usr/share/common-licenses: ro,nosuid,nodev,noexec[a-z,]*, same inode'
+  out_has '^  scratch-mount +OK +/tmp tmpfs rw,nosuid,nodev,noexec size=1024k,mode=700,uid=[0-9]+ '
+  out_has '^  root-entries +OK +only the first components of the data and scratch mounts +2 entries, 0 not declared'
+  out_has '^  data-readable +OK .* data read \(a directory\)$'
+  out_has '^  RLIMIT_FSIZE +OK +soft 1052672, hard 1052672 '
+  out_has '^  landlock +OK .* 1 read-only rules, 1 scratch rule \(/tmp\) '
+  out_has '^  data +data-write +CONTAINED +(ro-mount +blocked: EROFS|landlock +blocked: EACCES); data read'
+  out_has '^  data +data-neighbours +CONTAINED +landlock +blocked: EACCES$'
+  out_has '^  scratch +scratch-exec +CONTAINED +noexec-mount +blocked: EACCES$'
+  out_has '^  scratch +scratch-mmap-exec +CONTAINED +seccomp +killed: VIOLATION mmap\(0x0, 4096, 0x5, '
+  out_has '^  scratch +scratch-fill +CONTAINED +scratch-cap +blocked: ENOSPC after 1048576 bytes \(cap 1048576\)$'
+  out_has '^  writes +write-tmp +CONTAINED +empty-root +blocked: ENOENT$'
+  out_lacks ' (MISMATCH|ESCAPED|UNSUPPORTED|ERROR) '
+  if [ $root -eq 1 ]; then
+    out_has '^verdict: PASS - ([0-9]+)/\1 attestation items match, ([0-9]+)/\2 probes contained$'
+    V="$S/tests/oscal_validate.sh"
+    verify 0 -p "$F" --format json -o "$tmp/fsdata.json"
+    "$V" "$S/docs/verify-json.schema.json" "$tmp/fsdata.json" || fail "fsdata.ini JSON does not validate"
+    verify 0 -p "$F" --format oscal -o "$tmp/fsdata.oscal.json"
+    "$V" "$S/docs/oscal/schema/oscal_assessment-results_schema.json" "$tmp/fsdata.oscal.json" ||
+      fail "fsdata.ini OSCAL does not validate"
+    node -e '
+      const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const items = j.attestation.filter((a) => /^(data-mount|scratch-mount|data-readable)$/.test(a.item));
+      const layers = j.probes.filter((p) => /^(data-|scratch-)/.test(p.name)).map((p) => p.contained_by);
+      if (items.length !== 3 || items.some((a) => !a.ok)) { console.error(JSON.stringify(items)); process.exit(1); }
+      if (layers.length !== 5 || layers.some((l) => !l)) { console.error(JSON.stringify(layers)); process.exit(1); }
+    ' "$tmp/fsdata.json" || fail "fsdata.ini JSON: the mount items and probe layers"
+  else
+    out_has '^  bpf-loaded +UNVERIFIED '
+    out_has '^verdict: FAIL - [0-9]+/[0-9]+ attestation items match \(1 unverified\), ([0-9]+)/\1 probes contained$'
+  fi
   ;;
 unprivileged)
   [ "$(id -u)" -ne 0 ] || { fail "run this mode through as_user.sh"; exit 1; }

@@ -50,6 +50,25 @@ ex 0 "" "$tmp/empty" -p "$P" -j 2 -o "$tmp/outdir" -- /usr/bin/tr a-z A-Z -- "$t
 ex 0 "" "$tmp/hello" -p "$P" -- "$TOOL" '{{x}}'
 cmp -s "$tmp/hello" "$tmp/out" || fail "exec_tool echo: answer '$(head -c 100 "$tmp/out")'"
 
+# --- files in and out: {in} and {out} in the profile's scratch directory
+PS="$S/tests/profiles/exec_scratch.ini"
+ex 0 "" "$tmp/rand" -p "$PS" -- base64 '{in}'
+base64 <"$tmp/rand" | cmp -s - "$tmp/out" || fail "base64 {in}: answer differs from the host's"
+printf '/Times-Roman findfont 12 scalefont setfont 72 720 moveto (caisson exec) show showpage\n' >"$tmp/doc.ps"
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pdfwrite -sOutputFile="$tmp/doc.pdf" "$tmp/doc.ps" >/dev/null 2>&1 ||
+  fail "gs could not make the test PDF"
+ex 0 "" "$tmp/doc.pdf" -p "$PS" -- pdftotext '{in}' '{out}'
+pdftotext "$tmp/doc.pdf" - | cmp -s - "$tmp/out" || fail "pdftotext {in} {out}: answer '$(head -c 100 "$tmp/out")'"
+grep -q "caisson exec" "$tmp/out" || fail "pdftotext {in} {out}: the text is not in the answer"
+ex 1 "^<stdin>: PLUGIN_ERROR the tool wrote no readable /tmp/out: No such file or directory" "$tmp/empty" \
+  -p "$PS" -- mawk 'BEGIN {{ x = "{out}" }}'
+
+# caisson verify attests a worker of an exec profile (its probes run as a
+# plugin in that profile's worker, data and scratch mounts included).
+count=$((count + 1))
+"$C" verify -p "$PS" >"$tmp/verify" 2>&1 && grep -q "^verdict: PASS" "$tmp/verify" ||
+  fail "caisson verify -p exec_scratch.ini: $(tail -3 "$tmp/verify")"
+
 # --- ends of the tool: exit code and last stderr line, signals, limits
 ex 1 "^<stdin>: PLUGIN_ERROR exit 3: boom$" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ print "first" > "/dev/stderr"; print "boom" > "/dev/stderr"; exit 3 }}'
 printf 'segv\n' >"$tmp/segv"; printf 'abort\n' >"$tmp/abort"
@@ -58,6 +77,11 @@ ex 1 "^<stdin>: CRASHED SIGABRT" "$tmp/abort" -p "$P" -- "$TOOL"
 head -c 900000 /dev/zero >"$tmp/zeros"
 ex 1 "^<stdin>: OUTPUT_LIMIT output exceeded 1048576 bytes" "$tmp/zeros" -p "$P" -- base64
 ex 1 "^<stdin>: CPU_LIMIT cpu time 2000ms exceeded" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ for (;;); }}'
+# Memory covers the tool: as root its cgroup's OOM kill; unprivileged
+# (no delegated cgroup here) RLIMIT_AS, which it inherits, fails its malloc.
+if [ "$(id -u)" -eq 0 ]; then mem="^<stdin>: MEMORY_LIMIT memory limit 256M reached"
+else mem="^<stdin>: (MEMORY_LIMIT memory limit 256M reached|PLUGIN_ERROR exit 2)"; fi
+ex 1 "$mem" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ s = "x"; for (;;) s = s s }}'
 
 # --- what the sandbox refuses, named from the kernel's record
 ex 1 "^<stdin>: VIOLATION clone3\(" "$tmp/empty" -p "$P" -- mawk 'BEGIN {{ system("true") }}'

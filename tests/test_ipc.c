@@ -371,6 +371,35 @@ static void test_config(void)
 	n = wk_config_encode(&a, enc, sizeof(enc));
 	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
 	a.landlock_abi = 0;
+	/* [filesystem] data and scratch travel as they are; data never under
+	 * /tmp (the scratch mount point), scratch never past the memory limit. */
+	a.ndata = 2;
+	strcpy(a.data[0], "/usr/share/fonts");
+	strcpy(a.data[1], "/tmpfiles.d");
+	a.scratch_bytes = 1 << 20;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), 0);
+	CHECK_INT(b.ndata, 2);
+	CHECK_STR(b.data[1], "/tmpfiles.d");
+	CHECK(b.scratch_bytes == 1 << 20);
+	CHECK(wk_config_fsize(&b) == (1 << 20) + 4096);
+	wk_config_copy(&b, &a);
+	CHECK(b.ndata == 2 && b.scratch_bytes == 1 << 20 && !strcmp(b.data[0], "/usr/share/fonts"));
+	wk_config_reset(&b);
+	CHECK(b.ndata == 0 && b.scratch_bytes == 0 && wk_config_fsize(&b) == 0);
+	for (const char *const *bad = (const char *const[]){ "/tmp", "/tmp/x", "rel", "/a/../b", "/", NULL }; *bad; bad++) {
+		strcpy(a.data[1], *bad);
+		n = wk_config_encode(&a, enc, sizeof(enc));
+		CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	}
+	strcpy(a.data[1], "/tmpfiles.d");
+	a.scratch_bytes = a.memory_bytes + 1;
+	n = wk_config_encode(&a, enc, sizeof(enc));
+	CHECK_INT(wk_config_decode(enc, (size_t)n, &b), -1);
+	a.ndata = WK_MAX_BINDS + 1;
+	CHECK_INT(wk_config_encode(&a, enc, sizeof(enc)), -1);
+	a.ndata = 0;
+	a.scratch_bytes = 0;
 	/* Relative or dot-dot paths never reach a worker. */
 	strcpy(a.deps[0], "/usr/../etc/passwd");
 	n = wk_config_encode(&a, enc, sizeof(enc));

@@ -327,6 +327,22 @@ static void test_value_errors(void)
 	expect_mem_error("[filesystem]\nbind_ro = /usr/../etc\n", 2, "has a '.' or '..' component");
 	expect_mem_error("[filesystem]\nbind_ro = /usr/./lib\n", 2, "has a '.' or '..' component");
 	expect_mem_error("[filesystem]\nbind_ro = /usr/lib/..\n", 2, "has a '.' or '..' component");
+	/* [filesystem] data: a comma-separated list, each entry a host path as
+	 * bind_ro's, then checked against the host (lint_data.c); scratch: a
+	 * size up to 16G and up to [limits] memory. */
+	expect_mem_error("[filesystem]\ndata = /usr/share/common-licenses,\n", 2, "data: empty entry");
+	expect_mem_error("[filesystem]\ndata = , /usr\n", 2, "data: empty entry");
+	expect_mem_error("[filesystem]\ndata = usr/share\n", 2, "data: 'usr/share' is not an absolute path");
+	expect_mem_error("[filesystem]\ndata = /usr/share/../../etc\n", 2, "has a '.' or '..' component");
+	expect_mem_error("[filesystem]\ndata = /usr/share/common-licenses, /proc/self\n[seccomp]\nallow = @default\n", 2,
+			 "data: '/proc/self' is not canonical");
+	expect_mem_error("[filesystem]\ndata = /proc/1\n[seccomp]\nallow = @default\n", 2, "data: '/proc/1' is beneath /proc");
+	expect_mem_error("[filesystem]\ndata = /var\n[seccomp]\nallow = @default\n", 2, "data: '/var' would expose the host's /var whole");
+	expect_mem_error("[filesystem]\ndata = /usr/share/zoneinfo\nbind_ro = /usr/share/zoneinfo/UTC\n[seccomp]\nallow = @default\n", 2,
+			 "data: '/usr/share/zoneinfo' overlaps bind_ro '/usr/share/zoneinfo/UTC'");
+	expect_mem_error("[filesystem]\nscratch = 1X\n", 2, "scratch: '1X': unknown suffix");
+	expect_mem_error("[filesystem]\nscratch = 64M\n[limits]\nmemory = 32M\n[seccomp]\nallow = @default\n", 2,
+			 "scratch: 67108864 bytes is more than [limits] memory (33554432 bytes)");
 	/* [plugin] library_path: the same rules, and bounded. */
 	expect_mem_error("[plugin]\nlibrary_path = lib\n", 2, "library_path: 'lib' is not an absolute path");
 	expect_mem_error("[plugin]\nlibrary_path = $ORIGIN/lib\n", 2, "is not an absolute path");
@@ -338,6 +354,28 @@ static void test_value_errors(void)
 			 "syscall 'socketcall' does not exist on this architecture");
 	expect_mem_error("[seccomp]\nallow = @\n", 2, "unknown syscall group '@'");
 	expect_mem_error("[seccomp]\nallow = @default\nallow = @nope\n", 3, "unknown syscall group '@nope'");
+}
+
+/* data: both list forms, in order, with their lines; scratch as set. */
+static void test_data_scratch(void)
+{
+	struct profile p;
+
+	if (expect_mem_ok("[filesystem]\ndata = /usr/share/common-licenses ,/usr/share/zoneinfo\n"
+			  "data=/usr/share/doc\nscratch = 2M\n", &p) == 0) {
+		CHECK_INT(p.ndata, 3);
+		CHECK_STR(p.data[0], "/usr/share/common-licenses");
+		CHECK_STR(p.data[1], "/usr/share/zoneinfo");
+		CHECK_STR(p.data[2], "/usr/share/doc");
+		CHECK_INT(p.data_line[1], 2);
+		CHECK_INT(p.data_line[2], 3);
+		CHECK(p.scratch_bytes == 2u << 20);
+		CHECK_INT(p.scratch_line, 4);
+	}
+	profile_free(&p);
+	if (expect_mem_ok("[profile]\nname = x\n", &p) == 0)
+		CHECK(p.ndata == 0 && p.scratch_bytes == 0);
+	profile_free(&p);
 }
 
 static void test_repeat_limits(void)
@@ -644,6 +682,7 @@ int main(void)
 	test_syntax_errors();
 	test_value_errors();
 	test_repeat_limits();
+	test_data_scratch();
 	test_lint();
 	test_accepted_shapes();
 	return check_done("test_profile");

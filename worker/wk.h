@@ -42,19 +42,20 @@ int wk_userns_switch(struct wk_detail *d);
 int wk_userns_forbid_nested(int sysuser, struct wk_detail *d);
 /* wk_keyring.c */
 int wk_keyring_private(struct wk_detail *d);
-/* wk_mount.c: the profile's data binds, cloned with the zygote's
+/* wk_mount.c: the profile's binds and data, cloned with the zygote's
  * identity (which can reach what the supervisor resolved); the root is
  * built after the switch to the worker's mapped uid (files cannot be
- * created by an unmapped one). trees holds nbinds (at most WK_MAX_BINDS)
- * detached mounts; the caller closes them. */
+ * created by an unmapped one). trees holds nbinds, then ndata (at most
+ * WK_MAX_TREES) detached mounts; the caller closes them. */
+#define WK_MAX_TREES (2 * WK_MAX_BINDS)
 int wk_mount_clone_sources(const struct wk_config *cfg, int *trees, int *step, struct wk_detail *d);
 int wk_mount_build_root(const struct wk_config *cfg, const int *trees, int *step, struct wk_detail *d);
-/* Once the plugin is initialised and sealed, the data binds have no
- * business in the root: the zygote in the worker's mount namespace (as
- * root), or a zygote helper that joined its user and mount namespaces,
- * detaches every bind and removes the mount points, leaving "/" empty and
- * read-only. Only for a profile with binds; without, "/" is empty from
- * the start. */
+/* Once the plugin is initialised and sealed, the binds have no business
+ * in the root: the zygote in the worker's mount namespace (as root), or a
+ * zygote helper that joined its user and mount namespaces, detaches every
+ * bind and removes the mount points, leaving "/" empty but for the data
+ * mounts and the scratch tmpfs, and read-only. Only for a profile with
+ * binds; without, "/" holds nothing else from the start. */
 int wk_mount_clear_root(const struct wk_config *cfg, struct wk_detail *d);
 /* wk_caps.c */
 int wk_caps_lock_securebits(struct wk_detail *d);
@@ -85,7 +86,7 @@ int wk_seccomp_load(const struct wk_config *cfg, struct wk_detail *d);
 struct wk_inherited {
 	const int *cg;
 	uint32_t ncg;
-	bool empty_root; /* cloned into the zygote's empty root (no binds): nothing to mount */
+	bool empty_root; /* cloned into the zygote's empty root (no binds, data or scratch): nothing to mount */
 	int sysuser;     /* the zygote's /proc/sys/user (O_PATH), -1 if it has none */
 	int interp;      /* an exec configuration's interpreter (wk_exec.c), else -1 */
 	const int *regions; /* input, output; and coverage when cov_size */

@@ -8,10 +8,14 @@
  * writes the input to the tool's stdin, relays its stdout as the answer
  * (bounded by the output cap), copies its stderr to the log and keeps the
  * last line, and reports its end: exit 0 = OK, exit N = "exit N: line",
- * a signal = IPC_EXEC_SIGNALED | signal. */
+ * a signal = IPC_EXEC_SIGNALED | signal. With {in} in the template the
+ * input goes to IPC_ARGV_IN in the scratch directory instead, with {out}
+ * the answer is IPC_ARGV_OUT read back after exit 0 (stdout then goes to
+ * the log). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +31,7 @@
 #define WK_EXEC_LINE 200u
 
 static const struct wk_config *wk_exec_cfg;
+static unsigned wk_exec_uses; /* IPC_ARGV_USES_IN, _OUT: the template's files */
 static char wk_exec_buf[IPC_ARGV_BUF];
 static uint8_t wk_exec_chunk[16384];
 
@@ -69,6 +74,52 @@ int wk_exec_fds(struct wk_detail *d)
 void wk_exec_prepare(const struct wk_config *cfg)
 {
 	wk_exec_cfg = cfg;
+	wk_exec_uses = ipc_argv_uses(cfg);
+}
+
+/* {in}: the input, written to the scratch directory before the fork (the
+ * tool's stdin is then empty). 0, or -1 with the reason in out's error. */
+static int wk_exec_write_in(const uint8_t *in, size_t len, caisson_out *out)
+{
+	int fd = open(IPC_ARGV_IN, IPC_ARGV_IN_FLAGS, IPC_ARGV_IN_MODE);
+	char text[96];
+
+	for (size_t off = 0; fd >= 0 && off < len;) {
+		ssize_t w = write(fd, in + off, len - off);
+
+		if (w <= 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (fd < 0 || close(fd) < 0) {
+		snprintf(text, sizeof(text), "writing the input to " IPC_ARGV_IN ": %s", strerror(errno));
+		caisson_out_error(out, text);
+		return -1;
+	}
+	return 0;
+}
+
+/* {out}: the answer, read back from the scratch directory after exit 0;
+ * bounded by the output cap as stdout is. */
+static int wk_exec_read_out(caisson_out *out)
+{
+	int fd = open(IPC_ARGV_OUT, IPC_ARGV_OUT_FLAGS);
+	char text[96];
+	ssize_t r = 0;
+
+	while (fd >= 0 && (r = read(fd, wk_exec_chunk, sizeof(wk_exec_chunk))) > 0)
+		if (caisson_out_write(out, wk_exec_chunk, (size_t)r) < 0)
+			break;
+	if (fd < 0 || r < 0) {
+		snprintf(text, sizeof(text), "the tool wrote no readable " IPC_ARGV_OUT ": %s", strerror(errno));
+		caisson_out_error(out, text);
+	}
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 || r != 0 ? 1 : 0;
 }
 
 static const char *wk_exec_lookup(const void *ctx, const char *key, size_t len)
@@ -132,7 +183,7 @@ static int wk_exec_relay(const uint8_t *in, size_t len, caisson_out *out, struct
 			       { WK_FD_TOOL_ERR, POLLIN, 0 } };
 	size_t off = 0;
 
-	if (!len) {
+	if (!len || (wk_exec_uses & IPC_ARGV_USES_IN)) {
 		close(WK_FD_TOOL_IN);
 		p[0].fd = -1;
 	}
@@ -143,13 +194,17 @@ static int wk_exec_relay(const uint8_t *in, size_t len, caisson_out *out, struct
 			return -1;
 		}
 		if (p[0].fd >= 0 && p[0].revents) {
-			ssize_t w = p[0].revents & POLLOUT ? write(WK_FD_TOOL_IN, in + off, len - off) : -1;
-
 			/* A tool that stops reading its input (EPIPE: SIGPIPE is
-			 * ignored by the runner) simply gets no more of it. */
+			 * ignored by the runner; or POLLERR) simply gets no more
+			 * of it. */
+			bool done = !(p[0].revents & POLLOUT);
+			ssize_t w = done ? 0 : write(WK_FD_TOOL_IN, in + off, len - off);
+
 			if (w > 0)
 				off += (size_t)w;
-			if ((w < 0 && errno != EAGAIN) || off == len) {
+			else if (w < 0 && errno != EAGAIN)
+				done = true;
+			if (done || off == len) {
 				close(WK_FD_TOOL_IN);
 				p[0].fd = -1;
 			}
@@ -167,6 +222,9 @@ static int wk_exec_relay(const uint8_t *in, size_t len, caisson_out *out, struct
 				p[i].fd = -1;
 			} else if (i == 2) {
 				wk_exec_stderr(e, wk_exec_chunk, (size_t)r);
+			} else if (wk_exec_uses & IPC_ARGV_USES_OUT) {
+				/* The answer is {out}: stdout is only logged. */
+				(void)!write(WK_FD_EXEC_LOG, wk_exec_chunk, (size_t)r);
 			} else if (caisson_out_write(out, wk_exec_chunk, (size_t)r) < 0) {
 				return -1;
 			}
@@ -190,6 +248,8 @@ int wk_exec_handle(const uint8_t *in, size_t len, caisson_out *out)
 		caisson_out_error(out, "the tool's command line does not fit, or names an argument the request lacks");
 		return 1;
 	}
+	if ((wk_exec_uses & IPC_ARGV_USES_IN) && wk_exec_write_in(in, len, out) < 0)
+		return 1;
 	/* A plain fork, the one the supervisor allows (flags SIGCHLD alone). */
 	pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
 	if (pid == 0)
@@ -215,7 +275,7 @@ int wk_exec_handle(const uint8_t *in, size_t len, caisson_out *out)
 		return (int)(IPC_EXEC_SIGNALED | (unsigned)WTERMSIG(status));
 	}
 	if (WEXITSTATUS(status) == 0)
-		return 0;
+		return wk_exec_uses & IPC_ARGV_USES_OUT ? wk_exec_read_out(out) : 0;
 	snprintf(text, sizeof(text), "exit %d: %s", WEXITSTATUS(status), e.last);
 	caisson_out_error(out, text);
 	return WEXITSTATUS(status);

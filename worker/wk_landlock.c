@@ -2,7 +2,10 @@
  * lockdown, after no_new_privs and with its root final (the data binds
  * mounted), before the seccomp filter. The ruleset handles every right
  * the kernel's ABI knows (wk_landlock.h): filesystem access is denied
- * except reading beneath each declared data bind, TCP bind and connect
+ * except reading beneath each bind_ro and data path, and reading, writing,
+ * creating and removing files and directories beneath the scratch tmpfs
+ * at /tmp (never executing, nor making devices, sockets, FIFOs or
+ * symbolic links there), TCP bind and connect
  * are denied, abstract UNIX sockets and signals are scoped to the worker.
  * So a profile whose exceptions open the filter to the open family still
  * reaches only its declared data, read-only. The plugin and its libraries
@@ -12,6 +15,7 @@
  * an exec worker gets it for its interpreter's descriptor alone. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,8 +32,9 @@ struct wk_ll_path_beneath {
 	int32_t parent_fd;
 } __attribute__((packed));
 
-/* Read access beneath one bind: read_file, and read_dir for a directory. */
-static int allow_bind(int ruleset, const char *path, uint64_t handled, struct wk_detail *d)
+/* Access beneath one path: read_file, and read_dir for a directory; with
+ * write, also the scratch rights. */
+static int allow_path(int ruleset, const char *path, bool write, uint64_t handled, struct wk_detail *d)
 {
 	struct wk_ll_path_beneath pb;
 	struct stat st;
@@ -40,7 +45,8 @@ static int allow_bind(int ruleset, const char *path, uint64_t handled, struct wk
 		return -1;
 	if (fstat(fd, &st) == 0) {
 		pb.parent_fd = fd;
-		pb.allowed_access = (WK_LL_FS_READ_FILE | (S_ISDIR(st.st_mode) ? WK_LL_FS_READ_DIR : 0)) & handled;
+		pb.allowed_access = (WK_LL_FS_READ_FILE | (S_ISDIR(st.st_mode) ? WK_LL_FS_READ_DIR : 0) |
+				     (write ? WK_LL_FS_SCRATCH : 0)) & handled;
 		rc = (int)syscall(SYS_landlock_add_rule, ruleset, WK_LL_RULE_PATH_BENEATH, &pb, 0);
 	}
 	saved = errno;
@@ -76,7 +82,11 @@ int wk_landlock_apply(const struct wk_config *cfg, struct wk_detail *d)
 	if (ruleset < 0)
 		return -1;
 	for (uint32_t i = 0; i < cfg->nbinds && rc == 0; i++)
-		rc = allow_bind(ruleset, cfg->binds[i], attr.handled_access_fs, d);
+		rc = allow_path(ruleset, cfg->binds[i], false, attr.handled_access_fs, d);
+	for (uint32_t i = 0; i < cfg->ndata && rc == 0; i++)
+		rc = allow_path(ruleset, cfg->data[i], false, attr.handled_access_fs, d);
+	if (cfg->scratch_bytes && rc == 0)
+		rc = allow_path(ruleset, "/tmp", true, attr.handled_access_fs, d);
 	if (rc == 0 && cfg->exec)
 		rc = allow_interp(ruleset, attr.handled_access_fs, d);
 	if (rc == 0) {

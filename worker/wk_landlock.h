@@ -30,6 +30,11 @@ static const char *const wk_landlock_scope_names[] = { "abstract_unix_socket", "
 #define WK_LL_FS_EXECUTE (1ull << 0)
 #define WK_LL_FS_READ_FILE (1ull << 2)
 #define WK_LL_FS_READ_DIR (1ull << 3)
+/* Beneath the scratch tmpfs, besides reading: write_file, remove_dir,
+ * remove_file, make_dir, make_reg, refer (a rename between its
+ * directories), truncate. Never execute, make_char, make_sock, make_fifo,
+ * make_block, make_sym or ioctl_dev. */
+#define WK_LL_FS_SCRATCH ((1ull << 1) | (1ull << 4) | (1ull << 5) | (1ull << 7) | (1ull << 8) | (1ull << 13) | (1ull << 14))
 
 /* Every filesystem right the ABI knows: all handled, so all denied but
  * what a rule grants. */

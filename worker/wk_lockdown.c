@@ -235,7 +235,7 @@ static int exec_runner(struct wk_detail *d)
 void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const struct wk_inherited *in)
 {
 	struct wk_detail d = { "" }, d0 = { "" };
-	int trees[WK_MAX_BINDS];
+	int trees[WK_MAX_TREES];
 	int step = 0, listener, rc, step0 = -1, errno0 = 0;
 
 	if (join_cgroups(in->cg, in->ncg, &d0) < 0)
@@ -260,7 +260,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 		STEP(STEP_FDS, exec_runner(&d));
 	STEP(STEP_DEATHSIG, die_with_parent(&d));
 	STEP(STEP_SYNC, wait_for_maps(&d));
-	for (size_t i = 0; i < WK_MAX_BINDS; i++)
+	for (size_t i = 0; i < WK_MAX_TREES; i++)
 		trees[i] = -1;
 	if (!in->empty_root && wk_mount_clone_sources(cfg, trees, &step, &d) < 0)
 		die(step, &d);
@@ -268,7 +268,7 @@ void wk_lockdown(const struct wk_config *cfg, int ipc, int sync, int log, const 
 	STEP(STEP_IDENTITY, wk_userns_switch(&d));
 	STEP(STEP_KEYRING, wk_keyring_private(&d));
 	rc = in->empty_root ? 0 : wk_mount_build_root(cfg, trees, &step, &d);
-	for (size_t i = 0; i < WK_MAX_BINDS; i++)
+	for (size_t i = 0; i < WK_MAX_TREES; i++)
 		if (trees[i] >= 0)
 			close(trees[i]);
 	if (rc < 0)

@@ -25,12 +25,13 @@ int wk_rlimit_apply(const struct wk_config *cfg, struct wk_detail *d)
 	/* CPU is counted in whole seconds by the kernel: SIGXCPU at the soft
 	 * limit, SIGKILL one second later if the worker ignores it. */
 	rlim_t cpu = (rlim_t)((cfg->cpu_ms + 999) / 1000);
+	rlim_t fsize = (rlim_t)wk_config_fsize(cfg);
 	/* An exec worker is two processes: the runner and its tool, which
 	 * inherits every limit here (its CPU counted afresh). */
 	rlim_t nproc = cfg->exec ? 2 : 1;
 
 	if (set(RLIMIT_CORE, 0, 0, "RLIMIT_CORE", d) < 0 ||
-	    set(RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE", d) < 0 ||
+	    set(RLIMIT_FSIZE, fsize, fsize, "RLIMIT_FSIZE", d) < 0 ||
 	    set(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU", d) < 0 ||
 	    set(RLIMIT_AS, cfg->memory_bytes, cfg->memory_bytes, "RLIMIT_AS", d) < 0 ||
 	    set(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK", d) < 0 ||

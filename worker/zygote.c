@@ -621,8 +621,9 @@ static void control(int *configured)
 		*configured = 1;
 		if (cfg.exec && open_interp() < 0)
 			fatal("open the exec interpreter");
-		/* Made at start, for a configuration without data binds. */
-		if (cfg.nbinds && zy_empty_mnt >= 0) {
+		/* Made at start, for a configuration without binds, data or
+		 * scratch: each of those is mounted by the child itself. */
+		if ((cfg.nbinds || cfg.ndata || cfg.scratch_bytes) && zy_empty_mnt >= 0) {
 			close(zy_empty_mnt);
 			zy_empty_mnt = -1;
 		}

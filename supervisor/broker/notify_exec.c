@@ -28,6 +28,7 @@
 
 #define NFX_PRELOAD "/etc/ld.so.preload"
 #define NFX_TOOL_NSPID 2
+#define NFX_O_LARGEFILE 0100000 /* the kernel's, which glibc defines as 0 on x86-64 */
 
 int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, size_t errlen)
 {
@@ -50,6 +51,7 @@ int nfx_pool_init(struct nfx_pool *xp, const struct wk_config *cfg, char *err, s
 		xp->ino[i] = st.st_ino;
 	}
 	xp->nfiles = n;
+	xp->uses = ipc_argv_uses(cfg);
 	xp->buf = malloc(IPC_ARGV_BUF);
 	if (!xp->buf || (xp->argc = ipc_argv_build(cfg, NULL, NULL, xp->buf, IPC_ARGV_BUF, xp->argv)) < 0) {
 		snprintf(err, errlen, "%s", xp->buf ? "the tool's command line does not build" : "out of memory");
@@ -102,26 +104,30 @@ static bool nfx_is_set_file(const struct nfx_pool *xp, int pidfd, int target)
 	return ok;
 }
 
-/* The child's argv (and envp: empty) at addr equal the expected ones. */
+/* The child's argv (and envp: empty) at addr equal the expected ones.
+ * Each string read into a buffer of its expected size (the command line
+ * is a few hundred KiB at most, and pools on several threads judge at
+ * once: nothing static). */
 static bool nfx_argv_matches(pid_t pid, const struct nfx_pool *xp, uint64_t argv, uint64_t envp)
 {
-	static char s[IPC_ARGV_BUF / 4];
 	uint64_t ptrs[IPC_ARGV_SLOTS], env0 = 1;
 	size_t want = ((size_t)xp->argc + 1) * sizeof(uint64_t);
 	struct iovec l = { ptrs, want }, r = { (void *)(uintptr_t)argv, want };
 	struct iovec le = { &env0, sizeof(env0) }, re = { (void *)(uintptr_t)envp, sizeof(env0) };
+	bool ok = true;
 
 	if (process_vm_readv(pid, &l, 1, &r, 1, 0) != (ssize_t)want || ptrs[xp->argc] != 0)
 		return false;
 	if (process_vm_readv(pid, &le, 1, &re, 1, 0) != (ssize_t)sizeof(env0) || env0 != 0)
 		return false;
-	for (int i = 0; i < xp->argc; i++) {
+	for (int i = 0; i < xp->argc && ok; i++) {
 		size_t n = strlen(xp->argv[i]) + 1;
+		char *s = malloc(n);
 
-		if (n > sizeof(s) || nf_read_string(pid, ptrs[i], s, n) < 0 || strcmp(s, xp->argv[i]))
-			return false;
+		ok = s && nf_read_string(pid, ptrs[i], s, n) == 0 && !strcmp(s, xp->argv[i]);
+		free(s);
 	}
-	return true;
+	return ok;
 }
 
 /* The child's exec: execveat(WK_FD_INTERP, "", argv, {NULL}, AT_EMPTY_PATH)
@@ -179,6 +185,29 @@ static bool nfx_preload_probe(const struct seccomp_notif *req)
 	return nf_read_string((pid_t)req->pid, addr, path, sizeof(path)) == 0 && !strcmp(path, NFX_PRELOAD);
 }
 
+/* The runner's open of {in} (before the fork) or {out} (after the exec),
+ * once each and only when the template uses it: openat(AT_FDCWD, the
+ * exact path, the exact flags). The runner is single-threaded and the
+ * tool shares no memory with it, so the path compared is the path opened;
+ * the file is in the scratch tmpfs (Landlock grants nothing else there). */
+static bool nfx_scratch_open(const struct nfx_pool *xp, struct nfx_worker *xw, const struct seccomp_notif *req)
+{
+	const struct seccomp_data *sd = &req->data;
+	uint64_t flags = sd->args[2] & ~(uint64_t)NFX_O_LARGEFILE;
+	char path[sizeof(IPC_ARGV_OUT) > sizeof(IPC_ARGV_IN) ? sizeof(IPC_ARGV_OUT) : sizeof(IPC_ARGV_IN)];
+
+	if (sd->nr != SYS_openat || (int)sd->args[0] != AT_FDCWD ||
+	    nf_read_string((pid_t)req->pid, sd->args[1], path, sizeof(path)) < 0)
+		return false;
+	if ((xp->uses & IPC_ARGV_USES_IN) && !xw->forked && !xw->in_opened && !strcmp(path, IPC_ARGV_IN) &&
+	    flags == IPC_ARGV_IN_FLAGS && (sd->args[3] & 07777) == IPC_ARGV_IN_MODE)
+		return xw->in_opened = true;
+	if ((xp->uses & IPC_ARGV_USES_OUT) && xw->execed && !xw->out_opened && !strcmp(path, IPC_ARGV_OUT) &&
+	    flags == IPC_ARGV_OUT_FLAGS)
+		return xw->out_opened = true;
+	return false;
+}
+
 bool nfx_judge(int fd, pid_t pid, const struct nfx_pool *xp, struct nfx_worker *xw, const struct seccomp_notif *req,
 	       struct seccomp_notif_resp *resp, int *host_err)
 {
@@ -187,6 +216,10 @@ bool nfx_judge(int fd, pid_t pid, const struct nfx_pool *xp, struct nfx_worker *
 
 	if (sd->arch != AUDIT_ARCH_X86_64)
 		return false;
+	if (runner && xp->uses && nfx_scratch_open(xp, xw, req)) {
+		nfx_continue(fd, req, resp);
+		return true;
+	}
 	if (sd->nr == SYS_clone && runner && !xw->forked && sd->args[0] == SIGCHLD && sd->args[1] == 0) {
 		xw->forked = true;
 		nfx_continue(fd, req, resp);

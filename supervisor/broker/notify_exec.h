@@ -23,6 +23,7 @@ struct nfx_pool {
 	uint32_t nfiles;
 	dev_t dev[WK_MAX_DEPS + 2];
 	ino_t ino[WK_MAX_DEPS + 2];
+	unsigned uses; /* IPC_ARGV_USES_IN, _OUT: the runner's two opens in scratch */
 	int argc;
 	char *argv[IPC_ARGV_SLOTS];
 	char *buf; /* IPC_ARGV_BUF bytes, holding argv */
@@ -30,7 +31,7 @@ struct nfx_pool {
 
 /* Per worker: what it has been allowed so far. */
 struct nfx_worker {
-	bool forked, execed;
+	bool forked, execed, in_opened, out_opened;
 	pid_t tool;     /* host pid of the tool once exec'd, else 0 */
 	int tool_pidfd; /* -1 before */
 };

@@ -446,7 +446,7 @@ void pool_dispatch(struct pool *p)
 {
 	struct pworker *w;
 	uint32_t live = 0, ready = 0, spawning = 0, want, cap;
-	bool spare = p->sz.requests_per_worker == 1;
+	bool spare = p->sz.requests_per_worker == 1 && !p->sz.no_spare;
 
 	TAILQ_FOREACH(w, &p->workers, link)
 		if (w->st == PW_IDLE && !TAILQ_EMPTY(&p->queue))

@@ -32,6 +32,8 @@ struct pool_limits {
 struct pool_sizing {
 	uint32_t min_workers, max_workers, queue, requests_per_worker, failure_threshold;
 	uint32_t pipeline; /* requests a worker holds at once (0 or 1: one) */
+	bool no_spare;     /* no spare started beside the busy workers (a pool
+			    * for one request: a one-shot caisson exec) */
 	uint64_t idle_ms;
 };
 

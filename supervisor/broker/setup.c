@@ -110,6 +110,14 @@ int setup_common(const struct profile *prof, const struct policy *pol, struct wk
 	for (size_t i = 0; i < prof->nbinds; i++)
 		if (setup_copy(cfg->binds[cfg->nbinds++], prof->binds[i], "bind path", err, errlen) < 0)
 			return -1;
+	if (prof->ndata > WK_MAX_BINDS) {
+		snprintf(err, errlen, "too many data paths");
+		return -1;
+	}
+	for (size_t i = 0; i < prof->ndata; i++)
+		if (setup_copy(cfg->data[cfg->ndata++], prof->data[i], "data path", err, errlen) < 0)
+			return -1;
+	cfg->scratch_bytes = prof->scratch_bytes;
 	return 0;
 }
 
@@ -159,4 +167,5 @@ void setup_sizing(const struct profile *prof, struct pool_sizing *sz)
 	sz->idle_ms = prof->pool.idle_ms;
 	sz->failure_threshold = prof->pool.failure_threshold;
 	sz->pipeline = prof->pool.pipeline;
+	sz->no_spare = false;
 }

@@ -85,8 +85,9 @@ out:
 
 /* The template: each argument's placeholders known ({KEY}: the request
  * arguments the profile declares; none yet), {in} and {out} only with a
- * scratch directory to hold them, which this profile cannot declare. */
-static int setup_template(const char *const *args, struct wk_config *cfg, char *err, size_t errlen)
+ * scratch directory to hold them ([filesystem] scratch). */
+static int setup_template(const struct profile *prof, const char *const *args, struct wk_config *cfg, char *err,
+			  size_t errlen)
 {
 	unsigned uses = 0;
 	char why[200];
@@ -103,7 +104,7 @@ static int setup_template(const char *const *args, struct wk_config *cfg, char *
 		if (setup_copy(cfg->args[cfg->nargs++], args[i], "tool argument", err, errlen) < 0)
 			return -1;
 	}
-	if (uses) {
+	if (uses && !prof->scratch_bytes) {
 		snprintf(err, errlen, "{in} and {out} need a scratch directory: add '[filesystem] scratch = SIZE' "
 			 "to the profile");
 		return -1;
@@ -123,7 +124,7 @@ int setup_exec_config(const struct profile *prof, const struct policy *pol, cons
 		return -1;
 	}
 	if (setup_runner_needs(prof, err, errlen) < 0 || setup_resolve_tool(prof, argv[0], cfg, err, errlen) < 0 ||
-	    setup_template(argv + 1, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
+	    setup_template(prof, argv + 1, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
 		return -1;
 	cfg->exec = 1;
 	/* The command line must fit the runner's buffer as built. */

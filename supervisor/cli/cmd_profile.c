@@ -26,7 +26,7 @@ static const char profile_usage[] =
 	"\n"
 	"  check       lint each profile: one line per refused profile on stderr\n"
 	"              ('FILE:LINE: message'), 'FILE: ok (N exceptions)' on stdout\n"
-	"  show        the effective policy: namespaces, binds, library directories,\n"
+	"  show        the effective policy: namespaces, binds, data, scratch, library directories,\n"
 	"              limits, the resolved\n"
 	"              run and init-only syscalls with their origin and argument\n"
 	"              rules, exceptions, and the SHA-256 of the seccomp filter\n"
@@ -188,8 +188,8 @@ static void pr_landlock(const struct profile *p)
 	}
 	landlock_describe(abi, rights, sizeof(rights));
 	if (abi)
-		printf("ABI %u (kernel %u); enforced: %s; read allowed beneath the binds only\n", abi,
-		       landlock_kernel_abi(), rights);
+		printf("ABI %u (kernel %u); enforced: %s; read allowed beneath the binds and data only%s\n", abi,
+		       landlock_kernel_abi(), rights, p->scratch_bytes ? "; read, write, create, remove beneath /tmp" : "");
 	else
 		printf("%s\n", rights);
 }
@@ -219,6 +219,14 @@ static void pr_show_profile(const char *file, const struct profile *p, int32_t t
 	printf("\nbinds:       %s\n", p->nbinds ? "" : "none (the plugin and its libraries reach the loader as descriptors)");
 	for (size_t i = 0; i < p->nbinds; i++)
 		printf("  %s (read-only, noexec)\n", p->binds[i]);
+	printf("data:        %s\n", p->ndata ? "" : "none");
+	for (size_t i = 0; i < p->ndata; i++)
+		printf("  %s (read-only, nodev, nosuid, noexec; for the worker's whole life)\n", p->data[i]);
+	if (p->scratch_bytes)
+		printf("scratch:     %llu bytes at /tmp (tmpfs, mode 0700, the worker's uid, nodev, nosuid, noexec)\n",
+		       (unsigned long long)p->scratch_bytes);
+	else
+		printf("scratch:     none\n");
 	printf("library_path: %s\n", p->nlibrary_paths ? "" : "none (system library directories only)");
 	for (size_t i = 0; i < p->nlibrary_paths; i++)
 		printf("  %s\n", p->library_paths[i]);

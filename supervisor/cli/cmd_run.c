@@ -132,6 +132,7 @@ static void run_set_output(struct run_opts *o, const struct profile *prof)
 {
 	bool to_stdout = o->outdir && !strcmp(o->outdir, "-");
 
+	o->out.cmd = o->tool_argv ? "exec" : "run";
 	o->out.dir = to_stdout ? NULL : o->outdir;
 	o->out.tty_guard = !o->outdir && isatty(1);
 	o->out.ext = o->ext ? o->ext : prof->output_ext[0] ? prof->output_ext : NULL;
@@ -391,7 +392,7 @@ int run_pool(struct run_opts *o)
 	}
 	/* Last of the checks, so a refused configuration creates nothing;
 	 * before any worker starts. */
-	if (o->out.dir && run_io_open_dir(o->out.dir) < 0)
+	if (o->out.dir && run_io_open_dir(&o->out, o->out.dir) < 0)
 		goto out;
 	setup_limits(&prof, &lim);
 	setup_sizing(&prof, &sz);
@@ -415,6 +416,13 @@ int run_pool(struct run_opts *o)
 		sz.max_workers = 1;
 		sz.min_workers = sz.min_workers ? 1 : 0;
 		cfg->cgroup_flat = 1;
+	}
+	/* An exec pool serves one request per worker, and keeps a spare: for
+	 * one input, neither the spare nor a worker kept after it would ever
+	 * serve; the input's own worker is spawned when it is queued. */
+	if (o->ninputs <= 1 && o->tool_argv) {
+		sz.no_spare = true;
+		sz.min_workers = 0;
 	}
 	if (!(pool = pool_new_launched(base, &pol, &lim, &sz, cfg, &pre, err, sizeof(err)))) {
 		fprintf(stderr, "caisson: %s\n", err);

@@ -1,4 +1,4 @@
-/* Inputs, answer files and the terminal guard of `caisson run`; see
+/* Inputs, answer files and the terminal guard of `caisson run` (and exec); see
  * run_io.h. Runs in the caisson program as the invoking user; inputs and
  * answers are untrusted bytes (answers come from plugins). */
 #include "run_io.h"
@@ -77,7 +77,7 @@ void run_io_too_large(char *detail, size_t len, uint64_t size, size_t max)
 		snprintf(detail, len, "at least %llu bytes > limit %zu", (unsigned long long)max + 1, max);
 }
 
-int run_io_open_dir(const char *dir)
+int run_io_open_dir(const struct run_out *ro, const char *dir)
 {
 	struct stat st;
 
@@ -90,13 +90,13 @@ int run_io_open_dir(const char *dir)
 		/* Only the last component, as rsync does with its destination:
 		 * a mistyped parent is still an error. */
 		if (mkdir(dir, 0777) == 0) {
-			fprintf(stderr, "caisson run: created the output directory '%s'\n", dir);
+			fprintf(stderr, "caisson %s: created the output directory '%s'\n", ro->cmd, dir);
 			return 0;
 		}
-		fprintf(stderr, "caisson run: output directory '%s': cannot create it: %s\n", dir, strerror(errno));
+		fprintf(stderr, "caisson %s: output directory '%s': cannot create it: %s\n", ro->cmd, dir, strerror(errno));
 		return -1;
 	}
-	fprintf(stderr, "caisson run: output directory '%s': %s\n", dir, strerror(errno));
+	fprintf(stderr, "caisson %s: output directory '%s': %s\n", ro->cmd, dir, strerror(errno));
 	return -1;
 }
 
@@ -144,13 +144,13 @@ int run_io_check_names(const struct run_out *ro, char *const *inputs, int n)
 	if (!ro->dir || n < 2)
 		return 0;
 	if (!(v = calloc((size_t)n, sizeof(*v)))) {
-		fprintf(stderr, "caisson run: out of memory\n");
+		fprintf(stderr, "caisson %s: out of memory\n", ro->cmd);
 		return -1;
 	}
 	for (int i = 0; i < n && rc == 0; i++) {
 		v[i].input = inputs[i];
 		if (run_io_name(ro, inputs[i], v[i].name, sizeof(v[i].name)) < 0) {
-			fprintf(stderr, "caisson run: %s: the answer's file name is too long\n", inputs[i]);
+			fprintf(stderr, "caisson %s: %s: the answer's file name is too long\n", ro->cmd, inputs[i]);
 			rc = -1;
 		}
 	}
@@ -158,8 +158,8 @@ int run_io_check_names(const struct run_out *ro, char *const *inputs, int n)
 		qsort(v, (size_t)n, sizeof(*v), run_io_cmp);
 	for (int i = 1; i < n && rc == 0; i++)
 		if (!strcmp(v[i - 1].name, v[i].name)) {
-			fprintf(stderr, "caisson run: %s and %s would both be written to %s/%s; nothing was run\n",
-				v[i - 1].input, v[i].input, ro->dir, v[i].name);
+			fprintf(stderr, "caisson %s: %s and %s would both be written to %s/%s; nothing was run\n",
+				ro->cmd, v[i - 1].input, v[i].input, ro->dir, v[i].name);
 			rc = -1;
 		}
 	free(v);

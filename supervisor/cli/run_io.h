@@ -24,6 +24,7 @@ enum run_io_read run_io_read(const char *name, size_t max, uint8_t **buf, size_t
 void run_io_too_large(char *detail, size_t len, uint64_t size, size_t max);
 
 struct run_out {
+	const char *cmd; /* "run" or "exec": names the command in messages */
 	const char *dir; /* -o DIR; NULL: stdout */
 	const char *ext; /* the answers' extension under DIR; NULL: the input's */
 	bool tty_guard;  /* stdout is a terminal and -o - did not ask for it */
@@ -32,7 +33,7 @@ struct run_out {
 /* Makes sure DIR is a directory we may write in: creates it (its last
  * component only) when it does not exist, and says so on stderr. Prints
  * the error naming DIR; -1. */
-int run_io_open_dir(const char *dir);
+int run_io_open_dir(const struct run_out *ro, const char *dir);
 /* Refuses two inputs whose answers would be written to the same file under
  * ro->dir, naming both. Prints the error; -1. */
 int run_io_check_names(const struct run_out *ro, char *const *inputs, int n);

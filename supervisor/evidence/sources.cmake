@@ -18,9 +18,11 @@ caisson_static_library(caisson_verify
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_collect.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest_fs.c
+    ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest_mounts.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_attest_layers.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_bpf.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_probes.c
+    ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_probes_fs.c
     ${CMAKE_SOURCE_DIR}/supervisor/evidence/verify_layer.c)
 target_include_directories(caisson_verify PRIVATE ${CMAKE_SOURCE_DIR}/worker/probes)
 target_compile_definitions(caisson_verify PRIVATE CAISSON_VERSION="${PROJECT_VERSION}")

@@ -293,7 +293,7 @@ static void vf_limits(struct vf_run *v, pid_t pid)
 		unsigned long long soft, hard;
 	} want[] = {
 		{ "RLIMIT_CORE", "Max core file size", 0, 0 },
-		{ "RLIMIT_FSIZE", "Max file size", 0, 0 },
+		{ "RLIMIT_FSIZE", "Max file size", wk_config_fsize(c), wk_config_fsize(c) },
 		{ "RLIMIT_NOFILE", "Max open files", c->open_files, c->open_files },
 		{ "RLIMIT_CPU", "Max cpu time", cpu, cpu + 1 },
 		{ "RLIMIT_AS", "Max address space", as, as },

@@ -1,6 +1,6 @@
 /* Attestation of a live worker's resources, read from outside it: its
- * memory cgroup and limit, its mount table and root directory, and its
- * descriptor table. Runs in the supervisor as the invoking user; every
+ * memory cgroup and limit, and its descriptor table (its mount table and
+ * root: verify_attest_mounts.c). Runs in the supervisor as the invoking user; every
  * file read is kept as a blob and parsed within bounds. */
 #include <dirent.h>
 #include <errno.h>
@@ -182,51 +182,4 @@ void vf_attest_fds(struct vf_run *v, pid_t pid)
 		if (*p == '\n')
 			*p = ';';
 	vf_add_attest(v, "fds", "2 (log pipe) and 3 (IPC socket) only", obs, "/proc/PID/fd", n == 2 && ok2 && ok3, idx);
-}
-
-/* Mount table: exactly one mount, the root, a read-only tmpfs; and the
- * root directory holds nothing. */
-void vf_attest_mounts(struct vf_run *v, pid_t pid)
-{
-	char path[64], obs[160], mp[128] = "", opts[128] = "", fstype[32] = "", names[1024] = "";
-	int idx, lines = 0, entries = 0;
-	size_t used = 0;
-	char *t;
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	idx = vf_blob_file(v, path, "/proc/PID/mountinfo", VF_PROC_MAX);
-	t = vf_blob_text(v, idx);
-	for (char *l = t; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char *dash = strstr(l, " - ");
-		if (++lines == 1 && dash)
-			if (sscanf(l, "%*s %*s %*s %*s %127s %127s", mp, opts) != 2 || sscanf(dash, " - %31s", fstype) != 1)
-				mp[0] = '\0';
-	}
-	snprintf(obs, sizeof(obs), "%d mount%s; first: %.40s %.20s %.60s", lines, lines == 1 ? "" : "s", mp, fstype,
-		 opts);
-	vf_add_attest(v, "mounts", "1 mount: / tmpfs, read-only", t ? obs : strerror(errno), "/proc/PID/mountinfo",
-		      lines == 1 && !strcmp(mp, "/") && !strcmp(fstype, "tmpfs") &&
-			      (!strncmp(opts, "ro,", 3) || !strcmp(opts, "ro")),
-		      idx);
-	free(t);
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	d = opendir(path);
-	if (!d) {
-		snprintf(obs, sizeof(obs), "unreadable: %s", strerror(errno));
-		vf_add_attest(v, "root-entries", "0 entries (an empty root)", obs, "/proc/PID/root", false, -1);
-		return;
-	}
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			entries++;
-			if (used < sizeof(names))
-				used += (size_t)snprintf(names + used, sizeof(names) - used, "%s\n", e->d_name);
-		}
-	closedir(d);
-	idx = vf_add_blob(v, "entries of /proc/PID/root (one per line)", "text/plain", names,
-			  used < sizeof(names) ? used : sizeof(names) - 1);
-	snprintf(obs, sizeof(obs), "%d entries", entries);
-	vf_add_attest(v, "root-entries", "0 entries (an empty root)", obs, "/proc/PID/root", entries == 0, idx);
 }

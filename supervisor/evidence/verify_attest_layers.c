@@ -114,13 +114,14 @@ int vf_attest_landlock(struct vf_run *v)
 			  strlen(rights));
 	if (idx < 0)
 		return -1;
-	snprintf(exp, sizeof(exp), "%s: a ruleset in every worker%s; data binds read-only, nothing else",
+	snprintf(exp, sizeof(exp), "%s: a ruleset in every worker%s; bind_ro and data read-only, scratch, nothing else",
 		 required ? "required" : "auto", required ? "" : " where the kernel has Landlock");
 	if (abi)
-		snprintf(obs, sizeof(obs), "ABI %u (kernel %u): %u fs rights, %u net, %u scopes; %u read-only rules",
+		snprintf(obs, sizeof(obs), "ABI %u (kernel %u): %u fs rights, %u net, %u scopes; %u read-only rules%s",
 			 abi, kernel, (unsigned)__builtin_popcountll(wk_landlock_fs(abi)),
 			 (unsigned)__builtin_popcountll(wk_landlock_net(abi)),
-			 (unsigned)__builtin_popcountll(wk_landlock_scoped(abi)), v->cfg->nbinds);
+			 (unsigned)__builtin_popcountll(wk_landlock_scoped(abi)), v->cfg->nbinds + v->cfg->ndata,
+			 v->cfg->scratch_bytes ? ", 1 scratch rule (/tmp)" : "");
 	else
 		snprintf(obs, sizeof(obs), "none: this kernel has no Landlock");
 	return vf_add_attest(v, "landlock", exp, obs, "worker configuration; landlock_create_ruleset(VERSION)",

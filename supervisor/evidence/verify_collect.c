@@ -182,6 +182,7 @@ static int vf_live(struct vf_run *v, char *err, size_t errlen)
 	vf_attest_bpf(v, w.pid);
 	if (vf_probes(v, err, errlen) < 0)
 		goto out;
+	vf_data_readable(v);
 	vf_check_intact(v, p, &w);
 	rc = 0;
 out:

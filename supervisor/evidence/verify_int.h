@@ -64,10 +64,12 @@ void vf_attest(struct vf_run *v, pid_t pid);
 bool vf_caps_named(char *got, size_t len);
 /* The real host uid of a live (not zombie) process; false if gone. */
 bool vf_proc_uid(pid_t pid, unsigned long *uid);
-/* Its memory cgroup, mount table and root, descriptors (verify_attest_fs.c). */
+/* Its memory cgroup and descriptors (verify_attest_fs.c). */
 void vf_attest_cgroup(struct vf_run *v, pid_t pid);
-void vf_attest_mounts(struct vf_run *v, pid_t pid);
 void vf_attest_fds(struct vf_run *v, pid_t pid);
+/* Its mount table and root: the root tmpfs, exactly the declared data and
+ * scratch mounts, each with its options (verify_attest_mounts.c). */
+void vf_attest_mounts(struct vf_run *v, pid_t pid);
 /* Layers beneath the filter (verify_attest_layers.c): the nested user
  * namespace limit of a live worker; the Landlock ruleset every worker
  * applies (-1 when out of memory). */
@@ -78,6 +80,13 @@ void vf_attest_bpf(struct vf_run *v, pid_t pid);
 /* Runs every probe in fresh workers and appends the verdicts (verify_probes.c);
  * -1 with err when the probe pool cannot start. */
 int vf_probes(struct vf_run *v, char *err, size_t errlen);
+
+/* The probes' view of [filesystem] (verify_probes_fs.c): the request's
+ * "scratch=N [dataents=N data=PATH dataw=PATH] " parameters (snprintf's
+ * return), and, after the battery, the data-readable item from the
+ * data-write probe's answer (none without data). */
+int vf_fs_params(const struct wk_config *c, char *buf, size_t len);
+void vf_data_readable(struct vf_run *v);
 
 /* The verdict on one probe from how its request ended (pure; kind is
  * PROBE_PLAIN or PROBE_BOUNDED): the supervisor's own status first, then

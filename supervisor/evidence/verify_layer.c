@@ -14,6 +14,13 @@ static const struct {
 	const char *err, *cat, *layer;
 } vf_layer_rules[] = {
 	{ "ENOSPC", "namespaces", "userns-limit" }, /* max_user_namespaces 0 */
+	{ "EROFS", "data", "ro-mount" },     /* a data mount is read-only */
+	{ "EACCES", "data", "file-mode" },          /* the host file's own mode (landlock: see vf_layer) */
+	{ "ENOENT", "data", "empty-root" },         /* no data declared: nothing there */
+	{ "none", "data", "empty-root" },           /* only the declared paths in the directory */
+	{ "ENOSPC", "scratch", "scratch-cap" },     /* the scratch tmpfs is full at its size */
+	{ "EACCES", "scratch", "noexec-mount" },    /* execve on a noexec mount */
+	{ "EPERM", "scratch", "noexec-mount" },     /* mmap(PROT_EXEC) of a file on a noexec mount */
 	{ "ENOSYS", "namespaces", "seccomp" },      /* clone3 under clone(threads): the filter's ENOSYS */
 	{ "ESRCH", NULL, "namespace" },             /* another pid namespace */
 	{ "ECONNREFUSED", NULL, "namespace" },      /* nothing listens in our network namespace */
@@ -54,7 +61,7 @@ static const char *vf_layer_refusal(const char *category, const char *how, bool 
 	 * nothing but Landlock checks a connect in an empty namespace. */
 	if (landlock && !strcmp(err, "EACCES") &&
 	    (!strcmp(category, "files") || !strcmp(category, "writes") || !strcmp(category, "exec") ||
-	     !strcmp(category, "network")))
+	     !strcmp(category, "network") || !strcmp(category, "data")))
 		return "landlock";
 	for (size_t i = 0; i < sizeof(vf_layer_rules) / sizeof(vf_layer_rules[0]); i++)
 		if (!strcmp(vf_layer_rules[i].err, err) &&

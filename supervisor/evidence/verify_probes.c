@@ -227,7 +227,7 @@ static void vf_submit_all(struct pool *p, struct vf_slot *slots, const char *par
 {
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < VF_NPROBES; i++) {
-			char req[PATH_MAX + 512];
+			char req[3 * PATH_MAX + 768];
 			int n;
 
 			if ((vf_catalog[i].kind == PROBE_BOUNDED) != (pass == 0))
@@ -263,7 +263,8 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 	struct pool_sizing sz = { .min_workers = VF_WORKERS, .max_workers = VF_WORKERS, .queue = VF_NPROBES,
 				  .requests_per_worker = 1, .failure_threshold = 3 };
 	struct timeval tv = { VF_DEADLINE_S, 0 };
-	char params[PATH_MAX + 384], abs[64];
+	char params[3 * PATH_MAX + 640], abs[64];
+	int fsn;
 	int tcp = -1, unx = -1, rc = -1;
 	unsigned port = 0;
 	struct event *deadline = NULL;
@@ -278,7 +279,8 @@ int vf_probes(struct vf_run *v, char *err, size_t errlen)
 		snprintf(err, errlen, "listeners for the connect probes: %s", strerror(errno));
 		goto out;
 	}
-	snprintf(params, sizeof(params),
+	fsn = vf_fs_params(v->worker_cfg ? v->worker_cfg : v->cfg, params, 2 * PATH_MAX + 256);
+	snprintf(params + fsn, sizeof(params) - (size_t)fsn,
 		 "sup=%d peer=%d mem=%llu out=%llu cpu=%llu port=%u abs=%s ses=%ld ukr=%ld self=%s", (int)getpid(),
 		 (int)v->peer, (unsigned long long)v->lim.memory_bytes, (unsigned long long)v->lim.output_bytes,
 		 (unsigned long long)v->lim.cpu_ms, port, abs, vf_keyring(KEY_SPEC_SESSION_KEYRING),

@@ -83,7 +83,12 @@ void profile_free(struct profile *p)
 		free(p->plugin_args[i]);
 	for (size_t i = 0; i < p->nlibrary_paths; i++)
 		free(p->library_paths[i]);
+	for (size_t i = 0; i < p->ndata; i++)
+		free(p->data[i]);
 	free(p->binds);
+	free(p->data);
+	p->data = NULL;
+	p->ndata = 0;
 	free(p->plugin_args);
 	free(p->library_paths);
 	p->binds = NULL;

@@ -19,7 +19,8 @@
 #define PROFILE_NAME_MAX 63u
 #define PROFILE_DESC_MAX 200u
 #define PROFILE_PATH_MAX 1023u /* bind_ro and arg values, bytes */
-#define PROFILE_MAX_BINDS 32u
+#define PROFILE_MAX_BINDS 32u /* bind_ro entries, and data entries */
+#define PROFILE_SCRATCH_MAX (16ull << 30) /* [filesystem] scratch: 16G */
 #define PROFILE_MAX_ARGS 32u
 #define PROFILE_MAX_LIBPATHS 16u /* [plugin] library_path entries */
 #define PROFILE_MAX_NR 512 /* native syscall numbers below this */
@@ -118,6 +119,15 @@ struct profile {
 	/* [output] extension: the file extension `caisson run -o DIR` gives
 	 * the answers (the plugin's output format); "" keeps the input's. */
 	char output_ext[PROFILE_EXT_MAX + 1];
+	/* [filesystem] data: run-time read-only data, mounted at the same path
+	 * for the worker's whole life (lint_data.c checks each against the
+	 * host); data_line: where each was set. scratch_bytes: [filesystem]
+	 * scratch, the private tmpfs at /tmp (0: none), set on scratch_line. */
+	char **data;
+	size_t ndata;
+	uint32_t data_line[PROFILE_MAX_BINDS];
+	uint64_t scratch_bytes;
+	uint32_t scratch_line;
 	/* [seccomp], resolved to native syscall numbers. run: allowed by the
 	 * filter (argument rules from sysgroups_rule() apply); init: also
 	 * tolerated while the plugin initialises (see policy.h). */

@@ -185,6 +185,45 @@ static uint32_t profile_set_clash(const struct profile_parse *ps, int nr)
 	return profile_set_has(p->fail, nr) ? p->fail_from[nr].line : 0;
 }
 
+/* [filesystem] data = PATH[, PATH...]: each entry checked as bind_ro's,
+ * its line kept for the host checks (lint_data.c). A path with a comma
+ * cannot be named. */
+static int set_data(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	char one[PROFILE_PATH_MAX + 1];
+	size_t n = 0;
+
+	do {
+		size_t len;
+
+		v += strspn(v, " \t");
+		len = strcspn(v, ",");
+		while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			return profile_fail(ps, "%s: empty entry", k->name);
+		if (len > PROFILE_PATH_MAX)
+			return profile_fail(ps, "%s: value longer than %u bytes", k->name, PROFILE_PATH_MAX);
+		memcpy(one, v, len);
+		one[len] = '\0';
+		if (!host_path_ok(ps, k, one))
+			return 0;
+		if (ps->p->ndata < PROFILE_MAX_BINDS)
+			ps->p->data_line[ps->p->ndata] = ps->line;
+		if (!profile_push(ps, k, &ps->p->data, &ps->p->ndata, PROFILE_MAX_BINDS, one))
+			return 0;
+		v += strcspn(v, ",");
+		n++;
+	} while (*v++ == ',');
+	return 1;
+}
+
+static int set_scratch(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	ps->p->scratch_line = ps->line;
+	return set_size(ps, k, v);
+}
+
 /* Adds one syscall to the set set_syscalls() selected. Members of a group
  * that do not exist on this architecture are skipped; a syscall named alone
  * must exist. Returns 0, or 1 after profile_fail() (stops an expansion). */
@@ -289,6 +328,9 @@ const struct profile_key profile_keys[] = {
 	{ "namespaces", "cgroup", false, set_namespace, PROFILE_NS_CGROUP, 0, 0, NULL },
 	{ "filesystem", "bind_ro", true, set_bind, 0, 0, 0, NULL },
 	{ "filesystem", "landlock", false, set_landlock, 0, 0, 0, NULL },
+	{ "filesystem", "data", true, set_data, 0, 0, 0, NULL },
+	{ "filesystem", "scratch", false, set_scratch, offsetof(struct profile, scratch_bytes), 0,
+	  PROFILE_SCRATCH_MAX, "0..16G" },
 	{ "seccomp", "allow", true, set_syscalls, PROFILE_TARGET_RUN, 0, 0, NULL },
 	{ "seccomp", "init_allow", true, set_syscalls, PROFILE_TARGET_INIT, 0, 0, NULL },
 	{ "seccomp", "fail", true, set_syscalls, PROFILE_TARGET_FAIL, 0, 0, NULL },

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lint.h"
+#include "lint_data.h"
 #include "profile_exc.h"
 #include "profile_keys.h"
 #include "profile_parse.h"
@@ -130,7 +131,8 @@ int profile_parse_buffer_on(const char *name, const char *data, size_t len, int3
 		goto out;
 	}
 	profile_parse_run(&ps);
-	if (ps.err_line || lint_profile(ps.p, name, today, err, errlen) < 0)
+	if (ps.err_line || lint_profile(ps.p, name, today, err, errlen) < 0 ||
+	    lint_data(ps.p, name, err, errlen) < 0)
 		goto out;
 	*out = *ps.p;
 	memset(ps.p, 0, sizeof(*ps.p));

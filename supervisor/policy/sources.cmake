@@ -14,6 +14,7 @@ caisson_static_library(caisson_policy
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_exc.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_args.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/lint.c
+    ${CMAKE_SOURCE_DIR}/supervisor/policy/lint_data.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/profile_load.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/policy.c
     ${CMAKE_SOURCE_DIR}/supervisor/policy/sysfmt.c)

@@ -3,7 +3,8 @@
  * a locked, sealed worker of the profile under test, one probe per fresh
  * worker. The request is one line the supervisor writes:
  *   NAME [sup=PID] [peer=PID] [mem=N] [out=N] [cpu=MS] [port=N] [abs=NAME]
- *        [ses=SERIAL] [ukr=SERIAL] [self=PATH]
+ *        [ses=SERIAL] [ukr=SERIAL] [scratch=N] [dataents=N] [data=PATH]
+ *        [dataw=PATH] [self=PATH]
  * self, when present, is last and runs to the end of the line. Anything
  * else is refused (PLUGIN_ERROR): the supervisor counts that as an error,
  * never as contained. */
@@ -15,7 +16,7 @@
 
 #include "probe.h"
 
-#define PROBE_REQ_MAX (PROBE_PATH_MAX + 512u)
+#define PROBE_REQ_MAX (3 * PROBE_PATH_MAX + 768u)
 
 static const struct {
 	const char *name;
@@ -70,10 +71,13 @@ static int parse_pair(struct pctx *c, const char *key, const char *val)
 {
 	unsigned long long v;
 
-	if (!strcmp(key, "abs")) {
-		if (strlen(val) >= sizeof(c->abs))
+	if (!strcmp(key, "abs") || !strcmp(key, "data") || !strcmp(key, "dataw")) {
+		char *dst = !strcmp(key, "abs") ? c->abs : !strcmp(key, "data") ? c->data : c->dataw;
+		size_t cap = !strcmp(key, "abs") ? sizeof(c->abs) : sizeof(c->data);
+
+		if (strlen(val) >= cap || (dst != c->abs && val[0] != '/'))
 			return -1;
-		strcpy(c->abs, val);
+		strcpy(dst, val);
 		return 0;
 	}
 	if (parse_num(val, &v) < 0)
@@ -92,6 +96,10 @@ static int parse_pair(struct pctx *c, const char *key, const char *val)
 		c->outb = v;
 	} else if (!strcmp(key, "cpu")) {
 		c->cpu = v;
+	} else if (!strcmp(key, "scratch")) {
+		c->scratch = v;
+	} else if (!strcmp(key, "dataents")) {
+		c->dataents = v;
 	} else if (!strcmp(key, "port")) {
 		if (v == 0 || v > 65535)
 			return -1;

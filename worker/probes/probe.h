@@ -23,6 +23,11 @@ struct pctx {
 	unsigned long long port; /* the supervisor's TCP listener on 127.0.0.1 */
 	long ses, ukr;           /* the invoking user's session and user keyrings (serials; 0: none) */
 	char abs[64];            /* the supervisor's abstract UNIX socket name */
+	/* [filesystem]: the first data path, where to try writing in it (the
+	 * file, or a new name in the directory), how many entries its
+	 * directory may hold (the declared ones), the scratch size (0: none). */
+	char data[PROBE_PATH_MAX], dataw[PROBE_PATH_MAX];
+	unsigned long long dataents, scratch;
 	char self[PROBE_PATH_MAX];
 };
 

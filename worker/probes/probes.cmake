@@ -5,6 +5,7 @@
 add_library(caisson-probes MODULE
     ${CMAKE_SOURCE_DIR}/worker/probes/caisson_probes.c
     ${CMAKE_SOURCE_DIR}/worker/probes/probes_fs.c
+    ${CMAKE_SOURCE_DIR}/worker/probes/probes_data.c
     ${CMAKE_SOURCE_DIR}/worker/probes/probes_net.c
     ${CMAKE_SOURCE_DIR}/worker/probes/probes_sys.c
     ${CMAKE_SOURCE_DIR}/worker/probes/probes_bombs.c)

@@ -38,7 +38,12 @@
 	X(readlink_exe, "readlink-proc-self-exe", "files", PROBE_PLAIN, "readlinkat(\"/proc/self/exe\")") \
 	X(open_by_handle, "name-to-handle", "files", PROBE_PLAIN, "name_to_handle_at(\"/\") (bypass paths)") \
 	X(create_file, "create-file", "writes", PROBE_PLAIN, "openat(\"/caisson-probe\", O_CREAT|O_WRONLY)") \
-	X(write_tmp, "write-tmp", "writes", PROBE_PLAIN, "openat(\"/tmp/caisson-probe\", O_CREAT|O_WRONLY) and write") \
+	X(write_tmp, "write-tmp", "writes", PROBE_PLAIN, "openat(\"/tmp/caisson-probe\" (with scratch: /var/tmp/), O_CREAT|O_WRONLY) and write") \
+	X(data_write, "data-write", "data", PROBE_PLAIN, "openat(a data path, O_WRONLY|O_CREAT), then read the data") \
+	X(data_neighbours, "data-neighbours", "data", PROBE_PLAIN, "list the directory holding a data path") \
+	X(scratch_exec, "scratch-exec", "scratch", PROBE_PLAIN, "execve(a file written on scratch)") \
+	X(scratch_mmap_exec, "scratch-mmap-exec", "scratch", PROBE_PLAIN, "mmap(a file written on scratch, PROT_READ|PROT_EXEC)") \
+	X(scratch_fill, "scratch-fill", "scratch", PROBE_PLAIN, "write to scratch past its cap") \
 	X(creat_file, "creat-file", "writes", PROBE_PLAIN, "creat(\"/caisson-probe\")") \
 	X(mkdir_root, "mkdir", "writes", PROBE_PLAIN, "mkdirat(\"/caisson-probe-dir\")") \
 	X(rename_root, "rename", "writes", PROBE_PLAIN, "renameat2(\"/caisson-a\", \"/caisson-b\")") \

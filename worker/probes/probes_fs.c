@@ -93,15 +93,18 @@ void probe_open_by_handle(const struct pctx *c)
 	probe_result(c, syscall(SYS_name_to_handle_at, AT_FDCWD, "/", &fh, &mount_id, 0), "name_to_handle_at(\"/\")");
 }
 
+/* /tmp is the declared scratch tmpfs when the profile has one (the
+ * scratch-* probes test it): then the other well-known temporary place. */
 void probe_write_tmp(const struct pctx *c)
 {
-	long fd = syscall(SYS_openat, AT_FDCWD, "/tmp/caisson-probe", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	const char *path = c->scratch ? "/var/tmp/caisson-probe" : "/tmp/caisson-probe";
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		probe_result(c, fd, "openat(\"/tmp/caisson-probe\")");
+		probe_result(c, fd, "openat(a temporary file)");
 		return;
 	}
-	probe_say(c, "escaped openat(\"/tmp/caisson-probe\", O_CREAT) = %ld, write = %ld", fd,
+	probe_say(c, "escaped openat(\"%s\", O_CREAT) = %ld, write = %ld", path, fd,
 		  (long)syscall(SYS_write, (int)fd, "x", 1));
 }
 
