@@ -6,6 +6,7 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -83,6 +84,39 @@ out:
 	return rc;
 }
 
+/* [exec] library: each module the tool dlopens, with its libraries, joins
+ * the served set (once each), or the pool is refused. */
+static int setup_modules(const struct profile *prof, struct wk_config *cfg, char *err, size_t errlen)
+{
+	const char *libpath[PROFILE_MAX_LIBPATHS + 1] = { NULL };
+	struct elf_deps deps;
+	int rc = 0;
+
+	for (size_t i = 0; i < prof->nlibrary_paths && i < PROFILE_MAX_LIBPATHS; i++)
+		libpath[i] = prof->library_paths[i];
+	for (size_t m = 0; m < prof->nexec_libs && rc == 0; m++) {
+		if (elf_resolve_module(prof->exec_libs[m], libpath, &deps, err, errlen) < 0)
+			return -1;
+		for (size_t i = 0; i < deps.n && rc == 0; i++) {
+			bool known = strcmp(deps.paths[i], cfg->plugin) == 0 || strcmp(deps.paths[i], cfg->interp) == 0;
+
+			for (uint32_t k = 0; k < cfg->ndeps && !known; k++)
+				known = strcmp(deps.paths[i], cfg->deps[k]) == 0;
+			if (known)
+				continue;
+			if (cfg->ndeps >= WK_MAX_DEPS) {
+				snprintf(err, errlen, "%s: the tool and its [exec] library modules need more than %u "
+					 "libraries", cfg->plugin, WK_MAX_DEPS);
+				rc = -1;
+			} else {
+				rc = setup_copy(cfg->deps[cfg->ndeps++], deps.paths[i], "library path", err, errlen);
+			}
+		}
+		elf_deps_free(&deps);
+	}
+	return rc;
+}
+
 /* The template: each argument's placeholders known ({KEY}: a request
  * argument the profile declares in [args]), {in} and {out} only with a
  * scratch directory to hold them ([filesystem] scratch). */
@@ -136,7 +170,7 @@ int setup_exec_config(const struct profile *prof, const struct policy *pol, cons
 		return -1;
 	}
 	if (setup_runner_needs(prof, err, errlen) < 0 || setup_resolve_tool(prof, argv[0], cfg, err, errlen) < 0 ||
-	    setup_template(prof, argv + 1, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
+	    setup_modules(prof, cfg, err, errlen) < 0 || setup_template(prof, argv + 1, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
 		return -1;
 	cfg->exec = 1;
 	/* The command line must fit the runner's buffer as built. */

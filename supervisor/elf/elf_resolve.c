@@ -286,9 +286,10 @@ static int res_walk(struct res *r, const char *objpath, const struct elf_info *o
 }
 
 /* What res_start resolves: a plugin's libraries, the sonames a binary has
- * loaded (its interpreter's included), or an executable's libraries (its
- * interpreter's path apart, into interp). */
-enum res_mode { RES_PLUGIN, RES_SONAMES, RES_EXEC };
+ * loaded (its interpreter's included), an executable's libraries (its
+ * interpreter's path apart, into interp), or a module's (a shared object
+ * a tool dlopens: its libraries, then itself). */
+enum res_mode { RES_PLUGIN, RES_SONAMES, RES_EXEC, RES_MODULE };
 
 static int res_start(const char *path, const char *const *skip, const char *const *libpath,
 		     struct elf_deps *out, enum res_mode mode, char *interp, char *err, size_t errlen)
@@ -322,6 +323,10 @@ static int res_start(const char *path, const char *const *skip, const char *cons
 						 : "does not export caisson_plugin_handle (nor LLVMFuzzerTestOneInput)");
 		goto out;
 	}
+	if (mode == RES_MODULE && !info->is_dyn) {
+		snprintf(err, errlen, "%s: not a shared object (ELF type EXEC)", path);
+		goto out;
+	}
 	if (mode == RES_EXEC && !info->interp_path[0]) {
 		snprintf(err, errlen, "%s: statically linked (no PT_INTERP): caisson exec serves a dynamic "
 			 "executable's loader and libraries, nothing else", path);
@@ -339,6 +344,8 @@ static int res_start(const char *path, const char *const *skip, const char *cons
 	if (elf_trust_init(&r.trust, libpath, NULL, 0, mode != RES_SONAMES ? real : NULL, err, errlen) < 0)
 		goto out;
 	rc = res_walk(&r, real, info, 0);
+	if (rc == 0 && mode == RES_MODULE)
+		rc = res_append(&r, real, real);
 	if (rc == 0 && mode == RES_SONAMES && info->interp[0] && !res_skipped(&r, info->interp))
 		rc = res_append(&r, "", info->interp);
 out:
@@ -417,6 +424,28 @@ int elf_resolve_exec(const char *tool, const char *const *libpath, struct elf_de
 		return -1;
 	}
 	return 0;
+}
+
+int elf_resolve_module(const char *module, const char *const *libpath, struct elf_deps *out, char *err,
+		       size_t errlen)
+{
+	char real[PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!realpath(module, real)) {
+		snprintf(err, errlen, "%s: %s", module, strerror(errno));
+		return -1;
+	}
+	if (strcmp(real, module) != 0) {
+		snprintf(err, errlen, "%s: not a canonical path (it resolves to %.200s): name that file", module, real);
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, real, R_OK, 0) < 0) {
+		snprintf(err, errlen, "%s: not readable by the invoking user (uid %u): %s", real, (unsigned)getuid(),
+			 strerror(errno));
+		return -1;
+	}
+	return res_start(real, NULL, libpath, out, RES_MODULE, NULL, err, errlen);
 }
 
 void elf_deps_free(struct elf_deps *d)

@@ -78,5 +78,11 @@ void elf_deps_free(struct elf_deps *d);
  * interp (len bytes), checked readable like the rest. */
 int elf_resolve_exec(const char *tool, const char *const *libpath, struct elf_deps *out, char *interp,
 		     size_t len, char *err, size_t errlen);
+/* A shared object a tool loads at run time by this path (dlopen): by its
+ * canonical path only, readable by the invoking user, an ELF shared
+ * object; its libraries resolved as elf_resolve_exec resolves a tool's,
+ * then the module itself, last, in out. */
+int elf_resolve_module(const char *module, const char *const *libpath, struct elf_deps *out, char *err,
+		       size_t errlen);
 
 #endif

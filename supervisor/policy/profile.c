@@ -85,6 +85,11 @@ void profile_free(struct profile *p)
 		free(p->library_paths[i]);
 	for (size_t i = 0; i < p->ndata; i++)
 		free(p->data[i]);
+	for (size_t i = 0; i < p->nexec_libs; i++)
+		free(p->exec_libs[i]);
+	free(p->exec_libs);
+	p->exec_libs = NULL;
+	p->nexec_libs = 0;
 	free(p->binds);
 	free(p->data);
 	p->data = NULL;

@@ -24,6 +24,7 @@
 #define PROFILE_SCRATCH_MAX (16ull << 30) /* [filesystem] scratch: 16G */
 #define PROFILE_MAX_ARGS 32u
 #define PROFILE_MAX_LIBPATHS 16u /* [plugin] library_path entries */
+#define PROFILE_MAX_EXEC_LIBS 16u /* [exec] library entries */
 #define PROFILE_MAX_NR 512 /* native syscall numbers below this */
 #define PROFILE_SET_WORDS ((PROFILE_MAX_NR + 63) / 64)
 /* One [exception] covers one syscall or one @group: a profile that widens
@@ -120,6 +121,10 @@ struct profile {
 	size_t nplugin_args;
 	char **library_paths; /* [plugin] library_path: absolute directories */
 	size_t nlibrary_paths;
+	/* [exec] library (repeatable): shared objects an exec tool loads at run time by
+	 * path (dlopen), served like its own libraries, with theirs. */
+	char **exec_libs;
+	size_t nexec_libs;
 	/* [output] extension: the file extension `caisson run -o DIR` gives
 	 * the answers (the plugin's output format); "" keeps the input's. */
 	char output_ext[PROFILE_EXT_MAX + 1];

@@ -113,6 +113,16 @@ static int set_library_path(struct profile_parse *ps, const struct profile_key *
 	return profile_push(ps, k, &ps->p->library_paths, &ps->p->nlibrary_paths, PROFILE_MAX_LIBPATHS, v);
 }
 
+/* [exec] library: one shared object an exec tool dlopens by this path.
+ * Whether it is one (ELF, readable, canonical) is checked when a pool
+ * resolves it (broker/setup_exec.c). */
+static int set_exec_lib(struct profile_parse *ps, const struct profile_key *k, const char *v)
+{
+	if (!host_path_ok(ps, k, v))
+		return 0;
+	return profile_push(ps, k, &ps->p->exec_libs, &ps->p->nexec_libs, PROFILE_MAX_EXEC_LIBS, v);
+}
+
 static int set_arg(struct profile_parse *ps, const struct profile_key *k, const char *v)
 {
 	return profile_push(ps, k, &ps->p->plugin_args, &ps->p->nplugin_args, PROFILE_MAX_ARGS, v);
@@ -359,6 +369,7 @@ const struct profile_key profile_keys[] = {
 	{ "pool", "pipeline", false, set_count, POOL(pipeline), 1, PROFILE_PIPELINE_MAX, "1..64" },
 	{ "plugin", "arg", true, set_arg, 0, 0, 0, NULL },
 	{ "plugin", "library_path", true, set_library_path, 0, 0, 0, NULL },
+	{ "exec", "library", true, set_exec_lib, 0, 0, 0, NULL },
 	{ "output", "extension", false, set_extension, 0, 0, 0, NULL },
 	/* Every key of [args] is the profile's own name: this row takes them. */
 	{ "args", "KEY", true, set_reqarg, 0, 0, 0, NULL },

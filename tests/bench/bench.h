@@ -150,6 +150,7 @@ void bench_fig_scale(struct bench_ctx *c);
 void bench_fig_oneshot(struct bench_ctx *c); /* 9 */
 void bench_fig_fuzz(struct bench_ctx *c);      /* 10, 10a */
 void bench_fig_fuzz_find(struct bench_ctx *c); /* 10b */
+void bench_fig_exec(struct bench_ctx *c);      /* 11 */
 void bench_fig_serve(struct bench_ctx *c);     /* 12 */
 
 void bench_report_table(const struct bench_ctx *c);

@@ -18,6 +18,7 @@ static const struct {
 	{ "1", bench_fig_spawn }, { "2", bench_fig_ipc }, { "5", bench_fig_png },
 	{ "6", bench_fig_memory }, { "7", bench_fig_syscall }, { "8", bench_fig_scale },
 	{ "9", bench_fig_oneshot }, { "10", bench_fig_fuzz }, { "10b", bench_fig_fuzz_find },
+	{ "11", bench_fig_exec },
 	{ "12", bench_fig_serve },
 };
 
