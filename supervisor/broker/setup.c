@@ -166,11 +166,6 @@ int setup_worker_config(const struct profile *prof, const struct policy *pol, co
 	char real[PATH_MAX];
 
 	wk_config_reset(cfg);
-	if (prof->nexec_libs) {
-		snprintf(err, errlen, "[exec] library is for caisson exec, whose tool loads modules at run time; a "
-			 "plugin's libraries are resolved from its own ELF headers");
-		return -1;
-	}
 	if (!realpath(plugin, real)) {
 		snprintf(err, errlen, "%s: %s", plugin, strerror(errno));
 		return -1;

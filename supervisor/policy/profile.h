@@ -121,8 +121,10 @@ struct profile {
 	size_t nplugin_args;
 	char **library_paths; /* [plugin] library_path: absolute directories */
 	size_t nlibrary_paths;
-	/* [exec] library (repeatable): shared objects an exec tool loads at run time by
-	 * path (dlopen), served like its own libraries, with theirs. */
+	/* [exec] library (repeatable): shared objects an exec tool loads at
+	 * run time by path (dlopen), served like its own libraries, with
+	 * theirs. Only exec pools read it: a plugin's worker (verify's probe
+	 * worker of an exec profile too) loads what its ELF headers name. */
 	char **exec_libs;
 	size_t nexec_libs;
 	/* [output] extension: the file extension `caisson run -o DIR` gives
