@@ -165,6 +165,46 @@ else
 fi
 wait "$tpid" 2>/dev/null
 
+# Existing converter programs under caisson exec (profiles/pdftotext.ini,
+# ghostscript.ini, imagemagick.ini): each binary and its libraries served as
+# descriptors, run-time data read-only, a private scratch for {in}/{out};
+# then two hostile inputs that try to read /etc/passwd through the tool.
+echo
+echo "caisson exec: converter programs, each in its own sandbox"
+CONV=$ROOT/samples/converters
+convert_case() { # NAME EXPECT PROFILE [exec args...] -- TOOL ARGS -- FILE
+	local name=$1 expect=$2 profile=$3 st detail rc t0 t1
+	shift 3
+	t0=$(date +%s%N)
+	"$CAISSON" exec -p "$PROFILES/$profile.ini" "$@" >"$OUT/exec-$name" 2>"$OUT/exec-$name.stderr" </dev/null
+	rc=$?
+	t1=$(date +%s%N)
+	if [ $rc = 0 ]; then
+		st=OK
+		detail=$(describe "$OUT/exec-$name")
+	else
+		st=$(sed -n 's/^[^ ]*: \([A-Z_]*\) .*/\1/p' "$OUT/exec-$name.stderr" | head -n1)
+		detail=$(sed -n 's/^[^ ]*: [A-Z_]* //p' "$OUT/exec-$name.stderr" | head -n1 | cut -c1-70)
+		[ $rc = 1 ] || { st="exit $rc"; detail=$(tail -n1 "$OUT/exec-$name.stderr"); fatal=1; }
+	fi
+	grep -aq 'root:x:0:0' "$OUT/exec-$name" && { st="$st+HOSTDATA"; fatal=1; }
+	row "$name" "-" "$profile" "$st" "$(((t1 - t0) / 1000000))ms" "$detail"
+	case "|$expect|" in
+	*"|$st|"*) ;;
+	*) unexpected="$unexpected  exec $name: $st, expected ${expect//|/ or }\n" ;;
+	esac
+}
+convert_case pdftotext OK pdftotext -- /usr/bin/pdftotext -enc UTF-8 - - -- "$CONV/report.pdf"
+convert_case gs-page2 OK ghostscript -A page=2 -A dpi=72 -- /usr/bin/gs -q -dSAFER -dBATCH -dNOPAUSE \
+	-sDEVICE=png16m '-r{dpi}' '-dFirstPage={page}' '-dLastPage={page}' '-sOutputFile={out}' '{in}' -- "$CONV/report.pdf"
+convert_case png2jpeg OK imagemagick -A quality=85 -- /usr/bin/convert-im6.q16 'png:{in}' -quality '{quality}' \
+	'jpeg:{out}' -- "$DATA/logo-rgba.png"
+convert_case gs-hostile VIOLATION ghostscript -A page=1 -A dpi=50 -- /usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE \
+	-sDEVICE=png16m '-r{dpi}' '-dFirstPage={page}' '-dLastPage={page}' '-sOutputFile={out}' '{in}' \
+	-- "$CONV/hostile-pipe.ps"
+convert_case im-hostile-svg VIOLATION imagemagick -A quality=85 -- /usr/bin/convert-im6.q16 '{in}' 'jpeg:{out}' \
+	-- "$CONV/hostile-read.svg"
+
 # The evidence: caisson verify attests a live worker of the strict baseline
 # from outside and runs the containment probes (full report in $OUT).
 echo
