@@ -161,6 +161,7 @@ static const char *setup_longest(const void *ctx, const char *key, size_t len)
 int setup_exec_config(const struct profile *prof, const struct policy *pol, const char *const *argv,
 		      struct wk_config *cfg, char *err, size_t errlen)
 {
+	char longest[IPC_ARG_VAL_MAX + 1];
 	char *buf = NULL, *full[IPC_ARGV_SLOTS];
 	int rc = -1;
 
@@ -170,14 +171,16 @@ int setup_exec_config(const struct profile *prof, const struct policy *pol, cons
 		return -1;
 	}
 	if (setup_runner_needs(prof, err, errlen) < 0 || setup_resolve_tool(prof, argv[0], cfg, err, errlen) < 0 ||
-	    setup_modules(prof, cfg, err, errlen) < 0 || setup_template(prof, argv + 1, cfg, err, errlen) < 0 || setup_common(prof, pol, cfg, err, errlen) < 0)
+	    setup_modules(prof, cfg, err, errlen) < 0 || setup_template(prof, argv + 1, cfg, err, errlen) < 0 ||
+	    setup_common(prof, pol, cfg, err, errlen) < 0)
 		return -1;
 	cfg->exec = 1;
 	/* The command line must fit the runner's buffer as built. */
 	buf = malloc(IPC_ARGV_BUF);
-	static char longest[IPC_ARG_VAL_MAX + 1];
-
+	/* Each {KEY} at its longest (local: pools may be made on several
+	 * threads at once). */
 	memset(longest, 'x', IPC_ARG_VAL_MAX);
+	longest[IPC_ARG_VAL_MAX] = '\0';
 	if (!buf || ipc_argv_build(cfg, setup_longest, longest, buf, IPC_ARGV_BUF, full) < 0)
 		snprintf(err, errlen, "%s", buf ? "the tool's command line is too long" : "out of memory");
 	else
